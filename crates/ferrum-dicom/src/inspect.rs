@@ -1,0 +1,232 @@
+//! Reading one Part-10 object: header up to Pixel Data, completeness, required UIDs.
+use std::io::{BufReader, Read, Seek, SeekFrom};
+
+use dicom_core::Tag;
+use dicom_dictionary_std::tags;
+use dicom_encoding::TransferSyntaxIndex;
+use dicom_object::file::ReadPreamble;
+use dicom_object::{FileMetaTable, OpenFileOptions};
+use dicom_parser::dataset::lazy_read::LazyDataSetReader;
+use dicom_parser::dataset::LazyDataToken;
+use dicom_parser::StatefulDecode;
+use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
+
+use crate::attributes::*;
+use crate::{charset, DicomError, Uid, MEDIA_STORAGE_DIRECTORY_SOP_CLASS};
+
+type Header = dicom_object::DefaultDicomObject;
+
+/// Deflated data sets are validated by inflating them while parsing; lengths inside them are
+/// not offsets into the file.
+const DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN: &str = "1.2.840.10008.1.2.1.99";
+
+/// What [`inspect`] learnt about one object.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    pub attributes: InstanceAttributes,
+}
+
+/// Where the `DICM` marker is: after the 128-byte preamble, or at the very start.
+fn magic_offset(head: &[u8]) -> Option<u64> {
+    if head.len() >= 132 && &head[128..132] == b"DICM" {
+        Some(128)
+    } else if head.len() >= 4 && &head[..4] == b"DICM" {
+        Some(0)
+    } else {
+        None
+    }
+}
+
+/// Whether the first bytes of a file (at least 132 of them when the file is that long)
+/// announce a DICOM Part-10 object.
+pub fn looks_like_dicom(head: &[u8]) -> bool {
+    magic_offset(head).is_some()
+}
+
+/// Reads and validates one Part-10 object from `source`.
+///
+/// Only the header up to Pixel Data is decoded; the rest of the object is walked without
+/// being decoded, to refuse a file that ends before its elements do.
+pub fn inspect<R: Read + Seek>(source: R) -> Result<Inspection, DicomError> {
+    let mut source = BufReader::with_capacity(64 * 1024, source);
+    let mut head = Vec::with_capacity(132);
+    (&mut source).take(132).read_to_end(&mut head).map_err(io_error)?;
+    let offset = magic_offset(&head).ok_or(DicomError::NotDicom)?;
+
+    source.seek(SeekFrom::Start(offset)).map_err(io_error)?;
+    let header = OpenFileOptions::new()
+        .read_preamble(ReadPreamble::Never)
+        .read_until(tags::PIXEL_DATA)
+        .from_reader(&mut source)
+        .map_err(|e| parse_error(&e))?;
+
+    if header
+        .meta()
+        .media_storage_sop_class_uid()
+        .trim_end_matches(['\0', ' '])
+        == MEDIA_STORAGE_DIRECTORY_SOP_CLASS
+    {
+        return Err(DicomError::MediaDirectory);
+    }
+    let ts_uid = header.meta().transfer_syntax().trim_end_matches(['\0', ' ']).to_owned();
+    let ts = TransferSyntaxRegistry
+        .get(&ts_uid)
+        .ok_or_else(|| DicomError::UnsupportedTransferSyntax(ts_uid.clone()))?;
+    if ts_uid != DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN {
+        check_complete(&mut source, offset, ts)?;
+    }
+    let attributes = extract(&header, ts_uid)?;
+    Ok(Inspection { attributes })
+}
+
+/// Walks every element after the file meta group and checks that each value lies within
+/// the file: a truncated upload must be refused, not catalogued.
+fn check_complete<R: Read + Seek>(
+    source: &mut BufReader<R>,
+    offset: u64,
+    ts: &dicom_encoding::TransferSyntax,
+) -> Result<(), DicomError> {
+    let file_len = source.seek(SeekFrom::End(0)).map_err(io_error)?;
+    source.seek(SeekFrom::Start(offset)).map_err(io_error)?;
+    FileMetaTable::from_reader(&mut *source).map_err(|e| parse_error(&e))?;
+
+    let mut reader =
+        LazyDataSetReader::new_with_ts(&mut *source, ts).map_err(|e| DicomError::Malformed(first_line(&e)))?;
+    // The decoder counts positions from the start of the file (it asks the source where it is).
+    let available = file_len;
+    let mut declared_end = 0u64;
+    while let Some(token) = reader.advance() {
+        let token = token.map_err(|e| {
+            let text = first_line(&e);
+            if text.contains("UnexpectedEof") || text.to_ascii_lowercase().contains("eof") {
+                DicomError::Truncated("the file ends inside an element header".into())
+            } else {
+                DicomError::Malformed(text)
+            }
+        })?;
+        let end = match &token {
+            LazyDataToken::LazyValue { header, decoder } => Some(decoder.position() + u64::from(header.len.0)),
+            LazyDataToken::LazyItemValue { len, decoder } => Some(decoder.position() + u64::from(*len)),
+            _ => None,
+        };
+        if let Some(end) = end {
+            declared_end = declared_end.max(end);
+            if declared_end > available {
+                return Err(DicomError::Truncated(format!(
+                    "elements extend to byte {declared_end} but the file holds {available}"
+                )));
+            }
+        }
+        token.skip().map_err(|e| DicomError::Malformed(first_line(&e)))?;
+    }
+    Ok(())
+}
+
+fn extract(obj: &Header, transfer_syntax_uid: String) -> Result<InstanceAttributes, DicomError> {
+    let charsets: Vec<String> = obj
+        .get(tags::SPECIFIC_CHARACTER_SET)
+        .and_then(|e| e.to_multi_str().ok())
+        .map(|v| v.iter().map(|s| s.to_string()).collect())
+        .unwrap_or_default();
+    let own_decoding = charset::uses_code_extensions(&charsets);
+
+    let text = |tag: Tag| -> Option<String> {
+        let raw = obj.get(tag)?.to_str().ok()?;
+        let value = if own_decoding {
+            charset::decode(&charset::recover_bytes(&raw, &charsets), &charsets)
+        } else {
+            raw.into_owned()
+        };
+        let value = value.trim_matches(|c: char| c == ' ' || c == '\0').to_owned();
+        (!value.is_empty()).then_some(value)
+    };
+    let plain = |tag: Tag| -> Option<String> {
+        let v = obj.get(tag)?.to_str().ok()?;
+        let v = v.trim_matches(|c: char| c == ' ' || c == '\0');
+        (!v.is_empty()).then(|| v.to_owned())
+    };
+    let int = |tag: Tag| -> Option<i64> { obj.get(tag)?.to_int::<i64>().ok() };
+    let uid = |tag: Tag, name: &'static str, tag_text: &'static str| -> Result<Uid, DicomError> {
+        let raw = plain(tag).ok_or(DicomError::MissingAttribute { name, tag: tag_text })?;
+        Uid::parse(&raw).map_err(|why| DicomError::InvalidUid {
+            name,
+            tag: tag_text,
+            why,
+        })
+    };
+
+    let sop_instance_uid = uid(tags::SOP_INSTANCE_UID, "SOPInstanceUID", "(0008,0018)")?;
+    let study_instance_uid = uid(tags::STUDY_INSTANCE_UID, "StudyInstanceUID", "(0020,000D)")?;
+    let series_instance_uid = uid(tags::SERIES_INSTANCE_UID, "SeriesInstanceUID", "(0020,000E)")?;
+
+    Ok(InstanceAttributes {
+        patient: PatientLevel {
+            patient_name: text(tags::PATIENT_NAME),
+            patient_id: text(tags::PATIENT_ID),
+            patient_birth_date: plain(tags::PATIENT_BIRTH_DATE),
+            patient_sex: plain(tags::PATIENT_SEX),
+        },
+        study: StudyLevel {
+            study_instance_uid,
+            study_date: plain(tags::STUDY_DATE),
+            study_time: plain(tags::STUDY_TIME),
+            accession_number: text(tags::ACCESSION_NUMBER),
+            study_description: text(tags::STUDY_DESCRIPTION),
+            referring_physician_name: text(tags::REFERRING_PHYSICIAN_NAME),
+            study_id: text(tags::STUDY_ID),
+            institution_name: text(tags::INSTITUTION_NAME),
+        },
+        series: SeriesLevel {
+            series_instance_uid,
+            modality: plain(tags::MODALITY),
+            series_number: int(tags::SERIES_NUMBER),
+            series_description: text(tags::SERIES_DESCRIPTION),
+            body_part_examined: plain(tags::BODY_PART_EXAMINED),
+        },
+        instance: InstanceLevel {
+            sop_instance_uid,
+            sop_class_uid: plain(tags::SOP_CLASS_UID).or_else(|| {
+                Some(
+                    obj.meta()
+                        .media_storage_sop_class_uid()
+                        .trim_end_matches('\0')
+                        .to_owned(),
+                )
+            }),
+            instance_number: int(tags::INSTANCE_NUMBER),
+            transfer_syntax_uid,
+            rows: int(tags::ROWS),
+            columns: int(tags::COLUMNS),
+            number_of_frames: int(tags::NUMBER_OF_FRAMES),
+            photometric_interpretation: plain(tags::PHOTOMETRIC_INTERPRETATION),
+            bits_allocated: int(tags::BITS_ALLOCATED),
+        },
+    })
+}
+
+fn first_line(e: &dyn std::fmt::Display) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_owned()
+}
+
+fn io_error(e: std::io::Error) -> DicomError {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        DicomError::Truncated("the file ends early".into())
+    } else {
+        DicomError::Malformed(format!("read error: {}", e.kind()))
+    }
+}
+
+/// Maps a parser failure to a user-facing reason. The chain is searched for an early end of
+/// file, the tell-tale of a truncated upload.
+fn parse_error(e: &(dyn std::error::Error + 'static)) -> DicomError {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::UnexpectedEof {
+                return DicomError::Truncated("the file ends inside the header".into());
+            }
+        }
+        cur = err.source();
+    }
+    DicomError::Malformed(first_line(&e))
+}

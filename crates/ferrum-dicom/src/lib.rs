@@ -1,0 +1,33 @@
+//! The DICOM domain of Ferrum PACS.
+//!
+//! This crate turns the bytes of a DICOM Part-10 object into the facts the catalog indexes,
+//! and nothing more: it knows no async runtime, no database and no HTTP. Everything it reads
+//! comes from a `Read + Seek` source handed in by the caller.
+//!
+//! - [`inspect`] reads the header up to Pixel Data, checks that the whole object is
+//!   structurally complete (a truncated upload is refused), validates the required UIDs and
+//!   extracts [`InstanceAttributes`].
+//! - [`Uid`] is the parsed form of a DICOM UID; client input becomes one before it is used.
+//! - [`charset`] decodes text in the declared Specific Character Set, including the ISO 2022
+//!   code extensions (Japanese, Korean) that the underlying parser does not switch on.
+//!
+//! ```no_run
+//! let file = std::fs::File::open("IM0001").unwrap();
+//! let inspected = ferrum_dicom::inspect(std::io::BufReader::new(file)).unwrap();
+//! println!("{}", inspected.attributes.study.study_instance_uid);
+//! ```
+#![forbid(unsafe_code)]
+
+mod attributes;
+pub mod charset;
+mod error;
+mod inspect;
+mod uid;
+
+pub use attributes::{InstanceAttributes, InstanceLevel, PatientLevel, SeriesLevel, StudyLevel};
+pub use error::DicomError;
+pub use inspect::{inspect, looks_like_dicom, Inspection};
+pub use uid::Uid;
+
+/// Media Storage SOP Class of a DICOMDIR: a directory of a medium, not an image.
+pub const MEDIA_STORAGE_DIRECTORY_SOP_CLASS: &str = "1.2.840.10008.1.3.10";

@@ -1,0 +1,185 @@
+//! The one configuration struct, from flags and environment, validated at start-up.
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use ferrum_store::model::ConflictPolicy;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConflictSetting {
+    /// A different object under a stored SOP Instance UID is rejected with reason `conflict`.
+    Reject,
+    /// The new object replaces the stored one.
+    Overwrite,
+}
+
+impl From<ConflictSetting> for ConflictPolicy {
+    fn from(c: ConflictSetting) -> Self {
+        match c {
+            ConflictSetting::Reject => ConflictPolicy::Reject,
+            ConflictSetting::Overwrite => ConflictPolicy::Overwrite,
+        }
+    }
+}
+
+const GIB: u64 = 1024 * 1024 * 1024;
+
+#[derive(Clone, Args)]
+pub struct Settings {
+    /// Directory holding the SQLite catalog, the blobs and the upload spool.
+    #[arg(long, env = "FERRUM_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "FERRUM_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+    /// Catalog database; default `sqlite://<data dir>/catalog.db`.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Maximum catalog connections.
+    #[arg(long, env = "FERRUM_DB_MAX_CONNECTIONS", default_value_t = 8, global = true)]
+    pub db_max_connections: u32,
+    /// Secret that signs access tokens; default: a random one kept in `<data dir>/jwt-secret`.
+    /// Every instance of one deployment needs the same.
+    #[arg(long, env = "FERRUM_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+    /// Lifetime of an access token, seconds.
+    #[arg(long, env = "FERRUM_TOKEN_TTL_SECS", default_value_t = 900, global = true)]
+    pub token_ttl_secs: u64,
+    /// Largest request body accepted by an upload, bytes.
+    #[arg(long, env = "FERRUM_MAX_UPLOAD_BYTES", default_value_t = 8 * GIB, global = true)]
+    pub max_upload_bytes: u64,
+    /// Largest total of uncompressed bytes one ZIP may expand to.
+    #[arg(long, env = "FERRUM_ZIP_MAX_UNCOMPRESSED_BYTES", default_value_t = 32 * GIB, global = true)]
+    pub zip_max_uncompressed_bytes: u64,
+    /// Largest uncompressed/compressed ratio of one ZIP entry (ZIP-bomb guard).
+    #[arg(long, env = "FERRUM_ZIP_MAX_RATIO", default_value_t = 200, global = true)]
+    pub zip_max_ratio: u64,
+    /// What a different object under an existing SOP Instance UID gets.
+    #[arg(
+        long,
+        env = "FERRUM_CONFLICT_POLICY",
+        value_enum,
+        default_value = "reject",
+        global = true
+    )]
+    pub conflict_policy: ConflictSetting,
+    /// Password of the `admin` account created on the very first start (random if unset).
+    #[arg(long, env = "FERRUM_ADMIN_PASSWORD", hide_env_values = true, global = true)]
+    pub admin_password: Option<String>,
+    /// Blobs with no catalog row are swept at start-up once older than this, seconds.
+    #[arg(long, env = "FERRUM_ORPHAN_GRACE_SECS", default_value_t = 3600, global = true)]
+    pub orphan_grace_secs: u64,
+    /// Failed logins in a row before an account is locked.
+    #[arg(long, env = "FERRUM_LOGIN_MAX_FAILURES", default_value_t = 5, global = true)]
+    pub login_max_failures: i64,
+    /// How long a locked account stays locked, seconds.
+    #[arg(long, env = "FERRUM_LOGIN_LOCK_SECS", default_value_t = 900, global = true)]
+    pub login_lock_secs: u64,
+    /// Log filter (tracing's EnvFilter syntax).
+    #[arg(
+        long,
+        env = "FERRUM_LOG",
+        default_value = "info,sqlx=warn,dicom_parser=error,dicom_object=error",
+        global = true
+    )]
+    pub log: String,
+}
+
+/// A setting that failed validation, named as the user sets it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {name}: {why}")]
+pub struct SettingError {
+    pub name: &'static str,
+    pub why: String,
+}
+
+impl Settings {
+    /// Checks the settings that clap's types cannot; answers the listen address.
+    pub fn validate(&self) -> Result<SocketAddr, SettingError> {
+        let bind = self.bind.parse::<SocketAddr>().map_err(|e| SettingError {
+            name: "FERRUM_BIND",
+            why: format!("{e} (expected HOST:PORT such as 127.0.0.1:8080)"),
+        })?;
+        if let Some(url) = &self.database_url {
+            if !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+                return Err(SettingError {
+                    name: "DATABASE_URL",
+                    why: "must start with sqlite:// or postgres://".into(),
+                });
+            }
+        }
+        if let Some(secret) = &self.jwt_secret {
+            if secret.len() < 32 {
+                return Err(SettingError {
+                    name: "FERRUM_JWT_SECRET",
+                    why: "must be at least 32 characters".into(),
+                });
+            }
+        }
+        if self.token_ttl_secs == 0 || self.token_ttl_secs > 24 * 3600 {
+            return Err(SettingError {
+                name: "FERRUM_TOKEN_TTL_SECS",
+                why: "must be between 1 and 86400".into(),
+            });
+        }
+        if self.max_upload_bytes == 0 {
+            return Err(SettingError {
+                name: "FERRUM_MAX_UPLOAD_BYTES",
+                why: "must be above 0".into(),
+            });
+        }
+        if self.zip_max_ratio < 2 {
+            return Err(SettingError {
+                name: "FERRUM_ZIP_MAX_RATIO",
+                why: "must be at least 2".into(),
+            });
+        }
+        if self.login_max_failures < 1 {
+            return Err(SettingError {
+                name: "FERRUM_LOGIN_MAX_FAILURES",
+                why: "must be at least 1".into(),
+            });
+        }
+        Ok(bind)
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("catalog.db").display()))
+    }
+
+    pub fn blob_dir(&self) -> PathBuf {
+        self.data_dir.join("blobs")
+    }
+
+    /// Where request bodies are spooled before ingest; on the blob directory's file system,
+    /// so that storing a spooled object is a rename.
+    pub fn spool_dir(&self) -> PathBuf {
+        self.data_dir.join("spool")
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted = |o: &Option<String>| o.as_ref().map(|_| "<redacted>");
+        f.debug_struct("Settings")
+            .field("data_dir", &self.data_dir)
+            .field("bind", &self.bind)
+            .field("database_url", &self.database_url.as_ref().map(|u| redact_url(u)))
+            .field("jwt_secret", &redacted(&self.jwt_secret))
+            .field("admin_password", &redacted(&self.admin_password))
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("conflict_policy", &self.conflict_policy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Hides the password of a database URL.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://<redacted>@{}", &url[..scheme], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,270 @@
+//! The ingest pipeline, shared by `POST /api/uploads` and `ferrum import`.
+//!
+//! For each object: inspect the header (off the async executor), recognise duplicates and
+//! conflicts, write the blob durably, then commit the catalog rows in one transaction per
+//! batch. A failure between the blob and the commit leaves only an unreferenced blob, which
+//! the start-up sweep removes; never a row without its blob.
+pub mod report;
+pub mod spool;
+pub mod zip;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ferrum_dicom::DicomError;
+use ferrum_store::model::{ConflictPolicy, InsertOutcome, InstanceAttributes, NewInstance};
+use ferrum_store::{BlobKey, BlobStore, Catalog, StoreError};
+
+pub use self::zip::ZipLimits;
+pub use report::{FileReport, FileStatus, UploadReport};
+pub use spool::{SpoolError, SpoolWriter, Spooled};
+
+/// Instances committed per catalog transaction when an upload carries many.
+const BATCH: usize = 64;
+
+/// A failure of the service itself (not of one file): the upload as a whole fails.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("ingest worker failed: {0}")]
+    Worker(String),
+}
+
+pub struct Ingestor {
+    pub catalog: Arc<dyn Catalog>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub policy: ConflictPolicy,
+    pub spool_dir: PathBuf,
+    pub zip_limits: ZipLimits,
+}
+
+/// How a non-DICOM file is reported: inside an archive or a folder it is just skipped; sent
+/// on its own as `application/dicom` it is a rejected upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Direct,
+    Collection,
+}
+
+/// An object whose blob is durable, waiting for its catalog commit.
+struct Pending {
+    report_index: usize,
+    instance: NewInstance,
+}
+
+/// Accumulates one upload's files and commits them in batches.
+pub struct Session<'a> {
+    ingestor: &'a Ingestor,
+    user: String,
+    pub report: UploadReport,
+    pending: Vec<Pending>,
+}
+
+impl Ingestor {
+    pub fn session(&self, user: &str) -> Session<'_> {
+        Session {
+            ingestor: self,
+            user: user.to_owned(),
+            report: UploadReport::default(),
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl Session<'_> {
+    /// Ingests one spooled file: a ZIP (by its signature) or a DICOM object.
+    pub async fn add(&mut self, name: String, spooled: Spooled, origin: Origin) -> Result<(), IngestError> {
+        let path = spooled.path.to_path_buf();
+        let head = tokio::task::spawn_blocking(move || zip::head(&path, 4))
+            .await
+            .map_err(|e| IngestError::Worker(e.to_string()))?
+            .unwrap_or_default();
+        if zip::looks_like_zip(&head) {
+            self.add_zip(name, spooled).await
+        } else {
+            self.add_object(name, spooled, origin).await
+        }
+    }
+
+    async fn add_zip(&mut self, name: String, archive: Spooled) -> Result<(), IngestError> {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+        let spool_dir = self.ingestor.spool_dir.clone();
+        let limits = self.ingestor.zip_limits;
+        let archive_name = name.clone();
+        let walker = tokio::task::spawn_blocking(move || {
+            zip::walk(&archive_name, &archive.path, spool_dir, limits, tx);
+            drop(archive);
+        });
+        while let Some(item) = rx.recv().await {
+            match item {
+                zip::ZipItem::Decided(report) => self.report.push(report),
+                zip::ZipItem::Entry { name, spooled } => self.add_object(name, spooled, Origin::Collection).await?,
+            }
+        }
+        walker.await.map_err(|e| IngestError::Worker(e.to_string()))?;
+        Ok(())
+    }
+
+    async fn add_object(&mut self, name: String, spooled: Spooled, origin: Origin) -> Result<(), IngestError> {
+        let path = spooled.path.to_path_buf();
+        let inspected = tokio::task::spawn_blocking(move || {
+            let file =
+                std::fs::File::open(&path).map_err(|e| DicomError::Malformed(format!("cannot read: {}", e.kind())))?;
+            ferrum_dicom::inspect(file)
+        })
+        .await
+        .map_err(|e| IngestError::Worker(e.to_string()))?;
+        let attributes = match inspected {
+            Ok(i) => flatten(i.attributes),
+            Err(DicomError::NotDicom) if origin == Origin::Collection => {
+                self.report.push(FileReport::skipped(name, "not a DICOM file"));
+                return Ok(());
+            }
+            Err(DicomError::MediaDirectory) => {
+                self.report
+                    .push(FileReport::skipped(name, DicomError::MediaDirectory.to_string()));
+                return Ok(());
+            }
+            Err(e) => {
+                self.report.push(FileReport::rejected(name, e.to_string()));
+                return Ok(());
+            }
+        };
+        let mut line = FileReport {
+            name,
+            status: FileStatus::Stored,
+            reason: None,
+            sop_instance_uid: Some(attributes.sop_instance_uid.clone()),
+            study_instance_uid: Some(attributes.study_instance_uid.clone()),
+            bytes: Some(spooled.len),
+        };
+        // Most re-sent objects are caught here, before any blob is written.
+        if let Some(existing) = self
+            .ingestor
+            .catalog
+            .find_instance(&attributes.sop_instance_uid)
+            .await?
+        {
+            if existing.sha256 == spooled.sha256 {
+                line.status = FileStatus::Duplicate;
+                self.report.push(line);
+                return Ok(());
+            }
+            if self.ingestor.policy == ConflictPolicy::Reject {
+                line.status = FileStatus::Rejected;
+                line.reason = Some(CONFLICT_REASON.into());
+                self.report.push(line);
+                return Ok(());
+            }
+        }
+        let key = BlobKey::for_dicom(&spooled.sha256);
+        self.ingestor.blobs.put_file(&key, &spooled.path).await?;
+        self.pending.push(Pending {
+            report_index: self.report.files.len(),
+            instance: NewInstance {
+                attributes,
+                size_bytes: spooled.len as i64,
+                sha256: spooled.sha256.clone(),
+                blob_key: key.as_str().to_owned(),
+                uploaded_by: self.user.clone(),
+            },
+        });
+        self.report.push(line);
+        if self.pending.len() >= BATCH {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Commits what is pending. Until this returns, nothing pending may be acknowledged.
+    pub async fn flush(&mut self) -> Result<(), IngestError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let batch: Vec<NewInstance> = pending.iter().map(|p| p.instance.clone()).collect();
+        let outcomes = self
+            .ingestor
+            .catalog
+            .insert_instances(&batch, self.ingestor.policy)
+            .await?;
+        let mut maybe_orphaned = Vec::new();
+        for (p, outcome) in pending.iter().zip(outcomes) {
+            let line = &mut self.report.files[p.report_index];
+            match outcome {
+                InsertOutcome::Stored => {}
+                InsertOutcome::Duplicate => line.status = FileStatus::Duplicate,
+                InsertOutcome::Conflict => {
+                    line.status = FileStatus::Rejected;
+                    line.reason = Some(CONFLICT_REASON.into());
+                    maybe_orphaned.push(p.instance.blob_key.clone());
+                }
+                InsertOutcome::Replaced { old_blob_key } => maybe_orphaned.push(old_blob_key),
+            }
+        }
+        self.ingestor.remove_unreferenced(maybe_orphaned).await;
+        Ok(())
+    }
+
+    /// Commits the rest and answers the report.
+    pub async fn finish(mut self) -> Result<UploadReport, IngestError> {
+        self.flush().await?;
+        self.report.finish();
+        Ok(self.report)
+    }
+}
+
+const CONFLICT_REASON: &str = "conflict: a different object is already stored under this SOPInstanceUID (0008,0018)";
+
+impl Ingestor {
+    /// Deletes the blobs among `keys` that no catalog row points at any more. Best effort:
+    /// what fails here is left to the sweep.
+    pub async fn remove_unreferenced(&self, keys: Vec<String>) {
+        if keys.is_empty() {
+            return;
+        }
+        let Ok(referenced) = self.catalog.referenced_blob_keys(&keys).await else {
+            return;
+        };
+        for key in keys.into_iter().filter(|k| !referenced.contains(k)) {
+            if let Ok(key) = BlobKey::parse(&key) {
+                if let Err(e) = self.blobs.delete(&key).await {
+                    tracing::warn!(error = %e, "could not delete an unreferenced blob; the sweep will");
+                }
+            }
+        }
+    }
+}
+
+/// The catalog's flat copy of the attributes the DICOM layer extracted.
+fn flatten(a: ferrum_dicom::InstanceAttributes) -> InstanceAttributes {
+    InstanceAttributes {
+        patient_name: a.patient.patient_name,
+        patient_id: a.patient.patient_id,
+        patient_birth_date: a.patient.patient_birth_date,
+        patient_sex: a.patient.patient_sex,
+        study_instance_uid: a.study.study_instance_uid.into_string(),
+        study_date: a.study.study_date,
+        study_time: a.study.study_time,
+        accession_number: a.study.accession_number,
+        study_description: a.study.study_description,
+        referring_physician_name: a.study.referring_physician_name,
+        study_id: a.study.study_id,
+        institution_name: a.study.institution_name,
+        series_instance_uid: a.series.series_instance_uid.into_string(),
+        modality: a.series.modality,
+        series_number: a.series.series_number,
+        series_description: a.series.series_description,
+        body_part_examined: a.series.body_part_examined,
+        sop_instance_uid: a.instance.sop_instance_uid.into_string(),
+        sop_class_uid: a.instance.sop_class_uid,
+        instance_number: a.instance.instance_number,
+        transfer_syntax_uid: a.instance.transfer_syntax_uid,
+        rows: a.instance.rows,
+        columns: a.instance.columns,
+        number_of_frames: a.instance.number_of_frames,
+        photometric_interpretation: a.instance.photometric_interpretation,
+        bits_allocated: a.instance.bits_allocated,
+    }
+}

@@ -1,0 +1,96 @@
+//! The answer to an upload: one line per file or archive entry, totals, and the studies touched.
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileStatus {
+    Stored,
+    Duplicate,
+    Rejected,
+    Skipped,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    pub name: String,
+    pub status: FileStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sop_instance_uid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub study_instance_uid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+}
+
+impl FileReport {
+    pub fn rejected(name: impl Into<String>, reason: impl Into<String>) -> Self {
+        FileReport {
+            name: name.into(),
+            status: FileStatus::Rejected,
+            reason: Some(reason.into()),
+            sop_instance_uid: None,
+            study_instance_uid: None,
+            bytes: None,
+        }
+    }
+
+    pub fn skipped(name: impl Into<String>, reason: impl Into<String>) -> Self {
+        FileReport {
+            status: FileStatus::Skipped,
+            ..FileReport::rejected(name, reason)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StudyTouched {
+    pub study_instance_uid: String,
+    pub instances: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UploadReport {
+    pub stored: usize,
+    pub duplicates: usize,
+    pub rejected: usize,
+    pub skipped: usize,
+    pub files: Vec<FileReport>,
+    pub studies: Vec<StudyTouched>,
+}
+
+impl UploadReport {
+    pub fn push(&mut self, file: FileReport) {
+        self.files.push(file);
+    }
+
+    /// Computes the totals and the studies touched from the file lines.
+    pub fn finish(&mut self) {
+        let count = |s: FileStatus| self.files.iter().filter(|f| f.status == s).count();
+        self.stored = count(FileStatus::Stored);
+        self.duplicates = count(FileStatus::Duplicate);
+        self.rejected = count(FileStatus::Rejected);
+        self.skipped = count(FileStatus::Skipped);
+        let mut studies: Vec<StudyTouched> = Vec::new();
+        for f in &self.files {
+            if !matches!(f.status, FileStatus::Stored | FileStatus::Duplicate) {
+                continue;
+            }
+            let Some(uid) = &f.study_instance_uid else { continue };
+            match studies.iter_mut().find(|s| &s.study_instance_uid == uid) {
+                Some(s) => s.instances += 1,
+                None => studies.push(StudyTouched {
+                    study_instance_uid: uid.clone(),
+                    instances: 1,
+                }),
+            }
+        }
+        self.studies = studies;
+    }
+
+    /// Whether anything was accepted (stored or recognised as already stored).
+    pub fn accepted_any(&self) -> bool {
+        self.stored + self.duplicates > 0
+    }
+}

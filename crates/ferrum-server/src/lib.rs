@@ -1,0 +1,20 @@
+//! The Ferrum PACS application: configuration, accounts, the ingest pipeline, the HTTP API
+//! and the command line. It composes `ferrum-dicom` (what a DICOM object says) and
+//! `ferrum-store` (where it is kept); HTTP types stay in this crate.
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+mod import;
+pub mod ingest;
+pub mod routes;
+pub mod startup;
+pub mod state;
+mod sweep;
+pub mod telemetry;
+
+pub use config::Settings;
+pub use startup::Application;

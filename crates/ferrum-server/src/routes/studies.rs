@@ -1,0 +1,166 @@
+//! Study listings and details, and the audit trail.
+use actix_web::{web, HttpRequest, HttpResponse};
+use ferrum_dicom::Uid;
+use ferrum_store::model::{StudyQuery, StudySort, StudySummary};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::audit::{self, Access};
+use crate::auth::{remote_addr, AuthUser};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct ListParams {
+    patient_name: Option<String>,
+    patient_id: Option<String>,
+    accession: Option<String>,
+    modality: Option<String>,
+    date_from: Option<String>,
+    date_to: Option<String>,
+    description: Option<String>,
+    uploader: Option<String>,
+    q: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+    sort: Option<String>,
+}
+
+/// A study as the API shows it: the catalog's summary plus where its thumbnail lives.
+#[derive(Serialize)]
+struct StudyItem<'a> {
+    #[serde(flatten)]
+    summary: &'a StudySummary,
+    thumbnail_url: String,
+}
+
+fn item(summary: &StudySummary) -> StudyItem<'_> {
+    StudyItem {
+        summary,
+        thumbnail_url: format!("/api/studies/{}/thumbnail", summary.study_instance_uid),
+    }
+}
+
+/// `YYYYMMDD` or `YYYY-MM-DD` → `YYYYMMDD`.
+fn parse_date(name: &str, raw: &str) -> Result<String, ApiError> {
+    let digits: String = raw.chars().filter(|c| *c != '-').collect();
+    let valid = digits.len() == 8
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && chrono::NaiveDate::parse_from_str(&digits, "%Y%m%d").is_ok();
+    if valid {
+        Ok(digits)
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "{name} must be a date as YYYYMMDD or YYYY-MM-DD"
+        )))
+    }
+}
+
+fn non_empty(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.trim().is_empty())
+}
+
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let p = params.into_inner();
+    let sort = match p.sort.as_deref().filter(|s| !s.is_empty()) {
+        None => StudySort::default(),
+        Some(s) => StudySort::parse(s).ok_or_else(|| {
+            ApiError::BadRequest(
+                "sort must be one of uploaded_at, -uploaded_at, study_date, -study_date, patient_name, -patient_name"
+                    .into(),
+            )
+        })?,
+    };
+    let limit = p.limit.unwrap_or(50);
+    if limit == 0 || limit > 500 {
+        return Err(ApiError::BadRequest("limit must be between 1 and 500".into()));
+    }
+    let query = StudyQuery {
+        patient_name: non_empty(p.patient_name),
+        patient_id: non_empty(p.patient_id),
+        accession: non_empty(p.accession),
+        modality: non_empty(p.modality),
+        date_from: non_empty(p.date_from)
+            .map(|d| parse_date("date_from", &d))
+            .transpose()?,
+        date_to: non_empty(p.date_to).map(|d| parse_date("date_to", &d)).transpose()?,
+        description: non_empty(p.description),
+        uploader: non_empty(p.uploader),
+        q: non_empty(p.q),
+        visible_to: user.visibility(),
+        limit,
+        cursor: non_empty(p.cursor),
+        sort,
+    };
+    let page = state.catalog.list_studies(&query).await?;
+    let access =
+        Access::new(user.actor(), "search_studies", remote_addr(&req)).detail(format!("results={}", page.items.len()));
+    audit::record(&state, access).await?;
+    let items: Vec<StudyItem> = page.items.iter().map(item).collect();
+    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": page.next_cursor })))
+}
+
+/// Parses a UID from the path; a malformed one cannot exist, so it is 404 like any unknown.
+pub fn path_uid(raw: &str, what: &str) -> Result<Uid, ApiError> {
+    Uid::parse(raw).map_err(|_| ApiError::NotFound(format!("no such {what}")))
+}
+
+/// Whether `user` may see the study owned by `owner`.
+pub fn may_see(user: &AuthUser, owner: &str) -> bool {
+    user.is_admin() || user.username == owner
+}
+
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let uid = path_uid(&path, "study")?;
+    let study = state
+        .catalog
+        .get_study(uid.as_str())
+        .await?
+        .filter(|s| may_see(&user, &s.summary.uploaded_by));
+    let Some(study) = study else {
+        audit::record(
+            &state,
+            Access::new(user.actor(), "view_study", remote_addr(&req))
+                .study(uid.as_str())
+                .outcome("not_found"),
+        )
+        .await?;
+        return Err(ApiError::NotFound("no such study".into()));
+    };
+    audit::record(
+        &state,
+        Access::new(user.actor(), "view_study", remote_addr(&req)).study(uid.as_str()),
+    )
+    .await?;
+    let mut body = serde_json::to_value(&study).map_err(ApiError::internal)?;
+    body["thumbnail_url"] = json!(format!("/api/studies/{}/thumbnail", uid));
+    Ok(HttpResponse::Ok().json(body))
+}
+
+#[derive(Deserialize)]
+pub struct AuditParams {
+    study_uid: Option<String>,
+    limit: Option<u32>,
+}
+
+/// `GET /api/audit`: the newest events, optionally for one study (admin only).
+pub async fn audit(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    params: web::Query<AuditParams>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    let limit = params.limit.unwrap_or(100).clamp(1, 10_000);
+    let events = state.catalog.list_audit(params.study_uid.as_deref(), limit).await?;
+    Ok(HttpResponse::Ok().json(json!({ "items": events })))
+}

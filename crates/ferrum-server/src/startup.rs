@@ -1,0 +1,140 @@
+//! Building the application exactly as `ferrum serve` runs it, so that tests run the same.
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use ferrum_store::blob::LocalBlobStore;
+use ferrum_store::model::Role;
+use ferrum_store::{BlobStore, Catalog};
+use tracing_actix_web::TracingLogger;
+
+use crate::auth::{password, token::TokenKeys};
+use crate::config::Settings;
+use crate::error;
+use crate::ingest::{Ingestor, ZipLimits};
+use crate::state::AppState;
+use crate::telemetry::RedactedRootSpan;
+
+/// The catalog, the blob store and the ingest pipeline, opened from settings; shared by the
+/// server and the command-line tools.
+pub struct Services {
+    pub catalog: Arc<dyn Catalog>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub ingestor: Arc<Ingestor>,
+}
+
+impl Services {
+    pub async fn open(settings: &Settings) -> anyhow::Result<Services> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("FERRUM_DATA_DIR: cannot create {}", settings.data_dir.display()))?;
+        let catalog = ferrum_store::catalog::open(&settings.database_url(), settings.db_max_connections)
+            .await
+            .context("opening the catalog (DATABASE_URL)")?;
+        let blobs: Arc<dyn BlobStore> =
+            Arc::new(LocalBlobStore::open(settings.blob_dir()).context("opening the blob store (FERRUM_DATA_DIR)")?);
+        std::fs::create_dir_all(settings.spool_dir()).context("creating the upload spool directory")?;
+        let ingestor = Arc::new(Ingestor {
+            catalog: catalog.clone(),
+            blobs: blobs.clone(),
+            policy: settings.conflict_policy.into(),
+            spool_dir: settings.spool_dir(),
+            zip_limits: ZipLimits {
+                max_total_uncompressed: settings.zip_max_uncompressed_bytes,
+                max_ratio: settings.zip_max_ratio,
+            },
+        });
+        Ok(Services {
+            catalog,
+            blobs,
+            ingestor,
+        })
+    }
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let addr = settings.validate()?;
+        let services = Services::open(&settings).await?;
+        let spooled = crate::sweep::clear_spool(&settings.spool_dir()).context("clearing the upload spool")?;
+        let swept = crate::sweep::sweep_orphans(
+            services.catalog.as_ref(),
+            services.blobs.as_ref(),
+            settings.orphan_grace_secs,
+        )
+        .await
+        .context("sweeping orphan blobs")?;
+        if spooled + swept > 0 {
+            tracing::info!(
+                spool_files = spooled,
+                orphan_blobs = swept,
+                "cleaned up after an earlier stop"
+            );
+        }
+        ensure_first_admin(services.catalog.as_ref(), &settings).await?;
+        let tokens = Arc::new(TokenKeys::load(
+            settings.jwt_secret.as_deref(),
+            &settings.data_dir,
+            settings.token_ttl_secs,
+        )?);
+
+        let state = AppState {
+            catalog: services.catalog,
+            blobs: services.blobs,
+            tokens,
+            ingestor: services.ingestor,
+            settings: Arc::new(settings),
+        };
+        let listener = TcpListener::bind(addr).with_context(|| format!("FERRUM_BIND: cannot listen on {addr}"))?;
+        let port = listener.local_addr()?.port();
+        let data = web::Data::new(state);
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(TracingLogger::<RedactedRootSpan>::new())
+                .app_data(data.clone())
+                .app_data(error::json_config())
+                .app_data(error::query_config())
+                .app_data(error::path_config())
+                .configure(crate::routes::configure)
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// On the very first start, an `admin` account, with the configured password or a random
+/// one printed once on standard output (never to the log).
+async fn ensure_first_admin(catalog: &dyn Catalog, settings: &Settings) -> anyhow::Result<()> {
+    if catalog.count_users().await? > 0 {
+        return Ok(());
+    }
+    let (password, generated) = match &settings.admin_password {
+        Some(p) => (p.clone(), false),
+        None => (password::generate(), true),
+    };
+    let hash = password::hash(password.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    catalog.create_user("admin", &hash, Role::Admin).await?;
+    if generated {
+        println!("Created the first account: username `admin`, password `{password}` (shown once; change it).");
+    } else {
+        println!("Created the first account `admin` with the password from FERRUM_ADMIN_PASSWORD.");
+    }
+    Ok(())
+}

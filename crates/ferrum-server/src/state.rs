@@ -1,0 +1,17 @@
+//! What every request handler shares.
+use std::sync::Arc;
+
+use ferrum_store::{BlobStore, Catalog};
+
+use crate::auth::token::TokenKeys;
+use crate::config::Settings;
+use crate::ingest::Ingestor;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub catalog: Arc<dyn Catalog>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub tokens: Arc<TokenKeys>,
+    pub ingestor: Arc<Ingestor>,
+    pub settings: Arc<Settings>,
+}

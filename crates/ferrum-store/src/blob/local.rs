@@ -1,0 +1,142 @@
+//! Blobs as files under a directory. A put is write-to-temp, fsync, rename, fsync of the
+//! directory: after a crash an object is either whole under its key or absent.
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio_util::io::ReaderStream;
+
+use super::{BlobEntry, BlobKey, BlobStore, ByteStream};
+use crate::StoreError;
+
+pub struct LocalBlobStore {
+    root: PathBuf,
+}
+
+impl LocalBlobStore {
+    /// Opens (creating) a store rooted at `root`.
+    pub fn open(root: impl Into<PathBuf>) -> Result<Self, StoreError> {
+        let root = root.into();
+        std::fs::create_dir_all(&root)
+            .map_err(|e| StoreError::Unavailable(format!("cannot create blob directory: {e}")))?;
+        Ok(LocalBlobStore { root })
+    }
+
+    fn path(&self, key: &BlobKey) -> PathBuf {
+        self.root.join(key.as_str())
+    }
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+#[async_trait]
+impl BlobStore for LocalBlobStore {
+    async fn put_file(&self, key: &BlobKey, source: &Path) -> Result<(), StoreError> {
+        let target = self.path(key);
+        let source = source.to_owned();
+        tokio::task::spawn_blocking(move || -> Result<(), StoreError> {
+            let parent = target
+                .parent()
+                .ok_or_else(|| StoreError::Invalid("blob key has no parent".into()))?;
+            std::fs::create_dir_all(parent)?;
+            std::fs::File::open(&source)?.sync_all()?;
+            if std::fs::rename(&source, &target).is_err() {
+                // Another file system: copy next to the target, then rename into place.
+                let tmp = parent.join(format!(".{}.tmp", uuid::Uuid::new_v4()));
+                std::fs::copy(&source, &tmp)?;
+                std::fs::File::open(&tmp)?.sync_all()?;
+                std::fs::rename(&tmp, &target)?;
+                let _ = std::fs::remove_file(&source);
+            }
+            sync_dir(parent)?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("blob writer panicked: {e}")))?
+    }
+
+    async fn get(&self, key: &BlobKey, range: Option<(u64, u64)>) -> Result<ByteStream, StoreError> {
+        let mut file = tokio::fs::File::open(self.path(key)).await?;
+        match range {
+            None => Ok(Box::pin(ReaderStream::with_capacity(file, 256 * 1024))),
+            Some((start, end)) => {
+                file.seek(std::io::SeekFrom::Start(start)).await?;
+                let limited = file.take(end.saturating_sub(start));
+                Ok(Box::pin(ReaderStream::with_capacity(limited, 256 * 1024)))
+            }
+        }
+    }
+
+    async fn len(&self, key: &BlobKey) -> Result<u64, StoreError> {
+        Ok(tokio::fs::metadata(self.path(key)).await?.len())
+    }
+
+    async fn delete(&self, key: &BlobKey) -> Result<(), StoreError> {
+        match tokio::fs::remove_file(self.path(key)).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<BlobEntry>, StoreError> {
+        let root = self.root.clone();
+        let prefix = prefix.to_owned();
+        tokio::task::spawn_blocking(move || -> Result<Vec<BlobEntry>, StoreError> {
+            let mut out = Vec::new();
+            let mut stack = vec![root.clone()];
+            let now = SystemTime::now();
+            while let Some(dir) = stack.pop() {
+                let entries = match std::fs::read_dir(&dir) {
+                    Ok(e) => e,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e.into()),
+                };
+                for entry in entries {
+                    let entry = entry?;
+                    let meta = entry.metadata()?;
+                    if meta.is_dir() {
+                        stack.push(entry.path());
+                        continue;
+                    }
+                    let Ok(rel) = entry
+                        .path()
+                        .strip_prefix(&root)
+                        .map(|p| p.to_string_lossy().into_owned())
+                    else {
+                        continue;
+                    };
+                    if !rel.starts_with(&prefix) {
+                        continue;
+                    }
+                    // Half-written copies (".….tmp") are not objects yet; they are listed so
+                    // that a sweep removes them after a crash.
+                    let key = match BlobKey::parse(&rel) {
+                        Ok(k) => k,
+                        Err(_) => continue,
+                    };
+                    let age = meta
+                        .modified()
+                        .ok()
+                        .and_then(|m| now.duration_since(m).ok())
+                        .map_or(0, |d| d.as_secs());
+                    out.push(BlobEntry { key, age_secs: age });
+                }
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("blob lister panicked: {e}")))?
+    }
+
+    async fn health(&self) -> Result<(), StoreError> {
+        let probe = self.root.join(".health");
+        tokio::fs::write(&probe, b"ok")
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("blob directory not writable: {e}")))?;
+        Ok(())
+    }
+}

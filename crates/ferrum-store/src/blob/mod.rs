@@ -1,0 +1,85 @@
+//! The blob store: stored objects by opaque key.
+mod local;
+
+use std::fmt;
+use std::path::Path;
+use std::pin::Pin;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures_util::Stream;
+
+pub use local::LocalBlobStore;
+
+use crate::StoreError;
+
+/// A key in the blob store. Keys are made by the server (from content hashes), never taken
+/// from a client, and are checked again here so that no key can name a path outside the store.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BlobKey(String);
+
+impl BlobKey {
+    pub fn parse(key: &str) -> Result<BlobKey, StoreError> {
+        let ok = !key.is_empty()
+            && key.len() <= 512
+            && !key.starts_with('/')
+            && key
+                .split('/')
+                .all(|part| !part.is_empty() && part != "." && part != "..")
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_'));
+        if ok {
+            Ok(BlobKey(key.to_owned()))
+        } else {
+            Err(StoreError::Invalid("not a valid blob key".into()))
+        }
+    }
+
+    /// The key of a stored DICOM object with the given SHA-256 (hex): content-addressed, so
+    /// the same bytes uploaded twice, even at once, land on one object.
+    pub fn for_dicom(sha256_hex: &str) -> BlobKey {
+        BlobKey(format!(
+            "dicom/{}/{}/{}.dcm",
+            &sha256_hex[..2],
+            &sha256_hex[2..4],
+            sha256_hex
+        ))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for BlobKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, std::io::Error>> + Send>>;
+
+/// One listed object, for sweeps.
+#[derive(Debug, Clone)]
+pub struct BlobEntry {
+    pub key: BlobKey,
+    /// Seconds since the object was last written.
+    pub age_secs: u64,
+}
+
+#[async_trait]
+pub trait BlobStore: Send + Sync + 'static {
+    /// Stores the content of the local file at `source` under `key` durably: when this
+    /// answers, the bytes survive a crash. The file is consumed (moved or deleted).
+    async fn put_file(&self, key: &BlobKey, source: &Path) -> Result<(), StoreError>;
+    /// The object's bytes from `start` (inclusive) to `end` (exclusive), or all of them.
+    async fn get(&self, key: &BlobKey, range: Option<(u64, u64)>) -> Result<ByteStream, StoreError>;
+    /// The object's length in bytes; `NotFound` when absent.
+    async fn len(&self, key: &BlobKey) -> Result<u64, StoreError>;
+    async fn delete(&self, key: &BlobKey) -> Result<(), StoreError>;
+    /// Every object whose key starts with `prefix`.
+    async fn list(&self, prefix: &str) -> Result<Vec<BlobEntry>, StoreError>;
+    /// Answers once the store can be read and written.
+    async fn health(&self) -> Result<(), StoreError>;
+}

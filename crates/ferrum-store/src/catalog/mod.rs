@@ -1,0 +1,65 @@
+//! The catalog: what is stored, for whom, and what happened to it.
+mod sqlite;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use sqlite::SqliteCatalog;
+
+use crate::model::*;
+use crate::StoreError;
+
+#[async_trait]
+pub trait Catalog: Send + Sync + 'static {
+    /// Answers once the database can be queried.
+    async fn health(&self) -> Result<(), StoreError>;
+
+    // --- accounts ---
+    /// Creates an account; `Conflict` when the name is taken or was ever used.
+    async fn create_user(&self, username: &str, password_hash: &str, role: Role) -> Result<User, StoreError>;
+    /// The account, deleted ones included (they are tombstones).
+    async fn find_user(&self, username: &str) -> Result<Option<User>, StoreError>;
+    async fn count_users(&self) -> Result<i64, StoreError>;
+    /// Records a failed login; locks the account until `lock_until` once `failures` reaches
+    /// `max_failures`. Answers the new count.
+    async fn record_login_failure(&self, user_id: i64, max_failures: i64, lock_until: &str) -> Result<i64, StoreError>;
+    async fn record_login_success(&self, user_id: i64) -> Result<(), StoreError>;
+
+    // --- instances ---
+    /// Catalogues a batch in one transaction, each instance with its own outcome.
+    async fn insert_instances(
+        &self,
+        batch: &[NewInstance],
+        policy: ConflictPolicy,
+    ) -> Result<Vec<InsertOutcome>, StoreError>;
+    async fn find_instance(&self, sop_uid: &str) -> Result<Option<InstanceRecord>, StoreError>;
+    /// Which of `keys` some instance still points at (for the orphan sweep).
+    async fn referenced_blob_keys(&self, keys: &[String]) -> Result<HashSet<String>, StoreError>;
+
+    // --- studies ---
+    async fn list_studies(&self, query: &StudyQuery) -> Result<StudyPage, StoreError>;
+    async fn get_study(&self, study_uid: &str) -> Result<Option<StudyDetail>, StoreError>;
+    /// Who first uploaded the study (its owner), if it exists.
+    async fn study_owner(&self, study_uid: &str) -> Result<Option<String>, StoreError>;
+
+    // --- audit ---
+    async fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError>;
+    async fn list_audit(&self, study_uid: Option<&str>, limit: u32) -> Result<Vec<AuditEvent>, StoreError>;
+}
+
+/// Opens the catalog a `DATABASE_URL` names and brings its schema up to date.
+pub async fn open(url: &str, max_connections: u32) -> Result<Arc<dyn Catalog>, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteCatalog::open(url, max_connections).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Err(StoreError::Invalid(
+            "DATABASE_URL names PostgreSQL, which this build does not support yet; use sqlite://PATH".into(),
+        ))
+    } else {
+        Err(StoreError::Invalid(
+            "DATABASE_URL must start with sqlite:// or postgres://".into(),
+        ))
+    }
+}

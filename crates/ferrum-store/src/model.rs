@@ -1,0 +1,226 @@
+//! The records the catalog stores and answers with.
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Radiologist,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Radiologist => "radiologist",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "radiologist" => Some(Role::Radiologist),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: Option<String>,
+    pub role: Role,
+    pub failed_logins: i64,
+    pub locked_until: Option<String>,
+    pub deleted: bool,
+}
+
+/// One object to catalogue, with its blob already durable under `blob_key`.
+#[derive(Debug, Clone)]
+pub struct NewInstance {
+    pub attributes: InstanceAttributes,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub blob_key: String,
+    pub uploaded_by: String,
+}
+
+/// The indexed attributes of one instance, flattened: the catalog's own copy of what the
+/// DICOM layer extracted, so that this crate parses no DICOM.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct InstanceAttributes {
+    pub patient_name: Option<String>,
+    pub patient_id: Option<String>,
+    pub patient_birth_date: Option<String>,
+    pub patient_sex: Option<String>,
+    pub study_instance_uid: String,
+    pub study_date: Option<String>,
+    pub study_time: Option<String>,
+    pub accession_number: Option<String>,
+    pub study_description: Option<String>,
+    pub referring_physician_name: Option<String>,
+    pub study_id: Option<String>,
+    pub institution_name: Option<String>,
+    pub series_instance_uid: String,
+    pub modality: Option<String>,
+    pub series_number: Option<i64>,
+    pub series_description: Option<String>,
+    pub body_part_examined: Option<String>,
+    pub sop_instance_uid: String,
+    pub sop_class_uid: Option<String>,
+    pub instance_number: Option<i64>,
+    pub transfer_syntax_uid: String,
+    pub rows: Option<i64>,
+    pub columns: Option<i64>,
+    pub number_of_frames: Option<i64>,
+    pub photometric_interpretation: Option<String>,
+    pub bits_allocated: Option<i64>,
+}
+
+/// What to do when a different object arrives under a SOP Instance UID already stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictPolicy {
+    Reject,
+    Overwrite,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Stored,
+    /// The same object (same content hash) was already catalogued.
+    Duplicate,
+    /// Another object holds this SOP Instance UID and the policy is to reject.
+    Conflict,
+    /// Another object held this SOP Instance UID and was replaced; its blob may now be
+    /// unreferenced.
+    Replaced {
+        old_blob_key: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InstanceRecord {
+    pub sop_instance_uid: String,
+    pub series_instance_uid: String,
+    pub study_instance_uid: String,
+    pub sop_class_uid: Option<String>,
+    pub instance_number: Option<i64>,
+    pub transfer_syntax_uid: String,
+    pub rows: Option<i64>,
+    pub columns: Option<i64>,
+    pub number_of_frames: Option<i64>,
+    pub size_bytes: i64,
+    pub sha256: String,
+    #[serde(skip)]
+    pub blob_key: String,
+    pub uploaded_by: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StudySummary {
+    pub study_instance_uid: String,
+    pub patient_name: Option<String>,
+    pub patient_id: Option<String>,
+    pub patient_birth_date: Option<String>,
+    pub patient_sex: Option<String>,
+    pub study_date: Option<String>,
+    pub study_time: Option<String>,
+    pub accession_number: Option<String>,
+    pub study_description: Option<String>,
+    pub referring_physician_name: Option<String>,
+    pub institution_name: Option<String>,
+    pub modalities: Vec<String>,
+    pub num_series: i64,
+    pub num_instances: i64,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesDetail {
+    pub series_instance_uid: String,
+    pub modality: Option<String>,
+    pub series_number: Option<i64>,
+    pub series_description: Option<String>,
+    pub body_part_examined: Option<String>,
+    pub num_instances: i64,
+    pub instances: Vec<InstanceRecord>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StudyDetail {
+    #[serde(flatten)]
+    pub summary: StudySummary,
+    pub series: Vec<SeriesDetail>,
+}
+
+/// Sort orders of the study listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StudySort {
+    #[default]
+    UploadedAtDesc,
+    UploadedAtAsc,
+    StudyDateDesc,
+    StudyDateAsc,
+    PatientNameAsc,
+    PatientNameDesc,
+}
+
+impl StudySort {
+    pub fn parse(s: &str) -> Option<StudySort> {
+        Some(match s {
+            "-uploaded_at" => StudySort::UploadedAtDesc,
+            "uploaded_at" => StudySort::UploadedAtAsc,
+            "-study_date" => StudySort::StudyDateDesc,
+            "study_date" => StudySort::StudyDateAsc,
+            "patient_name" => StudySort::PatientNameAsc,
+            "-patient_name" => StudySort::PatientNameDesc,
+            _ => return None,
+        })
+    }
+}
+
+/// A study search. Text filters are matched case- and accent-insensitively; `patient_name`
+/// takes the DICOM wildcards `*` and `?`.
+#[derive(Debug, Clone, Default)]
+pub struct StudyQuery {
+    pub patient_name: Option<String>,
+    pub patient_id: Option<String>,
+    pub accession: Option<String>,
+    pub modality: Option<String>,
+    /// `YYYYMMDD`, inclusive.
+    pub date_from: Option<String>,
+    pub date_to: Option<String>,
+    pub description: Option<String>,
+    pub uploader: Option<String>,
+    pub q: Option<String>,
+    /// Only studies this user uploaded; `None` lists all.
+    pub visible_to: Option<String>,
+    pub limit: u32,
+    pub cursor: Option<String>,
+    pub sort: StudySort,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StudyPage {
+    pub items: Vec<StudySummary>,
+    pub next_cursor: Option<String>,
+}
+
+/// One line of the audit trail.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub at: String,
+    /// `user:<name>` or `link:<id>` or `system`.
+    pub actor: String,
+    pub action: String,
+    pub study_uid: Option<String>,
+    pub series_uid: Option<String>,
+    pub sop_uid: Option<String>,
+    pub remote_addr: Option<String>,
+    /// `ok`, `denied`, `not_found`, `error`.
+    pub outcome: String,
+    pub detail: Option<String>,
+}
