@@ -78,7 +78,8 @@ pub async fn run() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(settings).await?;
-            tracing::info!(port = app.port(), "ferrum listening");
+            // On stdout, for people and for scripts that start the server on port 0.
+            println!("ferrum listening on http://{}", app.local_addr());
             app.run_until_stopped().await?;
         }
         Command::Migrate => {

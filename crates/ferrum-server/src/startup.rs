@@ -54,7 +54,7 @@ impl Services {
 }
 
 pub struct Application {
-    port: u16,
+    addr: std::net::SocketAddr,
     server: Server,
 }
 
@@ -92,7 +92,7 @@ impl Application {
             settings: Arc::new(settings),
         };
         let listener = TcpListener::bind(addr).with_context(|| format!("FERRUM_BIND: cannot listen on {addr}"))?;
-        let port = listener.local_addr()?.port();
+        let bound = listener.local_addr()?;
         let data = web::Data::new(state);
         let server = HttpServer::new(move || {
             App::new()
@@ -105,11 +105,15 @@ impl Application {
         })
         .listen(listener)?
         .run();
-        Ok(Application { port, server })
+        Ok(Application { addr: bound, server })
     }
 
     pub fn port(&self) -> u16 {
-        self.port
+        self.addr.port()
+    }
+
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.addr
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -1,0 +1,200 @@
+//! Starting the real binary and talking to it.
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::{Client, RequestBuilder, Response};
+use serde_json::Value;
+
+pub const ADMIN_PASSWORD: &str = "correct-horse-battery";
+
+pub fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_ferrum")
+}
+
+/// A running server with its own data directory, killed (and the directory removed) on drop.
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub data_dir: PathBuf,
+    _dir: tempfile::TempDir,
+    child: Option<Child>,
+    env: HashMap<String, String>,
+    /// Everything the server wrote to stderr (its log).
+    pub log: Arc<Mutex<String>>,
+    token: Option<String>,
+}
+
+pub struct Builder {
+    env: HashMap<String, String>,
+}
+
+impl Builder {
+    pub fn env(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.env.insert(key.to_owned(), value.into());
+        self
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data_dir = dir.path().to_owned();
+        let mut app = TestApp {
+            base: String::new(),
+            client: Client::builder().timeout(Duration::from_secs(120)).build().unwrap(),
+            data_dir,
+            _dir: dir,
+            child: None,
+            env: self.env,
+            log: Arc::new(Mutex::new(String::new())),
+            token: None,
+        };
+        app.start();
+        app
+    }
+}
+
+pub fn app() -> Builder {
+    Builder { env: HashMap::new() }
+}
+
+impl TestApp {
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(binary());
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("FERRUM_DATA_DIR", &self.data_dir)
+            .env("FERRUM_BIND", "127.0.0.1:0")
+            .env("FERRUM_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("FERRUM_LOG", "info")
+            .env("NO_COLOR", "1");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    /// Starts the server and waits for the line announcing its address.
+    pub fn start(&mut self) {
+        let mut child = self
+            .command()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start ferrum");
+        let mut stderr = child.stderr.take().unwrap();
+        let log = self.log.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = stderr.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                log.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("ferrum listening on ") {
+                    let _ = tx.send(addr.to_owned());
+                }
+            }
+        });
+        let base = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
+            panic!("ferrum did not start; its log:\n{}", self.log.lock().unwrap());
+        });
+        self.base = base;
+        self.child = Some(child);
+    }
+
+    /// Kills the process with SIGKILL, as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.client
+            .post(self.url("/api/auth/login"))
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn token_for(&self, username: &str, password: &str) -> String {
+        let r = self.login(username, password).await;
+        assert_eq!(r.status(), 200, "login of {username} failed");
+        r.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Logs in as the first admin; later requests made with [`TestApp::get`] etc. use it.
+    pub async fn logged_in_as_admin(mut self) -> Self {
+        self.token = Some(self.token_for("admin", ADMIN_PASSWORD).await);
+        self
+    }
+
+    pub fn token(&self) -> &str {
+        self.token.as_deref().expect("call logged_in_as_admin first")
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.client.get(self.url(path)).bearer_auth(self.token())
+    }
+
+    pub async fn upload(&self, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+        self.upload_as(self.token(), content_type, body).await
+    }
+
+    pub async fn upload_as(&self, token: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+        let r = self
+            .client
+            .post(self.url("/api/uploads"))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let r = self.get(path).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Adds an account through the real CLI; answers its token.
+    pub async fn add_user(&self, name: &str, role: &str) -> String {
+        let out = self
+            .command()
+            .args(["user", "add", name, "--role", role])
+            .env("FERRUM_USER_PASSWORD", "a-long-password-1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "user add failed: {}", String::from_utf8_lossy(&out.stderr));
+        self.token_for(name, "a-long-password-1").await
+    }
+
+    pub fn log_text(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -1,0 +1,11 @@
+//! End-to-end tests: the real `ferrum` binary on a random port with a fresh data directory,
+//! driven over HTTP. One test binary (one link step), one module per capability.
+mod auth;
+mod cli;
+mod durability;
+mod fixtures;
+mod harness;
+mod instances;
+mod studies;
+mod upload_errors;
+mod uploads;
