@@ -1,0 +1,166 @@
+//! Ingest benchmark: the same synthetic CT corpus uploaded to Ferrum and, when installed, to
+//! Orthanc, with 1 and 4 concurrent clients, plus one large ZIP to Ferrum. Prints files/s,
+//! MB/s, per-file latency and the server's peak RSS, and the ratios to Orthanc.
+//!
+//!     scripts/bench-ingest.sh --files 400 --zip-mb 2048
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use clap::Parser;
+use ferrum_bench::corpus::{ct_instance, write_zip};
+use ferrum_bench::servers::{self, Server};
+use ferrum_bench::stats::{self, Run};
+
+#[derive(Parser)]
+struct Args {
+    /// The ferrum binary to measure (a release build).
+    #[arg(long, default_value = "target/release/ferrum")]
+    ferrum: PathBuf,
+    /// Loose files per run.
+    #[arg(long, default_value_t = 400)]
+    files: u32,
+    /// Size of the ZIP run, MB (0 skips it).
+    #[arg(long, default_value_t = 512)]
+    zip_mb: u64,
+    /// Rows and columns of each instance.
+    #[arg(long, default_value_t = 512)]
+    size: u16,
+    /// Where servers keep their data (the same disk for every server).
+    #[arg(long, default_value = "target/bench-scratch")]
+    scratch: PathBuf,
+    /// Skip Orthanc even when installed.
+    #[arg(long)]
+    no_orthanc: bool,
+}
+
+async fn upload_all(server: &Server, path: &str, corpus: Arc<Vec<Vec<u8>>>, clients: usize, label: &str) -> anyhow::Result<Run> {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+    let next = Arc::new(AtomicUsize::new(0));
+    let url = format!("{}{}", server.base, path);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (client, next, corpus, url, auth) = (client.clone(), next.clone(), corpus.clone(), url.clone(), server.auth.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(body) = corpus.get(i) else { break };
+                let mut req = client.post(&url).header("content-type", "application/dicom").body(body.clone());
+                if let Some(a) = &auth {
+                    req = req.header("authorization", a);
+                }
+                let t = Instant::now();
+                let r = req.send().await?;
+                let status = r.status();
+                r.bytes().await?;
+                latencies.push(t.elapsed());
+                if !status.is_success() {
+                    bail!("upload {i} answered {status}");
+                }
+            }
+            Ok::<_, anyhow::Error>(latencies)
+        }));
+    }
+    let mut latencies = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await??);
+    }
+    let wall = started.elapsed();
+    Ok(Run {
+        label: label.to_owned(),
+        files: corpus.len(),
+        bytes: corpus.iter().map(|b| b.len() as u64).sum(),
+        wall,
+        latencies,
+        peak_rss_kib: server.peak_rss_kib(),
+    })
+}
+
+async fn upload_zip(server: &Server, zip: &std::path::Path, files: usize, bytes: u64) -> anyhow::Result<Run> {
+    let file = tokio::fs::File::open(zip).await?;
+    let len = file.metadata().await?.len();
+    let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024));
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(3600)).build()?;
+    let started = Instant::now();
+    let r = client
+        .post(format!("{}/api/uploads", server.base))
+        .header("authorization", server.auth.clone().unwrap_or_default())
+        .header("content-type", "application/zip")
+        .header("content-length", len)
+        .body(body)
+        .send()
+        .await?;
+    let status = r.status();
+    let report: serde_json::Value = r.json().await?;
+    let wall = started.elapsed();
+    if !status.is_success() || report["stored"].as_u64() != Some(files as u64) {
+        bail!("ZIP upload answered {status}: stored {} of {files}", report["stored"]);
+    }
+    Ok(Run { label: format!("ferrum ZIP {:.0} MB", len as f64 / 1e6), files, bytes, wall, latencies: vec![wall], peak_rss_kib: server.peak_rss_kib() })
+}
+
+fn ratio(a: &Run, b: &Run) -> String {
+    format!("{:.2}x", a.files_per_sec() / b.files_per_sec())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    std::fs::create_dir_all(&args.scratch)?;
+    let ferrum = args.ferrum.canonicalize().with_context(|| format!("{} (build it with cargo build --release)", args.ferrum.display()))?;
+    let run_id = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+
+    print!("generating {} instances of {}x{} 16-bit CT... ", args.files, args.size, args.size);
+    let corpus: Arc<Vec<Vec<u8>>> = Arc::new((0..args.files).map(|i| ct_instance(run_id, i, args.size)).collect());
+    let mean = corpus.iter().map(|b| b.len()).sum::<usize>() / corpus.len().max(1);
+    println!("{:.0} KB each", mean as f64 / 1024.0);
+
+    let mut runs = Vec::new();
+    for clients in [1usize, 4] {
+        let server = servers::ferrum(&ferrum, &args.scratch, &[]).await?;
+        runs.push(upload_all(&server, "/api/uploads", corpus.clone(), clients, &format!("ferrum loose, {clients} client(s)")).await?);
+    }
+    let orthanc = if args.no_orthanc { None } else { servers::orthanc_binary() };
+    let mut reference = Vec::new();
+    match &orthanc {
+        Some(bin) => {
+            for clients in [1usize, 4] {
+                let server = servers::orthanc(bin, &args.scratch, &[], serde_json::json!({})).await?;
+                reference.push(upload_all(&server, "/instances", corpus.clone(), clients, &format!("orthanc loose, {clients} client(s)")).await?);
+            }
+        }
+        None => println!("Orthanc is not installed (apt-get install orthanc): no reference runs"),
+    }
+    let mut zip_run = None;
+    if args.zip_mb > 0 {
+        let count = ((args.zip_mb * 1_000_000) / mean as u64).max(1) as u32;
+        let zip_path = args.scratch.join("bench.zip");
+        print!("writing a ZIP of {count} instances... ");
+        let bytes = write_zip(&zip_path, run_id + 1, 0, count, args.size)?;
+        println!("{:.0} MB", bytes as f64 / 1e6);
+        let server = servers::ferrum(&ferrum, &args.scratch, &[]).await?;
+        zip_run = Some(upload_zip(&server, &zip_path, count as usize, bytes).await?);
+        std::fs::remove_file(&zip_path)?;
+    }
+
+    println!();
+    stats::header();
+    for r in runs.iter().chain(reference.iter()).chain(zip_run.iter()) {
+        stats::row(r);
+    }
+    println!();
+    if reference.len() == 2 {
+        println!("ferrum / orthanc files/s, 1 client:  {}", ratio(&runs[0], &reference[0]));
+        println!("ferrum / orthanc files/s, 4 clients: {}   (target >= 1.5x)", ratio(&runs[1], &reference[1]));
+    }
+    println!("ferrum p50 per file, 1 client: {:.2} ms   (target <= 5 ms)", runs[0].percentile_ms(0.5).unwrap_or(f64::NAN));
+    if let Some(z) = &zip_run {
+        println!("ferrum ZIP / loose (1 client) files/s: {}   (target >= 0.9x)", ratio(z, &runs[0]));
+        println!("ferrum peak RSS during the ZIP: {:.1} MB   (target <= 150 MB)", z.peak_rss_kib.unwrap_or(0) as f64 / 1024.0);
+    }
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! Uncompressed 512×512 16-bit CT instances (~0.5 MB each), made in memory.
+use std::io::Write;
+
+use dicom_core::{DataElement, PrimitiveValue, VR};
+use dicom_dictionary_std::tags;
+use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
+
+const CT_IMAGE: &str = "1.2.840.10008.5.1.4.1.1.2";
+
+/// One CT slice of study `study` (50 slices a series, 4 series a study), with a noisy
+/// phantom so that no two slices are alike.
+pub fn ct_instance(run: u64, index: u32, size: u16) -> Vec<u8> {
+    let study = index / 200;
+    let series = (index / 50) % 4;
+    let root = format!("2.25.{run}");
+    let study_uid = format!("{root}.{study}");
+    let series_uid = format!("{study_uid}.{series}");
+    let sop_uid = format!("{series_uid}.{index}");
+    let mut obj = InMemDicomObject::new_empty();
+    let mut s = |tag, vr, v: String| {
+        obj.put(DataElement::new(tag, vr, PrimitiveValue::from(v)));
+    };
+    s(tags::SOP_CLASS_UID, VR::UI, CT_IMAGE.into());
+    s(tags::SOP_INSTANCE_UID, VR::UI, sop_uid.clone());
+    s(tags::STUDY_INSTANCE_UID, VR::UI, study_uid);
+    s(tags::SERIES_INSTANCE_UID, VR::UI, series_uid);
+    s(tags::PATIENT_NAME, VR::PN, format!("Bench^Patient{study}"));
+    s(tags::PATIENT_ID, VR::LO, format!("BENCH{study:05}"));
+    s(tags::STUDY_DATE, VR::DA, "20240101".into());
+    s(tags::MODALITY, VR::CS, "CT".into());
+    s(tags::INSTANCE_NUMBER, VR::IS, (index % 50 + 1).to_string());
+    s(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2".into());
+    for (tag, v) in [
+        (tags::SAMPLES_PER_PIXEL, 1u16),
+        (tags::ROWS, size),
+        (tags::COLUMNS, size),
+        (tags::BITS_ALLOCATED, 16),
+        (tags::BITS_STORED, 16),
+        (tags::HIGH_BIT, 15),
+        (tags::PIXEL_REPRESENTATION, 1),
+    ] {
+        obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(v)));
+    }
+    let n = usize::from(size) * usize::from(size);
+    let mut state = (u64::from(index) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut pixels = Vec::with_capacity(n * 2);
+    for i in 0..n {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let (x, y) = ((i % usize::from(size)) as i32, (i / usize::from(size)) as i32);
+        let c = i32::from(size) / 2;
+        let inside = (x - c) * (x - c) + (y - c) * (y - c) < c * c * 3 / 4;
+        let v: i16 = if inside { 40 + (state % 60) as i16 } else { -1000 + (state % 8) as i16 };
+        pixels.extend_from_slice(&v.to_le_bytes());
+    }
+    obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::from(pixels)));
+    let file = obj
+        .with_meta(
+            FileMetaTableBuilder::new()
+                .transfer_syntax("1.2.840.10008.1.2.1")
+                .media_storage_sop_class_uid(CT_IMAGE)
+                .media_storage_sop_instance_uid(sop_uid),
+        )
+        .expect("file meta");
+    let mut out = Vec::with_capacity(n * 2 + 1024);
+    file.write_all(&mut out).expect("encode");
+    out
+}
+
+/// Writes `count` instances into a ZIP (stored, not deflated: DICOM archives from modalities
+/// mostly are, and it keeps generation fast). Answers the total of entry bytes.
+pub fn write_zip(path: &std::path::Path, run: u64, first: u32, count: u32, size: u16) -> anyhow::Result<u64> {
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(false);
+    let mut total = 0;
+    for i in first..first + count {
+        let bytes = ct_instance(run, i, size);
+        zip.start_file(format!("study/series/IM{i:06}.dcm"), options)?;
+        zip.write_all(&bytes)?;
+        total += bytes.len() as u64;
+    }
+    zip.finish()?.flush()?;
+    Ok(total)
+}

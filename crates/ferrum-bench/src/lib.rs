@@ -1,0 +1,7 @@
+//! Shared pieces of the benchmarks: a synthetic CT corpus, starting servers (Ferrum and the
+//! Orthanc reference), measuring peak memory, and printing figures.
+#![forbid(unsafe_code)]
+
+pub mod corpus;
+pub mod servers;
+pub mod stats;

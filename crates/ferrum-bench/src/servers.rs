@@ -1,0 +1,119 @@
+//! Starting the servers under test, each with fresh storage, and reading their peak memory.
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+
+/// A server process, killed on drop.
+pub struct Server {
+    pub base: String,
+    child: Child,
+    _dir: tempfile::TempDir,
+    /// Value of the `Authorization` header to send, if any.
+    pub auth: Option<String>,
+}
+
+impl Server {
+    /// Peak resident set size of the process so far (VmHWM), KiB.
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const BENCH_PASSWORD: &str = "bench-password-123";
+
+/// Starts `ferrum serve` on a random port with a fresh data directory under `scratch`.
+pub async fn ferrum(binary: &Path, scratch: &Path, extra_env: &[(&str, &str)]) -> anyhow::Result<Server> {
+    let dir = tempfile::tempdir_in(scratch)?;
+    let mut cmd = Command::new(binary);
+    cmd.env("FERRUM_DATA_DIR", dir.path())
+        .env("FERRUM_BIND", "127.0.0.1:0")
+        .env("FERRUM_ADMIN_PASSWORD", BENCH_PASSWORD)
+        .env("FERRUM_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().with_context(|| format!("starting {}", binary.display()))?;
+    let stdout = child.stdout.take().context("ferrum stdout")?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(addr) = line.strip_prefix("ferrum listening on ") {
+                let _ = tx.send(addr.to_owned());
+            }
+        }
+    });
+    let base = rx.recv_timeout(Duration::from_secs(60)).context("ferrum did not announce its address")?;
+    let client = reqwest::Client::new();
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/auth/login"))
+        .json(&serde_json::json!({"username": "admin", "password": BENCH_PASSWORD}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = login["access_token"].as_str().context("login answered no token")?.to_owned();
+    Ok(Server { base, child, _dir: dir, auth: Some(format!("Bearer {token}")) })
+}
+
+/// The Orthanc binary, when installed (`apt-get install orthanc`).
+pub fn orthanc_binary() -> Option<PathBuf> {
+    ["/usr/sbin/Orthanc", "/usr/bin/Orthanc"].iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+/// Starts Orthanc with its default SQLite index and file storage in a fresh directory.
+pub async fn orthanc(binary: &Path, scratch: &Path, plugins: &[&str], extra: serde_json::Value) -> anyhow::Result<Server> {
+    let dir = tempfile::tempdir_in(scratch)?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let mut config = serde_json::json!({
+        "Name": "bench",
+        "StorageDirectory": dir.path().join("storage"),
+        "IndexDirectory": dir.path().join("index"),
+        "HttpPort": port,
+        "DicomServerEnabled": false,
+        "RemoteAccessAllowed": true,
+        "AuthenticationEnabled": false,
+        "Plugins": plugins,
+    });
+    if let (Some(c), Some(e)) = (config.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            c.insert(k.clone(), v.clone());
+        }
+    }
+    let config_path = dir.path().join("orthanc.json");
+    std::fs::write(&config_path, serde_json::to_vec_pretty(&config)?)?;
+    let child = Command::new(binary)
+        .arg(&config_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    let base = format!("http://127.0.0.1:{port}");
+    let server = Server { base: base.clone(), child, _dir: dir, auth: None };
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    // Orthanc announces nothing on stdout; poll its system route until it answers.
+    loop {
+        if let Ok(r) = client.get(format!("{base}/system")).send().await {
+            if r.status().is_success() {
+                return Ok(server);
+            }
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            bail!("Orthanc did not start");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
