@@ -5,7 +5,12 @@ use crate::fixtures::*;
 use crate::harness::app;
 
 fn status_of<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["files"].as_array().unwrap().iter().find(|f| f["name"] == name).unwrap_or_else(|| panic!("{name} not in {report}"))
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == name)
+        .unwrap_or_else(|| panic!("{name} not in {report}"))
 }
 
 #[tokio::test]
@@ -36,7 +41,13 @@ async fn zip_of_the_sample_studies_stores_every_encoding_and_skips_the_readme() 
     assert_eq!(body["rejected"], 0, "{body}");
     assert_eq!(status_of(&body, "README.txt")["reason"], "not a DICOM file");
     // implicit VR, big endian, deflated, no preamble, RLE: all in ct-thorax / ct-head-rle
-    for name in ["ct-thorax/IM0002.dcm", "ct-thorax/IM0003.dcm", "ct-thorax/IM0004.dcm", "ct-thorax/IM0005.dcm", "ct-head-rle/IM0001.dcm"] {
+    for name in [
+        "ct-thorax/IM0002.dcm",
+        "ct-thorax/IM0003.dcm",
+        "ct-thorax/IM0004.dcm",
+        "ct-thorax/IM0005.dcm",
+        "ct-head-rle/IM0001.dcm",
+    ] {
         assert_eq!(status_of(&body, name)["status"], "stored", "{name}");
     }
     assert_eq!(body["studies"].as_array().unwrap().len(), 6);
@@ -47,8 +58,18 @@ async fn names_in_latin1_utf8_and_iso_2022_come_out_as_the_persons_name() {
     let app = app().spawn().await.logged_in_as_admin().await;
     app.upload("application/zip", samples_zip()).await;
     let (_, list) = app.get_json("/api/studies?limit=100").await;
-    let names: Vec<&str> = list["items"].as_array().unwrap().iter().map(|s| s["patient_name"].as_str().unwrap()).collect();
-    for expected in ["Müller^Jürgen", "Yamada^Tarou=山田^太郎=やまだ^たろう", "Hong^Gildong=洪^吉洞=홍^길동", "Doe^Jane"] {
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["patient_name"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "Müller^Jürgen",
+        "Yamada^Tarou=山田^太郎=やまだ^たろう",
+        "Hong^Gildong=洪^吉洞=홍^길동",
+        "Doe^Jane",
+    ] {
         assert!(names.contains(&expected), "{expected} missing from {names:?}");
     }
 }
@@ -58,7 +79,10 @@ async fn multipart_with_files_and_a_zip_stores_all_parts() {
     let app = app().spawn().await.logged_in_as_admin().await;
     let a = dicom(&Spec::new(2, 1, 1));
     let b = dicom(&Spec::new(2, 1, 2));
-    let inner = zip_of(&[("nested/deeper/c.dcm", &dicom(&Spec::new(2, 1, 3))), ("notes.txt", b"hello")]);
+    let inner = zip_of(&[
+        ("nested/deeper/c.dcm", &dicom(&Spec::new(2, 1, 3))),
+        ("notes.txt", b"hello"),
+    ]);
     let (ct, body) = multipart(&[("a.dcm", &a), ("b.dcm", &b), ("more.zip", &inner)]);
     let (status, report) = app.upload(&ct, body).await;
     assert_eq!(status, 201, "{report}");
@@ -88,16 +112,42 @@ async fn a_different_object_under_a_stored_sop_uid_is_a_conflict_unless_overwrit
     app.upload("application/dicom", dicom(&first)).await;
     let (status, body) = app.upload("application/dicom", dicom(&second)).await;
     assert_eq!(status, 422, "{body}");
-    assert!(body["files"][0]["reason"].as_str().unwrap().starts_with("conflict"), "{body}");
-    let stored = app.get(&format!("/api/instances/{}/file", first.sop)).send().await.unwrap().bytes().await.unwrap();
+    assert!(
+        body["files"][0]["reason"].as_str().unwrap().starts_with("conflict"),
+        "{body}"
+    );
+    let stored = app
+        .get(&format!("/api/instances/{}/file", first.sop))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     assert_eq!(stored.as_ref(), dicom(&first).as_slice(), "the first object stays");
 
-    let app = crate::harness::app().env("FERRUM_CONFLICT_POLICY", "overwrite").spawn().await.logged_in_as_admin().await;
+    let app = crate::harness::app()
+        .env("FERRUM_CONFLICT_POLICY", "overwrite")
+        .spawn()
+        .await
+        .logged_in_as_admin()
+        .await;
     app.upload("application/dicom", dicom(&first)).await;
     let (status, body) = app.upload("application/dicom", dicom(&second)).await;
     assert_eq!(status, 201, "{body}");
-    let stored = app.get(&format!("/api/instances/{}/file", first.sop)).send().await.unwrap().bytes().await.unwrap();
-    assert_eq!(stored.as_ref(), dicom(&second).as_slice(), "the new object replaced the old");
+    let stored = app
+        .get(&format!("/api/instances/{}/file", first.sop))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.as_ref(),
+        dicom(&second).as_slice(),
+        "the new object replaced the old"
+    );
 }
 
 /// A DICOMDIR as a medium has it: Media Storage Directory SOP class, no SOP Instance UID in
@@ -106,7 +156,11 @@ fn dicomdir() -> Vec<u8> {
     use dicom_core::{DataElement, PrimitiveValue, VR};
     use dicom_dictionary_std::tags;
     let mut obj = dicom_object::InMemDicomObject::new_empty();
-    obj.put(DataElement::new(tags::FILE_SET_ID, VR::CS, PrimitiveValue::from("TESTSET")));
+    obj.put(DataElement::new(
+        tags::FILE_SET_ID,
+        VR::CS,
+        PrimitiveValue::from("TESTSET"),
+    ));
     let file = obj
         .with_meta(
             dicom_object::FileMetaTableBuilder::new()

@@ -51,7 +51,11 @@ pub fn ct_instance(run: u64, index: u32, size: u16) -> Vec<u8> {
         let (x, y) = ((i % usize::from(size)) as i32, (i / usize::from(size)) as i32);
         let c = i32::from(size) / 2;
         let inside = (x - c) * (x - c) + (y - c) * (y - c) < c * c * 3 / 4;
-        let v: i16 = if inside { 40 + (state % 60) as i16 } else { -1000 + (state % 8) as i16 };
+        let v: i16 = if inside {
+            40 + (state % 60) as i16
+        } else {
+            -1000 + (state % 8) as i16
+        };
         pixels.extend_from_slice(&v.to_le_bytes());
     }
     obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::from(pixels)));

@@ -19,7 +19,22 @@ impl Server {
     /// Peak resident set size of the process so far (VmHWM), KiB.
     pub fn peak_rss_kib(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+}
+
+impl Server {
+    /// CPU time (user + system) the process has used so far, seconds.
+    pub fn cpu_secs(&self) -> Option<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        // Fields after the command name (which may hold spaces) start at the last ')'.
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+        Some(ticks / 100.0)
     }
 }
 
@@ -55,7 +70,9 @@ pub async fn ferrum(binary: &Path, scratch: &Path, extra_env: &[(&str, &str)]) -
             }
         }
     });
-    let base = rx.recv_timeout(Duration::from_secs(60)).context("ferrum did not announce its address")?;
+    let base = rx
+        .recv_timeout(Duration::from_secs(60))
+        .context("ferrum did not announce its address")?;
     let client = reqwest::Client::new();
     let login: serde_json::Value = client
         .post(format!("{base}/api/auth/login"))
@@ -64,17 +81,33 @@ pub async fn ferrum(binary: &Path, scratch: &Path, extra_env: &[(&str, &str)]) -
         .await?
         .json()
         .await?;
-    let token = login["access_token"].as_str().context("login answered no token")?.to_owned();
-    Ok(Server { base, child, _dir: dir, auth: Some(format!("Bearer {token}")) })
+    let token = login["access_token"]
+        .as_str()
+        .context("login answered no token")?
+        .to_owned();
+    Ok(Server {
+        base,
+        child,
+        _dir: dir,
+        auth: Some(format!("Bearer {token}")),
+    })
 }
 
 /// The Orthanc binary, when installed (`apt-get install orthanc`).
 pub fn orthanc_binary() -> Option<PathBuf> {
-    ["/usr/sbin/Orthanc", "/usr/bin/Orthanc"].iter().map(PathBuf::from).find(|p| p.exists())
+    ["/usr/sbin/Orthanc", "/usr/bin/Orthanc"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
 }
 
 /// Starts Orthanc with its default SQLite index and file storage in a fresh directory.
-pub async fn orthanc(binary: &Path, scratch: &Path, plugins: &[&str], extra: serde_json::Value) -> anyhow::Result<Server> {
+pub async fn orthanc(
+    binary: &Path,
+    scratch: &Path,
+    plugins: &[&str],
+    extra: serde_json::Value,
+) -> anyhow::Result<Server> {
     let dir = tempfile::tempdir_in(scratch)?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let mut config = serde_json::json!({
@@ -101,7 +134,12 @@ pub async fn orthanc(binary: &Path, scratch: &Path, plugins: &[&str], extra: ser
         .spawn()
         .with_context(|| format!("starting {}", binary.display()))?;
     let base = format!("http://127.0.0.1:{port}");
-    let server = Server { base: base.clone(), child, _dir: dir, auth: None };
+    let server = Server {
+        base: base.clone(),
+        child,
+        _dir: dir,
+        auth: None,
+    };
     let client = reqwest::Client::new();
     let started = Instant::now();
     // Orthanc announces nothing on stdout; poll its system route until it answers.

@@ -10,6 +10,8 @@ pub struct Run {
     /// Per-request latencies (for loose files: one file per request).
     pub latencies: Vec<Duration>,
     pub peak_rss_kib: Option<u64>,
+    /// Server CPU seconds spent on the run.
+    pub cpu_secs: Option<f64>,
 }
 
 impl Run {
@@ -34,22 +36,25 @@ impl Run {
 
 pub fn header() {
     println!(
-        "{:<34} {:>7} {:>9} {:>8} {:>9} {:>9} {:>10}",
-        "run", "files", "files/s", "MB/s", "p50 ms", "p99 ms", "peak RSS"
+        "{:<34} {:>7} {:>9} {:>8} {:>9} {:>9} {:>10} {:>11}",
+        "run", "files", "files/s", "MB/s", "p50 ms", "p99 ms", "peak RSS", "server CPU"
     );
 }
 
 pub fn row(r: &Run) {
     let ms = |p| r.percentile_ms(p).map_or("-".to_owned(), |v| format!("{v:.2}"));
-    let rss = r.peak_rss_kib.map_or("-".to_owned(), |k| format!("{:.1} MB", k as f64 / 1024.0));
+    let rss = r
+        .peak_rss_kib
+        .map_or("-".to_owned(), |k| format!("{:.1} MB", k as f64 / 1024.0));
     println!(
-        "{:<34} {:>7} {:>9.1} {:>8.1} {:>9} {:>9} {:>10}",
+        "{:<34} {:>7} {:>9.1} {:>8.1} {:>9} {:>9} {:>10} {:>11}",
         r.label,
         r.files,
         r.files_per_sec(),
         r.mb_per_sec(),
         ms(0.5),
         ms(0.99),
-        rss
+        rss,
+        r.cpu_secs.map_or("-".to_owned(), |c| format!("{:.0}%", 100.0 * c / r.wall.as_secs_f64()))
     );
 }

@@ -36,20 +36,36 @@ struct Args {
     no_orthanc: bool,
 }
 
-async fn upload_all(server: &Server, path: &str, corpus: Arc<Vec<Vec<u8>>>, clients: usize, label: &str) -> anyhow::Result<Run> {
+async fn upload_all(
+    server: &Server,
+    path: &str,
+    corpus: Arc<Vec<Vec<u8>>>,
+    clients: usize,
+    label: &str,
+) -> anyhow::Result<Run> {
     let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
     let next = Arc::new(AtomicUsize::new(0));
     let url = format!("{}{}", server.base, path);
+    let cpu_before = server.cpu_secs();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..clients {
-        let (client, next, corpus, url, auth) = (client.clone(), next.clone(), corpus.clone(), url.clone(), server.auth.clone());
+        let (client, next, corpus, url, auth) = (
+            client.clone(),
+            next.clone(),
+            corpus.clone(),
+            url.clone(),
+            server.auth.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(body) = corpus.get(i) else { break };
-                let mut req = client.post(&url).header("content-type", "application/dicom").body(body.clone());
+                let mut req = client
+                    .post(&url)
+                    .header("content-type", "application/dicom")
+                    .body(body.clone());
                 if let Some(a) = &auth {
                     req = req.header("authorization", a);
                 }
@@ -77,6 +93,7 @@ async fn upload_all(server: &Server, path: &str, corpus: Arc<Vec<Vec<u8>>>, clie
         wall,
         latencies,
         peak_rss_kib: server.peak_rss_kib(),
+        cpu_secs: server.cpu_secs().zip(cpu_before).map(|(a, b)| a - b),
     })
 }
 
@@ -85,6 +102,7 @@ async fn upload_zip(server: &Server, zip: &std::path::Path, files: usize, bytes:
     let len = file.metadata().await?.len();
     let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024));
     let client = reqwest::Client::builder().timeout(Duration::from_secs(3600)).build()?;
+    let cpu_before = server.cpu_secs();
     let started = Instant::now();
     let r = client
         .post(format!("{}/api/uploads", server.base))
@@ -100,7 +118,15 @@ async fn upload_zip(server: &Server, zip: &std::path::Path, files: usize, bytes:
     if !status.is_success() || report["stored"].as_u64() != Some(files as u64) {
         bail!("ZIP upload answered {status}: stored {} of {files}", report["stored"]);
     }
-    Ok(Run { label: format!("ferrum ZIP {:.0} MB", len as f64 / 1e6), files, bytes, wall, latencies: vec![wall], peak_rss_kib: server.peak_rss_kib() })
+    Ok(Run {
+        label: format!("ferrum ZIP {:.0} MB", len as f64 / 1e6),
+        files,
+        bytes,
+        wall,
+        latencies: vec![wall],
+        peak_rss_kib: server.peak_rss_kib(),
+        cpu_secs: server.cpu_secs().zip(cpu_before).map(|(a, b)| a - b),
+    })
 }
 
 fn ratio(a: &Run, b: &Run) -> String {
@@ -111,10 +137,18 @@ fn ratio(a: &Run, b: &Run) -> String {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     std::fs::create_dir_all(&args.scratch)?;
-    let ferrum = args.ferrum.canonicalize().with_context(|| format!("{} (build it with cargo build --release)", args.ferrum.display()))?;
-    let run_id = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    let ferrum = args
+        .ferrum
+        .canonicalize()
+        .with_context(|| format!("{} (build it with cargo build --release)", args.ferrum.display()))?;
+    let run_id = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
 
-    print!("generating {} instances of {}x{} 16-bit CT... ", args.files, args.size, args.size);
+    print!(
+        "generating {} instances of {}x{} 16-bit CT... ",
+        args.files, args.size, args.size
+    );
     let corpus: Arc<Vec<Vec<u8>>> = Arc::new((0..args.files).map(|i| ct_instance(run_id, i, args.size)).collect());
     let mean = corpus.iter().map(|b| b.len()).sum::<usize>() / corpus.len().max(1);
     println!("{:.0} KB each", mean as f64 / 1024.0);
@@ -122,15 +156,37 @@ async fn main() -> anyhow::Result<()> {
     let mut runs = Vec::new();
     for clients in [1usize, 4] {
         let server = servers::ferrum(&ferrum, &args.scratch, &[]).await?;
-        runs.push(upload_all(&server, "/api/uploads", corpus.clone(), clients, &format!("ferrum loose, {clients} client(s)")).await?);
+        runs.push(
+            upload_all(
+                &server,
+                "/api/uploads",
+                corpus.clone(),
+                clients,
+                &format!("ferrum loose, {clients} client(s)"),
+            )
+            .await?,
+        );
     }
-    let orthanc = if args.no_orthanc { None } else { servers::orthanc_binary() };
+    let orthanc = if args.no_orthanc {
+        None
+    } else {
+        servers::orthanc_binary()
+    };
     let mut reference = Vec::new();
     match &orthanc {
         Some(bin) => {
             for clients in [1usize, 4] {
                 let server = servers::orthanc(bin, &args.scratch, &[], serde_json::json!({})).await?;
-                reference.push(upload_all(&server, "/instances", corpus.clone(), clients, &format!("orthanc loose, {clients} client(s)")).await?);
+                reference.push(
+                    upload_all(
+                        &server,
+                        "/instances",
+                        corpus.clone(),
+                        clients,
+                        &format!("orthanc loose, {clients} client(s)"),
+                    )
+                    .await?,
+                );
             }
         }
         None => println!("Orthanc is not installed (apt-get install orthanc): no reference runs"),
@@ -154,13 +210,28 @@ async fn main() -> anyhow::Result<()> {
     }
     println!();
     if reference.len() == 2 {
-        println!("ferrum / orthanc files/s, 1 client:  {}", ratio(&runs[0], &reference[0]));
-        println!("ferrum / orthanc files/s, 4 clients: {}   (target >= 1.5x)", ratio(&runs[1], &reference[1]));
+        println!(
+            "ferrum / orthanc files/s, 1 client:  {}",
+            ratio(&runs[0], &reference[0])
+        );
+        println!(
+            "ferrum / orthanc files/s, 4 clients: {}   (target >= 1.5x)",
+            ratio(&runs[1], &reference[1])
+        );
     }
-    println!("ferrum p50 per file, 1 client: {:.2} ms   (target <= 5 ms)", runs[0].percentile_ms(0.5).unwrap_or(f64::NAN));
+    println!(
+        "ferrum p50 per file, 1 client: {:.2} ms   (target <= 5 ms)",
+        runs[0].percentile_ms(0.5).unwrap_or(f64::NAN)
+    );
     if let Some(z) = &zip_run {
-        println!("ferrum ZIP / loose (1 client) files/s: {}   (target >= 0.9x)", ratio(z, &runs[0]));
-        println!("ferrum peak RSS during the ZIP: {:.1} MB   (target <= 150 MB)", z.peak_rss_kib.unwrap_or(0) as f64 / 1024.0);
+        println!(
+            "ferrum ZIP / loose (1 client) files/s: {}   (target >= 0.9x)",
+            ratio(z, &runs[0])
+        );
+        println!(
+            "ferrum peak RSS during the ZIP: {:.1} MB   (target <= 150 MB)",
+            z.peak_rss_kib.unwrap_or(0) as f64 / 1024.0
+        );
     }
     Ok(())
 }

@@ -5,7 +5,6 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 use tempfile::TempPath;
-use tokio::io::AsyncWriteExt;
 
 /// A complete spooled file. The file is removed when this is dropped, unless the blob
 /// store moved it into place first.
@@ -23,10 +22,15 @@ pub enum SpoolError {
     Io(#[from] std::io::Error),
 }
 
-/// An async writer for request bodies.
+/// Bytes gathered in memory before they are written out in one blocking call.
+const BUFFER: usize = 1024 * 1024;
+
+/// An async writer for request bodies: chunks are hashed as they arrive and gathered into a
+/// bounded buffer, so that a typical object reaches the disk in one write, off the executor.
 pub struct SpoolWriter {
-    file: tokio::fs::File,
+    file: Option<std::fs::File>,
     path: TempPath,
+    buf: Vec<u8>,
     hasher: Sha256,
     len: u64,
     limit: u64,
@@ -34,14 +38,12 @@ pub struct SpoolWriter {
 
 impl SpoolWriter {
     pub async fn create(dir: &Path, limit: u64) -> Result<SpoolWriter, SpoolError> {
-        let (file, path) = tempfile::Builder::new().prefix("up-").tempfile_in(dir)?.into_parts();
-        Ok(SpoolWriter {
-            file: tokio::fs::File::from_std(file),
-            path,
-            hasher: Sha256::new(),
-            len: 0,
-            limit,
-        })
+        let dir = dir.to_owned();
+        let (file, path) = tokio::task::spawn_blocking(move || tempfile::Builder::new().prefix("up-").tempfile_in(dir))
+            .await
+            .map_err(|e| SpoolError::Io(std::io::Error::other(e)))??
+            .into_parts();
+        Ok(SpoolWriter { file: Some(file), path, buf: Vec::new(), hasher: Sha256::new(), len: 0, limit })
     }
 
     pub async fn write(&mut self, chunk: &[u8]) -> Result<(), SpoolError> {
@@ -50,7 +52,22 @@ impl SpoolWriter {
             return Err(SpoolError::TooLarge(self.limit));
         }
         self.hasher.update(chunk);
-        self.file.write_all(chunk).await?;
+        self.buf.extend_from_slice(chunk);
+        if self.buf.len() >= BUFFER {
+            self.drain().await?;
+        }
+        Ok(())
+    }
+
+    async fn drain(&mut self) -> Result<(), SpoolError> {
+        let mut file = self.file.take().ok_or_else(|| SpoolError::Io(std::io::Error::other("spool file already closed")))?;
+        let buf = std::mem::take(&mut self.buf);
+        let (file, mut buf) = tokio::task::spawn_blocking(move || file.write_all(&buf).map(|()| (file, buf)))
+            .await
+            .map_err(|e| SpoolError::Io(std::io::Error::other(e)))??;
+        buf.clear();
+        self.buf = buf;
+        self.file = Some(file);
         Ok(())
     }
 
@@ -63,12 +80,10 @@ impl SpoolWriter {
     }
 
     pub async fn finish(mut self) -> Result<Spooled, SpoolError> {
-        self.file.flush().await?;
-        Ok(Spooled {
-            path: self.path,
-            len: self.len,
-            sha256: hex::encode(self.hasher.finalize()),
-        })
+        if !self.buf.is_empty() {
+            self.drain().await?;
+        }
+        Ok(Spooled { path: self.path, len: self.len, sha256: hex::encode(self.hasher.finalize()) })
     }
 }
 

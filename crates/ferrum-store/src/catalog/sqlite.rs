@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+use tokio::sync::{mpsc, oneshot};
 
 use super::Catalog;
 use crate::model::*;
@@ -15,7 +16,29 @@ use crate::StoreError;
 
 pub struct SqliteCatalog {
     pool: SqlitePool,
+    writer: mpsc::Sender<Write>,
 }
+
+/// A write that goes through the group-commit writer.
+enum Write {
+    Instances {
+        batch: Vec<NewInstance>,
+        policy: ConflictPolicy,
+        reply: oneshot::Sender<Result<Vec<InsertOutcome>, StoreError>>,
+    },
+    Audit {
+        event: AuditEvent,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+}
+
+enum Applied {
+    Instances(Vec<InsertOutcome>),
+    Audit,
+}
+
+/// Most writes committed in one transaction.
+const GROUP_MAX: usize = 256;
 
 pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
@@ -39,8 +62,84 @@ impl SqliteCatalog {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Other(format!("migrating the catalog: {e}")))?;
-        Ok(SqliteCatalog { pool })
+        let (writer, queue) = mpsc::channel(1024);
+        tokio::spawn(group_commit(pool.clone(), queue));
+        Ok(SqliteCatalog { pool, writer })
     }
+
+    async fn write<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Write,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.writer
+            .send(make(tx))
+            .await
+            .map_err(|_| StoreError::Unavailable("the catalog writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Unavailable("the catalog writer has stopped".into()))?
+    }
+}
+
+/// SQLite has one writer at a time, and each commit costs an fsync. Rather than let
+/// concurrent uploads queue on the lock (SQLite's busy handler sleeps in steps of up to
+/// 100 ms), one task takes every write waiting, applies them in one transaction and commits
+/// once: many files, one fsync. A write that fails is retried alone, so that it fails alone.
+async fn group_commit(pool: SqlitePool, mut queue: mpsc::Receiver<Write>) {
+    while let Some(first) = queue.recv().await {
+        let mut group = vec![first];
+        while group.len() < GROUP_MAX {
+            match queue.try_recv() {
+                Ok(w) => group.push(w),
+                Err(_) => break,
+            }
+        }
+        let results = match commit(&pool, &group).await {
+            Ok(applied) => applied.into_iter().map(Ok).collect(),
+            Err(e) if group.len() == 1 => vec![Err(e)],
+            Err(_) => {
+                let mut one_by_one = Vec::with_capacity(group.len());
+                for w in &group {
+                    one_by_one.push(commit(&pool, std::slice::from_ref(w)).await.map(|mut a| a.remove(0)));
+                }
+                one_by_one
+            }
+        };
+        for (w, result) in group.into_iter().zip(results) {
+            match w {
+                Write::Instances { reply, .. } => {
+                    let _ = reply.send(result.map(|a| match a {
+                        Applied::Instances(o) => o,
+                        Applied::Audit => Vec::new(),
+                    }));
+                }
+                Write::Audit { reply, .. } => {
+                    let _ = reply.send(result.map(|_| ()));
+                }
+            }
+        }
+    }
+}
+
+async fn commit(pool: &SqlitePool, group: &[Write]) -> Result<Vec<Applied>, StoreError> {
+    // IMMEDIATE takes the write lock up front: other writers (account changes) wait on the
+    // busy timeout instead of failing on a lock upgrade.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let at = now();
+    let mut applied = Vec::with_capacity(group.len());
+    for w in group {
+        applied.push(match w {
+            Write::Instances { batch, policy, .. } => {
+                Applied::Instances(insert_batch(&mut tx, batch, *policy, &at).await?)
+            }
+            Write::Audit { event, .. } => {
+                insert_audit(&mut tx, event).await?;
+                Applied::Audit
+            }
+        });
+    }
+    tx.commit().await?;
+    Ok(applied)
 }
 
 /// The columns of a study summary, counts and modalities computed from its series.
@@ -191,117 +290,8 @@ impl Catalog for SqliteCatalog {
         batch: &[NewInstance],
         policy: ConflictPolicy,
     ) -> Result<Vec<InsertOutcome>, StoreError> {
-        // IMMEDIATE takes the write lock up front, so that concurrent uploads queue on the
-        // busy timeout instead of failing on a lock upgrade.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        let at = now();
-        for item in batch {
-            let a = &item.attributes;
-            let existing = sqlx::query("SELECT sha256, blob_key FROM instances WHERE sop_uid = ?")
-                .bind(&a.sop_instance_uid)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let mut outcome = InsertOutcome::Stored;
-            if let Some(row) = existing {
-                let sha: String = row.get("sha256");
-                if sha == item.sha256 {
-                    outcomes.push(InsertOutcome::Duplicate);
-                    continue;
-                }
-                if policy == ConflictPolicy::Reject {
-                    outcomes.push(InsertOutcome::Conflict);
-                    continue;
-                }
-                outcome = InsertOutcome::Replaced {
-                    old_blob_key: row.get("blob_key"),
-                };
-                sqlx::query("DELETE FROM instances WHERE sop_uid = ?")
-                    .bind(&a.sop_instance_uid)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            sqlx::query(
-                "INSERT INTO studies (study_uid, patient_name, patient_name_folded, patient_id, patient_birth_date, \
-                 patient_sex, study_date, study_time, accession_number, study_description, study_description_folded, \
-                 referring_physician_name, study_id, institution_name, uploaded_by, uploaded_at, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (study_uid) DO UPDATE SET \
-                 patient_name = COALESCE(studies.patient_name, excluded.patient_name), \
-                 patient_name_folded = COALESCE(studies.patient_name_folded, excluded.patient_name_folded), \
-                 patient_id = COALESCE(studies.patient_id, excluded.patient_id), \
-                 patient_birth_date = COALESCE(studies.patient_birth_date, excluded.patient_birth_date), \
-                 patient_sex = COALESCE(studies.patient_sex, excluded.patient_sex), \
-                 study_date = COALESCE(studies.study_date, excluded.study_date), \
-                 study_time = COALESCE(studies.study_time, excluded.study_time), \
-                 accession_number = COALESCE(studies.accession_number, excluded.accession_number), \
-                 study_description = COALESCE(studies.study_description, excluded.study_description), \
-                 study_description_folded = COALESCE(studies.study_description_folded, excluded.study_description_folded), \
-                 referring_physician_name = COALESCE(studies.referring_physician_name, excluded.referring_physician_name), \
-                 study_id = COALESCE(studies.study_id, excluded.study_id), \
-                 institution_name = COALESCE(studies.institution_name, excluded.institution_name), \
-                 updated_at = excluded.updated_at",
-            )
-            .bind(&a.study_instance_uid)
-            .bind(&a.patient_name)
-            .bind(a.patient_name.as_deref().map(fold))
-            .bind(&a.patient_id)
-            .bind(&a.patient_birth_date)
-            .bind(&a.patient_sex)
-            .bind(&a.study_date)
-            .bind(&a.study_time)
-            .bind(&a.accession_number)
-            .bind(&a.study_description)
-            .bind(a.study_description.as_deref().map(fold))
-            .bind(&a.referring_physician_name)
-            .bind(&a.study_id)
-            .bind(&a.institution_name)
-            .bind(&item.uploaded_by)
-            .bind(&at)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO series (series_uid, study_uid, modality, series_number, series_description, \
-                 body_part_examined, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (series_uid) DO NOTHING",
-            )
-            .bind(&a.series_instance_uid)
-            .bind(&a.study_instance_uid)
-            .bind(&a.modality)
-            .bind(a.series_number)
-            .bind(&a.series_description)
-            .bind(&a.body_part_examined)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO instances (sop_uid, series_uid, study_uid, sop_class_uid, instance_number, \
-                 transfer_syntax_uid, rows, columns, number_of_frames, photometric_interpretation, bits_allocated, \
-                 size_bytes, sha256, blob_key, uploaded_by, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&a.sop_instance_uid)
-            .bind(&a.series_instance_uid)
-            .bind(&a.study_instance_uid)
-            .bind(&a.sop_class_uid)
-            .bind(a.instance_number)
-            .bind(&a.transfer_syntax_uid)
-            .bind(a.rows)
-            .bind(a.columns)
-            .bind(a.number_of_frames)
-            .bind(&a.photometric_interpretation)
-            .bind(a.bits_allocated)
-            .bind(item.size_bytes)
-            .bind(&item.sha256)
-            .bind(&item.blob_key)
-            .bind(&item.uploaded_by)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
-            outcomes.push(outcome);
-        }
-        tx.commit().await?;
-        Ok(outcomes)
+        let batch = batch.to_vec();
+        self.write(|reply| Write::Instances { batch, policy, reply }).await
     }
 
     async fn find_instance(&self, sop_uid: &str) -> Result<Option<InstanceRecord>, StoreError> {
@@ -469,22 +459,8 @@ impl Catalog for SqliteCatalog {
     }
 
     async fn append_audit(&self, e: &AuditEvent) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_events (at, actor, action, study_uid, series_uid, sop_uid, remote_addr, outcome, detail) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&e.at)
-        .bind(&e.actor)
-        .bind(&e.action)
-        .bind(&e.study_uid)
-        .bind(&e.series_uid)
-        .bind(&e.sop_uid)
-        .bind(&e.remote_addr)
-        .bind(&e.outcome)
-        .bind(&e.detail)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let event = e.clone();
+        self.write(|reply| Write::Audit { event, reply }).await
     }
 
     async fn list_audit(&self, study_uid: Option<&str>, limit: u32) -> Result<Vec<AuditEvent>, StoreError> {
@@ -510,4 +486,137 @@ impl Catalog for SqliteCatalog {
             })
             .collect())
     }
+}
+
+async fn insert_batch(
+    tx: &mut SqliteConnection,
+    batch: &[NewInstance],
+    policy: ConflictPolicy,
+    at: &str,
+) -> Result<Vec<InsertOutcome>, StoreError> {
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for item in batch {
+        let a = &item.attributes;
+        let existing = sqlx::query("SELECT sha256, blob_key FROM instances WHERE sop_uid = ?")
+            .bind(&a.sop_instance_uid)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let mut outcome = InsertOutcome::Stored;
+        if let Some(row) = existing {
+            let sha: String = row.get("sha256");
+            if sha == item.sha256 {
+                outcomes.push(InsertOutcome::Duplicate);
+                continue;
+            }
+            if policy == ConflictPolicy::Reject {
+                outcomes.push(InsertOutcome::Conflict);
+                continue;
+            }
+            outcome = InsertOutcome::Replaced {
+                old_blob_key: row.get("blob_key"),
+            };
+            sqlx::query("DELETE FROM instances WHERE sop_uid = ?")
+                .bind(&a.sop_instance_uid)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO studies (study_uid, patient_name, patient_name_folded, patient_id, patient_birth_date, \
+             patient_sex, study_date, study_time, accession_number, study_description, study_description_folded, \
+             referring_physician_name, study_id, institution_name, uploaded_by, uploaded_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (study_uid) DO UPDATE SET \
+             patient_name = COALESCE(studies.patient_name, excluded.patient_name), \
+             patient_name_folded = COALESCE(studies.patient_name_folded, excluded.patient_name_folded), \
+             patient_id = COALESCE(studies.patient_id, excluded.patient_id), \
+             patient_birth_date = COALESCE(studies.patient_birth_date, excluded.patient_birth_date), \
+             patient_sex = COALESCE(studies.patient_sex, excluded.patient_sex), \
+             study_date = COALESCE(studies.study_date, excluded.study_date), \
+             study_time = COALESCE(studies.study_time, excluded.study_time), \
+             accession_number = COALESCE(studies.accession_number, excluded.accession_number), \
+             study_description = COALESCE(studies.study_description, excluded.study_description), \
+             study_description_folded = COALESCE(studies.study_description_folded, excluded.study_description_folded), \
+             referring_physician_name = COALESCE(studies.referring_physician_name, excluded.referring_physician_name), \
+             study_id = COALESCE(studies.study_id, excluded.study_id), \
+             institution_name = COALESCE(studies.institution_name, excluded.institution_name), \
+             updated_at = excluded.updated_at",
+        )
+        .bind(&a.study_instance_uid)
+        .bind(&a.patient_name)
+        .bind(a.patient_name.as_deref().map(fold))
+        .bind(&a.patient_id)
+        .bind(&a.patient_birth_date)
+        .bind(&a.patient_sex)
+        .bind(&a.study_date)
+        .bind(&a.study_time)
+        .bind(&a.accession_number)
+        .bind(&a.study_description)
+        .bind(a.study_description.as_deref().map(fold))
+        .bind(&a.referring_physician_name)
+        .bind(&a.study_id)
+        .bind(&a.institution_name)
+        .bind(&item.uploaded_by)
+        .bind(at)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO series (series_uid, study_uid, modality, series_number, series_description, \
+             body_part_examined, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (series_uid) DO NOTHING",
+        )
+        .bind(&a.series_instance_uid)
+        .bind(&a.study_instance_uid)
+        .bind(&a.modality)
+        .bind(a.series_number)
+        .bind(&a.series_description)
+        .bind(&a.body_part_examined)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO instances (sop_uid, series_uid, study_uid, sop_class_uid, instance_number, \
+             transfer_syntax_uid, rows, columns, number_of_frames, photometric_interpretation, bits_allocated, \
+             size_bytes, sha256, blob_key, uploaded_by, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&a.sop_instance_uid)
+        .bind(&a.series_instance_uid)
+        .bind(&a.study_instance_uid)
+        .bind(&a.sop_class_uid)
+        .bind(a.instance_number)
+        .bind(&a.transfer_syntax_uid)
+        .bind(a.rows)
+        .bind(a.columns)
+        .bind(a.number_of_frames)
+        .bind(&a.photometric_interpretation)
+        .bind(a.bits_allocated)
+        .bind(item.size_bytes)
+        .bind(&item.sha256)
+        .bind(&item.blob_key)
+        .bind(&item.uploaded_by)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
+async fn insert_audit(tx: &mut SqliteConnection, e: &AuditEvent) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_events (at, actor, action, study_uid, series_uid, sop_uid, remote_addr, outcome, detail) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&e.at)
+    .bind(&e.actor)
+    .bind(&e.action)
+    .bind(&e.study_uid)
+    .bind(&e.series_uid)
+    .bind(&e.sop_uid)
+    .bind(&e.remote_addr)
+    .bind(&e.outcome)
+    .bind(&e.detail)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
