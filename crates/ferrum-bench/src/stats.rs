@@ -55,6 +55,7 @@ pub fn row(r: &Run) {
         ms(0.5),
         ms(0.99),
         rss,
-        r.cpu_secs.map_or("-".to_owned(), |c| format!("{:.0}%", 100.0 * c / r.wall.as_secs_f64()))
+        r.cpu_secs
+            .map_or("-".to_owned(), |c| format!("{:.0}%", 100.0 * c / r.wall.as_secs_f64()))
     );
 }

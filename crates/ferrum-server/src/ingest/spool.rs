@@ -43,7 +43,14 @@ impl SpoolWriter {
             .await
             .map_err(|e| SpoolError::Io(std::io::Error::other(e)))??
             .into_parts();
-        Ok(SpoolWriter { file: Some(file), path, buf: Vec::new(), hasher: Sha256::new(), len: 0, limit })
+        Ok(SpoolWriter {
+            file: Some(file),
+            path,
+            buf: Vec::new(),
+            hasher: Sha256::new(),
+            len: 0,
+            limit,
+        })
     }
 
     pub async fn write(&mut self, chunk: &[u8]) -> Result<(), SpoolError> {
@@ -60,7 +67,10 @@ impl SpoolWriter {
     }
 
     async fn drain(&mut self) -> Result<(), SpoolError> {
-        let mut file = self.file.take().ok_or_else(|| SpoolError::Io(std::io::Error::other("spool file already closed")))?;
+        let mut file = self
+            .file
+            .take()
+            .ok_or_else(|| SpoolError::Io(std::io::Error::other("spool file already closed")))?;
         let buf = std::mem::take(&mut self.buf);
         let (file, mut buf) = tokio::task::spawn_blocking(move || file.write_all(&buf).map(|()| (file, buf)))
             .await
@@ -83,7 +93,11 @@ impl SpoolWriter {
         if !self.buf.is_empty() {
             self.drain().await?;
         }
-        Ok(Spooled { path: self.path, len: self.len, sha256: hex::encode(self.hasher.finalize()) })
+        Ok(Spooled {
+            path: self.path,
+            len: self.len,
+            sha256: hex::encode(self.hasher.finalize()),
+        })
     }
 }
 
