@@ -6,7 +6,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::Settings;
-use crate::ingest::{spool, FileStatus, Origin};
+use crate::ingest::{spool, FileStatus, Origin, Uploader};
 use crate::startup::Services;
 
 fn collect(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
@@ -41,7 +41,11 @@ pub async fn run(settings: &Settings, paths: Vec<PathBuf>, uploader: String) -> 
         ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut session = services.ingestor.session(&uploader);
+    let mut session = services.ingestor.session(Uploader {
+        username: uploader.clone(),
+        remote_addr: None,
+        action: "import",
+    });
     for file in files {
         let spool_dir = settings.spool_dir();
         let source = file.clone();

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use ferrum_dicom::DicomError;
-use ferrum_store::model::{ConflictPolicy, InsertOutcome, InstanceAttributes, NewInstance};
+use ferrum_store::model::{AuditEvent, ConflictPolicy, InsertOutcome, InstanceAttributes, NewInstance};
 use ferrum_store::{BlobKey, BlobStore, Catalog, StoreError};
 
 pub use self::zip::ZipLimits;
@@ -53,19 +53,28 @@ struct Pending {
     instance: NewInstance,
 }
 
+/// Who is uploading, for the catalog and the audit trail.
+#[derive(Debug, Clone)]
+pub struct Uploader {
+    pub username: String,
+    pub remote_addr: Option<String>,
+    /// `upload` over HTTP, `import` from the command line.
+    pub action: &'static str,
+}
+
 /// Accumulates one upload's files and commits them in batches.
 pub struct Session<'a> {
     ingestor: &'a Ingestor,
-    user: String,
+    uploader: Uploader,
     pub report: UploadReport,
     pending: Vec<Pending>,
 }
 
 impl Ingestor {
-    pub fn session(&self, user: &str) -> Session<'_> {
+    pub fn session(&self, uploader: Uploader) -> Session<'_> {
         Session {
             ingestor: self,
-            user: user.to_owned(),
+            uploader,
             report: UploadReport::default(),
             pending: Vec::new(),
         }
@@ -167,7 +176,7 @@ impl Session<'_> {
                 size_bytes: spooled.len as i64,
                 sha256: spooled.sha256.clone(),
                 blob_key: key.as_str().to_owned(),
-                uploaded_by: self.user.clone(),
+                uploaded_by: self.uploader.username.clone(),
             },
         });
         self.report.push(line);
@@ -184,10 +193,11 @@ impl Session<'_> {
         }
         let pending = std::mem::take(&mut self.pending);
         let batch: Vec<NewInstance> = pending.iter().map(|p| p.instance.clone()).collect();
+        let audit = self.audit_events(&batch);
         let outcomes = self
             .ingestor
             .catalog
-            .insert_instances(&batch, self.ingestor.policy)
+            .insert_instances(&batch, self.ingestor.policy, &audit)
             .await?;
         let mut maybe_orphaned = Vec::new();
         for (p, outcome) in pending.iter().zip(outcomes) {
@@ -205,6 +215,33 @@ impl Session<'_> {
         }
         self.ingestor.remove_unreferenced(maybe_orphaned).await;
         Ok(())
+    }
+
+    /// One event per study of the batch, committed with its rows.
+    fn audit_events(&self, batch: &[NewInstance]) -> Vec<AuditEvent> {
+        let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let mut per_study: Vec<(&str, usize)> = Vec::new();
+        for i in batch {
+            let study = i.attributes.study_instance_uid.as_str();
+            match per_study.iter_mut().find(|(s, _)| *s == study) {
+                Some((_, n)) => *n += 1,
+                None => per_study.push((study, 1)),
+            }
+        }
+        per_study
+            .into_iter()
+            .map(|(study, n)| AuditEvent {
+                at: at.clone(),
+                actor: format!("user:{}", self.uploader.username),
+                action: self.uploader.action.to_owned(),
+                study_uid: Some(study.to_owned()),
+                series_uid: None,
+                sop_uid: None,
+                remote_addr: self.uploader.remote_addr.clone(),
+                outcome: "ok".into(),
+                detail: Some(format!("instances={n}")),
+            })
+            .collect()
     }
 
     /// Commits the rest and answers the report.

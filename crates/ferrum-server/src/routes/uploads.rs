@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::audit::{self, Access};
 use crate::auth::{remote_addr, AuthUser};
 use crate::error::ApiError;
-use crate::ingest::{IngestError, Origin, Session, SpoolError, SpoolWriter, UploadReport};
+use crate::ingest::{IngestError, Origin, Session, SpoolError, SpoolWriter, UploadReport, Uploader};
 use crate::state::AppState;
 
 enum Body {
@@ -104,7 +104,12 @@ pub async fn upload(
     if declared.is_some_and(|len| len > limit) {
         return Err(too_large(limit));
     }
-    let mut session = state.ingestor.session(&user.username);
+    let uploader = Uploader {
+        username: user.username.clone(),
+        remote_addr: remote_addr(&req),
+        action: "upload",
+    };
+    let mut session = state.ingestor.session(uploader);
     match kind {
         Body::Dicom | Body::Zip => {
             let fallback = if matches!(kind, Body::Zip) {

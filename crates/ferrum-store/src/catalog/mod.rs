@@ -28,11 +28,13 @@ pub trait Catalog: Send + Sync + 'static {
     async fn record_login_success(&self, user_id: i64) -> Result<(), StoreError>;
 
     // --- instances ---
-    /// Catalogues a batch in one transaction, each instance with its own outcome.
+    /// Catalogues a batch in one transaction, each instance with its own outcome, together
+    /// with the audit events that record it: the rows and their audit trail commit as one.
     async fn insert_instances(
         &self,
         batch: &[NewInstance],
         policy: ConflictPolicy,
+        audit: &[AuditEvent],
     ) -> Result<Vec<InsertOutcome>, StoreError>;
     async fn find_instance(&self, sop_uid: &str) -> Result<Option<InstanceRecord>, StoreError>;
     /// Which of `keys` some instance still points at (for the orphan sweep).

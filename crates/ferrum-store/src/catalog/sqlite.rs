@@ -24,6 +24,7 @@ enum Write {
     Instances {
         batch: Vec<NewInstance>,
         policy: ConflictPolicy,
+        audit: Vec<AuditEvent>,
         reply: oneshot::Sender<Result<Vec<InsertOutcome>, StoreError>>,
     },
     Audit {
@@ -129,8 +130,14 @@ async fn commit(pool: &SqlitePool, group: &[Write]) -> Result<Vec<Applied>, Stor
     let mut applied = Vec::with_capacity(group.len());
     for w in group {
         applied.push(match w {
-            Write::Instances { batch, policy, .. } => {
-                Applied::Instances(insert_batch(&mut tx, batch, *policy, &at).await?)
+            Write::Instances {
+                batch, policy, audit, ..
+            } => {
+                let outcomes = insert_batch(&mut tx, batch, *policy, &at).await?;
+                for event in audit {
+                    insert_audit(&mut tx, event).await?;
+                }
+                Applied::Instances(outcomes)
             }
             Write::Audit { event, .. } => {
                 insert_audit(&mut tx, event).await?;
@@ -289,9 +296,17 @@ impl Catalog for SqliteCatalog {
         &self,
         batch: &[NewInstance],
         policy: ConflictPolicy,
+        audit: &[AuditEvent],
     ) -> Result<Vec<InsertOutcome>, StoreError> {
         let batch = batch.to_vec();
-        self.write(|reply| Write::Instances { batch, policy, reply }).await
+        let audit = audit.to_vec();
+        self.write(|reply| Write::Instances {
+            batch,
+            policy,
+            audit,
+            reply,
+        })
+        .await
     }
 
     async fn find_instance(&self, sop_uid: &str) -> Result<Option<InstanceRecord>, StoreError> {
