@@ -173,3 +173,36 @@ fn dicomdir() -> Vec<u8> {
     file.write_all(&mut out).unwrap();
     out
 }
+
+#[tokio::test]
+async fn objects_larger_than_the_memory_buffer_are_spooled_and_come_back_whole() {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let direct = Spec::new(10, 1, 1).size(1600); // 2.5 MB of pixels
+    let in_zip = Spec::new(10, 1, 2).size(1700);
+    let in_multipart = Spec::new(10, 1, 3).size(1500);
+    let (status, body) = app.upload("application/dicom", dicom(&direct)).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = app
+        .upload("application/zip", zip_of(&[("big/IM2", &dicom(&in_zip))]))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (ct, multipart_body) = multipart(&[("IM3", &dicom(&in_multipart))]);
+    let (status, body) = app.upload(&ct, multipart_body).await;
+    assert_eq!(status, 201, "{body}");
+    for spec in [&direct, &in_zip, &in_multipart] {
+        let got = app
+            .get(&format!("/api/instances/{}/file", spec.sop))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(got.as_ref(), dicom(spec).as_slice(), "{}", spec.sop);
+    }
+    assert_eq!(
+        std::fs::read_dir(app.data_dir.join("spool")).unwrap().count(),
+        0,
+        "no spool file is left behind"
+    );
+}

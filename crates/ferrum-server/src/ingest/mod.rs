@@ -17,7 +17,13 @@ use ferrum_store::{BlobKey, BlobStore, Catalog, StoreError};
 
 pub use self::zip::ZipLimits;
 pub use report::{FileReport, FileStatus, UploadReport};
-pub use spool::{SpoolError, SpoolWriter, Spooled};
+pub use spool::{Content, SpoolError, SpoolWriter, Spooled};
+
+/// What the inspector reads: the body in memory, or its spool file.
+enum Source {
+    Memory(bytes::Bytes),
+    File(PathBuf),
+}
 
 /// Instances committed per catalog transaction when an upload carries many.
 const BATCH: usize = 64;
@@ -82,14 +88,9 @@ impl Ingestor {
 }
 
 impl Session<'_> {
-    /// Ingests one spooled file: a ZIP (by its signature) or a DICOM object.
+    /// Ingests one spooled body: a ZIP (by its signature) or a DICOM object.
     pub async fn add(&mut self, name: String, spooled: Spooled, origin: Origin) -> Result<(), IngestError> {
-        let path = spooled.path.to_path_buf();
-        let head = tokio::task::spawn_blocking(move || zip::head(&path, 4))
-            .await
-            .map_err(|e| IngestError::Worker(e.to_string()))?
-            .unwrap_or_default();
-        if zip::looks_like_zip(&head) {
+        if zip::looks_like_zip(&spooled.head) {
             self.add_zip(name, spooled).await
         } else {
             self.add_object(name, spooled, origin).await
@@ -101,9 +102,12 @@ impl Session<'_> {
         let spool_dir = self.ingestor.spool_dir.clone();
         let limits = self.ingestor.zip_limits;
         let archive_name = name.clone();
-        let walker = tokio::task::spawn_blocking(move || {
-            zip::walk(&archive_name, &archive.path, spool_dir, limits, tx);
-            drop(archive);
+        let walker = tokio::task::spawn_blocking(move || match spool::into_file_blocking(archive, &spool_dir) {
+            Ok(path) => zip::walk(&archive_name, &path, spool_dir, limits, tx),
+            Err(e) => {
+                let report = FileReport::rejected(&archive_name, format!("cannot spool the archive: {e}"));
+                let _ = tx.blocking_send(zip::ZipItem::Decided(report));
+            }
         });
         while let Some(item) = rx.recv().await {
             match item {
@@ -116,11 +120,17 @@ impl Session<'_> {
     }
 
     async fn add_object(&mut self, name: String, spooled: Spooled, origin: Origin) -> Result<(), IngestError> {
-        let path = spooled.path.to_path_buf();
-        let inspected = tokio::task::spawn_blocking(move || {
-            let file =
-                std::fs::File::open(&path).map_err(|e| DicomError::Malformed(format!("cannot read: {}", e.kind())))?;
-            ferrum_dicom::inspect(file)
+        let source = match &spooled.content {
+            Content::Memory(bytes) => Source::Memory(bytes.clone()),
+            Content::File(path) => Source::File(path.to_path_buf()),
+        };
+        let inspected = tokio::task::spawn_blocking(move || match source {
+            Source::Memory(bytes) => ferrum_dicom::inspect(std::io::Cursor::new(bytes)),
+            Source::File(path) => {
+                let file = std::fs::File::open(&path)
+                    .map_err(|e| DicomError::Malformed(format!("cannot read: {}", e.kind())))?;
+                ferrum_dicom::inspect(file)
+            }
         })
         .await
         .map_err(|e| IngestError::Worker(e.to_string()))?;
@@ -168,7 +178,10 @@ impl Session<'_> {
             }
         }
         let key = BlobKey::for_dicom(&spooled.sha256);
-        self.ingestor.blobs.put_file(&key, &spooled.path).await?;
+        match spooled.content {
+            Content::Memory(bytes) => self.ingestor.blobs.put_bytes(&key, bytes).await?,
+            Content::File(path) => self.ingestor.blobs.put_file(&key, &path).await?,
+        }
         self.pending.push(Pending {
             report_index: self.report.files.len(),
             instance: NewInstance {

@@ -147,10 +147,3 @@ pub fn walk(archive_name: &str, archive: &Path, spool_dir: PathBuf, limits: ZipL
 pub fn looks_like_zip(head: &[u8]) -> bool {
     head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06")
 }
-
-/// Reads the first bytes of a spooled file.
-pub fn head(path: &Path, n: usize) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(n);
-    std::fs::File::open(path)?.take(n as u64).read_to_end(&mut buf)?;
-    Ok(buf)
-}

@@ -73,14 +73,17 @@ fn ingest_error(e: IngestError) -> ApiError {
     }
 }
 
-async fn spool_stream<S, E>(state: &AppState, mut stream: S, limit: u64) -> Result<crate::ingest::Spooled, ApiError>
+async fn spool_stream<S, E>(
+    state: &AppState,
+    mut stream: S,
+    limit: u64,
+    size_hint: Option<u64>,
+) -> Result<crate::ingest::Spooled, ApiError>
 where
     S: Stream<Item = Result<web::Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let mut writer = SpoolWriter::create(&state.settings.spool_dir(), limit)
-        .await
-        .map_err(spool_error)?;
+    let mut writer = SpoolWriter::new(&state.settings.spool_dir(), limit, size_hint);
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("the upload stream broke off: {e}")))?;
         writer.write(&chunk).await.map_err(spool_error)?;
@@ -117,7 +120,7 @@ pub async fn upload(
             } else {
                 "upload.dcm"
             };
-            let spooled = spool_stream(&state, payload, limit).await?;
+            let spooled = spool_stream(&state, payload, limit, declared).await?;
             if spooled.len == 0 {
                 return Err(ApiError::Unprocessable {
                     code: "empty_upload",
@@ -153,7 +156,7 @@ async fn ingest_multipart(
             .content_disposition()
             .and_then(|cd| cd.get_filename().map(str::to_owned))
             .unwrap_or_else(|| format!("part-{parts}"));
-        let spooled = spool_stream(state, field, remaining).await?;
+        let spooled = spool_stream(state, field, remaining, None).await?;
         remaining -= spooled.len;
         if spooled.len == 0 {
             session

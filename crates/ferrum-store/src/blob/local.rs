@@ -58,6 +58,32 @@ impl BlobStore for LocalBlobStore {
         .map_err(|e| StoreError::Other(format!("blob writer panicked: {e}")))?
     }
 
+    async fn put_bytes(&self, key: &BlobKey, bytes: bytes::Bytes) -> Result<(), StoreError> {
+        let target = self.path(key);
+        tokio::task::spawn_blocking(move || -> Result<(), StoreError> {
+            use std::io::Write;
+            let parent = target
+                .parent()
+                .ok_or_else(|| StoreError::Invalid("blob key has no parent".into()))?;
+            std::fs::create_dir_all(parent)?;
+            let tmp = parent.join(format!(".{}.tmp", uuid::Uuid::new_v4()));
+            let written = (|| {
+                let mut f = std::fs::File::create(&tmp)?;
+                f.write_all(&bytes)?;
+                f.sync_data()?;
+                std::fs::rename(&tmp, &target)
+            })();
+            if let Err(e) = written {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e.into());
+            }
+            sync_dir(parent)?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("blob writer panicked: {e}")))?
+    }
+
     async fn get(&self, key: &BlobKey, range: Option<(u64, u64)>) -> Result<ByteStream, StoreError> {
         let mut file = tokio::fs::File::open(self.path(key)).await?;
         match range {

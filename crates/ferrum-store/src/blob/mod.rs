@@ -73,6 +73,8 @@ pub trait BlobStore: Send + Sync + 'static {
     /// Stores the content of the local file at `source` under `key` durably: when this
     /// answers, the bytes survive a crash. The file is consumed (moved or deleted).
     async fn put_file(&self, key: &BlobKey, source: &Path) -> Result<(), StoreError>;
+    /// Stores `bytes` under `key` durably; for objects small enough to be held in memory.
+    async fn put_bytes(&self, key: &BlobKey, bytes: Bytes) -> Result<(), StoreError>;
     /// The object's bytes from `start` (inclusive) to `end` (exclusive), or all of them.
     async fn get(&self, key: &BlobKey, range: Option<(u64, u64)>) -> Result<ByteStream, StoreError>;
     /// The object's length in bytes; `NotFound` when absent.
