@@ -28,6 +28,16 @@ impl LocalBlobStore {
     }
 }
 
+/// Creates a fan-out directory once. `create_dir_all` alone costs a failing `mkdir` on every
+/// call, which on ext4 is far dearer than the `stat` that usually answers here.
+fn ensure_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        std::fs::create_dir_all(dir)
+    }
+}
+
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
@@ -41,7 +51,7 @@ impl BlobStore for LocalBlobStore {
             let parent = target
                 .parent()
                 .ok_or_else(|| StoreError::Invalid("blob key has no parent".into()))?;
-            std::fs::create_dir_all(parent)?;
+            ensure_dir(parent)?;
             std::fs::File::open(&source)?.sync_all()?;
             if std::fs::rename(&source, &target).is_err() {
                 // Another file system: copy next to the target, then rename into place.
@@ -65,7 +75,7 @@ impl BlobStore for LocalBlobStore {
             let parent = target
                 .parent()
                 .ok_or_else(|| StoreError::Invalid("blob key has no parent".into()))?;
-            std::fs::create_dir_all(parent)?;
+            ensure_dir(parent)?;
             let tmp = parent.join(format!(".{}.tmp", uuid::Uuid::new_v4()));
             let written = (|| {
                 let mut f = std::fs::File::create(&tmp)?;
