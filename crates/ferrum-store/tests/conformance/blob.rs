@@ -1,0 +1,117 @@
+//! BlobStore cases.
+use std::sync::Arc;
+
+use bytes::Bytes;
+use ferrum_store::blob::LocalBlobStore;
+use ferrum_store::{BlobKey, BlobStore, StoreError};
+use futures_util::TryStreamExt;
+
+pub type Store = Arc<dyn BlobStore>;
+
+async fn read(store: &Store, key: &BlobKey, range: Option<(u64, u64)>) -> Result<Vec<u8>, StoreError> {
+    let stream = store.get(key, range).await?;
+    let chunks: Vec<Bytes> = stream.try_collect().await.map_err(StoreError::from)?;
+    Ok(chunks.concat())
+}
+
+fn key(n: u8) -> BlobKey {
+    BlobKey::for_dicom(&format!("{n:02x}{}", "ab".repeat(31)))
+}
+
+pub async fn put_bytes_then_get_returns_the_same_bytes(store: Store) {
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    store.put_bytes(&key(1), Bytes::from(data.clone())).await.unwrap();
+    assert_eq!(read(&store, &key(1), None).await.unwrap(), data);
+    assert_eq!(store.len(&key(1)).await.unwrap(), data.len() as u64);
+}
+
+pub async fn put_file_stores_the_file_content(store: Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("upload");
+    std::fs::write(&path, b"file content").unwrap();
+    store.put_file(&key(2), &path).await.unwrap();
+    assert_eq!(read(&store, &key(2), None).await.unwrap(), b"file content");
+}
+
+pub async fn ranged_get_returns_the_slice(store: Store) {
+    store
+        .put_bytes(&key(3), Bytes::from_static(b"0123456789"))
+        .await
+        .unwrap();
+    assert_eq!(read(&store, &key(3), Some((2, 5))).await.unwrap(), b"234");
+    assert_eq!(read(&store, &key(3), Some((7, 10))).await.unwrap(), b"789");
+}
+
+pub async fn missing_objects_are_not_found(store: Store) {
+    assert!(matches!(store.len(&key(4)).await, Err(StoreError::NotFound)));
+    assert!(matches!(read(&store, &key(4), None).await, Err(StoreError::NotFound)));
+}
+
+pub async fn delete_removes_and_is_idempotent(store: Store) {
+    store.put_bytes(&key(5), Bytes::from_static(b"x")).await.unwrap();
+    store.delete(&key(5)).await.unwrap();
+    assert!(matches!(store.len(&key(5)).await, Err(StoreError::NotFound)));
+    store.delete(&key(5)).await.unwrap();
+}
+
+pub async fn list_answers_objects_under_a_prefix(store: Store) {
+    for n in 6..9 {
+        store.put_bytes(&key(n), Bytes::from_static(b"x")).await.unwrap();
+    }
+    let mut keys: Vec<String> = store
+        .list("dicom/")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.key.as_str().to_owned())
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        vec![
+            key(6).as_str().to_owned(),
+            key(7).as_str().to_owned(),
+            key(8).as_str().to_owned()
+        ]
+    );
+    assert!(store.list("derived/").await.unwrap().is_empty());
+}
+
+pub async fn putting_the_same_key_twice_keeps_one_object(store: Store) {
+    store.put_bytes(&key(9), Bytes::from_static(b"same")).await.unwrap();
+    store.put_bytes(&key(9), Bytes::from_static(b"same")).await.unwrap();
+    assert_eq!(store.list("dicom/").await.unwrap().len(), 1);
+}
+
+pub async fn health_answers_ok(store: Store) {
+    store.health().await.unwrap();
+}
+
+#[test]
+fn keys_that_could_escape_the_store_are_refused() {
+    for bad in ["", "/etc/passwd", "a/../b", "../x", "a//b", "a/./b", "a b", "a\\b"] {
+        assert!(BlobKey::parse(bad).is_err(), "{bad:?}");
+    }
+    assert!(BlobKey::parse("dicom/ab/cd/abcd.dcm").is_ok());
+}
+
+async fn local() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    (Arc::new(LocalBlobStore::open(dir.path().join("blobs")).unwrap()), dir)
+}
+
+crate::backends!(
+    local_directory,
+    local,
+    blob,
+    [
+        put_bytes_then_get_returns_the_same_bytes,
+        put_file_stores_the_file_content,
+        ranged_get_returns_the_slice,
+        missing_objects_are_not_found,
+        delete_removes_and_is_idempotent,
+        list_answers_objects_under_a_prefix,
+        putting_the_same_key_twice_keeps_one_object,
+        health_answers_ok,
+    ]
+);
