@@ -12,16 +12,7 @@ async fn login_answers_a_bearer_token_that_opens_the_api() {
     assert_eq!(body["token_type"], "Bearer");
     assert!(body["expires_in"].as_u64().unwrap() > 0);
     let token = body["access_token"].as_str().unwrap();
-    let me: Value = app
-        .client
-        .get(app.url("/api/me"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.client.get(app.url("/api/me")).bearer_auth(token).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["username"], "admin");
     assert_eq!(me["role"], "admin");
 }
@@ -45,28 +36,13 @@ async fn missing_forged_and_expired_tokens_are_401() {
     let mut forged = token.clone();
     forged.pop();
     forged.push(if token.ends_with('A') { 'B' } else { 'A' });
-    let r = app
-        .client
-        .get(app.url("/api/studies"))
-        .bearer_auth(&forged)
-        .send()
-        .await
-        .unwrap();
+    let r = app.client.get(app.url("/api/studies")).bearer_auth(&forged).send().await.unwrap();
     assert_eq!(r.status(), 401);
     // expiry is whole seconds: wait past it
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let r = app
-        .client
-        .get(app.url("/api/studies"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let r = app.client.get(app.url("/api/studies")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(r.status(), 401);
-    assert!(r.json::<Value>().await.unwrap()["message"]
-        .as_str()
-        .unwrap()
-        .contains("expired"));
+    assert!(r.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("expired"));
 }
 
 #[tokio::test]
@@ -85,15 +61,7 @@ async fn health_and_readiness_answer_without_a_token() {
     let app = app().spawn().await;
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    let r: Value = app
-        .client
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: Value = app.client.get(app.url("/readyz")).send().await.unwrap().json().await.unwrap();
     assert_eq!(r["catalog"], "ok");
     assert_eq!(r["blob_store"], "ok");
 }

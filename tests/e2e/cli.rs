@@ -8,10 +8,7 @@ async fn import_ingests_a_folder_through_the_pipeline_and_prints_a_summary() {
     let out = app.command().arg("import").arg(samples_dir()).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
-    let stored_line = text
-        .lines()
-        .find(|l| l.starts_with("stored"))
-        .unwrap_or_else(|| panic!("no summary: {text}"));
+    let stored_line = text.lines().find(|l| l.starts_with("stored")).unwrap_or_else(|| panic!("no summary: {text}"));
     assert!(stored_line.split_whitespace().any(|w| w == "20"), "{text}");
     assert!(text.contains("README.txt"), "skipped files are listed: {text}");
     let (_, list) = app.get_json("/api/studies").await;
@@ -19,10 +16,7 @@ async fn import_ingests_a_folder_through_the_pipeline_and_prints_a_summary() {
 
     let again = app.command().arg("import").arg(samples_dir()).output().unwrap();
     let text = String::from_utf8_lossy(&again.stdout);
-    assert!(
-        text.lines().any(|l| l.starts_with("duplicate") && l.contains("20")),
-        "{text}"
-    );
+    assert!(text.lines().any(|l| l.starts_with("duplicate") && l.contains("20")), "{text}");
 }
 
 #[test]
@@ -42,11 +36,7 @@ fn migrate_succeeds_and_bad_settings_are_named() {
 
     let out = run(&["serve"], &[("FERRUM_BIND", "not-an-address")]);
     assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("FERRUM_BIND"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("FERRUM_BIND"), "{}", String::from_utf8_lossy(&out.stderr));
 
     let out = run(&["serve"], &[("FERRUM_CONFLICT_POLICY", "sometimes")]);
     assert!(!out.status.success());

@@ -25,12 +25,7 @@ fn files_under(dir: &std::path::Path) -> usize {
 
 #[tokio::test]
 async fn every_acknowledged_upload_survives_sigkill_and_nothing_half_written_is_listed() {
-    let mut app = app()
-        .env("FERRUM_ORPHAN_GRACE_SECS", "0")
-        .spawn()
-        .await
-        .logged_in_as_admin()
-        .await;
+    let mut app = app().env("FERRUM_ORPHAN_GRACE_SECS", "0").spawn().await.logged_in_as_admin().await;
     let acknowledged: Arc<Mutex<HashMap<String, Vec<u8>>>> = Arc::default();
     let token = app.token().to_owned();
     let mut writers = Vec::new();
@@ -81,38 +76,19 @@ async fn every_acknowledged_upload_survives_sigkill_and_nothing_half_written_is_
     let (_, list) = app.get_json("/api/studies?limit=500").await;
     let mut listed = 0;
     for study in list["items"].as_array().unwrap() {
-        let (_, detail) = app
-            .get_json(&format!(
-                "/api/studies/{}",
-                study["study_instance_uid"].as_str().unwrap()
-            ))
-            .await;
+        let (_, detail) =
+            app.get_json(&format!("/api/studies/{}", study["study_instance_uid"].as_str().unwrap())).await;
         for series in detail["series"].as_array().unwrap() {
             for inst in series["instances"].as_array().unwrap() {
                 let sop = inst["sop_instance_uid"].as_str().unwrap();
-                let body = app
-                    .get(&format!("/api/instances/{sop}/file"))
-                    .send()
-                    .await
-                    .unwrap()
-                    .bytes()
-                    .await
-                    .unwrap();
-                assert_eq!(
-                    hex::encode(Sha256::digest(&body)),
-                    inst["sha256"].as_str().unwrap(),
-                    "{sop} is not whole"
-                );
+                let body = app.get(&format!("/api/instances/{sop}/file")).send().await.unwrap().bytes().await.unwrap();
+                assert_eq!(hex::encode(Sha256::digest(&body)), inst["sha256"].as_str().unwrap(), "{sop} is not whole");
                 listed += 1;
             }
         }
     }
     assert!(listed >= acknowledged.len());
     // Orphans (blobs whose commit never happened) were swept, and the spool is empty.
-    assert_eq!(
-        files_under(&app.data_dir.join("blobs").join("dicom")),
-        listed,
-        "only catalogued blobs remain"
-    );
+    assert_eq!(files_under(&app.data_dir.join("blobs").join("dicom")), listed, "only catalogued blobs remain");
     assert_eq!(files_under(&app.data_dir.join("spool")), 0);
 }

@@ -80,25 +80,13 @@ pub fn object(spec: &Spec) -> InMemDicomObject {
     s(tags::ACCESSION_NUMBER, VR::SH, &spec.accession);
     s(tags::STUDY_DESCRIPTION, VR::LO, &spec.description);
     s(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2");
-    obj.put(DataElement::new(
-        tags::SAMPLES_PER_PIXEL,
-        VR::US,
-        PrimitiveValue::from(1u16),
-    ));
+    obj.put(DataElement::new(tags::SAMPLES_PER_PIXEL, VR::US, PrimitiveValue::from(1u16)));
     obj.put(DataElement::new(tags::ROWS, VR::US, PrimitiveValue::from(spec.size)));
     obj.put(DataElement::new(tags::COLUMNS, VR::US, PrimitiveValue::from(spec.size)));
-    obj.put(DataElement::new(
-        tags::BITS_ALLOCATED,
-        VR::US,
-        PrimitiveValue::from(8u16),
-    ));
+    obj.put(DataElement::new(tags::BITS_ALLOCATED, VR::US, PrimitiveValue::from(8u16)));
     obj.put(DataElement::new(tags::BITS_STORED, VR::US, PrimitiveValue::from(8u16)));
     obj.put(DataElement::new(tags::HIGH_BIT, VR::US, PrimitiveValue::from(7u16)));
-    obj.put(DataElement::new(
-        tags::PIXEL_REPRESENTATION,
-        VR::US,
-        PrimitiveValue::from(0u16),
-    ));
+    obj.put(DataElement::new(tags::PIXEL_REPRESENTATION, VR::US, PrimitiveValue::from(0u16)));
     let n = usize::from(spec.size) * usize::from(spec.size);
     // Noise, as real images compress no better than a few to one.
     let mut state = 0x2545_f491_4f6c_dd1du64 ^ u64::from(spec.seed);

@@ -78,12 +78,7 @@ impl TestApp {
 
     /// Starts the server and waits for the line announcing its address.
     pub fn start(&mut self) {
-        let mut child = self
-            .command()
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start ferrum");
+        let mut child = self.command().stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start ferrum");
         let mut stderr = child.stderr.take().unwrap();
         let log = self.log.clone();
         std::thread::spawn(move || {
@@ -135,10 +130,7 @@ impl TestApp {
     pub async fn token_for(&self, username: &str, password: &str) -> String {
         let r = self.login(username, password).await;
         assert_eq!(r.status(), 200, "login of {username} failed");
-        r.json::<Value>().await.unwrap()["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        r.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
     }
 
     /// Logs in as the first admin; later requests made with [`TestApp::get`] etc. use it.
@@ -187,11 +179,7 @@ impl TestApp {
             .env("FERRUM_USER_PASSWORD", "a-long-password-1")
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "user add failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "user add failed: {}", String::from_utf8_lossy(&out.stderr));
         self.token_for(name, "a-long-password-1").await
     }
 

@@ -7,22 +7,13 @@ async fn every_stored_sample_comes_back_byte_for_byte() {
     let app = app().spawn().await.logged_in_as_admin().await;
     let (_, report) = app.upload("application/zip", samples_zip()).await;
     let samples = samples();
-    for file in report["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["status"] == "stored")
-    {
+    for file in report["files"].as_array().unwrap().iter().filter(|f| f["status"] == "stored") {
         let sop = file["sop_instance_uid"].as_str().unwrap();
         let r = app.get(&format!("/api/instances/{sop}/file")).send().await.unwrap();
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["content-type"], "application/dicom");
         let body = r.bytes().await.unwrap();
-        let original = &samples
-            .iter()
-            .find(|(n, _)| n == file["name"].as_str().unwrap())
-            .unwrap()
-            .1;
+        let original = &samples.iter().find(|(n, _)| n == file["name"].as_str().unwrap()).unwrap().1;
         assert_eq!(body.as_ref(), original.as_slice(), "{}", file["name"]);
     }
 }
@@ -44,19 +35,11 @@ async fn etag_and_range_requests_are_honoured() {
 
     let r = app.get(&path).header("range", "bytes=128-131").send().await.unwrap();
     assert_eq!(r.status(), 206);
-    assert_eq!(
-        r.headers()["content-range"].to_str().unwrap(),
-        format!("bytes 128-131/{}", bytes.len())
-    );
+    assert_eq!(r.headers()["content-range"].to_str().unwrap(), format!("bytes 128-131/{}", bytes.len()));
     assert_eq!(r.bytes().await.unwrap().as_ref(), b"DICM");
     let r = app.get(&path).header("range", "bytes=-10").send().await.unwrap();
     assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[bytes.len() - 10..]);
-    let r = app
-        .get(&path)
-        .header("range", format!("bytes={}-", bytes.len() + 5))
-        .send()
-        .await
-        .unwrap();
+    let r = app.get(&path).header("range", format!("bytes={}-", bytes.len() + 5)).send().await.unwrap();
     assert_eq!(r.status(), 416);
     let r = app.get("/api/instances/1.2.3.4/file").send().await.unwrap();
     assert_eq!(r.status(), 404);

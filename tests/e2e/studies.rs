@@ -5,12 +5,7 @@ use crate::fixtures::*;
 use crate::harness::app;
 
 fn uids(list: &serde_json::Value) -> Vec<String> {
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["study_instance_uid"].as_str().unwrap().to_owned())
-        .collect()
+    list["items"].as_array().unwrap().iter().map(|s| s["study_instance_uid"].as_str().unwrap().to_owned()).collect()
 }
 
 #[tokio::test]
@@ -31,23 +26,11 @@ async fn search_filters_match_wildcards_case_and_accents() {
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(
-        one("patient_name=mul*").await,
-        vec!["Müller^Jürgen"],
-        "case and accent insensitive, wildcard"
-    );
-    assert_eq!(
-        one("patient_name=M%C3%9CLLER").await,
-        vec!["Müller^Jürgen"],
-        "no wildcard matches the start"
-    );
+    assert_eq!(one("patient_name=mul*").await, vec!["Müller^Jürgen"], "case and accent insensitive, wildcard");
+    assert_eq!(one("patient_name=M%C3%9CLLER").await, vec!["Müller^Jürgen"], "no wildcard matches the start");
     assert_eq!(one("patient_name=*gildong*").await.len(), 1);
     assert_eq!(one("patient_name=d?e*").await, vec!["Doe^Jane"]);
-    assert_eq!(
-        one("patient_name=*%E5%B1%B1%E7%94%B0*").await.len(),
-        1,
-        "山田 in the ideographic group"
-    );
+    assert_eq!(one("patient_name=*%E5%B1%B1%E7%94%B0*").await.len(), 1, "山田 in the ideographic group");
     assert_eq!(one("patient_id=PAT-0002").await, vec!["Doe^Jane"]);
     assert_eq!(one("accession=ACC0003").await, vec!["Smith^John"]);
     assert_eq!(one("modality=mr").await, vec!["Doe^Jane"]);
@@ -74,14 +57,7 @@ async fn keyset_pagination_walks_every_study_once_in_every_sort_order() {
     }
     let refs: Vec<(&str, &[u8])> = parts.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
     app.upload("application/zip", zip_of(&refs)).await;
-    for sort in [
-        "-uploaded_at",
-        "uploaded_at",
-        "study_date",
-        "-study_date",
-        "patient_name",
-        "-patient_name",
-    ] {
+    for sort in ["-uploaded_at", "uploaded_at", "study_date", "-study_date", "patient_name", "-patient_name"] {
         let mut seen = Vec::new();
         let mut cursor: Option<String> = None;
         let mut pages = 0;
@@ -101,11 +77,7 @@ async fn keyset_pagination_walks_every_study_once_in_every_sort_order() {
             assert!(pages < 10, "pagination does not end");
         }
         assert_eq!(seen.len(), 7, "sort {sort}: {seen:?}");
-        assert_eq!(
-            seen.iter().collect::<HashSet<_>>().len(),
-            7,
-            "sort {sort}: no study twice"
-        );
+        assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 7, "sort {sort}: no study twice");
     }
     let (status, _) = app.get_json("/api/studies?cursor=garbage").await;
     assert_eq!(status, 400);
@@ -160,27 +132,9 @@ async fn a_radiologist_sees_only_own_studies_and_others_are_404() {
 
     let list: serde_json::Value = get(&alice, "/api/studies").await.unwrap().json().await.unwrap();
     assert_eq!(uids(&list), vec![a.study.clone()]);
-    assert_eq!(
-        get(&alice, &format!("/api/studies/{}", b.study))
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
-    assert_eq!(
-        get(&alice, &format!("/api/instances/{}/file", b.sop))
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
-    assert_eq!(
-        get(&alice, &format!("/api/instances/{}/file", a.sop))
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(get(&alice, &format!("/api/studies/{}", b.study)).await.unwrap().status(), 404);
+    assert_eq!(get(&alice, &format!("/api/instances/{}/file", b.sop)).await.unwrap().status(), 404);
+    assert_eq!(get(&alice, &format!("/api/instances/{}/file", a.sop)).await.unwrap().status(), 200);
     let (_, all) = app.get_json("/api/studies").await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2, "admin sees all");
 }
@@ -191,13 +145,7 @@ async fn reads_and_writes_of_patient_data_are_audited_and_logs_hold_no_patient_d
     app.upload("application/zip", samples_zip()).await;
     app.get_json("/api/studies?patient_name=M%C3%BCller*").await;
     app.get_json("/api/studies/1.2.826.0.1.3680043.10.1137.2").await;
-    app.get("/api/instances/1.2.826.0.1.3680043.10.1137.2.1.1/file")
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    app.get("/api/instances/1.2.826.0.1.3680043.10.1137.2.1.1/file").send().await.unwrap().bytes().await.unwrap();
 
     let (status, audit) = app.get_json("/api/audit?limit=1000").await;
     assert_eq!(status, 200);
@@ -205,12 +153,7 @@ async fn reads_and_writes_of_patient_data_are_audited_and_logs_hold_no_patient_d
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| {
-            (
-                e["action"].as_str().unwrap().to_owned(),
-                e["study_uid"].as_str().unwrap_or("").to_owned(),
-            )
-        })
+        .map(|e| (e["action"].as_str().unwrap().to_owned(), e["study_uid"].as_str().unwrap_or("").to_owned()))
         .collect();
     for (action, study) in [
         ("upload", "1.2.826.0.1.3680043.10.1137.1"),
@@ -218,10 +161,7 @@ async fn reads_and_writes_of_patient_data_are_audited_and_logs_hold_no_patient_d
         ("download_instance", "1.2.826.0.1.3680043.10.1137.2"),
         ("search_studies", ""),
     ] {
-        assert!(
-            actions.contains(&(action.to_owned(), study.to_owned())),
-            "{action} {study} not audited: {actions:?}"
-        );
+        assert!(actions.contains(&(action.to_owned(), study.to_owned())), "{action} {study} not audited: {actions:?}");
     }
     let log = app.log_text();
     assert!(log.contains("/api/studies"), "the log does record requests");

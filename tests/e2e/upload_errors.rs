@@ -12,26 +12,18 @@ fn reason(body: &Value, i: usize) -> String {
 async fn still_serving(app: &TestApp) {
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    let (status, _) = app
-        .upload("application/dicom", dicom(&Spec::new(99, 1, 1).seed(rand_seed())))
-        .await;
+    let (status, _) = app.upload("application/dicom", dicom(&Spec::new(99, 1, 1).seed(rand_seed()))).await;
     assert!(status == 201 || status == 200, "a good upload still works");
 }
 
 fn rand_seed() -> u8 {
-    (std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos()
-        % 200) as u8
+    (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() % 200) as u8
 }
 
 #[tokio::test]
 async fn non_dicom_body_is_rejected_with_reason() {
     let app = app().spawn().await.logged_in_as_admin().await;
-    let (status, body) = app
-        .upload("application/dicom", b"just some text, not an image".to_vec())
-        .await;
+    let (status, body) = app.upload("application/dicom", b"just some text, not an image".to_vec()).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"], "nothing_accepted");
     assert_eq!(reason(&body, 0), "not a DICOM file");
@@ -50,9 +42,7 @@ async fn upload_of_truncated_file_is_rejected_with_reason() {
             "cut at {cut}: {body}"
         );
     }
-    let (status, _) = app
-        .get_json(&format!("/api/studies/{}", Spec::new(5, 1, 1).study))
-        .await;
+    let (status, _) = app.get_json(&format!("/api/studies/{}", Spec::new(5, 1, 1).study)).await;
     assert_eq!(status, 404, "nothing of a truncated file is catalogued");
     still_serving(&app).await;
 }
@@ -65,16 +55,8 @@ async fn missing_or_malformed_uids_are_rejected_naming_the_attribute() {
         (tags::SOP_INSTANCE_UID, None, "missing SOPInstanceUID (0008,0018)"),
         (tags::STUDY_INSTANCE_UID, None, "missing StudyInstanceUID (0020,000D)"),
         (tags::SERIES_INSTANCE_UID, None, "missing SeriesInstanceUID (0020,000E)"),
-        (
-            tags::STUDY_INSTANCE_UID,
-            Some("1.2.abc"),
-            "malformed StudyInstanceUID (0020,000D)",
-        ),
-        (
-            tags::SERIES_INSTANCE_UID,
-            Some("../../etc/passwd"),
-            "malformed SeriesInstanceUID (0020,000E)",
-        ),
+        (tags::STUDY_INSTANCE_UID, Some("1.2.abc"), "malformed StudyInstanceUID (0020,000D)"),
+        (tags::SERIES_INSTANCE_UID, Some("../../etc/passwd"), "malformed SeriesInstanceUID (0020,000E)"),
     ];
     for (tag, value, expected) in cases {
         let mut obj = object(&spec);
@@ -88,10 +70,7 @@ async fn missing_or_malformed_uids_are_rejected_naming_the_attribute() {
         }
         let (status, body) = app.upload("application/dicom", encode(obj, &spec.sop)).await;
         assert_eq!(status, 422, "{body}");
-        assert!(
-            reason(&body, 0).starts_with(expected),
-            "expected {expected:?}, got {body}"
-        );
+        assert!(reason(&body, 0).starts_with(expected), "expected {expected:?}, got {body}");
     }
     still_serving(&app).await;
 }
@@ -111,19 +90,8 @@ async fn a_bad_file_never_aborts_the_good_files_of_the_same_zip() {
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["stored"], 1);
     assert_eq!(body["rejected"], 3, "{body}");
-    let by_name = |n: &str| {
-        body["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["name"] == n)
-            .cloned()
-            .unwrap()
-    };
-    assert!(by_name("../../escape.dcm")["reason"]
-        .as_str()
-        .unwrap()
-        .contains("unsafe path"));
+    let by_name = |n: &str| body["files"].as_array().unwrap().iter().find(|f| f["name"] == n).cloned().unwrap();
+    assert!(by_name("../../escape.dcm")["reason"].as_str().unwrap().contains("unsafe path"));
     assert!(by_name("/abs.dcm")["reason"].as_str().unwrap().contains("unsafe path"));
     assert!(by_name("bad.dcm")["reason"].as_str().unwrap().contains("truncated"));
 }
@@ -147,26 +115,15 @@ async fn corrupt_and_encrypted_archives_are_rejected_with_reasons() {
 
 #[tokio::test]
 async fn zip_bombs_are_refused_by_ratio_and_by_total_size() {
-    let app = app()
-        .env("FERRUM_ZIP_MAX_UNCOMPRESSED_BYTES", "3000000")
-        .spawn()
-        .await
-        .logged_in_as_admin()
-        .await;
+    let app = app().env("FERRUM_ZIP_MAX_UNCOMPRESSED_BYTES", "3000000").spawn().await.logged_in_as_admin().await;
     let zeros = vec![0u8; 64 * 1024 * 1024];
     let (status, body) = app.upload("application/zip", zip_of(&[("bomb.bin", &zeros)])).await;
     assert_eq!(status, 422, "{body}");
     assert!(reason(&body, 0).contains("ZIP bomb"), "{body}");
 
-    let noise: Vec<u8> = (0..1_200_000u32)
-        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
-        .collect();
-    let (status, body) = app
-        .upload(
-            "application/zip",
-            zip_of(&[("a.bin", &noise), ("b.bin", &noise), ("c.bin", &noise)]),
-        )
-        .await;
+    let noise: Vec<u8> = (0..1_200_000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let (status, body) =
+        app.upload("application/zip", zip_of(&[("a.bin", &noise), ("b.bin", &noise), ("c.bin", &noise)])).await;
     assert_eq!(status, 422, "{body}");
     assert!(reason(&body, 2).contains("expands beyond the limit"), "{body}");
     still_serving(&app).await;
@@ -174,12 +131,7 @@ async fn zip_bombs_are_refused_by_ratio_and_by_total_size() {
 
 #[tokio::test]
 async fn empty_body_wrong_content_type_and_oversized_body_get_their_statuses() {
-    let app = app()
-        .env("FERRUM_MAX_UPLOAD_BYTES", "100000")
-        .spawn()
-        .await
-        .logged_in_as_admin()
-        .await;
+    let app = app().env("FERRUM_MAX_UPLOAD_BYTES", "100000").spawn().await.logged_in_as_admin().await;
     let (status, body) = app.upload("application/dicom", Vec::new()).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"], "empty_upload");

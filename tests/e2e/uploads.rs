@@ -58,18 +58,11 @@ async fn names_in_latin1_utf8_and_iso_2022_come_out_as_the_persons_name() {
     let app = app().spawn().await.logged_in_as_admin().await;
     app.upload("application/zip", samples_zip()).await;
     let (_, list) = app.get_json("/api/studies?limit=100").await;
-    let names: Vec<&str> = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["patient_name"].as_str().unwrap())
-        .collect();
-    for expected in [
-        "Müller^Jürgen",
-        "Yamada^Tarou=山田^太郎=やまだ^たろう",
-        "Hong^Gildong=洪^吉洞=홍^길동",
-        "Doe^Jane",
-    ] {
+    let names: Vec<&str> =
+        list["items"].as_array().unwrap().iter().map(|s| s["patient_name"].as_str().unwrap()).collect();
+    for expected in
+        ["Müller^Jürgen", "Yamada^Tarou=山田^太郎=やまだ^たろう", "Hong^Gildong=洪^吉洞=홍^길동", "Doe^Jane"]
+    {
         assert!(names.contains(&expected), "{expected} missing from {names:?}");
     }
 }
@@ -79,10 +72,7 @@ async fn multipart_with_files_and_a_zip_stores_all_parts() {
     let app = app().spawn().await.logged_in_as_admin().await;
     let a = dicom(&Spec::new(2, 1, 1));
     let b = dicom(&Spec::new(2, 1, 2));
-    let inner = zip_of(&[
-        ("nested/deeper/c.dcm", &dicom(&Spec::new(2, 1, 3))),
-        ("notes.txt", b"hello"),
-    ]);
+    let inner = zip_of(&[("nested/deeper/c.dcm", &dicom(&Spec::new(2, 1, 3))), ("notes.txt", b"hello")]);
     let (ct, body) = multipart(&[("a.dcm", &a), ("b.dcm", &b), ("more.zip", &inner)]);
     let (status, report) = app.upload(&ct, body).await;
     assert_eq!(status, 201, "{report}");
@@ -112,42 +102,16 @@ async fn a_different_object_under_a_stored_sop_uid_is_a_conflict_unless_overwrit
     app.upload("application/dicom", dicom(&first)).await;
     let (status, body) = app.upload("application/dicom", dicom(&second)).await;
     assert_eq!(status, 422, "{body}");
-    assert!(
-        body["files"][0]["reason"].as_str().unwrap().starts_with("conflict"),
-        "{body}"
-    );
-    let stored = app
-        .get(&format!("/api/instances/{}/file", first.sop))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    assert!(body["files"][0]["reason"].as_str().unwrap().starts_with("conflict"), "{body}");
+    let stored = app.get(&format!("/api/instances/{}/file", first.sop)).send().await.unwrap().bytes().await.unwrap();
     assert_eq!(stored.as_ref(), dicom(&first).as_slice(), "the first object stays");
 
-    let app = crate::harness::app()
-        .env("FERRUM_CONFLICT_POLICY", "overwrite")
-        .spawn()
-        .await
-        .logged_in_as_admin()
-        .await;
+    let app = crate::harness::app().env("FERRUM_CONFLICT_POLICY", "overwrite").spawn().await.logged_in_as_admin().await;
     app.upload("application/dicom", dicom(&first)).await;
     let (status, body) = app.upload("application/dicom", dicom(&second)).await;
     assert_eq!(status, 201, "{body}");
-    let stored = app
-        .get(&format!("/api/instances/{}/file", first.sop))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    assert_eq!(
-        stored.as_ref(),
-        dicom(&second).as_slice(),
-        "the new object replaced the old"
-    );
+    let stored = app.get(&format!("/api/instances/{}/file", first.sop)).send().await.unwrap().bytes().await.unwrap();
+    assert_eq!(stored.as_ref(), dicom(&second).as_slice(), "the new object replaced the old");
 }
 
 /// A DICOMDIR as a medium has it: Media Storage Directory SOP class, no SOP Instance UID in
@@ -156,11 +120,7 @@ fn dicomdir() -> Vec<u8> {
     use dicom_core::{DataElement, PrimitiveValue, VR};
     use dicom_dictionary_std::tags;
     let mut obj = dicom_object::InMemDicomObject::new_empty();
-    obj.put(DataElement::new(
-        tags::FILE_SET_ID,
-        VR::CS,
-        PrimitiveValue::from("TESTSET"),
-    ));
+    obj.put(DataElement::new(tags::FILE_SET_ID, VR::CS, PrimitiveValue::from("TESTSET")));
     let file = obj
         .with_meta(
             dicom_object::FileMetaTableBuilder::new()
@@ -182,27 +142,14 @@ async fn objects_larger_than_the_memory_buffer_are_spooled_and_come_back_whole()
     let in_multipart = Spec::new(10, 1, 3).size(1500);
     let (status, body) = app.upload("application/dicom", dicom(&direct)).await;
     assert_eq!(status, 201, "{body}");
-    let (status, body) = app
-        .upload("application/zip", zip_of(&[("big/IM2", &dicom(&in_zip))]))
-        .await;
+    let (status, body) = app.upload("application/zip", zip_of(&[("big/IM2", &dicom(&in_zip))])).await;
     assert_eq!(status, 201, "{body}");
     let (ct, multipart_body) = multipart(&[("IM3", &dicom(&in_multipart))]);
     let (status, body) = app.upload(&ct, multipart_body).await;
     assert_eq!(status, 201, "{body}");
     for spec in [&direct, &in_zip, &in_multipart] {
-        let got = app
-            .get(&format!("/api/instances/{}/file", spec.sop))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        let got = app.get(&format!("/api/instances/{}/file", spec.sop)).send().await.unwrap().bytes().await.unwrap();
         assert_eq!(got.as_ref(), dicom(spec).as_slice(), "{}", spec.sop);
     }
-    assert_eq!(
-        std::fs::read_dir(app.data_dir.join("spool")).unwrap().count(),
-        0,
-        "no spool file is left behind"
-    );
+    assert_eq!(std::fs::read_dir(app.data_dir.join("spool")).unwrap().count(), 0, "no spool file is left behind");
 }

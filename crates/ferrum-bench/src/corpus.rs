@@ -51,11 +51,7 @@ pub fn ct_instance(run: u64, index: u32, size: u16) -> Vec<u8> {
         let (x, y) = ((i % usize::from(size)) as i32, (i / usize::from(size)) as i32);
         let c = i32::from(size) / 2;
         let inside = (x - c) * (x - c) + (y - c) * (y - c) < c * c * 3 / 4;
-        let v: i16 = if inside {
-            40 + (state % 60) as i16
-        } else {
-            -1000 + (state % 8) as i16
-        };
+        let v: i16 = if inside { 40 + (state % 60) as i16 } else { -1000 + (state % 8) as i16 };
         pixels.extend_from_slice(&v.to_le_bytes());
     }
     obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::from(pixels)));
@@ -77,9 +73,8 @@ pub fn ct_instance(run: u64, index: u32, size: u16) -> Vec<u8> {
 pub fn write_zip(path: &std::path::Path, run: u64, first: u32, count: u32, size: u16) -> anyhow::Result<u64> {
     let file = std::io::BufWriter::new(std::fs::File::create(path)?);
     let mut zip = zip::ZipWriter::new(file);
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored)
-        .large_file(false);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).large_file(false);
     let mut total = 0;
     for i in first..first + count {
         let bytes = ct_instance(run, i, size);

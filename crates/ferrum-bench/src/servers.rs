@@ -70,9 +70,7 @@ pub async fn ferrum(binary: &Path, scratch: &Path, extra_env: &[(&str, &str)]) -
             }
         }
     });
-    let base = rx
-        .recv_timeout(Duration::from_secs(60))
-        .context("ferrum did not announce its address")?;
+    let base = rx.recv_timeout(Duration::from_secs(60)).context("ferrum did not announce its address")?;
     let client = reqwest::Client::new();
     let login: serde_json::Value = client
         .post(format!("{base}/api/auth/login"))
@@ -81,24 +79,13 @@ pub async fn ferrum(binary: &Path, scratch: &Path, extra_env: &[(&str, &str)]) -
         .await?
         .json()
         .await?;
-    let token = login["access_token"]
-        .as_str()
-        .context("login answered no token")?
-        .to_owned();
-    Ok(Server {
-        base,
-        child,
-        _dir: dir,
-        auth: Some(format!("Bearer {token}")),
-    })
+    let token = login["access_token"].as_str().context("login answered no token")?.to_owned();
+    Ok(Server { base, child, _dir: dir, auth: Some(format!("Bearer {token}")) })
 }
 
 /// The Orthanc binary, when installed (`apt-get install orthanc`).
 pub fn orthanc_binary() -> Option<PathBuf> {
-    ["/usr/sbin/Orthanc", "/usr/bin/Orthanc"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
+    ["/usr/sbin/Orthanc", "/usr/bin/Orthanc"].iter().map(PathBuf::from).find(|p| p.exists())
 }
 
 /// Starts Orthanc with its default SQLite index and file storage in a fresh directory.
@@ -134,12 +121,7 @@ pub async fn orthanc(
         .spawn()
         .with_context(|| format!("starting {}", binary.display()))?;
     let base = format!("http://127.0.0.1:{port}");
-    let server = Server {
-        base: base.clone(),
-        child,
-        _dir: dir,
-        auth: None,
-    };
+    let server = Server { base: base.clone(), child, _dir: dir, auth: None };
     let client = reqwest::Client::new();
     let started = Instant::now();
     // Orthanc announces nothing on stdout; poll its system route until it answers.

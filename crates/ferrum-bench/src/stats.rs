@@ -43,9 +43,7 @@ pub fn header() {
 
 pub fn row(r: &Run) {
     let ms = |p| r.percentile_ms(p).map_or("-".to_owned(), |v| format!("{v:.2}"));
-    let rss = r
-        .peak_rss_kib
-        .map_or("-".to_owned(), |k| format!("{:.1} MB", k as f64 / 1024.0));
+    let rss = r.peak_rss_kib.map_or("-".to_owned(), |k| format!("{:.1} MB", k as f64 / 1024.0));
     println!(
         "{:<34} {:>7} {:>9.1} {:>8.1} {:>9} {:>9} {:>10} {:>11}",
         r.label,
@@ -55,7 +53,6 @@ pub fn row(r: &Run) {
         ms(0.5),
         ms(0.99),
         rss,
-        r.cpu_secs
-            .map_or("-".to_owned(), |c| format!("{:.0}%", 100.0 * c / r.wall.as_secs_f64()))
+        r.cpu_secs.map_or("-".to_owned(), |c| format!("{:.0}%", 100.0 * c / r.wall.as_secs_f64()))
     );
 }

@@ -23,10 +23,7 @@ fn term(code: &str) -> String {
 
 /// True when the declared character sets use ISO 2022 code extensions (escape sequences).
 pub fn uses_code_extensions(charsets: &[String]) -> bool {
-    charsets.len() > 1
-        || charsets
-            .iter()
-            .any(|c| c.trim().to_ascii_uppercase().starts_with("ISO 2022"))
+    charsets.len() > 1 || charsets.iter().any(|c| c.trim().to_ascii_uppercase().starts_with("ISO 2022"))
 }
 
 /// The single-byte or multi-byte encoding a Defined Term names without code extensions.
@@ -108,9 +105,7 @@ impl Iso2022 {
             "" | "IR 6" => G1::None,
             other => plain_encoding(other).map_or(G1::None, G1::SingleByte),
         };
-        Iso2022 {
-            initial: (G0::Ascii, g1),
-        }
+        Iso2022 { initial: (G0::Ascii, g1) }
     }
 
     fn decode(&self, bytes: &[u8]) -> String {
@@ -135,10 +130,7 @@ impl Iso2022 {
                 if two_byte && (0x21..0x7f).contains(&b) && i + 1 < bytes.len() {
                     let pair = [b | 0x80, bytes[i + 1] | 0x80];
                     let text = if g0 == G0::JisX0212 {
-                        EUC_JP
-                            .decode_without_bom_handling(&[0x8f, pair[0], pair[1]])
-                            .0
-                            .into_owned()
+                        EUC_JP.decode_without_bom_handling(&[0x8f, pair[0], pair[1]]).0.into_owned()
                     } else {
                         EUC_JP.decode_without_bom_handling(&pair).0.into_owned()
                     };
@@ -221,12 +213,7 @@ mod tests {
     #[test]
     fn japanese_iso_2022_ir_87_example_of_ps3_5_h_3_1() {
         let mut bytes = b"Yamada^Tarou=".to_vec();
-        for (jis, sep) in [
-            (&b";3ED"[..], &b"^"[..]),
-            (b"B@O:", b"="),
-            (b"$d$^$@", b"^"),
-            (b"$?$m$&", b""),
-        ] {
+        for (jis, sep) in [(&b";3ED"[..], &b"^"[..]), (b"B@O:", b"="), (b"$d$^$@", b"^"), (b"$?$m$&", b"")] {
             bytes.extend_from_slice(b"\x1b$B");
             bytes.extend_from_slice(jis);
             bytes.extend_from_slice(b"\x1b(B");
@@ -240,10 +227,7 @@ mod tests {
     fn korean_iso_2022_ir_149_example_of_ps3_5_i_2() {
         let mut bytes = b"Hong^Gildong=".to_vec();
         bytes.extend_from_slice(b"\x1b$)C\xfb\xf3^\x1b$)C\xd1\xce\xd4\xd7=\x1b$)C\xc8\xab^\x1b$)C\xb1\xe6\xb5\xbf");
-        assert_eq!(
-            decode(&bytes, &cs(&["", "ISO 2022 IR 149"])),
-            "Hong^Gildong=洪^吉洞=홍^길동"
-        );
+        assert_eq!(decode(&bytes, &cs(&["", "ISO 2022 IR 149"])), "Hong^Gildong=洪^吉洞=홍^길동");
     }
 
     #[test]

@@ -21,11 +21,7 @@ pub enum DicomError {
     MissingAttribute { name: &'static str, tag: &'static str },
     /// A UID attribute is present but not a valid UID.
     #[error("malformed {name} {tag}: {why}")]
-    InvalidUid {
-        name: &'static str,
-        tag: &'static str,
-        why: &'static str,
-    },
+    InvalidUid { name: &'static str, tag: &'static str, why: &'static str },
     /// A DICOMDIR: the directory of a medium, not an instance to store.
     #[error("DICOMDIR (the directory of a medium, not an image)")]
     MediaDirectory,

@@ -60,18 +60,12 @@ pub fn inspect<R: Read + Seek>(source: R) -> Result<Inspection, DicomError> {
         .from_reader(&mut source)
         .map_err(|e| parse_error(&e))?;
 
-    if header
-        .meta()
-        .media_storage_sop_class_uid()
-        .trim_end_matches(['\0', ' '])
-        == MEDIA_STORAGE_DIRECTORY_SOP_CLASS
-    {
+    if header.meta().media_storage_sop_class_uid().trim_end_matches(['\0', ' ']) == MEDIA_STORAGE_DIRECTORY_SOP_CLASS {
         return Err(DicomError::MediaDirectory);
     }
     let ts_uid = header.meta().transfer_syntax().trim_end_matches(['\0', ' ']).to_owned();
-    let ts = TransferSyntaxRegistry
-        .get(&ts_uid)
-        .ok_or_else(|| DicomError::UnsupportedTransferSyntax(ts_uid.clone()))?;
+    let ts =
+        TransferSyntaxRegistry.get(&ts_uid).ok_or_else(|| DicomError::UnsupportedTransferSyntax(ts_uid.clone()))?;
     if ts_uid != DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN {
         check_complete(&mut source, offset, ts)?;
     }
@@ -148,11 +142,7 @@ fn extract(obj: &Header, transfer_syntax_uid: String) -> Result<InstanceAttribut
     let int = |tag: Tag| -> Option<i64> { obj.get(tag)?.to_int::<i64>().ok() };
     let uid = |tag: Tag, name: &'static str, tag_text: &'static str| -> Result<Uid, DicomError> {
         let raw = plain(tag).ok_or(DicomError::MissingAttribute { name, tag: tag_text })?;
-        Uid::parse(&raw).map_err(|why| DicomError::InvalidUid {
-            name,
-            tag: tag_text,
-            why,
-        })
+        Uid::parse(&raw).map_err(|why| DicomError::InvalidUid { name, tag: tag_text, why })
     };
 
     let sop_instance_uid = uid(tags::SOP_INSTANCE_UID, "SOPInstanceUID", "(0008,0018)")?;
@@ -185,14 +175,8 @@ fn extract(obj: &Header, transfer_syntax_uid: String) -> Result<InstanceAttribut
         },
         instance: InstanceLevel {
             sop_instance_uid,
-            sop_class_uid: plain(tags::SOP_CLASS_UID).or_else(|| {
-                Some(
-                    obj.meta()
-                        .media_storage_sop_class_uid()
-                        .trim_end_matches('\0')
-                        .to_owned(),
-                )
-            }),
+            sop_class_uid: plain(tags::SOP_CLASS_UID)
+                .or_else(|| Some(obj.meta().media_storage_sop_class_uid().trim_end_matches('\0').to_owned())),
             instance_number: int(tags::INSTANCE_NUMBER),
             transfer_syntax_uid,
             rows: int(tags::ROWS),

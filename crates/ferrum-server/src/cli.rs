@@ -10,11 +10,7 @@ use crate::config::Settings;
 use crate::startup::{Application, Services};
 
 #[derive(Parser)]
-#[command(
-    name = "ferrum",
-    version,
-    about = "Ferrum PACS: DICOM upload, catalog and viewer backend"
-)]
+#[command(name = "ferrum", version, about = "Ferrum PACS: DICOM upload, catalog and viewer backend")]
 pub struct Cli {
     #[command(flatten)]
     pub settings: Settings,
@@ -87,14 +83,7 @@ pub async fn run() -> anyhow::Result<()> {
             Services::open(&settings).await?;
             println!("catalog schema is up to date");
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    name,
-                    role,
-                    password: given,
-                },
-        } => {
+        Command::User { command: UserCommand::Add { name, role, password: given } } => {
             let name = Username::parse(&name).map_err(anyhow::Error::msg).context("NAME")?;
             let services = Services::open(&settings).await?;
             let (pw, generated) = match given {

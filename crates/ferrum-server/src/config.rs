@@ -56,13 +56,7 @@ pub struct Settings {
     #[arg(long, env = "FERRUM_ZIP_MAX_RATIO", default_value_t = 200, global = true)]
     pub zip_max_ratio: u64,
     /// What a different object under an existing SOP Instance UID gets.
-    #[arg(
-        long,
-        env = "FERRUM_CONFLICT_POLICY",
-        value_enum,
-        default_value = "reject",
-        global = true
-    )]
+    #[arg(long, env = "FERRUM_CONFLICT_POLICY", value_enum, default_value = "reject", global = true)]
     pub conflict_policy: ConflictSetting,
     /// Password of the `admin` account created on the very first start (random if unset).
     #[arg(long, env = "FERRUM_ADMIN_PASSWORD", hide_env_values = true, global = true)]
@@ -111,43 +105,26 @@ impl Settings {
         }
         if let Some(secret) = &self.jwt_secret {
             if secret.len() < 32 {
-                return Err(SettingError {
-                    name: "FERRUM_JWT_SECRET",
-                    why: "must be at least 32 characters".into(),
-                });
+                return Err(SettingError { name: "FERRUM_JWT_SECRET", why: "must be at least 32 characters".into() });
             }
         }
         if self.token_ttl_secs == 0 || self.token_ttl_secs > 24 * 3600 {
-            return Err(SettingError {
-                name: "FERRUM_TOKEN_TTL_SECS",
-                why: "must be between 1 and 86400".into(),
-            });
+            return Err(SettingError { name: "FERRUM_TOKEN_TTL_SECS", why: "must be between 1 and 86400".into() });
         }
         if self.max_upload_bytes == 0 {
-            return Err(SettingError {
-                name: "FERRUM_MAX_UPLOAD_BYTES",
-                why: "must be above 0".into(),
-            });
+            return Err(SettingError { name: "FERRUM_MAX_UPLOAD_BYTES", why: "must be above 0".into() });
         }
         if self.zip_max_ratio < 2 {
-            return Err(SettingError {
-                name: "FERRUM_ZIP_MAX_RATIO",
-                why: "must be at least 2".into(),
-            });
+            return Err(SettingError { name: "FERRUM_ZIP_MAX_RATIO", why: "must be at least 2".into() });
         }
         if self.login_max_failures < 1 {
-            return Err(SettingError {
-                name: "FERRUM_LOGIN_MAX_FAILURES",
-                why: "must be at least 1".into(),
-            });
+            return Err(SettingError { name: "FERRUM_LOGIN_MAX_FAILURES", why: "must be at least 1".into() });
         }
         Ok(bind)
     }
 
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("catalog.db").display()))
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("catalog.db").display()))
     }
 
     pub fn blob_dir(&self) -> PathBuf {

@@ -15,9 +15,7 @@ fn collect(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     while let Some(p) = stack.pop() {
         let meta = std::fs::metadata(&p).with_context(|| format!("cannot read {}", p.display()))?;
         if meta.is_dir() {
-            let mut children: Vec<PathBuf> = std::fs::read_dir(&p)?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .collect();
+            let mut children: Vec<PathBuf> = std::fs::read_dir(&p)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
             children.sort();
             stack.extend(children.into_iter().rev());
         } else if meta.is_file() {
@@ -41,11 +39,8 @@ pub async fn run(settings: &Settings, paths: Vec<PathBuf>, uploader: String) -> 
         ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut session = services.ingestor.session(Uploader {
-        username: uploader.clone(),
-        remote_addr: None,
-        action: "import",
-    });
+    let mut session =
+        services.ingestor.session(Uploader { username: uploader.clone(), remote_addr: None, action: "import" });
     for file in files {
         let spool_dir = settings.spool_dir();
         let source = file.clone();
@@ -65,19 +60,12 @@ pub async fn run(settings: &Settings, paths: Vec<PathBuf>, uploader: String) -> 
     ] {
         println!("{label:<10} {n:>8}");
     }
-    let problems: Vec<_> = report
-        .files
-        .iter()
-        .filter(|f| matches!(f.status, FileStatus::Rejected | FileStatus::Skipped))
-        .collect();
+    let problems: Vec<_> =
+        report.files.iter().filter(|f| matches!(f.status, FileStatus::Rejected | FileStatus::Skipped)).collect();
     if !problems.is_empty() {
         println!("\n{:<9} {:<50} reason", "status", "file");
         for f in problems {
-            let status = if f.status == FileStatus::Rejected {
-                "rejected"
-            } else {
-                "skipped"
-            };
+            let status = if f.status == FileStatus::Rejected { "rejected" } else { "skipped" };
             println!("{status:<9} {:<50} {}", f.name, f.reason.as_deref().unwrap_or(""));
         }
     }

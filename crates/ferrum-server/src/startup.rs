@@ -45,11 +45,7 @@ impl Services {
                 max_ratio: settings.zip_max_ratio,
             },
         });
-        Ok(Services {
-            catalog,
-            blobs,
-            ingestor,
-        })
+        Ok(Services { catalog, blobs, ingestor })
     }
 }
 
@@ -63,26 +59,16 @@ impl Application {
         let addr = settings.validate()?;
         let services = Services::open(&settings).await?;
         let spooled = crate::sweep::clear_spool(&settings.spool_dir()).context("clearing the upload spool")?;
-        let swept = crate::sweep::sweep_orphans(
-            services.catalog.as_ref(),
-            services.blobs.as_ref(),
-            settings.orphan_grace_secs,
-        )
-        .await
-        .context("sweeping orphan blobs")?;
+        let swept =
+            crate::sweep::sweep_orphans(services.catalog.as_ref(), services.blobs.as_ref(), settings.orphan_grace_secs)
+                .await
+                .context("sweeping orphan blobs")?;
         if spooled + swept > 0 {
-            tracing::info!(
-                spool_files = spooled,
-                orphan_blobs = swept,
-                "cleaned up after an earlier stop"
-            );
+            tracing::info!(spool_files = spooled, orphan_blobs = swept, "cleaned up after an earlier stop");
         }
         ensure_first_admin(services.catalog.as_ref(), &settings).await?;
-        let tokens = Arc::new(TokenKeys::load(
-            settings.jwt_secret.as_deref(),
-            &settings.data_dir,
-            settings.token_ttl_secs,
-        )?);
+        let tokens =
+            Arc::new(TokenKeys::load(settings.jwt_secret.as_deref(), &settings.data_dir, settings.token_ttl_secs)?);
 
         let state = AppState {
             catalog: services.catalog,
@@ -131,9 +117,7 @@ async fn ensure_first_admin(catalog: &dyn Catalog, settings: &Settings) -> anyho
         Some(p) => (p.clone(), false),
         None => (password::generate(), true),
     };
-    let hash = password::hash(password.clone())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = password::hash(password.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     catalog.create_user("admin", &hash, Role::Admin).await?;
     if generated {
         println!("Created the first account: username `admin`, password `{password}` (shown once; change it).");

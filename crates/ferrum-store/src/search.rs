@@ -10,10 +10,7 @@ use crate::StoreError;
 /// Lower-cases and strips accents (NFKD, combining marks dropped), keeping every other
 /// script as it is: `Müller` → `muller`, `山田` stays `山田`.
 pub fn fold(text: &str) -> String {
-    text.nfkd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect()
+    text.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
 }
 
 /// The escape character used in every `LIKE` pattern built here.
@@ -97,10 +94,7 @@ mod tests {
 
     #[test]
     fn cursor_round_trips_and_garbage_is_refused() {
-        let c = Cursor {
-            key: "20240101".into(),
-            uid: "1.2.3".into(),
-        };
+        let c = Cursor { key: "20240101".into(), uid: "1.2.3".into() };
         assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
         assert!(Cursor::decode("not-a-cursor").is_err());
     }

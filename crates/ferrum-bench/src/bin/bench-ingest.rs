@@ -50,22 +50,14 @@ async fn upload_all(
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..clients {
-        let (client, next, corpus, url, auth) = (
-            client.clone(),
-            next.clone(),
-            corpus.clone(),
-            url.clone(),
-            server.auth.clone(),
-        );
+        let (client, next, corpus, url, auth) =
+            (client.clone(), next.clone(), corpus.clone(), url.clone(), server.auth.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(body) = corpus.get(i) else { break };
-                let mut req = client
-                    .post(&url)
-                    .header("content-type", "application/dicom")
-                    .body(body.clone());
+                let mut req = client.post(&url).header("content-type", "application/dicom").body(body.clone());
                 if let Some(a) = &auth {
                     req = req.header("authorization", a);
                 }
@@ -141,14 +133,9 @@ async fn main() -> anyhow::Result<()> {
         .ferrum
         .canonicalize()
         .with_context(|| format!("{} (build it with cargo build --release)", args.ferrum.display()))?;
-    let run_id = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs();
+    let run_id = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
 
-    print!(
-        "generating {} instances of {}x{} 16-bit CT... ",
-        args.files, args.size, args.size
-    );
+    print!("generating {} instances of {}x{} 16-bit CT... ", args.files, args.size, args.size);
     let corpus: Arc<Vec<Vec<u8>>> = Arc::new((0..args.files).map(|i| ct_instance(run_id, i, args.size)).collect());
     let mean = corpus.iter().map(|b| b.len()).sum::<usize>() / corpus.len().max(1);
     println!("{:.0} KB each", mean as f64 / 1024.0);
@@ -157,21 +144,11 @@ async fn main() -> anyhow::Result<()> {
     for clients in [1usize, 4] {
         let server = servers::ferrum(&ferrum, &args.scratch, &[]).await?;
         runs.push(
-            upload_all(
-                &server,
-                "/api/uploads",
-                corpus.clone(),
-                clients,
-                &format!("ferrum loose, {clients} client(s)"),
-            )
-            .await?,
+            upload_all(&server, "/api/uploads", corpus.clone(), clients, &format!("ferrum loose, {clients} client(s)"))
+                .await?,
         );
     }
-    let orthanc = if args.no_orthanc {
-        None
-    } else {
-        servers::orthanc_binary()
-    };
+    let orthanc = if args.no_orthanc { None } else { servers::orthanc_binary() };
     let mut reference = Vec::new();
     match &orthanc {
         Some(bin) => {
@@ -210,24 +187,15 @@ async fn main() -> anyhow::Result<()> {
     }
     println!();
     if reference.len() == 2 {
-        println!(
-            "ferrum / orthanc files/s, 1 client:  {}",
-            ratio(&runs[0], &reference[0])
-        );
-        println!(
-            "ferrum / orthanc files/s, 4 clients: {}   (target >= 1.5x)",
-            ratio(&runs[1], &reference[1])
-        );
+        println!("ferrum / orthanc files/s, 1 client:  {}", ratio(&runs[0], &reference[0]));
+        println!("ferrum / orthanc files/s, 4 clients: {}   (target >= 1.5x)", ratio(&runs[1], &reference[1]));
     }
     println!(
         "ferrum p50 per file, 1 client: {:.2} ms   (target <= 5 ms)",
         runs[0].percentile_ms(0.5).unwrap_or(f64::NAN)
     );
     if let Some(z) = &zip_run {
-        println!(
-            "ferrum ZIP / loose (1 client) files/s: {}   (target >= 0.9x)",
-            ratio(z, &runs[0])
-        );
+        println!("ferrum ZIP / loose (1 client) files/s: {}   (target >= 0.9x)", ratio(z, &runs[0]));
         println!(
             "ferrum peak RSS during the ZIP: {:.1} MB   (target <= 150 MB)",
             z.peak_rss_kib.unwrap_or(0) as f64 / 1024.0

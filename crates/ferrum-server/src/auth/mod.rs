@@ -68,10 +68,7 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
     let claims = state.tokens.verify(token.trim())?;
     let role =
         Role::parse(&claims.role).ok_or_else(|| ApiError::Unauthorized("token carries an unknown role".into()))?;
-    Ok(AuthUser {
-        username: claims.sub,
-        role,
-    })
+    Ok(AuthUser { username: claims.sub, role })
 }
 
 /// The caller's address, for the audit trail.

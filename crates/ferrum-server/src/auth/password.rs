@@ -30,9 +30,7 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
         let stored = match stored {
             Some(s) => s,
             None => {
-                dummy = DUMMY_HASH
-                    .get_or_init(|| hash_blocking("no such user").unwrap_or_default())
-                    .clone();
+                dummy = DUMMY_HASH.get_or_init(|| hash_blocking("no such user").unwrap_or_default()).clone();
                 let _ = verify_blocking(&password, &dummy);
                 return false;
             }
@@ -55,7 +53,5 @@ fn verify_blocking(password: &str, stored: &str) -> bool {
 pub fn generate() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::thread_rng();
-    (0..20)
-        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
-        .collect()
+    (0..20).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())])).collect()
 }

@@ -23,11 +23,7 @@ pub struct TokenKeys {
 
 impl TokenKeys {
     pub fn new(secret: &[u8], ttl_secs: u64) -> Self {
-        TokenKeys {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            ttl_secs,
-        }
+        TokenKeys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), ttl_secs }
     }
 
     /// The configured secret, or one kept in `<data dir>/jwt-secret` (made on first start,
@@ -52,38 +48,27 @@ impl TokenKeys {
 
     pub fn issue(&self, username: &str, role: &str) -> Result<String, ApiError> {
         let now = chrono::Utc::now().timestamp();
-        let claims = Claims {
-            sub: username.to_owned(),
-            role: role.to_owned(),
-            iat: now,
-            exp: now + self.ttl_secs as i64,
-        };
+        let claims =
+            Claims { sub: username.to_owned(), role: role.to_owned(), iat: now, exp: now + self.ttl_secs as i64 };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(ApiError::internal)
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
-        decode::<Claims>(token, &self.decoding, &validation)
-            .map(|data| data.claims)
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                    ApiError::Unauthorized("the access token has expired; log in again".into())
-                }
-                _ => ApiError::Unauthorized("the access token is not valid".into()),
-            })
+        decode::<Claims>(token, &self.decoding, &validation).map(|data| data.claims).map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                ApiError::Unauthorized("the access token has expired; log in again".into())
+            }
+            _ => ApiError::Unauthorized("the access token is not valid".into()),
+        })
     }
 }
 
 fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
     f.write_all(content.as_bytes())?;
     f.sync_all()?;
     Ok(())

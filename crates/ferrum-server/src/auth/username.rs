@@ -10,9 +10,8 @@ impl Username {
     pub fn parse(raw: &str) -> Result<Username, String> {
         let s = raw.trim();
         let ok_len = (2..=64).contains(&s.len());
-        let ok_chars = s
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+        let ok_chars =
+            s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
         let ok_start = s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
         if ok_len && ok_chars && ok_start {
             Ok(Username(s.to_owned()))

@@ -78,12 +78,7 @@ pub struct Session<'a> {
 
 impl Ingestor {
     pub fn session(&self, uploader: Uploader) -> Session<'_> {
-        Session {
-            ingestor: self,
-            uploader,
-            report: UploadReport::default(),
-            pending: Vec::new(),
-        }
+        Session { ingestor: self, uploader, report: UploadReport::default(), pending: Vec::new() }
     }
 }
 
@@ -141,8 +136,7 @@ impl Session<'_> {
                 return Ok(());
             }
             Err(DicomError::MediaDirectory) => {
-                self.report
-                    .push(FileReport::skipped(name, DicomError::MediaDirectory.to_string()));
+                self.report.push(FileReport::skipped(name, DicomError::MediaDirectory.to_string()));
                 return Ok(());
             }
             Err(e) => {
@@ -159,12 +153,7 @@ impl Session<'_> {
             bytes: Some(spooled.len),
         };
         // Most re-sent objects are caught here, before any blob is written.
-        if let Some(existing) = self
-            .ingestor
-            .catalog
-            .find_instance(&attributes.sop_instance_uid)
-            .await?
-        {
+        if let Some(existing) = self.ingestor.catalog.find_instance(&attributes.sop_instance_uid).await? {
             if existing.sha256 == spooled.sha256 {
                 line.status = FileStatus::Duplicate;
                 self.report.push(line);
@@ -207,11 +196,7 @@ impl Session<'_> {
         let pending = std::mem::take(&mut self.pending);
         let batch: Vec<NewInstance> = pending.iter().map(|p| p.instance.clone()).collect();
         let audit = self.audit_events(&batch);
-        let outcomes = self
-            .ingestor
-            .catalog
-            .insert_instances(&batch, self.ingestor.policy, &audit)
-            .await?;
+        let outcomes = self.ingestor.catalog.insert_instances(&batch, self.ingestor.policy, &audit).await?;
         let mut maybe_orphaned = Vec::new();
         for (p, outcome) in pending.iter().zip(outcomes) {
             let line = &mut self.report.files[p.report_index];

@@ -37,10 +37,7 @@ impl FileReport {
     }
 
     pub fn skipped(name: impl Into<String>, reason: impl Into<String>) -> Self {
-        FileReport {
-            status: FileStatus::Skipped,
-            ..FileReport::rejected(name, reason)
-        }
+        FileReport { status: FileStatus::Skipped, ..FileReport::rejected(name, reason) }
     }
 }
 
@@ -80,10 +77,7 @@ impl UploadReport {
             let Some(uid) = &f.study_instance_uid else { continue };
             match studies.iter_mut().find(|s| &s.study_instance_uid == uid) {
                 Some(s) => s.instances += 1,
-                None => studies.push(StudyTouched {
-                    study_instance_uid: uid.clone(),
-                    instances: 1,
-                }),
+                None => studies.push(StudyTouched { study_instance_uid: uid.clone(), instances: 1 }),
             }
         }
         self.studies = studies;

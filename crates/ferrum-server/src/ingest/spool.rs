@@ -124,18 +124,10 @@ impl SpoolWriter {
             if !self.buf.is_empty() {
                 self.drain().await?;
             }
-            let (_, path) = self
-                .file
-                .take()
-                .ok_or_else(|| SpoolError::Io(std::io::Error::other("spool file lost")))?;
+            let (_, path) = self.file.take().ok_or_else(|| SpoolError::Io(std::io::Error::other("spool file lost")))?;
             Content::File(path)
         };
-        Ok(Spooled {
-            content,
-            len: self.len,
-            sha256: hex::encode(self.hasher.finalize()),
-            head: self.head,
-        })
+        Ok(Spooled { content, len: self.len, sha256: hex::encode(self.hasher.finalize()), head: self.head })
     }
 }
 
@@ -180,12 +172,7 @@ pub fn spool_blocking(mut reader: impl Read, dir: &Path, limit: u64) -> Result<S
         }
         None => Content::Memory(Bytes::from(mem)),
     };
-    Ok(Spooled {
-        content,
-        len,
-        sha256: hex::encode(hasher.finalize()),
-        head,
-    })
+    Ok(Spooled { content, len, sha256: hex::encode(hasher.finalize()), head })
 }
 
 /// Reads a local file through the spool (the blob store consumes what it stores, and a

@@ -43,19 +43,14 @@ pub fn walk(archive_name: &str, archive: &Path, spool_dir: PathBuf, limits: ZipL
     let mut zip = match zip::ZipArchive::new(BufReader::with_capacity(256 * 1024, file)) {
         Ok(z) => z,
         Err(e) => {
-            send(ZipItem::Decided(FileReport::rejected(
-                archive_name,
-                format!("corrupt ZIP archive: {e}"),
-            )));
+            send(ZipItem::Decided(FileReport::rejected(archive_name, format!("corrupt ZIP archive: {e}"))));
             return;
         }
     };
     let mut total = 0u64;
     for index in 0..zip.len() {
-        let fallback_name = zip
-            .name_for_index(index)
-            .map(str::to_owned)
-            .unwrap_or_else(|| format!("{archive_name}#{index}"));
+        let fallback_name =
+            zip.name_for_index(index).map(str::to_owned).unwrap_or_else(|| format!("{archive_name}#{index}"));
         let entry = match zip.by_index(index) {
             Ok(e) => e,
             Err(ZipError::UnsupportedArchive(msg)) if msg == ZipError::PASSWORD_REQUIRED => {
@@ -68,10 +63,7 @@ pub fn walk(archive_name: &str, archive: &Path, spool_dir: PathBuf, limits: ZipL
                 continue;
             }
             Err(e) => {
-                if !send(ZipItem::Decided(FileReport::rejected(
-                    fallback_name,
-                    format!("corrupt ZIP entry: {e}"),
-                ))) {
+                if !send(ZipItem::Decided(FileReport::rejected(fallback_name, format!("corrupt ZIP entry: {e}")))) {
                     return;
                 }
                 continue;
@@ -82,10 +74,7 @@ pub fn walk(archive_name: &str, archive: &Path, spool_dir: PathBuf, limits: ZipL
         }
         let name = entry.name().to_owned();
         let decided = if entry.enclosed_name().is_none() {
-            Some(FileReport::rejected(
-                &name,
-                "unsafe path in archive (absolute, or leaving the archive with '..')",
-            ))
+            Some(FileReport::rejected(&name, "unsafe path in archive (absolute, or leaving the archive with '..')"))
         } else if entry.size() > RATIO_EXEMPT_BYTES && entry.size() / entry.compressed_size().max(1) > limits.max_ratio
         {
             Some(FileReport::rejected(
@@ -132,10 +121,9 @@ pub fn walk(archive_name: &str, archive: &Path, spool_dir: PathBuf, limits: ZipL
             {
                 ZipItem::Decided(FileReport::rejected(name, format!("corrupt ZIP entry: {e}")))
             }
-            Err(SpoolError::Io(e)) => ZipItem::Decided(FileReport::rejected(
-                name,
-                format!("could not extract entry: {}", e.kind()),
-            )),
+            Err(SpoolError::Io(e)) => {
+                ZipItem::Decided(FileReport::rejected(name, format!("could not extract entry: {}", e.kind())))
+            }
         };
         if !send(item) {
             return;

@@ -46,10 +46,7 @@ pub async fn login(
     if !ok {
         let until = (now + chrono::Duration::seconds(state.settings.login_lock_secs as i64))
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        state
-            .catalog
-            .record_login_failure(user.id, state.settings.login_max_failures, &until)
-            .await?;
+        state.catalog.record_login_failure(user.id, state.settings.login_max_failures, &until).await?;
         audit::record(
             &state,
             Access::new(format!("user:{}", user.username), "login", remote_addr(&req)).outcome("denied"),
@@ -58,11 +55,7 @@ pub async fn login(
         return Err(ApiError::Unauthorized(WRONG.into()));
     }
     state.catalog.record_login_success(user.id).await?;
-    audit::record(
-        &state,
-        Access::new(format!("user:{}", user.username), "login", remote_addr(&req)),
-    )
-    .await?;
+    audit::record(&state, Access::new(format!("user:{}", user.username), "login", remote_addr(&req))).await?;
     let token = state.tokens.issue(&user.username, user.role.as_str())?;
     Ok(HttpResponse::Ok().json(json!({
         "access_token": token,

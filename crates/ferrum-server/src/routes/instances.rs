@@ -24,14 +24,9 @@ fn parse_range(header: Option<&HeaderValue>, len: u64) -> Result<Option<(u64, u6
     if spec.contains(',') {
         return Err(ApiError::BadRequest("only one range per request is supported".into()));
     }
-    let (a, b) = spec
-        .split_once('-')
-        .ok_or_else(|| ApiError::BadRequest("Range must be bytes=START-END".into()))?;
-    let num = |s: &str| {
-        s.trim()
-            .parse::<u64>()
-            .map_err(|_| ApiError::BadRequest("Range must be bytes=START-END".into()))
-    };
+    let (a, b) = spec.split_once('-').ok_or_else(|| ApiError::BadRequest("Range must be bytes=START-END".into()))?;
+    let num =
+        |s: &str| s.trim().parse::<u64>().map_err(|_| ApiError::BadRequest("Range must be bytes=START-END".into()));
     let (start, end_inclusive) = match (a.trim().is_empty(), b.trim().is_empty()) {
         (true, false) => {
             let n = num(b)?;
@@ -61,11 +56,7 @@ pub async fn file(
     let visible = match &instance {
         None => false,
         Some(i) if user.is_admin() || i.uploaded_by == user.username => true,
-        Some(i) => state
-            .catalog
-            .study_owner(&i.study_instance_uid)
-            .await?
-            .is_some_and(|o| may_see(&user, &o)),
+        Some(i) => state.catalog.study_owner(&i.study_instance_uid).await?.is_some_and(|o| may_see(&user, &o)),
     };
     let Some(instance) = instance.filter(|_| visible) else {
         return Err(ApiError::NotFound("no such instance".into()));

@@ -35,10 +35,7 @@ struct StudyItem<'a> {
 }
 
 fn item(summary: &StudySummary) -> StudyItem<'_> {
-    StudyItem {
-        summary,
-        thumbnail_url: format!("/api/studies/{}/thumbnail", summary.study_instance_uid),
-    }
+    StudyItem { summary, thumbnail_url: format!("/api/studies/{}/thumbnail", summary.study_instance_uid) }
 }
 
 /// `YYYYMMDD` or `YYYY-MM-DD` → `YYYYMMDD`.
@@ -50,9 +47,7 @@ fn parse_date(name: &str, raw: &str) -> Result<String, ApiError> {
     if valid {
         Ok(digits)
     } else {
-        Err(ApiError::BadRequest(format!(
-            "{name} must be a date as YYYYMMDD or YYYY-MM-DD"
-        )))
+        Err(ApiError::BadRequest(format!("{name} must be a date as YYYYMMDD or YYYY-MM-DD")))
     }
 }
 
@@ -85,9 +80,7 @@ pub async fn list(
         patient_id: non_empty(p.patient_id),
         accession: non_empty(p.accession),
         modality: non_empty(p.modality),
-        date_from: non_empty(p.date_from)
-            .map(|d| parse_date("date_from", &d))
-            .transpose()?,
+        date_from: non_empty(p.date_from).map(|d| parse_date("date_from", &d)).transpose()?,
         date_to: non_empty(p.date_to).map(|d| parse_date("date_to", &d)).transpose()?,
         description: non_empty(p.description),
         uploader: non_empty(p.uploader),
@@ -122,26 +115,16 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let uid = path_uid(&path, "study")?;
-    let study = state
-        .catalog
-        .get_study(uid.as_str())
-        .await?
-        .filter(|s| may_see(&user, &s.summary.uploaded_by));
+    let study = state.catalog.get_study(uid.as_str()).await?.filter(|s| may_see(&user, &s.summary.uploaded_by));
     let Some(study) = study else {
         audit::record(
             &state,
-            Access::new(user.actor(), "view_study", remote_addr(&req))
-                .study(uid.as_str())
-                .outcome("not_found"),
+            Access::new(user.actor(), "view_study", remote_addr(&req)).study(uid.as_str()).outcome("not_found"),
         )
         .await?;
         return Err(ApiError::NotFound("no such study".into()));
     };
-    audit::record(
-        &state,
-        Access::new(user.actor(), "view_study", remote_addr(&req)).study(uid.as_str()),
-    )
-    .await?;
+    audit::record(&state, Access::new(user.actor(), "view_study", remote_addr(&req)).study(uid.as_str())).await?;
     let mut body = serde_json::to_value(&study).map_err(ApiError::internal)?;
     body["thumbnail_url"] = json!(format!("/api/studies/{}/thumbnail", uid));
     Ok(HttpResponse::Ok().json(body))

@@ -54,9 +54,7 @@ fn body_name(req: &HttpRequest, fallback: &str) -> String {
 }
 
 fn too_large(limit: u64) -> ApiError {
-    ApiError::PayloadTooLarge(format!(
-        "the upload is larger than the limit of {limit} bytes (FERRUM_MAX_UPLOAD_BYTES)"
-    ))
+    ApiError::PayloadTooLarge(format!("the upload is larger than the limit of {limit} bytes (FERRUM_MAX_UPLOAD_BYTES)"))
 }
 
 fn spool_error(e: SpoolError) -> ApiError {
@@ -99,27 +97,16 @@ pub async fn upload(
 ) -> Result<HttpResponse, ApiError> {
     let kind = body_kind(&req)?;
     let limit = state.settings.max_upload_bytes;
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit) {
         return Err(too_large(limit));
     }
-    let uploader = Uploader {
-        username: user.username.clone(),
-        remote_addr: remote_addr(&req),
-        action: "upload",
-    };
+    let uploader = Uploader { username: user.username.clone(), remote_addr: remote_addr(&req), action: "upload" };
     let mut session = state.ingestor.session(uploader);
     match kind {
         Body::Dicom | Body::Zip => {
-            let fallback = if matches!(kind, Body::Zip) {
-                "upload.zip"
-            } else {
-                "upload.dcm"
-            };
+            let fallback = if matches!(kind, Body::Zip) { "upload.zip" } else { "upload.dcm" };
             let spooled = spool_stream(&state, payload, limit, declared).await?;
             if spooled.len == 0 {
                 return Err(ApiError::Unprocessable {
@@ -127,10 +114,7 @@ pub async fn upload(
                     message: "the request body is empty".into(),
                 });
             }
-            session
-                .add(body_name(&req, fallback), spooled, Origin::Direct)
-                .await
-                .map_err(ingest_error)?;
+            session.add(body_name(&req, fallback), spooled, Origin::Direct).await.map_err(ingest_error)?;
         }
         Body::Multipart => ingest_multipart(&state, &req, payload, &mut session, limit).await?,
     }
@@ -159,15 +143,10 @@ async fn ingest_multipart(
         let spooled = spool_stream(state, field, remaining, None).await?;
         remaining -= spooled.len;
         if spooled.len == 0 {
-            session
-                .report
-                .push(crate::ingest::FileReport::rejected(name, "empty file"));
+            session.report.push(crate::ingest::FileReport::rejected(name, "empty file"));
             continue;
         }
-        session
-            .add(name, spooled, Origin::Collection)
-            .await
-            .map_err(ingest_error)?;
+        session.add(name, spooled, Origin::Collection).await.map_err(ingest_error)?;
     }
     if parts == 0 {
         return Err(ApiError::Unprocessable {
@@ -189,9 +168,7 @@ async fn audit_upload(
         report.stored, report.duplicates, report.rejected, report.skipped
     );
     if report.studies.is_empty() {
-        let access = Access::new(user.actor(), "upload", remote_addr(req))
-            .outcome("rejected")
-            .detail(detail);
+        let access = Access::new(user.actor(), "upload", remote_addr(req)).outcome("rejected").detail(detail);
         return audit::record(state, access).await;
     }
     for study in &report.studies {

@@ -48,9 +48,7 @@ impl BlobStore for LocalBlobStore {
         let target = self.path(key);
         let source = source.to_owned();
         tokio::task::spawn_blocking(move || -> Result<(), StoreError> {
-            let parent = target
-                .parent()
-                .ok_or_else(|| StoreError::Invalid("blob key has no parent".into()))?;
+            let parent = target.parent().ok_or_else(|| StoreError::Invalid("blob key has no parent".into()))?;
             ensure_dir(parent)?;
             std::fs::File::open(&source)?.sync_all()?;
             if std::fs::rename(&source, &target).is_err() {
@@ -72,9 +70,7 @@ impl BlobStore for LocalBlobStore {
         let target = self.path(key);
         tokio::task::spawn_blocking(move || -> Result<(), StoreError> {
             use std::io::Write;
-            let parent = target
-                .parent()
-                .ok_or_else(|| StoreError::Invalid("blob key has no parent".into()))?;
+            let parent = target.parent().ok_or_else(|| StoreError::Invalid("blob key has no parent".into()))?;
             ensure_dir(parent)?;
             let tmp = parent.join(format!(".{}.tmp", uuid::Uuid::new_v4()));
             let written = (|| {
@@ -138,11 +134,7 @@ impl BlobStore for LocalBlobStore {
                         stack.push(entry.path());
                         continue;
                     }
-                    let Ok(rel) = entry
-                        .path()
-                        .strip_prefix(&root)
-                        .map(|p| p.to_string_lossy().into_owned())
-                    else {
+                    let Ok(rel) = entry.path().strip_prefix(&root).map(|p| p.to_string_lossy().into_owned()) else {
                         continue;
                     };
                     if !rel.starts_with(&prefix) {
@@ -154,11 +146,7 @@ impl BlobStore for LocalBlobStore {
                         Ok(k) => k,
                         Err(_) => continue,
                     };
-                    let age = meta
-                        .modified()
-                        .ok()
-                        .and_then(|m| now.duration_since(m).ok())
-                        .map_or(0, |d| d.as_secs());
+                    let age = meta.modified().ok().and_then(|m| now.duration_since(m).ok()).map_or(0, |d| d.as_secs());
                     out.push(BlobEntry { key, age_secs: age });
                 }
             }

@@ -23,12 +23,8 @@ impl BlobKey {
         let ok = !key.is_empty()
             && key.len() <= 512
             && !key.starts_with('/')
-            && key
-                .split('/')
-                .all(|part| !part.is_empty() && part != "." && part != "..")
-            && key
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_'));
+            && key.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+            && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_'));
         if ok {
             Ok(BlobKey(key.to_owned()))
         } else {
@@ -39,12 +35,7 @@ impl BlobKey {
     /// The key of a stored DICOM object with the given SHA-256 (hex): content-addressed, so
     /// the same bytes uploaded twice, even at once, land on one object.
     pub fn for_dicom(sha256_hex: &str) -> BlobKey {
-        BlobKey(format!(
-            "dicom/{}/{}/{}.dcm",
-            &sha256_hex[..2],
-            &sha256_hex[2..4],
-            sha256_hex
-        ))
+        BlobKey(format!("dicom/{}/{}/{}.dcm", &sha256_hex[..2], &sha256_hex[2..4], sha256_hex))
     }
 
     pub fn as_str(&self) -> &str {

@@ -60,8 +60,6 @@ pub async fn open(url: &str, max_connections: u32) -> Result<Arc<dyn Catalog>, S
             "DATABASE_URL names PostgreSQL, which this build does not support yet; use sqlite://PATH".into(),
         ))
     } else {
-        Err(StoreError::Invalid(
-            "DATABASE_URL must start with sqlite:// or postgres://".into(),
-        ))
+        Err(StoreError::Invalid("DATABASE_URL must start with sqlite:// or postgres://".into()))
     }
 }

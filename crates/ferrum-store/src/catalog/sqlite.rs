@@ -77,8 +77,7 @@ impl SqliteCatalog {
             .send(make(tx))
             .await
             .map_err(|_| StoreError::Unavailable("the catalog writer has stopped".into()))?;
-        rx.await
-            .map_err(|_| StoreError::Unavailable("the catalog writer has stopped".into()))?
+        rx.await.map_err(|_| StoreError::Unavailable("the catalog writer has stopped".into()))?
     }
 }
 
@@ -130,9 +129,7 @@ async fn commit(pool: &SqlitePool, group: &[Write]) -> Result<Vec<Applied>, Stor
     let mut applied = Vec::with_capacity(group.len());
     for w in group {
         applied.push(match w {
-            Write::Instances {
-                batch, policy, audit, ..
-            } => {
+            Write::Instances { batch, policy, audit, .. } => {
                 let outcomes = insert_batch(&mut tx, batch, *policy, &at).await?;
                 for event in audit {
                     insert_audit(&mut tx, event).await?;
@@ -159,12 +156,8 @@ const STUDY_SELECT: &str = "SELECT s.study_uid, s.patient_name, s.patient_id, s.
 
 fn summary_from_row(row: &SqliteRow) -> StudySummary {
     let modalities: Option<String> = row.get("modalities");
-    let mut modalities: Vec<String> = modalities
-        .unwrap_or_default()
-        .split(',')
-        .filter(|m| !m.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let mut modalities: Vec<String> =
+        modalities.unwrap_or_default().split(',').filter(|m| !m.is_empty()).map(str::to_owned).collect();
     modalities.sort();
     StudySummary {
         study_instance_uid: row.get("study_uid"),
@@ -257,17 +250,13 @@ impl Catalog for SqliteCatalog {
     }
 
     async fn find_user(&self, username: &str) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query("SELECT * FROM users WHERE username = ?")
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT * FROM users WHERE username = ?").bind(username).fetch_optional(&self.pool).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     async fn count_users(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?)
     }
 
     async fn record_login_failure(&self, user_id: i64, max_failures: i64, lock_until: &str) -> Result<i64, StoreError> {
@@ -300,20 +289,12 @@ impl Catalog for SqliteCatalog {
     ) -> Result<Vec<InsertOutcome>, StoreError> {
         let batch = batch.to_vec();
         let audit = audit.to_vec();
-        self.write(|reply| Write::Instances {
-            batch,
-            policy,
-            audit,
-            reply,
-        })
-        .await
+        self.write(|reply| Write::Instances { batch, policy, audit, reply }).await
     }
 
     async fn find_instance(&self, sop_uid: &str) -> Result<Option<InstanceRecord>, StoreError> {
-        let row = sqlx::query("SELECT * FROM instances WHERE sop_uid = ?")
-            .bind(sop_uid)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT * FROM instances WHERE sop_uid = ?").bind(sop_uid).fetch_optional(&self.pool).await?;
         Ok(row.as_ref().map(instance_from_row))
     }
 
@@ -335,13 +316,9 @@ impl Catalog for SqliteCatalog {
     async fn list_studies(&self, query: &StudyQuery) -> Result<StudyPage, StoreError> {
         let (sort_expr, descending) = sort_spec(query.sort);
         let mut qb = QueryBuilder::<Sqlite>::new(STUDY_SELECT);
-        qb.push(", ")
-            .push(sort_expr)
-            .push(" AS sort_key FROM studies s WHERE 1 = 1");
+        qb.push(", ").push(sort_expr).push(" AS sort_key FROM studies s WHERE 1 = 1");
         if let Some(name) = &query.patient_name {
-            qb.push(" AND s.patient_name_folded LIKE ")
-                .push_bind(wildcard_to_like(name))
-                .push(" ESCAPE '\\'");
+            qb.push(" AND s.patient_name_folded LIKE ").push_bind(wildcard_to_like(name)).push(" ESCAPE '\\'");
         }
         if let Some(id) = &query.patient_id {
             qb.push(" AND s.patient_id = ").push_bind(id.trim().to_owned());
@@ -361,37 +338,24 @@ impl Catalog for SqliteCatalog {
             qb.push(" AND s.study_date <= ").push_bind(to.clone());
         }
         if let Some(desc) = &query.description {
-            qb.push(" AND s.study_description_folded LIKE ")
-                .push_bind(contains_like(desc))
-                .push(" ESCAPE '\\'");
+            qb.push(" AND s.study_description_folded LIKE ").push_bind(contains_like(desc)).push(" ESCAPE '\\'");
         }
         if let Some(uploader) = &query.uploader {
             qb.push(" AND s.uploaded_by = ").push_bind(uploader.clone());
         }
         if let Some(q) = &query.q {
             let pattern = contains_like(q);
-            qb.push(" AND (s.patient_name_folded LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\'");
-            qb.push(" OR lower(s.patient_id) LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\'");
-            qb.push(" OR lower(s.accession_number) LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\'");
-            qb.push(" OR s.study_description_folded LIKE ")
-                .push_bind(pattern)
-                .push(" ESCAPE '\\')");
+            qb.push(" AND (s.patient_name_folded LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
+            qb.push(" OR lower(s.patient_id) LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
+            qb.push(" OR lower(s.accession_number) LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
+            qb.push(" OR s.study_description_folded LIKE ").push_bind(pattern).push(" ESCAPE '\\')");
         }
         if let Some(user) = &query.visible_to {
             qb.push(" AND s.uploaded_by = ").push_bind(user.clone());
         }
         if let Some(cursor) = &query.cursor {
             let c = Cursor::decode(cursor)?;
-            qb.push(" AND (")
-                .push(sort_expr)
-                .push(", s.study_uid) ")
-                .push(if descending { "<" } else { ">" });
+            qb.push(" AND (").push(sort_expr).push(", s.study_uid) ").push(if descending { "<" } else { ">" });
             qb.push(" (").push_bind(c.key).push(", ").push_bind(c.uid).push(")");
         }
         let dir = if descending { "DESC" } else { "ASC" };
@@ -406,13 +370,7 @@ impl Catalog for SqliteCatalog {
         for row in rows.iter().take(limit as usize) {
             items.push(summary_from_row(row));
             if more {
-                next_cursor = Some(
-                    Cursor {
-                        key: row.get("sort_key"),
-                        uid: row.get("study_uid"),
-                    }
-                    .encode(),
-                );
+                next_cursor = Some(Cursor { key: row.get("sort_key"), uid: row.get("study_uid") }.encode());
             }
         }
         Ok(StudyPage { items, next_cursor })
@@ -451,10 +409,7 @@ impl Catalog for SqliteCatalog {
             .collect();
         for row in &instance_rows {
             let instance = instance_from_row(row);
-            if let Some(s) = series
-                .iter_mut()
-                .find(|s| s.series_instance_uid == instance.series_instance_uid)
-            {
+            if let Some(s) = series.iter_mut().find(|s| s.series_instance_uid == instance.series_instance_uid) {
                 s.instances.push(instance);
             }
         }
@@ -465,12 +420,10 @@ impl Catalog for SqliteCatalog {
     }
 
     async fn study_owner(&self, study_uid: &str) -> Result<Option<String>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT uploaded_by FROM studies WHERE study_uid = ?")
-                .bind(study_uid)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_scalar("SELECT uploaded_by FROM studies WHERE study_uid = ?")
+            .bind(study_uid)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     async fn append_audit(&self, e: &AuditEvent) -> Result<(), StoreError> {
@@ -527,13 +480,8 @@ async fn insert_batch(
                 outcomes.push(InsertOutcome::Conflict);
                 continue;
             }
-            outcome = InsertOutcome::Replaced {
-                old_blob_key: row.get("blob_key"),
-            };
-            sqlx::query("DELETE FROM instances WHERE sop_uid = ?")
-                .bind(&a.sop_instance_uid)
-                .execute(&mut *tx)
-                .await?;
+            outcome = InsertOutcome::Replaced { old_blob_key: row.get("blob_key") };
+            sqlx::query("DELETE FROM instances WHERE sop_uid = ?").bind(&a.sop_instance_uid).execute(&mut *tx).await?;
         }
         sqlx::query(
             "INSERT INTO studies (study_uid, patient_name, patient_name_folded, patient_id, patient_birth_date, \

@@ -34,10 +34,7 @@ pub async fn put_file_stores_the_file_content(store: Store) {
 }
 
 pub async fn ranged_get_returns_the_slice(store: Store) {
-    store
-        .put_bytes(&key(3), Bytes::from_static(b"0123456789"))
-        .await
-        .unwrap();
+    store.put_bytes(&key(3), Bytes::from_static(b"0123456789")).await.unwrap();
     assert_eq!(read(&store, &key(3), Some((2, 5))).await.unwrap(), b"234");
     assert_eq!(read(&store, &key(3), Some((7, 10))).await.unwrap(), b"789");
 }
@@ -58,22 +55,10 @@ pub async fn list_answers_objects_under_a_prefix(store: Store) {
     for n in 6..9 {
         store.put_bytes(&key(n), Bytes::from_static(b"x")).await.unwrap();
     }
-    let mut keys: Vec<String> = store
-        .list("dicom/")
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.key.as_str().to_owned())
-        .collect();
+    let mut keys: Vec<String> =
+        store.list("dicom/").await.unwrap().into_iter().map(|e| e.key.as_str().to_owned()).collect();
     keys.sort();
-    assert_eq!(
-        keys,
-        vec![
-            key(6).as_str().to_owned(),
-            key(7).as_str().to_owned(),
-            key(8).as_str().to_owned()
-        ]
-    );
+    assert_eq!(keys, vec![key(6).as_str().to_owned(), key(7).as_str().to_owned(), key(8).as_str().to_owned()]);
     assert!(store.list("derived/").await.unwrap().is_empty());
 }
 

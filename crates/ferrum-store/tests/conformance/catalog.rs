@@ -46,50 +46,23 @@ fn event(action: &str, study: &str) -> AuditEvent {
 }
 
 fn query() -> StudyQuery {
-    StudyQuery {
-        limit: 50,
-        ..Default::default()
-    }
+    StudyQuery { limit: 50, ..Default::default() }
 }
 
 pub async fn usernames_are_unique_forever(store: Store) {
     let u = store.create_user("alice", "hash", Role::Radiologist).await.unwrap();
     assert_eq!(u.role, Role::Radiologist);
-    assert!(matches!(
-        store.create_user("alice", "other", Role::Admin).await,
-        Err(StoreError::Conflict(_))
-    ));
-    assert_eq!(
-        store
-            .find_user("alice")
-            .await
-            .unwrap()
-            .unwrap()
-            .password_hash
-            .as_deref(),
-        Some("hash")
-    );
+    assert!(matches!(store.create_user("alice", "other", Role::Admin).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.find_user("alice").await.unwrap().unwrap().password_hash.as_deref(), Some("hash"));
     assert!(store.find_user("bob").await.unwrap().is_none());
     assert_eq!(store.count_users().await.unwrap(), 1);
 }
 
 pub async fn failed_logins_lock_after_the_limit_and_success_resets(store: Store) {
     let u = store.create_user("carol", "hash", Role::Admin).await.unwrap();
-    assert_eq!(
-        store
-            .record_login_failure(u.id, 2, "2999-01-01T00:00:00Z")
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(store.record_login_failure(u.id, 2, "2999-01-01T00:00:00Z").await.unwrap(), 1);
     assert!(store.find_user("carol").await.unwrap().unwrap().locked_until.is_none());
-    assert_eq!(
-        store
-            .record_login_failure(u.id, 2, "2999-01-01T00:00:00Z")
-            .await
-            .unwrap(),
-        2
-    );
+    assert_eq!(store.record_login_failure(u.id, 2, "2999-01-01T00:00:00Z").await.unwrap(), 2);
     assert!(store.find_user("carol").await.unwrap().unwrap().locked_until.is_some());
     store.record_login_success(u.id).await.unwrap();
     let u = store.find_user("carol").await.unwrap().unwrap();
@@ -99,67 +72,31 @@ pub async fn failed_logins_lock_after_the_limit_and_success_resets(store: Store)
 pub async fn same_object_twice_is_a_duplicate_and_a_different_one_a_conflict(store: Store) {
     let first = instance(1, 1, 1, "aa");
     assert_eq!(
-        store
-            .insert_instances(&[first.clone()], ConflictPolicy::Reject, &[])
-            .await
-            .unwrap(),
+        store.insert_instances(std::slice::from_ref(&first), ConflictPolicy::Reject, &[]).await.unwrap(),
         vec![InsertOutcome::Stored]
     );
     assert_eq!(
-        store
-            .insert_instances(&[first.clone()], ConflictPolicy::Reject, &[])
-            .await
-            .unwrap(),
+        store.insert_instances(std::slice::from_ref(&first), ConflictPolicy::Reject, &[]).await.unwrap(),
         vec![InsertOutcome::Duplicate]
     );
     let other = instance(1, 1, 1, "bb");
     assert_eq!(
-        store
-            .insert_instances(&[other.clone()], ConflictPolicy::Reject, &[])
-            .await
-            .unwrap(),
+        store.insert_instances(std::slice::from_ref(&other), ConflictPolicy::Reject, &[]).await.unwrap(),
         vec![InsertOutcome::Conflict]
     );
+    assert_eq!(store.find_instance(&first.attributes.sop_instance_uid).await.unwrap().unwrap().sha256, "aa");
     assert_eq!(
-        store
-            .find_instance(&first.attributes.sop_instance_uid)
-            .await
-            .unwrap()
-            .unwrap()
-            .sha256,
-        "aa"
+        store.insert_instances(&[other], ConflictPolicy::Overwrite, &[]).await.unwrap(),
+        vec![InsertOutcome::Replaced { old_blob_key: "dicom/aa.dcm".into() }]
     );
-    assert_eq!(
-        store
-            .insert_instances(&[other], ConflictPolicy::Overwrite, &[])
-            .await
-            .unwrap(),
-        vec![InsertOutcome::Replaced {
-            old_blob_key: "dicom/aa.dcm".into()
-        }]
-    );
-    assert_eq!(
-        store
-            .find_instance(&first.attributes.sop_instance_uid)
-            .await
-            .unwrap()
-            .unwrap()
-            .sha256,
-        "bb"
-    );
+    assert_eq!(store.find_instance(&first.attributes.sop_instance_uid).await.unwrap().unwrap().sha256, "bb");
 }
 
 pub async fn a_batch_gets_one_outcome_per_instance_in_order(store: Store) {
     let a = instance(2, 1, 1, "a1");
     let b = instance(2, 1, 2, "a2");
-    let outcomes = store
-        .insert_instances(&[a.clone(), b, a], ConflictPolicy::Reject, &[])
-        .await
-        .unwrap();
-    assert_eq!(
-        outcomes,
-        vec![InsertOutcome::Stored, InsertOutcome::Stored, InsertOutcome::Duplicate]
-    );
+    let outcomes = store.insert_instances(&[a.clone(), b, a], ConflictPolicy::Reject, &[]).await.unwrap();
+    assert_eq!(outcomes, vec![InsertOutcome::Stored, InsertOutcome::Stored, InsertOutcome::Duplicate]);
     let study = store.get_study("1.2.3.2").await.unwrap().unwrap();
     assert_eq!(study.summary.num_instances, 2);
     assert_eq!(study.series[0].instances.len(), 2);
@@ -170,10 +107,7 @@ pub async fn concurrent_uploads_of_one_instance_store_it_once(store: Store) {
     for _ in 0..8 {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            store
-                .insert_instances(&[instance(3, 1, 1, "cc")], ConflictPolicy::Reject, &[])
-                .await
-                .unwrap()
+            store.insert_instances(&[instance(3, 1, 1, "cc")], ConflictPolicy::Reject, &[]).await.unwrap()
         }));
     }
     let mut stored = 0;
@@ -186,21 +120,13 @@ pub async fn concurrent_uploads_of_one_instance_store_it_once(store: Store) {
 }
 
 pub async fn study_detail_has_counts_series_and_owner(store: Store) {
-    let batch: Vec<NewInstance> = (1..=3)
-        .map(|n| instance(4, 1, n, &format!("d{n}")))
-        .chain([instance(4, 2, 1, "e1")])
-        .collect();
-    store
-        .insert_instances(&batch, ConflictPolicy::Reject, &[])
-        .await
-        .unwrap();
+    let batch: Vec<NewInstance> =
+        (1..=3).map(|n| instance(4, 1, n, &format!("d{n}"))).chain([instance(4, 2, 1, "e1")]).collect();
+    store.insert_instances(&batch, ConflictPolicy::Reject, &[]).await.unwrap();
     let s = store.get_study("1.2.3.4").await.unwrap().unwrap();
     assert_eq!((s.summary.num_series, s.summary.num_instances), (2, 4));
     assert_eq!(s.summary.modalities, vec!["CT".to_owned(), "MR".to_owned()]);
-    assert_eq!(
-        s.series.iter().map(|x| x.instances.len()).collect::<Vec<_>>(),
-        vec![3, 1]
-    );
+    assert_eq!(s.series.iter().map(|x| x.instances.len()).collect::<Vec<_>>(), vec![3, 1]);
     assert_eq!(store.study_owner("1.2.3.4").await.unwrap().as_deref(), Some("alice"));
     assert!(store.get_study("9.9.9").await.unwrap().is_none());
 }
@@ -208,117 +134,44 @@ pub async fn study_detail_has_counts_series_and_owner(store: Store) {
 pub async fn listing_filters_and_visibility(store: Store) {
     let mut batch = Vec::new();
     for study in 10..16 {
-        batch.push(instance(
-            study,
-            if study % 2 == 0 { 1 } else { 2 },
-            1,
-            &format!("f{study}"),
-        ));
+        batch.push(instance(study, if study % 2 == 0 { 1 } else { 2 }, 1, &format!("f{study}")));
     }
     let mut bobs = instance(16, 1, 1, "f16");
     bobs.uploaded_by = "bob".into();
     bobs.attributes.patient_name = Some("Zoë^Other".into());
     batch.push(bobs);
-    store
-        .insert_instances(&batch, ConflictPolicy::Reject, &[])
-        .await
-        .unwrap();
-    let count = |q: StudyQuery| {
-        let store = store.clone();
-        async move { store.list_studies(&q).await.unwrap().items.len() }
-    };
-    assert_eq!(count(query()).await, 7);
-    assert_eq!(
-        count(StudyQuery {
-            patient_name: Some("MULLER*".into()),
-            ..query()
-        })
-        .await,
-        6
-    );
-    assert_eq!(
-        count(StudyQuery {
-            patient_name: Some("zoe".into()),
-            ..query()
-        })
-        .await,
-        1
-    );
-    assert_eq!(
-        count(StudyQuery {
-            patient_name: Some("*patient1?".into()),
-            ..query()
-        })
-        .await,
-        6
-    );
-    assert_eq!(
-        count(StudyQuery {
-            modality: Some("mr".into()),
-            ..query()
-        })
-        .await,
-        3
-    );
-    assert_eq!(
-        count(StudyQuery {
-            patient_id: Some("P12".into()),
-            ..query()
-        })
-        .await,
-        1
-    );
-    assert_eq!(
-        count(StudyQuery {
-            date_from: Some("20240112".into()),
-            date_to: Some("20240114".into()),
-            ..query()
-        })
-        .await,
-        3
-    );
-    assert_eq!(
-        count(StudyQuery {
-            visible_to: Some("bob".into()),
-            ..query()
-        })
-        .await,
-        1
-    );
-    assert_eq!(
-        count(StudyQuery {
-            q: Some("a13".into()),
-            ..query()
-        })
-        .await,
-        1
-    );
+    store.insert_instances(&batch, ConflictPolicy::Reject, &[]).await.unwrap();
+    let cases = [
+        ("everything", query(), 7),
+        ("wildcard, case and accents", StudyQuery { patient_name: Some("MULLER*".into()), ..query() }, 6),
+        ("prefix without wildcard", StudyQuery { patient_name: Some("zoe".into()), ..query() }, 1),
+        ("* and ?", StudyQuery { patient_name: Some("*patient1?".into()), ..query() }, 6),
+        ("modality of any series", StudyQuery { modality: Some("mr".into()), ..query() }, 3),
+        ("patient id", StudyQuery { patient_id: Some("P12".into()), ..query() }, 1),
+        (
+            "date range",
+            StudyQuery { date_from: Some("20240112".into()), date_to: Some("20240114".into()), ..query() },
+            3,
+        ),
+        ("visibility", StudyQuery { visible_to: Some("bob".into()), ..query() }, 1),
+        ("free text", StudyQuery { q: Some("a13".into()), ..query() }, 1),
+    ];
+    for (what, q, expected) in cases {
+        assert_eq!(store.list_studies(&q).await.unwrap().items.len(), expected, "{what}");
+    }
 }
 
 pub async fn pagination_visits_every_study_once(store: Store) {
     let batch: Vec<NewInstance> = (20..33).map(|s| instance(s, 1, 1, &format!("g{s}"))).collect();
-    store
-        .insert_instances(&batch, ConflictPolicy::Reject, &[])
-        .await
-        .unwrap();
-    for sort in [
-        StudySort::StudyDateAsc,
-        StudySort::StudyDateDesc,
-        StudySort::UploadedAtDesc,
-        StudySort::PatientNameAsc,
-    ] {
+    store.insert_instances(&batch, ConflictPolicy::Reject, &[]).await.unwrap();
+    for sort in
+        [StudySort::StudyDateAsc, StudySort::StudyDateDesc, StudySort::UploadedAtDesc, StudySort::PatientNameAsc]
+    {
         let mut seen = Vec::new();
         let mut cursor = None;
         loop {
-            let page = store
-                .list_studies(&StudyQuery {
-                    limit: 4,
-                    cursor: cursor.clone(),
-                    sort,
-                    ..query()
-                })
-                .await
-                .unwrap();
+            let page =
+                store.list_studies(&StudyQuery { limit: 4, cursor: cursor.clone(), sort, ..query() }).await.unwrap();
             seen.extend(page.items.into_iter().map(|s| s.study_instance_uid));
             match page.next_cursor {
                 Some(c) => cursor = Some(c),
@@ -329,44 +182,26 @@ pub async fn pagination_visits_every_study_once(store: Store) {
         assert_eq!((seen.len(), unique.len()), (13, 13), "{sort:?}");
     }
     assert!(matches!(
-        store
-            .list_studies(&StudyQuery {
-                cursor: Some("junk".into()),
-                ..query()
-            })
-            .await,
+        store.list_studies(&StudyQuery { cursor: Some("junk".into()), ..query() }).await,
         Err(StoreError::Invalid(_))
     ));
 }
 
 pub async fn audit_events_commit_with_their_rows_and_list_newest_first(store: Store) {
     store
-        .insert_instances(
-            &[instance(40, 1, 1, "h1")],
-            ConflictPolicy::Reject,
-            &[event("upload", "1.2.3.40")],
-        )
+        .insert_instances(&[instance(40, 1, 1, "h1")], ConflictPolicy::Reject, &[event("upload", "1.2.3.40")])
         .await
         .unwrap();
     store.append_audit(&event("view_study", "1.2.3.40")).await.unwrap();
     store.append_audit(&event("view_study", "1.2.3.41")).await.unwrap();
     let all = store.list_audit(Some("1.2.3.40"), 10).await.unwrap();
-    assert_eq!(
-        all.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
-        vec!["view_study", "upload"]
-    );
+    assert_eq!(all.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["view_study", "upload"]);
     assert_eq!(store.list_audit(None, 10).await.unwrap().len(), 3);
 }
 
 pub async fn referenced_blob_keys_are_told_apart_from_orphans(store: Store) {
-    store
-        .insert_instances(&[instance(50, 1, 1, "k1")], ConflictPolicy::Reject, &[])
-        .await
-        .unwrap();
-    let found = store
-        .referenced_blob_keys(&["dicom/k1.dcm".into(), "dicom/orphan.dcm".into()])
-        .await
-        .unwrap();
+    store.insert_instances(&[instance(50, 1, 1, "k1")], ConflictPolicy::Reject, &[]).await.unwrap();
+    let found = store.referenced_blob_keys(&["dicom/k1.dcm".into(), "dicom/orphan.dcm".into()]).await.unwrap();
     assert!(found.contains("dicom/k1.dcm"));
     assert!(!found.contains("dicom/orphan.dcm"));
 }
