@@ -1,4 +1,5 @@
 //! The catalog: what is stored, for whom, and what happened to it.
+pub(crate) mod shared;
 mod sqlite;
 
 use std::collections::HashSet;

@@ -1,0 +1,400 @@
+//! What the SQL backends share: the SQL text (numbered `$N` parameters, which SQLite and
+//! PostgreSQL both read), the listing query, and how a row becomes a record. Row mapping and
+//! the batch insert are macros so that one text serves SQLite and PostgreSQL connections
+//! without restating sqlx's encode and decode bounds for every column type.
+use sqlx::QueryBuilder;
+
+use crate::model::StudyQuery;
+use crate::search::{contains_like, wildcard_to_like, Cursor};
+use crate::StoreError;
+
+/// The columns of a study summary; counts and modalities are computed from its series.
+/// `{agg}` is the backend's distinct string aggregate over `se.modality`.
+pub(crate) fn study_select(modality_aggregate: &str) -> String {
+    format!(
+        "SELECT s.study_uid, s.patient_name, s.patient_id, s.patient_birth_date, s.patient_sex, \
+         s.study_date, s.study_time, s.accession_number, s.study_description, s.referring_physician_name, \
+         s.institution_name, s.uploaded_by, s.uploaded_at, \
+         (SELECT COUNT(*) FROM series se WHERE se.study_uid = s.study_uid) AS num_series, \
+         (SELECT COUNT(*) FROM instances i WHERE i.study_uid = s.study_uid) AS num_instances, \
+         (SELECT {modality_aggregate} FROM series se WHERE se.study_uid = s.study_uid) AS modalities"
+    )
+}
+
+/// The sort key expression and direction of each listing order.
+pub(crate) fn sort_spec(sort: crate::model::StudySort) -> (&'static str, bool) {
+    use crate::model::StudySort;
+    match sort {
+        StudySort::UploadedAtDesc => ("s.uploaded_at", true),
+        StudySort::UploadedAtAsc => ("s.uploaded_at", false),
+        StudySort::StudyDateDesc => ("COALESCE(s.study_date, '')", true),
+        StudySort::StudyDateAsc => ("COALESCE(s.study_date, '')", false),
+        StudySort::PatientNameAsc => ("COALESCE(s.patient_name_folded, '')", false),
+        StudySort::PatientNameDesc => ("COALESCE(s.patient_name_folded, '')", true),
+    }
+}
+
+pub(crate) fn split_modalities(joined: Option<String>) -> Vec<String> {
+    let mut modalities: Vec<String> =
+        joined.unwrap_or_default().split(',').filter(|m| !m.is_empty()).map(str::to_owned).collect();
+    modalities.sort();
+    modalities.dedup();
+    modalities
+}
+
+pub(crate) const INSERT_STUDY: &str = "INSERT INTO studies (study_uid, patient_name, patient_name_folded, \
+     patient_id, patient_birth_date, patient_sex, study_date, study_time, accession_number, study_description, \
+     study_description_folded, referring_physician_name, study_id, institution_name, uploaded_by, uploaded_at, \
+     updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) \
+     ON CONFLICT (study_uid) DO UPDATE SET \
+     patient_name = COALESCE(studies.patient_name, excluded.patient_name), \
+     patient_name_folded = COALESCE(studies.patient_name_folded, excluded.patient_name_folded), \
+     patient_id = COALESCE(studies.patient_id, excluded.patient_id), \
+     patient_birth_date = COALESCE(studies.patient_birth_date, excluded.patient_birth_date), \
+     patient_sex = COALESCE(studies.patient_sex, excluded.patient_sex), \
+     study_date = COALESCE(studies.study_date, excluded.study_date), \
+     study_time = COALESCE(studies.study_time, excluded.study_time), \
+     accession_number = COALESCE(studies.accession_number, excluded.accession_number), \
+     study_description = COALESCE(studies.study_description, excluded.study_description), \
+     study_description_folded = COALESCE(studies.study_description_folded, excluded.study_description_folded), \
+     referring_physician_name = COALESCE(studies.referring_physician_name, excluded.referring_physician_name), \
+     study_id = COALESCE(studies.study_id, excluded.study_id), \
+     institution_name = COALESCE(studies.institution_name, excluded.institution_name), \
+     updated_at = excluded.updated_at";
+
+pub(crate) const INSERT_SERIES: &str = "INSERT INTO series (series_uid, study_uid, modality, series_number, \
+     series_description, body_part_examined, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+     ON CONFLICT (series_uid) DO NOTHING";
+
+/// `DO NOTHING` rather than an error when another writer inserted the same SOP Instance UID
+/// first: the caller then reads that row and answers duplicate or conflict.
+pub(crate) const INSERT_INSTANCE: &str = "INSERT INTO instances (sop_uid, series_uid, study_uid, sop_class_uid, \
+     instance_number, transfer_syntax_uid, rows, columns, number_of_frames, photometric_interpretation, \
+     bits_allocated, size_bytes, sha256, blob_key, uploaded_by, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+     ON CONFLICT (sop_uid) DO NOTHING";
+
+pub(crate) const EXISTING_INSTANCE: &str = "SELECT sha256, blob_key FROM instances WHERE sop_uid = $1";
+pub(crate) const DELETE_INSTANCE: &str = "DELETE FROM instances WHERE sop_uid = $1";
+pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_events (at, actor, action, study_uid, series_uid, sop_uid, \
+     remote_addr, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub(crate) const SERIES_OF_STUDY: &str =
+    "SELECT * FROM series WHERE study_uid = $1 ORDER BY series_number IS NULL, series_number, series_uid";
+pub(crate) const INSTANCES_OF_STUDY: &str =
+    "SELECT * FROM instances WHERE study_uid = $1 ORDER BY instance_number IS NULL, instance_number, sop_uid";
+pub(crate) const LIST_AUDIT: &str =
+    "SELECT * FROM audit_events WHERE ($1 IS NULL OR study_uid = $1) ORDER BY id DESC LIMIT $2";
+
+/// Catalogues a batch on an open transaction `$tx`: per instance, duplicate or conflict
+/// against what is stored, else study and series upserted and the instance inserted.
+macro_rules! insert_batch {
+    ($tx:expr, $batch:expr, $policy:expr, $at:expr) => {{
+        use $crate::catalog::shared::*;
+        use $crate::model::{ConflictPolicy, InsertOutcome};
+        let tx = $tx;
+        let mut outcomes = Vec::with_capacity($batch.len());
+        for item in $batch.iter() {
+            let a = &item.attributes;
+            let mut outcome = InsertOutcome::Stored;
+            loop {
+                let existing =
+                    sqlx::query(EXISTING_INSTANCE).bind(&a.sop_instance_uid).fetch_optional(&mut *tx).await?;
+                if let Some(row) = existing {
+                    let sha: String = row.get("sha256");
+                    if sha == item.sha256 {
+                        outcome = InsertOutcome::Duplicate;
+                        break;
+                    }
+                    if $policy == ConflictPolicy::Reject {
+                        outcome = InsertOutcome::Conflict;
+                        break;
+                    }
+                    outcome = InsertOutcome::Replaced { old_blob_key: row.get("blob_key") };
+                    sqlx::query(DELETE_INSTANCE).bind(&a.sop_instance_uid).execute(&mut *tx).await?;
+                }
+                sqlx::query(INSERT_STUDY)
+                    .bind(&a.study_instance_uid)
+                    .bind(&a.patient_name)
+                    .bind(a.patient_name.as_deref().map($crate::search::fold))
+                    .bind(&a.patient_id)
+                    .bind(&a.patient_birth_date)
+                    .bind(&a.patient_sex)
+                    .bind(&a.study_date)
+                    .bind(&a.study_time)
+                    .bind(&a.accession_number)
+                    .bind(&a.study_description)
+                    .bind(a.study_description.as_deref().map($crate::search::fold))
+                    .bind(&a.referring_physician_name)
+                    .bind(&a.study_id)
+                    .bind(&a.institution_name)
+                    .bind(&item.uploaded_by)
+                    .bind($at)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(INSERT_SERIES)
+                    .bind(&a.series_instance_uid)
+                    .bind(&a.study_instance_uid)
+                    .bind(&a.modality)
+                    .bind(a.series_number)
+                    .bind(&a.series_description)
+                    .bind(&a.body_part_examined)
+                    .bind($at)
+                    .execute(&mut *tx)
+                    .await?;
+                let inserted = sqlx::query(INSERT_INSTANCE)
+                    .bind(&a.sop_instance_uid)
+                    .bind(&a.series_instance_uid)
+                    .bind(&a.study_instance_uid)
+                    .bind(&a.sop_class_uid)
+                    .bind(a.instance_number)
+                    .bind(&a.transfer_syntax_uid)
+                    .bind(a.rows)
+                    .bind(a.columns)
+                    .bind(a.number_of_frames)
+                    .bind(&a.photometric_interpretation)
+                    .bind(a.bits_allocated)
+                    .bind(item.size_bytes)
+                    .bind(&item.sha256)
+                    .bind(&item.blob_key)
+                    .bind(&item.uploaded_by)
+                    .bind($at)
+                    .execute(&mut *tx)
+                    .await?;
+                if inserted.rows_affected() == 1 {
+                    break;
+                }
+                // Another writer stored this SOP Instance UID meanwhile: decide against its row.
+            }
+            outcomes.push(outcome);
+        }
+        Ok::<_, $crate::StoreError>(outcomes)
+    }};
+}
+
+macro_rules! insert_audit {
+    ($tx:expr, $e:expr) => {{
+        let e = $e;
+        sqlx::query($crate::catalog::shared::INSERT_AUDIT)
+            .bind(&e.at)
+            .bind(&e.actor)
+            .bind(&e.action)
+            .bind(&e.study_uid)
+            .bind(&e.series_uid)
+            .bind(&e.sop_uid)
+            .bind(&e.remote_addr)
+            .bind(&e.outcome)
+            .bind(&e.detail)
+            .execute(&mut *$tx)
+            .await
+            .map(|_| ())
+    }};
+}
+
+/// Builds the study listing: filters, keyset cursor, order, and a limit one above the page
+/// so that the caller can tell whether another page follows. Answers the page size.
+pub(crate) fn build_listing<'a, DB>(
+    qb: &mut QueryBuilder<'a, DB>,
+    query: &StudyQuery,
+    modality_aggregate: &str,
+) -> Result<usize, StoreError>
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let (sort_expr, descending) = sort_spec(query.sort);
+    qb.push(study_select(modality_aggregate));
+    qb.push(", ").push(sort_expr).push(" AS sort_key FROM studies s WHERE 1 = 1");
+    let like = |qb: &mut QueryBuilder<'a, DB>, column: &str, pattern: String| {
+        qb.push(format!(" {column} LIKE ")).push_bind(pattern).push(" ESCAPE '\\'");
+    };
+    let equals = |qb: &mut QueryBuilder<'a, DB>, column: &str, value: String| {
+        qb.push(format!(" AND {column} = ")).push_bind(value);
+    };
+    if let Some(name) = &query.patient_name {
+        qb.push(" AND");
+        like(qb, "s.patient_name_folded", wildcard_to_like(name));
+    }
+    if let Some(id) = &query.patient_id {
+        equals(qb, "s.patient_id", id.trim().to_owned());
+    }
+    if let Some(acc) = &query.accession {
+        equals(qb, "s.accession_number", acc.trim().to_owned());
+    }
+    if let Some(modality) = &query.modality {
+        qb.push(" AND EXISTS (SELECT 1 FROM series se WHERE se.study_uid = s.study_uid AND se.modality = ")
+            .push_bind(modality.trim().to_ascii_uppercase())
+            .push(")");
+    }
+    if let Some(from) = &query.date_from {
+        qb.push(" AND s.study_date >= ").push_bind(from.clone());
+    }
+    if let Some(to) = &query.date_to {
+        qb.push(" AND s.study_date <= ").push_bind(to.clone());
+    }
+    if let Some(desc) = &query.description {
+        qb.push(" AND");
+        like(qb, "s.study_description_folded", contains_like(desc));
+    }
+    if let Some(uploader) = &query.uploader {
+        equals(qb, "s.uploaded_by", uploader.clone());
+    }
+    if let Some(q) = &query.q {
+        let pattern = contains_like(q);
+        qb.push(" AND (");
+        like(qb, "s.patient_name_folded", pattern.clone());
+        qb.push(" OR");
+        like(qb, "lower(s.patient_id)", pattern.clone());
+        qb.push(" OR");
+        like(qb, "lower(s.accession_number)", pattern.clone());
+        qb.push(" OR");
+        like(qb, "s.study_description_folded", pattern);
+        qb.push(")");
+    }
+    if let Some(user) = &query.visible_to {
+        equals(qb, "s.uploaded_by", user.clone());
+    }
+    if let Some(cursor) = &query.cursor {
+        let c = Cursor::decode(cursor)?;
+        qb.push(" AND (").push(sort_expr).push(", s.study_uid) ").push(if descending { "<" } else { ">" });
+        qb.push(" (").push_bind(c.key).push(", ").push_bind(c.uid).push(")");
+    }
+    let dir = if descending { "DESC" } else { "ASC" };
+    qb.push(format!(" ORDER BY sort_key {dir}, s.study_uid {dir} LIMIT "));
+    let limit = query.limit.clamp(1, 500);
+    qb.push_bind(i64::from(limit) + 1);
+    Ok(limit as usize)
+}
+
+/// Turns the rows of a listing (one more than the page when more follow) into a page.
+macro_rules! listing_page {
+    ($rows:expr, $limit:expr) => {{
+        let rows = $rows;
+        let more = rows.len() > $limit;
+        let mut items = Vec::with_capacity(rows.len().min($limit));
+        let mut next_cursor = None;
+        for row in rows.iter().take($limit) {
+            items.push(study_summary!(row));
+            if more {
+                next_cursor =
+                    Some($crate::search::Cursor { key: row.get("sort_key"), uid: row.get("study_uid") }.encode());
+            }
+        }
+        $crate::model::StudyPage { items, next_cursor }
+    }};
+}
+
+macro_rules! study_summary {
+    ($row:expr) => {{
+        let row = $row;
+        $crate::model::StudySummary {
+            study_instance_uid: row.get("study_uid"),
+            patient_name: row.get("patient_name"),
+            patient_id: row.get("patient_id"),
+            patient_birth_date: row.get("patient_birth_date"),
+            patient_sex: row.get("patient_sex"),
+            study_date: row.get("study_date"),
+            study_time: row.get("study_time"),
+            accession_number: row.get("accession_number"),
+            study_description: row.get("study_description"),
+            referring_physician_name: row.get("referring_physician_name"),
+            institution_name: row.get("institution_name"),
+            modalities: $crate::catalog::shared::split_modalities(row.get("modalities")),
+            num_series: row.get("num_series"),
+            num_instances: row.get("num_instances"),
+            uploaded_by: row.get("uploaded_by"),
+            uploaded_at: row.get("uploaded_at"),
+        }
+    }};
+}
+
+macro_rules! instance_record {
+    ($row:expr) => {{
+        let row = $row;
+        $crate::model::InstanceRecord {
+            sop_instance_uid: row.get("sop_uid"),
+            series_instance_uid: row.get("series_uid"),
+            study_instance_uid: row.get("study_uid"),
+            sop_class_uid: row.get("sop_class_uid"),
+            instance_number: row.get("instance_number"),
+            transfer_syntax_uid: row.get("transfer_syntax_uid"),
+            rows: row.get("rows"),
+            columns: row.get("columns"),
+            number_of_frames: row.get("number_of_frames"),
+            size_bytes: row.get("size_bytes"),
+            sha256: row.get("sha256"),
+            blob_key: row.get("blob_key"),
+            uploaded_by: row.get("uploaded_by"),
+            created_at: row.get("created_at"),
+        }
+    }};
+}
+
+macro_rules! series_detail {
+    ($row:expr) => {{
+        let row = $row;
+        $crate::model::SeriesDetail {
+            series_instance_uid: row.get("series_uid"),
+            modality: row.get("modality"),
+            series_number: row.get("series_number"),
+            series_description: row.get("series_description"),
+            body_part_examined: row.get("body_part_examined"),
+            num_instances: 0,
+            instances: Vec::new(),
+        }
+    }};
+}
+
+macro_rules! user_record {
+    ($row:expr) => {{
+        let row = $row;
+        let role: String = row.get("role");
+        Ok::<_, $crate::StoreError>($crate::model::User {
+            id: row.get("id"),
+            username: row.get("username"),
+            password_hash: row.get("password_hash"),
+            role: $crate::model::Role::parse(&role)
+                .ok_or_else(|| $crate::StoreError::Other(format!("unknown role {role:?} in catalog")))?,
+            failed_logins: row.get("failed_logins"),
+            locked_until: row.get("locked_until"),
+            deleted: row.get::<Option<String>, _>("deleted_at").is_some(),
+        })
+    }};
+}
+
+macro_rules! audit_event {
+    ($row:expr) => {{
+        let r = $row;
+        $crate::model::AuditEvent {
+            at: r.get("at"),
+            actor: r.get("actor"),
+            action: r.get("action"),
+            study_uid: r.get("study_uid"),
+            series_uid: r.get("series_uid"),
+            sop_uid: r.get("sop_uid"),
+            remote_addr: r.get("remote_addr"),
+            outcome: r.get("outcome"),
+            detail: r.get("detail"),
+        }
+    }};
+}
+
+pub(crate) use {
+    audit_event, insert_audit, insert_batch, instance_record, listing_page, series_detail, study_summary, user_record,
+};
+
+/// Puts each instance under its series, in the order the rows came.
+pub(crate) fn nest(
+    mut series: Vec<crate::model::SeriesDetail>,
+    instances: Vec<crate::model::InstanceRecord>,
+) -> Vec<crate::model::SeriesDetail> {
+    for instance in instances {
+        if let Some(s) = series.iter_mut().find(|s| s.series_instance_uid == instance.series_instance_uid) {
+            s.instances.push(instance);
+        }
+    }
+    for s in &mut series {
+        s.num_instances = s.instances.len() as i64;
+    }
+    series
+}
