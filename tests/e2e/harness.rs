@@ -26,6 +26,55 @@ pub struct TestApp {
     /// Everything the server wrote to stderr (its log).
     pub log: Arc<Mutex<String>>,
     token: Option<String>,
+    _database: Option<PgDatabase>,
+}
+
+/// A database of its own in the test PostgreSQL, dropped with the app.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl PgDatabase {
+    async fn create() -> (PgDatabase, String) {
+        use sqlx::Connection;
+        let admin_url = std::env::var("FERRUM_TEST_DATABASE_URL")
+            .expect("FERRUM_E2E_CATALOG=postgres needs FERRUM_TEST_DATABASE_URL: run ./scripts/test.sh");
+        let name = format!("e2e_{}_{}", std::process::id(), NEXT_DB.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        let mut conn = sqlx::PgConnection::connect(&admin_url).await.expect("cannot reach the test PostgreSQL");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+        let url = format!("{}/{name}", &admin_url[..admin_url.rfind('/').unwrap()]);
+        (PgDatabase { admin_url, name }, url)
+    }
+}
+
+static NEXT_DB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                use sqlx::Connection;
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&url).await {
+                    let _ =
+                        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// Which catalog the servers under test use: SQLite (the default) or, with
+/// `FERRUM_E2E_CATALOG=postgres`, a fresh PostgreSQL database each.
+fn catalog_is_postgres() -> bool {
+    match std::env::var("FERRUM_E2E_CATALOG").as_deref() {
+        Ok("postgres") => true,
+        Ok("sqlite") | Err(_) => false,
+        Ok(other) => panic!("FERRUM_E2E_CATALOG={other}: expected sqlite or postgres"),
+    }
 }
 
 pub struct Builder {
@@ -38,7 +87,14 @@ impl Builder {
         self
     }
 
-    pub async fn spawn(self) -> TestApp {
+    pub async fn spawn(mut self) -> TestApp {
+        let database = if catalog_is_postgres() {
+            let (db, url) = PgDatabase::create().await;
+            self.env.insert("DATABASE_URL".into(), url);
+            Some(db)
+        } else {
+            None
+        };
         let dir = tempfile::tempdir().expect("temp dir");
         let data_dir = dir.path().to_owned();
         let mut app = TestApp {
@@ -50,6 +106,7 @@ impl Builder {
             env: self.env,
             log: Arc::new(Mutex::new(String::new())),
             token: None,
+            _database: database,
         };
         app.start();
         app

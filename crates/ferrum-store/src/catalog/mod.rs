@@ -1,4 +1,5 @@
 //! The catalog: what is stored, for whom, and what happened to it.
+mod postgres;
 pub(crate) mod shared;
 mod sqlite;
 
@@ -7,6 +8,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use postgres::PostgresCatalog;
 pub use sqlite::SqliteCatalog;
 
 use crate::model::*;
@@ -57,9 +59,7 @@ pub async fn open(url: &str, max_connections: u32) -> Result<Arc<dyn Catalog>, S
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteCatalog::open(url, max_connections).await?))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Err(StoreError::Invalid(
-            "DATABASE_URL names PostgreSQL, which this build does not support yet; use sqlite://PATH".into(),
-        ))
+        Ok(Arc::new(PostgresCatalog::open(url, max_connections).await?))
     } else {
         Err(StoreError::Invalid("DATABASE_URL must start with sqlite:// or postgres://".into()))
     }

@@ -87,6 +87,7 @@ pub(crate) const LIST_AUDIT: &str =
 
 /// Catalogues a batch on an open transaction `$tx`: per instance, duplicate or conflict
 /// against what is stored, else study and series upserted and the instance inserted.
+/// Evaluates to the outcomes; database errors return early through `?`.
 macro_rules! insert_batch {
     ($tx:expr, $batch:expr, $policy:expr, $at:expr) => {{
         use $crate::catalog::shared::*;
@@ -167,7 +168,7 @@ macro_rules! insert_batch {
             }
             outcomes.push(outcome);
         }
-        Ok::<_, $crate::StoreError>(outcomes)
+        outcomes
     }};
 }
 
@@ -398,3 +399,129 @@ pub(crate) fn nest(
     }
     series
 }
+
+/// Implements [`Catalog`](crate::Catalog) for a backend struct with a `pool` field: the
+/// reads, shared here, and the writes given by the backend (how it commits differs).
+macro_rules! sql_catalog {
+    ($ty:ty, $db:ty, $agg:expr, { $($writes:tt)* }) => {
+        #[async_trait::async_trait]
+        impl $crate::Catalog for $ty {
+            $($writes)*
+
+            async fn health(&self) -> Result<(), StoreError> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn create_user(&self, username: &str, password_hash: &str, role: Role) -> Result<User, StoreError> {
+                let result = sqlx::query("INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(username)
+                    .bind(password_hash)
+                    .bind(role.as_str())
+                    .bind(now())
+                    .execute(&self.pool)
+                    .await;
+                match result {
+                    Err(e) => match StoreError::from(e) {
+                        StoreError::Conflict(_) => {
+                            Err(StoreError::Conflict("this username is taken or was used before".into()))
+                        }
+                        other => Err(other),
+                    },
+                    Ok(_) => self.find_user(username).await?.ok_or(StoreError::NotFound),
+                }
+            }
+
+            async fn find_user(&self, username: &str) -> Result<Option<User>, StoreError> {
+                let row =
+                    sqlx::query("SELECT * FROM users WHERE username = $1").bind(username).fetch_optional(&self.pool).await?;
+                row.as_ref().map(|r| user_record!(r)).transpose()
+            }
+
+            async fn count_users(&self) -> Result<i64, StoreError> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?)
+            }
+
+            async fn record_login_failure(&self, user_id: i64, max_failures: i64, lock_until: &str) -> Result<i64, StoreError> {
+                let failures: i64 = sqlx::query_scalar(
+                    "UPDATE users SET failed_logins = failed_logins + 1, \
+                     locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END \
+                     WHERE id = $3 RETURNING failed_logins",
+                )
+                .bind(max_failures)
+                .bind(lock_until)
+                .bind(user_id)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(failures)
+            }
+
+            async fn record_login_success(&self, user_id: i64) -> Result<(), StoreError> {
+                sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn find_instance(&self, sop_uid: &str) -> Result<Option<InstanceRecord>, StoreError> {
+                let row =
+                    sqlx::query("SELECT * FROM instances WHERE sop_uid = $1").bind(sop_uid).fetch_optional(&self.pool).await?;
+                Ok(row.as_ref().map(|r| instance_record!(r)))
+            }
+
+            async fn referenced_blob_keys(&self, keys: &[String]) -> Result<HashSet<String>, StoreError> {
+                let mut found = HashSet::new();
+                for chunk in keys.chunks(500) {
+                    let mut qb = QueryBuilder::<$db>::new("SELECT DISTINCT blob_key FROM instances WHERE blob_key IN (");
+                    let mut sep = qb.separated(", ");
+                    for key in chunk {
+                        sep.push_bind(key);
+                    }
+                    qb.push(")");
+                    let rows: Vec<String> = qb.build_query_scalar().fetch_all(&self.pool).await?;
+                    found.extend(rows);
+                }
+                Ok(found)
+            }
+
+            async fn list_studies(&self, query: &StudyQuery) -> Result<StudyPage, StoreError> {
+                let mut qb = QueryBuilder::<$db>::new("");
+                let limit = $crate::catalog::shared::build_listing(&mut qb, query, $agg)?;
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                Ok(listing_page!(rows, limit))
+            }
+
+            async fn get_study(&self, study_uid: &str) -> Result<Option<StudyDetail>, StoreError> {
+                let sql = format!("{} FROM studies s WHERE s.study_uid = $1", $crate::catalog::shared::study_select($agg));
+                let Some(row) = sqlx::query(&sql).bind(study_uid).fetch_optional(&self.pool).await? else {
+                    return Ok(None);
+                };
+                let series = sqlx::query(SERIES_OF_STUDY).bind(study_uid).fetch_all(&self.pool).await?;
+                let instances = sqlx::query(INSTANCES_OF_STUDY).bind(study_uid).fetch_all(&self.pool).await?;
+                Ok(Some(StudyDetail {
+                    summary: study_summary!(&row),
+                    series: $crate::catalog::shared::nest(
+                        series.iter().map(|r| series_detail!(r)).collect(),
+                        instances.iter().map(|r| instance_record!(r)).collect(),
+                    ),
+                }))
+            }
+
+            async fn study_owner(&self, study_uid: &str) -> Result<Option<String>, StoreError> {
+                Ok(sqlx::query_scalar("SELECT uploaded_by FROM studies WHERE study_uid = $1")
+                    .bind(study_uid)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn list_audit(&self, study_uid: Option<&str>, limit: u32) -> Result<Vec<AuditEvent>, StoreError> {
+                let rows = sqlx::query(LIST_AUDIT).bind(study_uid).bind(i64::from(limit)).fetch_all(&self.pool).await?;
+                Ok(rows.iter().map(|r| audit_event!(r)).collect())
+            }
+
+        }
+    };
+}
+
+pub(crate) use sql_catalog;

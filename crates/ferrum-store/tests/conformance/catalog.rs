@@ -216,21 +216,79 @@ async fn sqlite() -> (Store, tempfile::TempDir) {
     (Arc::new(SqliteCatalog::open(&url, 4).await.unwrap()), dir)
 }
 
-crate::backends!(
-    sqlite_catalog,
-    sqlite,
-    catalog,
-    [
-        usernames_are_unique_forever,
-        failed_logins_lock_after_the_limit_and_success_resets,
-        same_object_twice_is_a_duplicate_and_a_different_one_a_conflict,
-        a_batch_gets_one_outcome_per_instance_in_order,
-        concurrent_uploads_of_one_instance_store_it_once,
-        study_detail_has_counts_series_and_owner,
-        listing_filters_and_visibility,
-        pagination_visits_every_study_once,
-        audit_events_commit_with_their_rows_and_list_newest_first,
-        referenced_blob_keys_are_told_apart_from_orphans,
-        health_answers_ok,
-    ]
-);
+/// Every catalog case, instantiated for one backend.
+macro_rules! catalog_cases {
+    ($module:ident, $factory:ident) => {
+        crate::backends!(
+            $module,
+            $factory,
+            catalog,
+            [
+                usernames_are_unique_forever,
+                failed_logins_lock_after_the_limit_and_success_resets,
+                same_object_twice_is_a_duplicate_and_a_different_one_a_conflict,
+                a_batch_gets_one_outcome_per_instance_in_order,
+                concurrent_uploads_of_one_instance_store_it_once,
+                study_detail_has_counts_series_and_owner,
+                listing_filters_and_visibility,
+                pagination_visits_every_study_once,
+                audit_events_commit_with_their_rows_and_list_newest_first,
+                referenced_blob_keys_are_told_apart_from_orphans,
+                health_answers_ok,
+            ]
+        );
+    };
+}
+
+catalog_cases!(sqlite_catalog, sqlite);
+
+/// A fresh schema in the test PostgreSQL for each case, dropped afterwards.
+pub struct PgSchema {
+    admin_url: String,
+    schema: String,
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        let (url, schema) = (self.admin_url.clone(), self.schema.clone());
+        // Drop cannot await; a short-lived runtime on its own thread does the clean-up.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                use sqlx::Connection;
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&url).await {
+                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut conn).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// The test PostgreSQL, as `./scripts/test.sh` starts it. Missing, the case fails: a
+/// backend that is not there is never skipped.
+pub fn test_database_url() -> String {
+    std::env::var("FERRUM_TEST_DATABASE_URL")
+        .expect("FERRUM_TEST_DATABASE_URL is not set: run the tests with ./scripts/test.sh, which starts PostgreSQL")
+}
+
+async fn postgres() -> (Store, PgSchema) {
+    use sqlx::Connection;
+    use std::str::FromStr;
+    let url = test_database_url();
+    let schema = format!("t_{}", uuid_like());
+    let mut conn = sqlx::PgConnection::connect(&url).await.expect("cannot reach the test PostgreSQL");
+    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.unwrap();
+    let options = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap().options([("search_path", schema.as_str())]);
+    let store = ferrum_store::catalog::PostgresCatalog::open_with(options, 4).await.unwrap();
+    (Arc::new(store), PgSchema { admin_url: url, schema })
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{}_{}_{}", std::process::id(), nanos, N.fetch_add(1, Ordering::Relaxed))
+}
+
+catalog_cases!(postgres_catalog, postgres);

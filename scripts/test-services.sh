@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Starts the services the test suite talks to, idempotently, and prints the environment
+# that points the tests at them:
+#     eval "$(scripts/test-services.sh)"
+# - PostgreSQL (Debian's package, installed if missing): a private cluster on 127.0.0.1,
+#   port $FERRUM_TEST_PG_PORT (55432), data under $FERRUM_TEST_SERVICES_DIR.
+set -euo pipefail
+
+STATE=${FERRUM_TEST_SERVICES_DIR:-${TMPDIR:-/tmp}/ferrum-test-services}
+PG_PORT=${FERRUM_TEST_PG_PORT:-55432}
+mkdir -p "$STATE"
+chmod 755 "$STATE"
+
+as_postgres() {
+  # PostgreSQL refuses to run as root; as another user, run as that user.
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+ensure_postgres_installed() {
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    echo "installing PostgreSQL (Debian's package)..." >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-client >&2
+  fi
+}
+
+start_postgres() {
+  local bin data
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  data="$STATE/pg-$PG_PORT"
+  if [ ! -s "$data/PG_VERSION" ]; then
+    rm -rf "$data"
+    mkdir -p "$data"
+    [ "$(id -u)" = 0 ] && chown postgres:postgres "$data"
+    as_postgres "$bin/initdb" -D "$data" -U postgres --auth=trust >/dev/null
+  fi
+  if ! as_postgres "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    # fsync off: a test cluster is thrown away; durability is tested against the catalog's
+    # own commits, not PostgreSQL's disk.
+    as_postgres "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
+      -o "-p $PG_PORT -k $data -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >&2
+  fi
+  local psql=("$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)
+  if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'ferrum_test'")" != 1 ]; then
+    "${psql[@]}" -c "CREATE DATABASE ferrum_test" >&2
+  fi
+  echo "export FERRUM_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/ferrum_test"
+}
+
+ensure_postgres_installed
+start_postgres
