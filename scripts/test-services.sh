@@ -4,10 +4,16 @@
 #     eval "$(scripts/test-services.sh)"
 # - PostgreSQL (Debian's package, installed if missing): a private cluster on 127.0.0.1,
 #   port $FERRUM_TEST_PG_PORT (55432), data under $FERRUM_TEST_SERVICES_DIR.
+# - An S3-compatible server that checks SigV4 signatures (s3s-fs from crates.io, installed
+#   with cargo if missing) on 127.0.0.1, port $FERRUM_TEST_S3_PORT (59000).
 set -euo pipefail
 
 STATE=${FERRUM_TEST_SERVICES_DIR:-${TMPDIR:-/tmp}/ferrum-test-services}
 PG_PORT=${FERRUM_TEST_PG_PORT:-55432}
+S3_PORT=${FERRUM_TEST_S3_PORT:-59000}
+S3_ACCESS_KEY=ferrum-test
+S3_SECRET_KEY=ferrum-test-secret-key
+S3S_FS_VERSION=0.14.1
 mkdir -p "$STATE"
 chmod 755 "$STATE"
 
@@ -47,5 +53,29 @@ start_postgres() {
   echo "export FERRUM_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/ferrum_test"
 }
 
+start_s3() {
+  if ! command -v s3s-fs >/dev/null 2>&1; then
+    echo "installing s3s-fs $S3S_FS_VERSION (cargo install)..." >&2
+    cargo install --quiet --locked "s3s-fs@$S3S_FS_VERSION" --features binary >&2
+  fi
+  local root="$STATE/s3-$S3_PORT"
+  mkdir -p "$root"
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$S3_PORT") 2>/dev/null; then
+    setsid nohup s3s-fs --host 127.0.0.1 --port "$S3_PORT" \
+      --access-key "$S3_ACCESS_KEY" --secret-key "$S3_SECRET_KEY" "$root" >"$STATE/s3-$S3_PORT.log" 2>&1 < /dev/null &
+    for _ in $(seq 1 100); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$S3_PORT") 2>/dev/null && break
+      sleep 0.1
+    done
+    (exec 3<>"/dev/tcp/127.0.0.1/$S3_PORT") 2>/dev/null || { echo "s3s-fs did not start; see $STATE/s3-$S3_PORT.log" >&2; exit 1; }
+  fi
+  echo "export FERRUM_TEST_S3_ENDPOINT=http://127.0.0.1:$S3_PORT"
+  echo "export FERRUM_TEST_S3_ROOT=$root"
+  echo "export AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY"
+  echo "export AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY"
+  echo "export AWS_REGION=us-east-1"
+}
+
 ensure_postgres_installed
 start_postgres
+start_s3

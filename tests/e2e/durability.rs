@@ -89,6 +89,6 @@ async fn every_acknowledged_upload_survives_sigkill_and_nothing_half_written_is_
     }
     assert!(listed >= acknowledged.len());
     // Orphans (blobs whose commit never happened) were swept, and the spool is empty.
-    assert_eq!(files_under(&app.data_dir.join("blobs").join("dicom")), listed, "only catalogued blobs remain");
+    assert_eq!(files_under(&app.dicom_blob_dir()), listed, "only catalogued blobs remain");
     assert_eq!(files_under(&app.data_dir.join("spool")), 0);
 }

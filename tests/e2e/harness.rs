@@ -27,6 +27,7 @@ pub struct TestApp {
     pub log: Arc<Mutex<String>>,
     token: Option<String>,
     _database: Option<PgDatabase>,
+    bucket_dir: Option<PathBuf>,
 }
 
 /// A database of its own in the test PostgreSQL, dropped with the app.
@@ -67,6 +68,28 @@ impl Drop for PgDatabase {
     }
 }
 
+/// With `FERRUM_E2E_BLOBS=s3`, each server keeps its blobs in a bucket of its own on the
+/// test S3 server; the test server keeps a bucket as a directory, created here.
+fn s3_bucket(env: &mut HashMap<String, String>) -> Option<PathBuf> {
+    match std::env::var("FERRUM_E2E_BLOBS").as_deref() {
+        Ok("s3") => {}
+        Ok("local") | Err(_) => return None,
+        Ok(other) => panic!("FERRUM_E2E_BLOBS={other}: expected local or s3"),
+    }
+    let var =
+        |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("FERRUM_E2E_BLOBS=s3 needs {k}: run ./scripts/test.sh"));
+    let bucket = format!("e2e-{}-{}", std::process::id(), NEXT_DB.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    let dir = PathBuf::from(var("FERRUM_TEST_S3_ROOT")).join(&bucket);
+    std::fs::create_dir_all(&dir).unwrap();
+    env.insert("FERRUM_S3_BUCKET".into(), bucket);
+    env.insert("FERRUM_S3_ENDPOINT".into(), var("FERRUM_TEST_S3_ENDPOINT"));
+    env.insert("FERRUM_S3_PATH_STYLE".into(), "true".into());
+    for k in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"] {
+        env.insert(k.into(), var(k));
+    }
+    Some(dir)
+}
+
 /// Which catalog the servers under test use: SQLite (the default) or, with
 /// `FERRUM_E2E_CATALOG=postgres`, a fresh PostgreSQL database each.
 fn catalog_is_postgres() -> bool {
@@ -95,6 +118,7 @@ impl Builder {
         } else {
             None
         };
+        let bucket_dir = s3_bucket(&mut self.env);
         let dir = tempfile::tempdir().expect("temp dir");
         let data_dir = dir.path().to_owned();
         let mut app = TestApp {
@@ -107,6 +131,7 @@ impl Builder {
             log: Arc::new(Mutex::new(String::new())),
             token: None,
             _database: database,
+            bucket_dir,
         };
         app.start();
         app
@@ -240,6 +265,15 @@ impl TestApp {
         self.token_for(name, "a-long-password-1").await
     }
 
+    /// Where this server's DICOM objects are on disk: the data directory's blobs, or its
+    /// bucket's directory on the test S3 server.
+    pub fn dicom_blob_dir(&self) -> PathBuf {
+        match &self.bucket_dir {
+            Some(bucket) => bucket.join("dicom"),
+            None => self.data_dir.join("blobs").join("dicom"),
+        }
+    }
+
     pub fn log_text(&self) -> String {
         self.log.lock().unwrap().clone()
     }
@@ -248,5 +282,8 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.kill();
+        if let Some(bucket) = &self.bucket_dir {
+            let _ = std::fs::remove_dir_all(bucket);
+        }
     }
 }

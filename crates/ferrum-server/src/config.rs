@@ -23,6 +23,16 @@ impl From<ConflictSetting> for ConflictPolicy {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SseSetting {
+    /// SSE-S3 (`AES256`).
+    Aes256,
+    /// SSE-KMS.
+    AwsKms,
+    /// No encryption header, for S3-compatible stores that refuse it.
+    None,
+}
+
 const GIB: u64 = 1024 * 1024 * 1024;
 
 #[derive(Clone, Args)]
@@ -70,6 +80,26 @@ pub struct Settings {
     /// How long a locked account stays locked, seconds.
     #[arg(long, env = "FERRUM_LOGIN_LOCK_SECS", default_value_t = 900, global = true)]
     pub login_lock_secs: u64,
+    /// Keep blobs in this S3 bucket instead of the data directory.
+    #[arg(long, env = "FERRUM_S3_BUCKET", global = true)]
+    pub s3_bucket: Option<String>,
+    /// Endpoint of an S3-compatible store (unset: AWS).
+    #[arg(long, env = "FERRUM_S3_ENDPOINT", global = true)]
+    pub s3_endpoint: Option<String>,
+    #[arg(long, env = "FERRUM_S3_REGION", default_value = "us-east-1", global = true)]
+    pub s3_region: String,
+    /// Path-style addressing (most S3-compatible servers need it).
+    #[arg(long, env = "FERRUM_S3_PATH_STYLE", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub s3_path_style: bool,
+    /// Key prefix inside the bucket.
+    #[arg(long, env = "FERRUM_S3_PREFIX", default_value = "", global = true)]
+    pub s3_prefix: String,
+    /// Server-side encryption of every stored object.
+    #[arg(long, env = "FERRUM_S3_SSE", value_enum, default_value = "aes256", global = true)]
+    pub s3_sse: SseSetting,
+    /// KMS key for `FERRUM_S3_SSE=aws-kms` (unset: the bucket's default key).
+    #[arg(long, env = "FERRUM_S3_KMS_KEY_ID", global = true)]
+    pub s3_kms_key_id: Option<String>,
     /// Log filter (tracing's EnvFilter syntax).
     #[arg(
         long,
@@ -117,6 +147,16 @@ impl Settings {
         if self.zip_max_ratio < 2 {
             return Err(SettingError { name: "FERRUM_ZIP_MAX_RATIO", why: "must be at least 2".into() });
         }
+        if let Some(bucket) = &self.s3_bucket {
+            let ok = (3..=63).contains(&bucket.len())
+                && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+            if !ok {
+                return Err(SettingError { name: "FERRUM_S3_BUCKET", why: "not a valid bucket name".into() });
+            }
+        }
+        if self.s3_endpoint.as_deref().is_some_and(|e| !(e.starts_with("http://") || e.starts_with("https://"))) {
+            return Err(SettingError { name: "FERRUM_S3_ENDPOINT", why: "must be an http:// or https:// URL".into() });
+        }
         if self.login_max_failures < 1 {
             return Err(SettingError { name: "FERRUM_LOGIN_MAX_FAILURES", why: "must be at least 1".into() });
         }
@@ -149,6 +189,8 @@ impl fmt::Debug for Settings {
             .field("admin_password", &redacted(&self.admin_password))
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("conflict_policy", &self.conflict_policy)
+            .field("s3_bucket", &self.s3_bucket)
+            .field("s3_endpoint", &self.s3_endpoint)
             .finish_non_exhaustive()
     }
 }

@@ -5,13 +5,13 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
-use ferrum_store::blob::LocalBlobStore;
+use ferrum_store::blob::{Encryption, LocalBlobStore, S3BlobStore, S3Settings};
 use ferrum_store::model::Role;
 use ferrum_store::{BlobStore, Catalog};
 use tracing_actix_web::TracingLogger;
 
 use crate::auth::{password, token::TokenKeys};
-use crate::config::Settings;
+use crate::config::{Settings, SseSetting};
 use crate::error;
 use crate::ingest::{Ingestor, ZipLimits};
 use crate::state::AppState;
@@ -32,8 +32,7 @@ impl Services {
         let catalog = ferrum_store::catalog::open(&settings.database_url(), settings.db_max_connections)
             .await
             .context("opening the catalog (DATABASE_URL)")?;
-        let blobs: Arc<dyn BlobStore> =
-            Arc::new(LocalBlobStore::open(settings.blob_dir()).context("opening the blob store (FERRUM_DATA_DIR)")?);
+        let blobs = open_blob_store(settings).await?;
         std::fs::create_dir_all(settings.spool_dir()).context("creating the upload spool directory")?;
         let ingestor = Arc::new(Ingestor {
             catalog: catalog.clone(),
@@ -47,6 +46,30 @@ impl Services {
         });
         Ok(Services { catalog, blobs, ingestor })
     }
+}
+
+/// The blob store the settings name: S3 when `FERRUM_S3_BUCKET` is set, else the data directory.
+async fn open_blob_store(settings: &Settings) -> anyhow::Result<Arc<dyn BlobStore>> {
+    let Some(bucket) = &settings.s3_bucket else {
+        let local = LocalBlobStore::open(settings.blob_dir()).context("opening the blob store (FERRUM_DATA_DIR)")?;
+        return Ok(Arc::new(local));
+    };
+    let encryption = match settings.s3_sse {
+        SseSetting::Aes256 => Encryption::S3Managed,
+        SseSetting::AwsKms => Encryption::Kms(settings.s3_kms_key_id.clone()),
+        SseSetting::None => Encryption::Off,
+    };
+    let store = S3BlobStore::open(S3Settings {
+        bucket: bucket.clone(),
+        endpoint: settings.s3_endpoint.clone(),
+        region: settings.s3_region.clone(),
+        path_style: settings.s3_path_style,
+        prefix: settings.s3_prefix.clone(),
+        encryption,
+    })
+    .await
+    .context("opening the S3 blob store (FERRUM_S3_*)")?;
+    Ok(Arc::new(store))
 }
 
 pub struct Application {

@@ -1,5 +1,6 @@
 //! The blob store: stored objects by opaque key.
 mod local;
+mod s3;
 
 use std::fmt;
 use std::path::Path;
@@ -10,6 +11,7 @@ use bytes::Bytes;
 use futures_util::Stream;
 
 pub use local::LocalBlobStore;
+pub use s3::{Encryption, S3BlobStore, S3Settings};
 
 use crate::StoreError;
 

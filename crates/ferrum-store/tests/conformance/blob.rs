@@ -85,18 +85,100 @@ async fn local() -> (Store, tempfile::TempDir) {
     (Arc::new(LocalBlobStore::open(dir.path().join("blobs")).unwrap()), dir)
 }
 
-crate::backends!(
-    local_directory,
-    local,
-    blob,
-    [
-        put_bytes_then_get_returns_the_same_bytes,
-        put_file_stores_the_file_content,
-        ranged_get_returns_the_slice,
-        missing_objects_are_not_found,
-        delete_removes_and_is_idempotent,
-        list_answers_objects_under_a_prefix,
-        putting_the_same_key_twice_keeps_one_object,
-        health_answers_ok,
-    ]
-);
+/// Every blob-store case, instantiated for one backend.
+macro_rules! blob_cases {
+    ($module:ident, $factory:ident) => {
+        crate::backends!(
+            $module,
+            $factory,
+            blob,
+            [
+                put_bytes_then_get_returns_the_same_bytes,
+                put_file_stores_the_file_content,
+                ranged_get_returns_the_slice,
+                missing_objects_are_not_found,
+                delete_removes_and_is_idempotent,
+                list_answers_objects_under_a_prefix,
+                putting_the_same_key_twice_keeps_one_object,
+                health_answers_ok,
+            ]
+        );
+    };
+}
+
+blob_cases!(local_directory, local);
+
+/// A fresh bucket on the test S3-compatible server (started by `./scripts/test.sh`), with
+/// the credentials it checks. Missing, the case fails.
+pub struct Bucket {
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Bucket {
+    fn drop(&mut self) {
+        // The test server keeps a bucket as a directory; removing it is the quickest clean-up.
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the tests with ./scripts/test.sh, which starts the S3 server")
+    })
+}
+
+fn s3_client(secret: &str) -> aws_sdk_s3::Client {
+    let credentials = aws_sdk_s3::config::Credentials::new(env("AWS_ACCESS_KEY_ID"), secret, None, None, "test");
+    let config = aws_sdk_s3::config::Builder::new()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .endpoint_url(env("FERRUM_TEST_S3_ENDPOINT"))
+        .force_path_style(true)
+        .credentials_provider(credentials)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+fn s3_settings(bucket: &str) -> ferrum_store::blob::S3Settings {
+    ferrum_store::blob::S3Settings {
+        bucket: bucket.to_owned(),
+        endpoint: Some(env("FERRUM_TEST_S3_ENDPOINT")),
+        region: "us-east-1".into(),
+        path_style: true,
+        prefix: String::new(),
+        encryption: ferrum_store::blob::Encryption::S3Managed,
+    }
+}
+
+async fn s3() -> (Store, Bucket) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let bucket = format!("conf-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+    let client = s3_client(&env("AWS_SECRET_ACCESS_KEY"));
+    client.create_bucket().bucket(&bucket).send().await.expect("cannot create a bucket on the test S3 server");
+    let dir = std::path::Path::new(&env("FERRUM_TEST_S3_ROOT")).join(&bucket);
+    (Arc::new(ferrum_store::blob::S3BlobStore::with_client(client, s3_settings(&bucket))), Bucket { dir })
+}
+
+blob_cases!(s3_store, s3);
+
+#[tokio::test]
+async fn s3_with_a_wrong_secret_is_refused_and_reported_unavailable() {
+    let (_, bucket) = s3().await;
+    let name = bucket.dir.file_name().unwrap().to_string_lossy().into_owned();
+    let store = ferrum_store::blob::S3BlobStore::with_client(s3_client("not-the-secret"), s3_settings(&name));
+    assert!(matches!(store.health().await, Err(StoreError::Unavailable(_))));
+    assert!(store.put_bytes(&key(1), Bytes::from_static(b"x")).await.is_err());
+}
+
+#[tokio::test]
+async fn s3_objects_over_eight_mib_go_up_in_parts_and_come_back_whole() {
+    let (store, _bucket) = s3().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big");
+    let data: Vec<u8> = (0..(20 * 1024 * 1024 + 7)).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    std::fs::write(&path, &data).unwrap();
+    store.put_file(&key(10), &path).await.unwrap();
+    assert_eq!(read(&store, &key(10), None).await.unwrap(), data);
+    assert!(!path.exists(), "the spooled file is consumed");
+}
