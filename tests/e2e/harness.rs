@@ -70,8 +70,9 @@ impl Drop for PgDatabase {
 
 /// With `FERRUM_E2E_BLOBS=s3`, each server keeps its blobs in a bucket of its own on the
 /// test S3 server; the test server keeps a bucket as a directory, created here.
-fn s3_bucket(env: &mut HashMap<String, String>) -> Option<PathBuf> {
+fn s3_bucket(env: &mut HashMap<String, String>, forced: bool) -> Option<PathBuf> {
     match std::env::var("FERRUM_E2E_BLOBS").as_deref() {
+        _ if forced => {}
         Ok("s3") => {}
         Ok("local") | Err(_) => return None,
         Ok(other) => panic!("FERRUM_E2E_BLOBS={other}: expected local or s3"),
@@ -102,6 +103,7 @@ fn catalog_is_postgres() -> bool {
 
 pub struct Builder {
     env: HashMap<String, String>,
+    production: bool,
 }
 
 impl Builder {
@@ -110,15 +112,28 @@ impl Builder {
         self
     }
 
+    /// The production set-up (PostgreSQL + S3) whatever the suite's mode, with a signing
+    /// secret that [`TestApp::sibling`] instances share.
+    pub fn production(mut self) -> Self {
+        self.production = true;
+        self.env.insert("FERRUM_JWT_SECRET".into(), "a-test-signing-secret-of-forty-characters".into());
+        self
+    }
+
     pub async fn spawn(mut self) -> TestApp {
-        let database = if catalog_is_postgres() {
+        // A sibling arrives with the database and bucket of the app it joins, owning neither.
+        let joins = self.env.contains_key("DATABASE_URL");
+        let database = if joins {
+            None
+        } else if catalog_is_postgres() || self.production {
             let (db, url) = PgDatabase::create().await;
             self.env.insert("DATABASE_URL".into(), url);
             Some(db)
         } else {
             None
         };
-        let bucket_dir = s3_bucket(&mut self.env);
+        let own_s3 = self.env.contains_key("FERRUM_S3_BUCKET");
+        let bucket_dir = if joins || own_s3 { None } else { s3_bucket(&mut self.env, self.production) };
         let dir = tempfile::tempdir().expect("temp dir");
         let data_dir = dir.path().to_owned();
         let mut app = TestApp {
@@ -139,7 +154,7 @@ impl Builder {
 }
 
 pub fn app() -> Builder {
-    Builder { env: HashMap::new() }
+    Builder { env: HashMap::new(), production: false }
 }
 
 impl TestApp {
@@ -263,6 +278,13 @@ impl TestApp {
             .unwrap();
         assert!(out.status.success(), "user add failed: {}", String::from_utf8_lossy(&out.stderr));
         self.token_for(name, "a-long-password-1").await
+    }
+
+    /// Another server over the same catalog, blob store and signing secret (its own data
+    /// directory and port), as a second instance behind a load balancer.
+    pub async fn sibling(&self) -> TestApp {
+        assert!(self.env.contains_key("DATABASE_URL"), "a sibling needs a shared database: use app().production()");
+        Builder { env: self.env.clone(), production: false }.spawn().await
     }
 
     /// Where this server's DICOM objects are on disk: the data directory's blobs, or its

@@ -2,7 +2,9 @@
 //! driven over HTTP. One test binary (one link step), one module per capability.
 mod auth;
 mod cli;
+mod cluster;
 mod durability;
+mod faults;
 mod fixtures;
 mod harness;
 mod instances;

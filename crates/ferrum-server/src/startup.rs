@@ -141,7 +141,12 @@ async fn ensure_first_admin(catalog: &dyn Catalog, settings: &Settings) -> anyho
         None => (password::generate(), true),
     };
     let hash = password::hash(password.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    catalog.create_user("admin", &hash, Role::Admin).await?;
+    match catalog.create_user("admin", &hash, Role::Admin).await {
+        Ok(_) => {}
+        // Another instance starting at the same time made it first.
+        Err(ferrum_store::StoreError::Conflict(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    }
     if generated {
         println!("Created the first account: username `admin`, password `{password}` (shown once; change it).");
     } else {
