@@ -58,11 +58,19 @@ start_s3() {
     echo "installing s3s-fs $S3S_FS_VERSION (cargo install)..." >&2
     cargo install --quiet --locked "s3s-fs@$S3S_FS_VERSION" --features binary >&2
   fi
-  local root="$STATE/s3-$S3_PORT"
+  local root="$STATE/s3-$S3_PORT" pidfile="$STATE/s3-$S3_PORT.pid"
   mkdir -p "$root"
+  # s3s-fs resolves paths against its working directory: one left running from a directory
+  # that has since been deleted (an earlier clone) answers every request with an error.
+  if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null \
+    && readlink "/proc/$(cat "$pidfile")/cwd" | grep -q '(deleted)'; then
+    kill "$(cat "$pidfile")"
+    sleep 0.5
+  fi
   if ! (exec 3<>"/dev/tcp/127.0.0.1/$S3_PORT") 2>/dev/null; then
-    setsid nohup s3s-fs --host 127.0.0.1 --port "$S3_PORT" \
-      --access-key "$S3_ACCESS_KEY" --secret-key "$S3_SECRET_KEY" "$root" >"$STATE/s3-$S3_PORT.log" 2>&1 < /dev/null &
+    (cd "$STATE" && exec setsid s3s-fs --host 127.0.0.1 --port "$S3_PORT" \
+      --access-key "$S3_ACCESS_KEY" --secret-key "$S3_SECRET_KEY" "$root") >"$STATE/s3-$S3_PORT.log" 2>&1 </dev/null &
+    echo $! >"$pidfile"
     for _ in $(seq 1 100); do
       (exec 3<>"/dev/tcp/127.0.0.1/$S3_PORT") 2>/dev/null && break
       sleep 0.1
