@@ -36,3 +36,51 @@ async fn two_instances_over_one_database_and_bucket_behave_as_one_service() {
     let (_, study) = b.get_json(&format!("/api/studies/{}", same.study)).await;
     assert_eq!(study["num_instances"], 1);
 }
+
+/// Sum of one counter over the instances' `/metrics`.
+pub async fn counter(servers: &[&crate::harness::TestApp], line_prefix: &str) -> u64 {
+    let mut total = 0;
+    for s in servers {
+        let text = s.client.get(s.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        total += text
+            .lines()
+            .filter_map(|l| l.strip_prefix(line_prefix))
+            .map(|v| v.trim().parse::<u64>().unwrap())
+            .sum::<u64>();
+    }
+    total
+}
+
+#[tokio::test]
+async fn the_periodic_orphan_sweep_is_claimed_by_one_instance_at_a_time() {
+    let a = app()
+        .production()
+        .env("FERRUM_SWEEP_INTERVAL_SECS", "1")
+        .env("FERRUM_ORPHAN_GRACE_SECS", "0")
+        .spawn()
+        .await
+        .logged_in_as_admin()
+        .await;
+    let b = a.sibling().await.logged_in_as_admin().await;
+    let kept = Spec::new(610, 1, 1);
+    assert_eq!(a.upload("application/dicom", dicom(&kept)).await.0, 201);
+    // An object whose upload never committed its rows, as a crash would leave it.
+    let orphan = a.dicom_blob_dir().join("ff").join("ff").join(format!("{}.dcm", "f".repeat(64)));
+    std::fs::create_dir_all(orphan.parent().unwrap()).unwrap();
+    std::fs::write(&orphan, b"half an upload").unwrap();
+
+    let started = std::time::Instant::now();
+    while orphan.exists() && started.elapsed() < std::time::Duration::from_secs(15) {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!orphan.exists(), "the running service sweeps orphans without a restart");
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let sweeps = counter(&[&a, &b], "ferrum_jobs_completed_total{kind=\"sweep_orphans\"}").await;
+    // Each sweep queues the next one second after it: one deployment-wide sequence gives at
+    // most one per second, where two instances sweeping on their own would give two.
+    assert!(sweeps >= 2 && (sweeps as f64) <= elapsed + 1.0, "{sweeps} sweeps in {elapsed:.1} s");
+    assert_eq!(files_under(&a.dicom_blob_dir()), 1, "the committed object is kept");
+    let body = b.get(&format!("/api/instances/{}/file", kept.sop)).send().await.unwrap().bytes().await.unwrap();
+    assert_eq!(body.as_ref(), dicom(&kept).as_slice());
+}

@@ -7,22 +7,6 @@ use sha2::{Digest, Sha256};
 use crate::fixtures::*;
 use crate::harness::app;
 
-fn files_under(dir: &std::path::Path) -> usize {
-    let mut n = 0;
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for e in entries.flatten() {
-            if e.path().is_dir() {
-                stack.push(e.path());
-            } else {
-                n += 1;
-            }
-        }
-    }
-    n
-}
-
 #[tokio::test]
 async fn every_acknowledged_upload_survives_sigkill_and_nothing_half_written_is_listed() {
     let mut app = app().env("FERRUM_ORPHAN_GRACE_SECS", "0").spawn().await.logged_in_as_admin().await;

@@ -44,3 +44,34 @@ async fn etag_and_range_requests_are_honoured() {
     let r = app.get("/api/instances/1.2.3.4/file").send().await.unwrap();
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test]
+async fn s3_downloads_redirect_to_a_presigned_url_that_needs_no_token() {
+    let app = app().production().env("FERRUM_S3_PRESIGN_SECS", "120").spawn().await.logged_in_as_admin().await;
+    let spec = Spec::new(301, 1, 1);
+    let bytes = dicom(&spec);
+    assert_eq!(app.upload("application/dicom", bytes.clone()).await.0, 201);
+    let path = format!("/api/instances/{}/file", spec.sop);
+
+    let no_follow = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = no_follow.get(app.url(&path)).bearer_auth(app.token()).send().await.unwrap();
+    assert_eq!(r.status(), 307);
+    assert_eq!(r.headers()["cache-control"], "private, no-store");
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("X-Amz-Expires=120"), "{location}");
+    assert!(!location.contains(app.token()), "the access token never travels to the store");
+
+    let anonymous = reqwest::Client::new();
+    let r = anonymous.get(&location).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    let r = anonymous.get(&location).header("range", "bytes=128-131").send().await.unwrap();
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"DICM");
+    // Following the redirect is what a client sees: the bytes, with no token sent to S3.
+    let r = app.get(&path).send().await.unwrap();
+    assert_eq!(r.bytes().await.unwrap().as_ref(), bytes.as_slice());
+
+    let (_, audit) = app.get_json(&format!("/api/audit?study_uid={}", spec.study)).await;
+    let downloads = audit["items"].as_array().unwrap().iter().filter(|e| e["action"] == "download_instance").count();
+    assert_eq!(downloads, 2, "every presigned download is audited: {audit}");
+}

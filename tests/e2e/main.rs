@@ -3,6 +3,7 @@
 mod auth;
 mod cli;
 mod cluster;
+mod compose;
 mod durability;
 mod faults;
 mod fixtures;

@@ -74,6 +74,12 @@ pub struct Settings {
     /// Blobs with no catalog row are swept at start-up once older than this, seconds.
     #[arg(long, env = "FERRUM_ORPHAN_GRACE_SECS", default_value_t = 3600, global = true)]
     pub orphan_grace_secs: u64,
+    /// How often the orphan-blob sweep runs (once per deployment, whichever instance claims it), seconds.
+    #[arg(long, env = "FERRUM_SWEEP_INTERVAL_SECS", default_value_t = 3600, global = true)]
+    pub sweep_interval_secs: u64,
+    /// Background workers (thumbnails, sweeps) in this instance.
+    #[arg(long, env = "FERRUM_JOB_WORKERS", default_value_t = 2, global = true)]
+    pub job_workers: usize,
     /// Failed logins in a row before an account is locked.
     #[arg(long, env = "FERRUM_LOGIN_MAX_FAILURES", default_value_t = 5, global = true)]
     pub login_max_failures: i64,
@@ -100,6 +106,14 @@ pub struct Settings {
     /// KMS key for `FERRUM_S3_SSE=aws-kms` (unset: the bucket's default key).
     #[arg(long, env = "FERRUM_S3_KMS_KEY_ID", global = true)]
     pub s3_kms_key_id: Option<String>,
+    /// Raw downloads from S3 answer a redirect to a presigned URL living this many seconds
+    /// (0: the server streams the bytes itself).
+    #[arg(long, env = "FERRUM_S3_PRESIGN_SECS", default_value_t = 0, global = true)]
+    pub s3_presign_secs: u64,
+    /// Endpoint browsers reach the S3 store at, when it differs from FERRUM_S3_ENDPOINT;
+    /// presigned URLs are signed for it.
+    #[arg(long, env = "FERRUM_S3_PUBLIC_ENDPOINT", global = true)]
+    pub s3_public_endpoint: Option<String>,
     /// Log filter (tracing's EnvFilter syntax).
     #[arg(
         long,
@@ -154,8 +168,26 @@ impl Settings {
                 return Err(SettingError { name: "FERRUM_S3_BUCKET", why: "not a valid bucket name".into() });
             }
         }
-        if self.s3_endpoint.as_deref().is_some_and(|e| !(e.starts_with("http://") || e.starts_with("https://"))) {
+        let not_http =
+            |e: &Option<String>| e.as_deref().is_some_and(|e| !(e.starts_with("http://") || e.starts_with("https://")));
+        if not_http(&self.s3_endpoint) {
             return Err(SettingError { name: "FERRUM_S3_ENDPOINT", why: "must be an http:// or https:// URL".into() });
+        }
+        if not_http(&self.s3_public_endpoint) {
+            return Err(SettingError {
+                name: "FERRUM_S3_PUBLIC_ENDPOINT",
+                why: "must be an http:// or https:// URL".into(),
+            });
+        }
+        // Presigned URLs are meant to live minutes; SigV4 refuses more than 7 days anyway.
+        if self.s3_presign_secs > 3600 {
+            return Err(SettingError { name: "FERRUM_S3_PRESIGN_SECS", why: "must be at most 3600 (one hour)".into() });
+        }
+        if self.sweep_interval_secs == 0 {
+            return Err(SettingError { name: "FERRUM_SWEEP_INTERVAL_SECS", why: "must be at least 1".into() });
+        }
+        if self.job_workers > 64 {
+            return Err(SettingError { name: "FERRUM_JOB_WORKERS", why: "must be at most 64".into() });
         }
         if self.login_max_failures < 1 {
             return Err(SettingError { name: "FERRUM_LOGIN_MAX_FAILURES", why: "must be at least 1".into() });

@@ -10,6 +10,8 @@ pub mod config;
 pub mod error;
 mod import;
 pub mod ingest;
+pub mod jobs;
+pub mod metrics;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -8,12 +8,15 @@ use anyhow::Context;
 use ferrum_store::blob::{Encryption, LocalBlobStore, S3BlobStore, S3Settings};
 use ferrum_store::model::Role;
 use ferrum_store::{BlobStore, Catalog};
+use tokio::sync::Notify;
 use tracing_actix_web::TracingLogger;
 
 use crate::auth::{password, token::TokenKeys};
 use crate::config::{Settings, SseSetting};
 use crate::error;
 use crate::ingest::{Ingestor, ZipLimits};
+use crate::jobs::JobContext;
+use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::telemetry::RedactedRootSpan;
 
@@ -66,6 +69,7 @@ async fn open_blob_store(settings: &Settings) -> anyhow::Result<Arc<dyn BlobStor
         path_style: settings.s3_path_style,
         prefix: settings.s3_prefix.clone(),
         encryption,
+        public_endpoint: settings.s3_public_endpoint.clone(),
     })
     .await
     .context("opening the S3 blob store (FERRUM_S3_*)")?;
@@ -93,12 +97,24 @@ impl Application {
         let tokens =
             Arc::new(TokenKeys::load(settings.jwt_secret.as_deref(), &settings.data_dir, settings.token_ttl_secs)?);
 
+        let metrics = Arc::new(Metrics::default());
+        let jobs = Arc::new(JobContext {
+            catalog: services.catalog.clone(),
+            blobs: services.blobs.clone(),
+            metrics: metrics.clone(),
+            orphan_grace_secs: settings.orphan_grace_secs,
+            sweep_interval_secs: settings.sweep_interval_secs,
+            wake: Notify::new(),
+        });
+        crate::jobs::start(jobs.clone(), settings.job_workers).await.context("starting the background workers")?;
         let state = AppState {
             catalog: services.catalog,
             blobs: services.blobs,
             tokens,
             ingestor: services.ingestor,
             settings: Arc::new(settings),
+            metrics,
+            jobs,
         };
         let listener = TcpListener::bind(addr).with_context(|| format!("FERRUM_BIND: cannot listen on {addr}"))?;
         let bound = listener.local_addr()?;

@@ -6,6 +6,8 @@ use ferrum_store::{BlobStore, Catalog};
 use crate::auth::token::TokenKeys;
 use crate::config::Settings;
 use crate::ingest::Ingestor;
+use crate::jobs::JobContext;
+use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -14,4 +16,6 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     pub ingestor: Arc<Ingestor>,
     pub settings: Arc<Settings>,
+    pub metrics: Arc<Metrics>,
+    pub jobs: Arc<JobContext>,
 }

@@ -224,3 +224,23 @@ pub struct AuditEvent {
     pub outcome: String,
     pub detail: Option<String>,
 }
+
+/// Work for the background workers: what to do (`kind`) to what (`subject`), not before
+/// `run_after` (an RFC 3339 UTC timestamp as the catalog writes them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    pub kind: String,
+    pub subject: String,
+    pub run_after: String,
+}
+
+/// A claimed job. `generation` tells whether it was queued again while it ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub subject: String,
+    pub generation: i64,
+    /// Claims so far, this one included.
+    pub attempts: i64,
+}

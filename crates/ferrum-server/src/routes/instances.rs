@@ -1,5 +1,6 @@
 //! `GET /api/instances/{sop_uid}/file`: the stored object byte for byte, with `ETag`
-//! (the content hash) and single `Range` requests.
+//! (the content hash) and single `Range` requests; or, with `FERRUM_S3_PRESIGN_SECS` set and
+//! an S3 store, a redirect to a presigned URL that lives minutes.
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -78,6 +79,17 @@ pub async fn file(
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
     {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
+    }
+    if state.settings.s3_presign_secs > 0 {
+        let ttl = std::time::Duration::from_secs(state.settings.s3_presign_secs);
+        if let Some(url) = state.blobs.presigned_get(&key, ttl).await? {
+            // The store serves the bytes (and any Range) itself; the URL is the credential,
+            // so nothing may cache the redirect.
+            return Ok(HttpResponse::TemporaryRedirect()
+                .insert_header((header::LOCATION, url))
+                .insert_header((header::CACHE_CONTROL, "private, no-store"))
+                .finish());
+        }
     }
     let range = parse_range(req.headers().get(header::RANGE), len)?;
     let stream = state.blobs.get(&key, range).await?;

@@ -8,17 +8,20 @@ mod uploads;
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz)).route("/readyz", web::get().to(health::readyz)).service(
-        web::scope("/api")
-            .route("/auth/login", web::post().to(auth::login))
-            .route("/me", web::get().to(auth::me))
-            .route("/uploads", web::post().to(uploads::upload))
-            .route("/studies", web::get().to(studies::list))
-            .route("/studies/{study_uid}", web::get().to(studies::get))
-            .route("/instances/{sop_uid}/file", web::get().to(instances::file))
-            .route("/audit", web::get().to(studies::audit))
-            .default_service(web::to(not_found)),
-    );
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics))
+        .service(
+            web::scope("/api")
+                .route("/auth/login", web::post().to(auth::login))
+                .route("/me", web::get().to(auth::me))
+                .route("/uploads", web::post().to(uploads::upload))
+                .route("/studies", web::get().to(studies::list))
+                .route("/studies/{study_uid}", web::get().to(studies::get))
+                .route("/instances/{sop_uid}/file", web::get().to(instances::file))
+                .route("/audit", web::get().to(studies::audit))
+                .default_service(web::to(not_found)),
+        );
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, crate::error::ApiError> {

@@ -5,6 +5,7 @@ mod s3;
 use std::fmt;
 use std::path::Path;
 use std::pin::Pin;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -75,6 +76,11 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn delete(&self, key: &BlobKey) -> Result<(), StoreError>;
     /// Every object whose key starts with `prefix`.
     async fn list(&self, prefix: &str) -> Result<Vec<BlobEntry>, StoreError>;
+    /// A URL that fetches the object without credentials until `ttl` has passed, for stores
+    /// that can sign one; `None` where the server must stream the bytes itself.
+    async fn presigned_get(&self, _key: &BlobKey, _ttl: Duration) -> Result<Option<String>, StoreError> {
+        Ok(None)
+    }
     /// Answers once the store can be read and written.
     async fn health(&self) -> Result<(), StoreError>;
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream as S3Body;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ServerSideEncryption};
 use aws_sdk_s3::Client;
@@ -41,10 +42,15 @@ pub struct S3Settings {
     /// A prefix under which every key lives (several deployments in one bucket).
     pub prefix: String,
     pub encryption: Encryption,
+    /// The endpoint browsers reach the store at, when it differs from `endpoint` (a store
+    /// inside a private network); presigned URLs are signed for it.
+    pub public_endpoint: Option<String>,
 }
 
 pub struct S3BlobStore {
     client: Client,
+    /// Signs presigned URLs for the public endpoint; the request client when there is none.
+    presigner: Client,
     bucket: String,
     prefix: String,
     encryption: Encryption,
@@ -61,10 +67,18 @@ impl S3BlobStore {
             aws_sdk_s3::config::Builder::from(&shared).force_path_style(settings.path_style).retry_config(
                 RetryConfig::standard().with_max_attempts(5).with_initial_backoff(Duration::from_millis(100)),
             );
+        let presigner = settings
+            .public_endpoint
+            .as_ref()
+            .map(|public| Client::from_conf(builder.clone().endpoint_url(public).build()));
         if let Some(endpoint) = &settings.endpoint {
             builder = builder.endpoint_url(endpoint);
         }
-        Ok(Self::with_client(Client::from_conf(builder.build()), settings))
+        let mut store = Self::with_client(Client::from_conf(builder.build()), settings);
+        if let Some(presigner) = presigner {
+            store.presigner = presigner;
+        }
+        Ok(store)
     }
 
     pub fn with_client(client: Client, settings: S3Settings) -> Self {
@@ -73,7 +87,13 @@ impl S3BlobStore {
         } else {
             format!("{}/", settings.prefix)
         };
-        S3BlobStore { client, bucket: settings.bucket, prefix, encryption: settings.encryption }
+        S3BlobStore {
+            presigner: client.clone(),
+            client,
+            bucket: settings.bucket,
+            prefix,
+            encryption: settings.encryption,
+        }
     }
 
     fn object(&self, key: &BlobKey) -> String {
@@ -274,6 +294,21 @@ impl BlobStore for S3BlobStore {
             }
         }
         Ok(out)
+    }
+
+    async fn presigned_get(&self, key: &BlobKey, ttl: Duration) -> Result<Option<String>, StoreError> {
+        let config = PresigningConfig::expires_in(ttl).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let request = self
+            .presigner
+            .get_object()
+            .bucket(&self.bucket)
+            .key(self.object(key))
+            .response_content_type("application/dicom")
+            .response_cache_control("private, no-store")
+            .presigned(config)
+            .await
+            .map_err(map_err)?;
+        Ok(Some(request.uri().to_owned()))
     }
 
     async fn health(&self) -> Result<(), StoreError> {

@@ -49,6 +49,19 @@ pub trait Catalog: Send + Sync + 'static {
     /// Who first uploaded the study (its owner), if it exists.
     async fn study_owner(&self, study_uid: &str) -> Result<Option<String>, StoreError>;
 
+    // --- background jobs ---
+    /// Queues work. A job already queued for the same kind and subject stays one job (due at
+    /// the earlier time); if it is running, it runs once more after.
+    async fn enqueue_jobs(&self, jobs: &[NewJob]) -> Result<(), StoreError>;
+    /// Claims up to `limit` due jobs for `lease`: nobody else gets them until the lease runs
+    /// out (a worker that dies loses them back to the queue). On PostgreSQL, concurrent
+    /// claimers skip each other's rows (`FOR UPDATE SKIP LOCKED`) instead of waiting.
+    async fn claim_jobs(&self, limit: u32, lease: std::time::Duration) -> Result<Vec<Job>, StoreError>;
+    /// Done: removed, unless it was queued again while it ran (then it is due again).
+    async fn complete_job(&self, job: &Job) -> Result<(), StoreError>;
+    /// Failed: released, due again at `retry_after`, with the error kept for operators.
+    async fn fail_job(&self, job: &Job, error: &str, retry_after: &str) -> Result<(), StoreError>;
+
     // --- audit ---
     async fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError>;
     async fn list_audit(&self, study_uid: Option<&str>, limit: u32) -> Result<Vec<AuditEvent>, StoreError>;

@@ -21,6 +21,9 @@ pub struct PostgresCatalog {
 
 const MODALITY_AGGREGATE: &str = "string_agg(DISTINCT se.modality, ',')";
 
+/// Concurrent claimers (other instances) skip the rows one has selected instead of waiting.
+const CLAIM_LOCK: &str = "FOR UPDATE SKIP LOCKED";
+
 /// Attempts of a write transaction that PostgreSQL aborted to break a deadlock.
 const WRITE_ATTEMPTS: u32 = 4;
 
@@ -72,7 +75,7 @@ fn is_retryable(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40P01") | Some("40001")))
 }
 
-shared::sql_catalog!(PostgresCatalog, Postgres, MODALITY_AGGREGATE, {
+shared::sql_catalog!(PostgresCatalog, Postgres, MODALITY_AGGREGATE, CLAIM_LOCK, {
     async fn insert_instances(
         &self,
         batch: &[NewInstance],

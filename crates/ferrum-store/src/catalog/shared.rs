@@ -85,6 +85,30 @@ pub(crate) const INSTANCES_OF_STUDY: &str =
 pub(crate) const LIST_AUDIT: &str =
     "SELECT * FROM audit_events WHERE ($1 IS NULL OR study_uid = $1) ORDER BY id DESC LIMIT $2";
 
+pub(crate) const ENQUEUE_JOB: &str = "INSERT INTO jobs (kind, subject, run_after, created_at) VALUES ($1, $2, $3, $4) \
+    ON CONFLICT (kind, subject) DO UPDATE SET generation = jobs.generation + 1, attempts = 0, \
+    run_after = CASE WHEN excluded.run_after < jobs.run_after THEN excluded.run_after ELSE jobs.run_after END";
+pub(crate) const COMPLETE_JOB: &str = "DELETE FROM jobs WHERE id = $1 AND generation = $2";
+pub(crate) const RELEASE_JOB: &str = "UPDATE jobs SET locked_until = NULL, attempts = 0 WHERE id = $1";
+pub(crate) const FAIL_JOB: &str =
+    "UPDATE jobs SET locked_until = NULL, run_after = $2, last_error = $3 WHERE id = $1 AND generation = $4";
+
+/// Claims due jobs; `lock` is what the backend adds so that concurrent claimers skip rows
+/// another has selected.
+pub(crate) fn claim_jobs_sql(lock: &str) -> String {
+    format!(
+        "UPDATE jobs SET locked_until = $2, attempts = attempts + 1 WHERE id IN \
+         (SELECT id FROM jobs WHERE run_after <= $1 AND (locked_until IS NULL OR locked_until <= $1) \
+          ORDER BY run_after, id LIMIT $3 {lock}) \
+         RETURNING id, kind, subject, generation, attempts"
+    )
+}
+
+/// RFC 3339 UTC with microseconds, the catalog's one timestamp format (text order is time order).
+pub(crate) fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
 /// Catalogues a batch on an open transaction `$tx`: per instance, duplicate or conflict
 /// against what is stored, else study and series upserted and the instance inserted.
 /// Evaluates to the outcomes; database errors return early through `?`.
@@ -403,7 +427,7 @@ pub(crate) fn nest(
 /// Implements [`Catalog`](crate::Catalog) for a backend struct with a `pool` field: the
 /// reads, shared here, and the writes given by the backend (how it commits differs).
 macro_rules! sql_catalog {
-    ($ty:ty, $db:ty, $agg:expr, { $($writes:tt)* }) => {
+    ($ty:ty, $db:ty, $agg:expr, $claim_lock:expr, { $($writes:tt)* }) => {
         #[async_trait::async_trait]
         impl $crate::Catalog for $ty {
             $($writes)*
@@ -513,6 +537,72 @@ macro_rules! sql_catalog {
                     .bind(study_uid)
                     .fetch_optional(&self.pool)
                     .await?)
+            }
+
+            async fn enqueue_jobs(&self, jobs: &[NewJob]) -> Result<(), StoreError> {
+                let at = now();
+                let mut tx = self.pool.begin().await?;
+                for job in jobs {
+                    sqlx::query($crate::catalog::shared::ENQUEUE_JOB)
+                        .bind(&job.kind)
+                        .bind(&job.subject)
+                        .bind(&job.run_after)
+                        .bind(&at)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn claim_jobs(&self, limit: u32, lease: std::time::Duration) -> Result<Vec<Job>, StoreError> {
+                let now = chrono::Utc::now();
+                let until = now + chrono::Duration::from_std(lease).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                let rows = sqlx::query(&$crate::catalog::shared::claim_jobs_sql($claim_lock))
+                    .bind($crate::catalog::shared::timestamp(now))
+                    .bind($crate::catalog::shared::timestamp(until))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut jobs: Vec<Job> = rows
+                    .iter()
+                    .map(|r| Job {
+                        id: r.get("id"),
+                        kind: r.get("kind"),
+                        subject: r.get("subject"),
+                        generation: r.get("generation"),
+                        attempts: r.get("attempts"),
+                    })
+                    .collect();
+                jobs.sort_by_key(|j| j.id);
+                Ok(jobs)
+            }
+
+            async fn complete_job(&self, job: &Job) -> Result<(), StoreError> {
+                let done = sqlx::query($crate::catalog::shared::COMPLETE_JOB)
+                    .bind(job.id)
+                    .bind(job.generation)
+                    .execute(&self.pool)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    sqlx::query($crate::catalog::shared::RELEASE_JOB).bind(job.id).execute(&self.pool).await?;
+                }
+                Ok(())
+            }
+
+            async fn fail_job(&self, job: &Job, error: &str, retry_after: &str) -> Result<(), StoreError> {
+                let failed = sqlx::query($crate::catalog::shared::FAIL_JOB)
+                    .bind(job.id)
+                    .bind(retry_after)
+                    .bind(error)
+                    .bind(job.generation)
+                    .execute(&self.pool)
+                    .await?;
+                if failed.rows_affected() == 0 {
+                    // Queued again while it ran: due again now, as a fresh job.
+                    sqlx::query($crate::catalog::shared::RELEASE_JOB).bind(job.id).execute(&self.pool).await?;
+                }
+                Ok(())
             }
 
             async fn list_audit(&self, study_uid: Option<&str>, limit: u32) -> Result<Vec<AuditEvent>, StoreError> {

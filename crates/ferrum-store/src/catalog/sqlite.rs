@@ -42,11 +42,14 @@ enum Applied {
 /// The distinct modalities of a study's series, comma-joined.
 const MODALITY_AGGREGATE: &str = "group_concat(DISTINCT se.modality)";
 
+/// SQLite has one writer at a time: a claim is already exclusive.
+const CLAIM_LOCK: &str = "";
+
 /// Most writes committed in one transaction.
 const GROUP_MAX: usize = 256;
 
 pub(crate) fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    shared::timestamp(chrono::Utc::now())
 }
 
 impl SqliteCatalog {
@@ -150,7 +153,7 @@ async fn commit(pool: &SqlitePool, group: &[Write]) -> Result<Vec<Applied>, Stor
     Ok(applied)
 }
 
-shared::sql_catalog!(SqliteCatalog, Sqlite, MODALITY_AGGREGATE, {
+shared::sql_catalog!(SqliteCatalog, Sqlite, MODALITY_AGGREGATE, CLAIM_LOCK, {
     async fn insert_instances(
         &self,
         batch: &[NewInstance],

@@ -1,5 +1,6 @@
 //! BlobStore cases.
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use ferrum_store::blob::LocalBlobStore;
@@ -147,6 +148,7 @@ fn s3_settings(bucket: &str) -> ferrum_store::blob::S3Settings {
         path_style: true,
         prefix: String::new(),
         encryption: ferrum_store::blob::Encryption::S3Managed,
+        public_endpoint: None,
     }
 }
 
@@ -181,4 +183,28 @@ async fn s3_objects_over_eight_mib_go_up_in_parts_and_come_back_whole() {
     store.put_file(&key(10), &path).await.unwrap();
     assert_eq!(read(&store, &key(10), None).await.unwrap(), data);
     assert!(!path.exists(), "the spooled file is consumed");
+}
+
+#[tokio::test]
+async fn s3_presigned_urls_fetch_the_object_until_they_expire_and_only_as_signed() {
+    let (store, _bucket) = s3().await;
+    store.put_bytes(&key(11), Bytes::from_static(b"presigned bytes")).await.unwrap();
+    let http = reqwest::Client::new();
+    let url = store.presigned_get(&key(11), Duration::from_secs(60)).await.unwrap().expect("S3 signs URLs");
+    let r = http.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"presigned bytes");
+
+    let forged = url.replace(key(11).as_str(), key(12).as_str());
+    assert_eq!(http.get(&forged).send().await.unwrap().status(), 403, "the signature covers the key");
+
+    let short = store.presigned_get(&key(11), Duration::from_secs(1)).await.unwrap().unwrap();
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(http.get(&short).send().await.unwrap().status(), 403, "an expired URL is refused");
+}
+
+#[tokio::test]
+async fn local_directory_has_no_presigned_urls() {
+    let (store, _dir) = local().await;
+    assert!(store.presigned_get(&key(1), Duration::from_secs(60)).await.unwrap().is_none());
 }

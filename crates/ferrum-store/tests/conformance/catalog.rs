@@ -216,6 +216,79 @@ async fn sqlite() -> (Store, tempfile::TempDir) {
     (Arc::new(SqliteCatalog::open(&url, 4).await.unwrap()), dir)
 }
 
+fn job(kind: &str, subject: &str, run_after: &str) -> NewJob {
+    NewJob { kind: kind.into(), subject: subject.into(), run_after: run_after.into() }
+}
+
+const PAST: &str = "2000-01-01T00:00:00.000000Z";
+const FUTURE: &str = "2999-01-01T00:00:00.000000Z";
+const LEASE: std::time::Duration = std::time::Duration::from_secs(300);
+
+pub async fn a_job_queued_twice_is_one_job_and_a_claim_is_exclusive(store: Store) {
+    store.enqueue_jobs(&[job("thumbnail", "1.2.3", PAST), job("thumbnail", "1.2.3", PAST)]).await.unwrap();
+    store.enqueue_jobs(&[job("thumbnail", "1.2.4", FUTURE)]).await.unwrap();
+    let claimed = store.claim_jobs(10, LEASE).await.unwrap();
+    assert_eq!(claimed.len(), 1, "one due job: {claimed:?}");
+    assert_eq!((claimed[0].kind.as_str(), claimed[0].subject.as_str(), claimed[0].attempts), ("thumbnail", "1.2.3", 1));
+    assert!(store.claim_jobs(10, LEASE).await.unwrap().is_empty(), "a leased job is nobody else's");
+    store.complete_job(&claimed[0]).await.unwrap();
+    assert!(store.claim_jobs(10, LEASE).await.unwrap().is_empty(), "done is gone; the other is not due");
+}
+
+pub async fn a_job_queued_again_while_it_runs_runs_again_after(store: Store) {
+    store.enqueue_jobs(&[job("thumbnail", "s", PAST)]).await.unwrap();
+    let first = store.claim_jobs(1, LEASE).await.unwrap().remove(0);
+    store.enqueue_jobs(&[job("thumbnail", "s", PAST)]).await.unwrap();
+    store.complete_job(&first).await.unwrap();
+    let again = store.claim_jobs(1, LEASE).await.unwrap();
+    assert_eq!(again.len(), 1, "the work queued meanwhile is not lost");
+    store.complete_job(&again[0]).await.unwrap();
+    assert!(store.claim_jobs(1, LEASE).await.unwrap().is_empty());
+}
+
+pub async fn a_failed_job_waits_for_its_retry_and_an_expired_lease_frees_a_job(store: Store) {
+    store.enqueue_jobs(&[job("sweep", "orphans", PAST)]).await.unwrap();
+    let claimed = store.claim_jobs(1, LEASE).await.unwrap().remove(0);
+    store.fail_job(&claimed, "store down", FUTURE).await.unwrap();
+    assert!(store.claim_jobs(1, LEASE).await.unwrap().is_empty(), "not before its retry time");
+
+    store.enqueue_jobs(&[job("sweep", "other", PAST)]).await.unwrap();
+    let short = store.claim_jobs(1, std::time::Duration::from_millis(1)).await.unwrap();
+    assert_eq!(short.len(), 1);
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let reclaimed = store.claim_jobs(1, LEASE).await.unwrap();
+    assert_eq!(reclaimed.len(), 1, "a worker that died loses its job back to the queue");
+    assert_eq!(reclaimed[0].attempts, 2);
+}
+
+pub async fn concurrent_claimers_get_each_job_exactly_once(store: Store) {
+    let jobs: Vec<NewJob> = (0..300).map(|i| job("thumbnail", &format!("series-{i}"), PAST)).collect();
+    store.enqueue_jobs(&jobs).await.unwrap();
+    let mut workers = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        workers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let claimed = store.claim_jobs(7, LEASE).await.unwrap();
+                if claimed.is_empty() {
+                    return mine;
+                }
+                for j in claimed {
+                    store.complete_job(&j).await.unwrap();
+                    mine.push(j.subject);
+                }
+            }
+        }));
+    }
+    let mut done = Vec::new();
+    for w in workers {
+        done.extend(w.await.unwrap());
+    }
+    let unique: std::collections::HashSet<_> = done.iter().collect();
+    assert_eq!((done.len(), unique.len()), (300, 300), "every job done, none twice");
+}
+
 /// Every catalog case, instantiated for one backend.
 macro_rules! catalog_cases {
     ($module:ident, $factory:ident) => {
@@ -235,6 +308,10 @@ macro_rules! catalog_cases {
                 audit_events_commit_with_their_rows_and_list_newest_first,
                 referenced_blob_keys_are_told_apart_from_orphans,
                 health_answers_ok,
+                a_job_queued_twice_is_one_job_and_a_claim_is_exclusive,
+                a_job_queued_again_while_it_runs_runs_again_after,
+                a_failed_job_waits_for_its_retry_and_an_expired_lease_frees_a_job,
+                concurrent_claimers_get_each_job_exactly_once,
             ]
         );
     };

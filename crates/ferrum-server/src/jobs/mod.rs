@@ -1,0 +1,113 @@
+//! Background work, claimed from the catalog so that any number of instances share it and
+//! each job is done once: a worker claims due jobs for a lease, runs them, and marks them
+//! done, or failed with a retry time that backs off. A job whose worker died is claimed
+//! again when its lease runs out, so handlers must be idempotent.
+mod sweep;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ferrum_store::model::{Job, NewJob};
+use ferrum_store::{BlobStore, Catalog, StoreError};
+use tokio::sync::Notify;
+
+use crate::metrics::Metrics;
+
+/// Longer than any one job takes; a job still running after it may be run twice.
+const LEASE: Duration = Duration::from_secs(300);
+/// Jobs one worker claims at a time.
+const CLAIM_BATCH: u32 = 4;
+/// How often an idle worker looks for due jobs queued by other instances.
+const POLL: Duration = Duration::from_secs(1);
+/// Longest wait before a failed job is tried again.
+const MAX_BACKOFF_SECS: i64 = 3600;
+
+pub const SWEEP_ORPHANS: &str = "sweep_orphans";
+
+/// What the handlers need, shared by the workers.
+pub struct JobContext {
+    pub catalog: Arc<dyn Catalog>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub metrics: Arc<Metrics>,
+    pub orphan_grace_secs: u64,
+    pub sweep_interval_secs: u64,
+    /// Wakes idle workers when this instance queues work, so it starts at once.
+    pub wake: Notify,
+}
+
+/// A job due `delay` from now.
+pub fn job_after(kind: &str, subject: &str, delay: Duration) -> NewJob {
+    let at = chrono::Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+    NewJob { kind: kind.into(), subject: subject.into(), run_after: timestamp(at) }
+}
+
+fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// Queues the recurring jobs (once per deployment, whatever the number of instances) and
+/// starts `workers` workers.
+pub async fn start(ctx: Arc<JobContext>, workers: usize) -> Result<(), StoreError> {
+    ctx.catalog
+        .enqueue_jobs(&[job_after(SWEEP_ORPHANS, "blobs", Duration::from_secs(ctx.sweep_interval_secs))])
+        .await?;
+    for _ in 0..workers {
+        tokio::spawn(work(ctx.clone()));
+    }
+    Ok(())
+}
+
+async fn work(ctx: Arc<JobContext>) {
+    loop {
+        let jobs = match ctx.catalog.claim_jobs(CLAIM_BATCH, LEASE).await {
+            Ok(jobs) => jobs,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot claim background jobs; retrying");
+                tokio::time::sleep(POLL * 5).await;
+                continue;
+            }
+        };
+        if jobs.is_empty() {
+            tokio::select! {
+                _ = ctx.wake.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
+            continue;
+        }
+        for job in jobs {
+            run(&ctx, job).await;
+        }
+    }
+}
+
+async fn run(ctx: &JobContext, job: Job) {
+    // A handler answers the job to queue after it, for recurring work; queued only once
+    // this one is complete, or completing it would count as "queued again while running".
+    let result: anyhow::Result<Option<NewJob>> = match job.kind.as_str() {
+        SWEEP_ORPHANS => sweep::run(ctx).await,
+        other => Err(anyhow::anyhow!("unknown job kind {other}")),
+    };
+    let recorded = match result {
+        Ok(next) => {
+            ctx.metrics.increment("ferrum_jobs_completed_total", &job.kind);
+            match ctx.catalog.complete_job(&job).await {
+                Ok(()) => match next {
+                    Some(next) => ctx.catalog.enqueue_jobs(&[next]).await,
+                    None => Ok(()),
+                },
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => {
+            ctx.metrics.increment("ferrum_jobs_failed_total", &job.kind);
+            let backoff = (1i64 << job.attempts.clamp(0, 12)).min(MAX_BACKOFF_SECS);
+            tracing::warn!(kind = %job.kind, attempts = job.attempts, retry_in_secs = backoff, error = %e, "background job failed");
+            let retry = timestamp(chrono::Utc::now() + chrono::Duration::seconds(backoff));
+            ctx.catalog.fail_job(&job, &format!("{e:#}"), &retry).await
+        }
+    };
+    if let Err(e) = recorded {
+        // The lease runs out and the job is claimed again; handlers are idempotent.
+        tracing::warn!(kind = %job.kind, error = %e, "cannot record a background job's outcome");
+    }
+}
