@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
 # Ingest benchmark (figures, not a test). Builds release binaries, then runs the bench:
-#   scripts/bench-ingest.sh [--files 400] [--zip-mb 2048] [--no-orthanc]
-# Install the reference first for side-by-side figures: apt-get install orthanc
+#   scripts/bench-ingest.sh [--files 400] [--zip-mb 2048] [--no-orthanc] [--production]
+# Install the references first for side-by-side figures:
+#   apt-get install orthanc orthanc-postgresql
+# --production also measures PostgreSQL + S3 (on the servers scripts/test-services.sh starts:
+# a private PostgreSQL cluster and s3s-fs) against Orthanc with its PostgreSQL index, and
+# ingest into a catalog already holding 200,000 instances (--seed N to change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+args=()
+for a in "$@"; do
+  if [ "$a" = --production ]; then
+    eval "$(scripts/test-services.sh)"
+    args+=(--pg-url "$FERRUM_TEST_DATABASE_URL" --s3-endpoint "$FERRUM_TEST_S3_ENDPOINT")
+  else
+    args+=("$a")
+  fi
+done
 cargo build --release -p ferrum -p ferrum-bench
-exec target/release/bench-ingest --ferrum target/release/ferrum "$@"
+exec target/release/bench-ingest --ferrum target/release/ferrum "${args[@]}"

@@ -84,3 +84,22 @@ async fn the_periodic_orphan_sweep_is_claimed_by_one_instance_at_a_time() {
     let body = b.get(&format!("/api/instances/{}/file", kept.sop)).send().await.unwrap().bytes().await.unwrap();
     assert_eq!(body.as_ref(), dicom(&kept).as_slice());
 }
+
+#[tokio::test]
+async fn thumbnail_jobs_queued_through_either_instance_are_each_done_once() {
+    let a = app().production().spawn().await.logged_in_as_admin().await;
+    let b = a.sibling().await.logged_in_as_admin().await;
+    let series: Vec<Spec> = (1..=12).map(|n| Spec::new(620, n, 1).size(32)).collect();
+    for (i, spec) in series.iter().enumerate() {
+        let via = if i % 2 == 0 { &a } else { &b };
+        assert_eq!(via.upload("application/dicom", dicom(spec)).await.0, 201);
+    }
+    let thumbs = a.blob_root().join("derived").join("thumb");
+    let started = std::time::Instant::now();
+    while files_under(&thumbs) < series.len() && started.elapsed() < std::time::Duration::from_secs(20) {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(files_under(&thumbs), series.len(), "a thumbnail per series");
+    let done = counter(&[&a, &b], "ferrum_jobs_completed_total{kind=\"thumbnail\"}").await;
+    assert_eq!(done, series.len() as u64, "each job done once across the two instances");
+}

@@ -288,11 +288,16 @@ impl TestApp {
     }
 
     /// Where this server's DICOM objects are on disk: the data directory's blobs, or its
-    /// bucket's directory on the test S3 server.
+    /// bucket's directory on the test S3 server (a sibling has none of its own).
     pub fn dicom_blob_dir(&self) -> PathBuf {
+        self.blob_root().join("dicom")
+    }
+
+    /// Where this server's blob store keeps everything on disk.
+    pub fn blob_root(&self) -> PathBuf {
         match &self.bucket_dir {
-            Some(bucket) => bucket.join("dicom"),
-            None => self.data_dir.join("blobs").join("dicom"),
+            Some(bucket) => bucket.clone(),
+            None => self.data_dir.join("blobs"),
         }
     }
 

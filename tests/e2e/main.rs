@@ -8,6 +8,7 @@ mod durability;
 mod faults;
 mod fixtures;
 mod harness;
+mod images;
 mod instances;
 mod studies;
 mod upload_errors;

@@ -3,5 +3,6 @@
 #![forbid(unsafe_code)]
 
 pub mod corpus;
+pub mod production;
 pub mod servers;
 pub mod stats;

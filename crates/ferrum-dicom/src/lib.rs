@@ -8,6 +8,8 @@
 //!   structurally complete (a truncated upload is refused), validates the required UIDs and
 //!   extracts [`InstanceAttributes`].
 //! - [`Uid`] is the parsed form of a DICOM UID; client input becomes one before it is used.
+//! - [`render`] decodes one frame (native and compressed transfer syntaxes) and renders it
+//!   through the modality LUT, VOI window and presentation stages to an 8-bit PNG or JPEG.
 //! - [`charset`] decodes text in the declared Specific Character Set, including the ISO 2022
 //!   code extensions (Japanese, Korean) that the underlying parser does not switch on.
 //!
@@ -22,11 +24,13 @@ mod attributes;
 pub mod charset;
 mod error;
 mod inspect;
+pub mod render;
 mod uid;
 
 pub use attributes::{InstanceAttributes, InstanceLevel, PatientLevel, SeriesLevel, StudyLevel};
 pub use error::DicomError;
 pub use inspect::{inspect, looks_like_dicom, Inspection};
+pub use render::{frame_count, placeholder, render, ImageFormat, RenderError, RenderOptions, Rendered, Window};
 pub use uid::Uid;
 
 /// Media Storage SOP Class of a DICOMDIR: a directory of a medium, not an image.

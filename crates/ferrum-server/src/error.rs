@@ -2,7 +2,10 @@
 //! user can act on. A 5xx answers a fixed message; its cause goes to the log.
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use ferrum_dicom::render::RenderError;
 use ferrum_store::StoreError;
+
+use crate::images::ImageError;
 use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +101,28 @@ impl From<StoreError> for ApiError {
                 ApiError::Unavailable("storage is unavailable; try again shortly".into())
             }
             other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<ImageError> for ApiError {
+    fn from(e: ImageError) -> Self {
+        let unprocessable = |code, message: String| ApiError::Unprocessable { code, message };
+        match e {
+            ImageError::Store(e) => e.into(),
+            ImageError::ObjectTooLarge(_) => unprocessable("image_too_large", e.to_string()),
+            ImageError::Render(r) => match r {
+                RenderError::UnsupportedPixelData { .. } => unprocessable("unsupported_pixel_data", r.to_string()),
+                RenderError::TooLarge { .. } => unprocessable("image_too_large", r.to_string()),
+                RenderError::NoPixelData => unprocessable("no_pixel_data", r.to_string()),
+                // The API counts frames from 1, the renderer from 0.
+                RenderError::FrameOutOfRange { frame, frames } => ApiError::BadRequest(format!(
+                    "frame {} is out of range: the object has {frames} frame(s), numbered from 1",
+                    frame + 1
+                )),
+                RenderError::Malformed(_) => unprocessable("malformed_pixel_data", r.to_string()),
+                _ => unprocessable("undecodable_pixel_data", r.to_string()),
+            },
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod images;
 mod import;
 pub mod ingest;
 pub mod jobs;

@@ -14,6 +14,7 @@ use tracing_actix_web::TracingLogger;
 use crate::auth::{password, token::TokenKeys};
 use crate::config::{Settings, SseSetting};
 use crate::error;
+use crate::images::Images;
 use crate::ingest::{Ingestor, ZipLimits};
 use crate::jobs::JobContext;
 use crate::metrics::Metrics;
@@ -26,6 +27,8 @@ pub struct Services {
     pub catalog: Arc<dyn Catalog>,
     pub blobs: Arc<dyn BlobStore>,
     pub ingestor: Arc<Ingestor>,
+    pub images: Arc<Images>,
+    pub jobs_wake: Arc<Notify>,
 }
 
 impl Services {
@@ -37,9 +40,11 @@ impl Services {
             .context("opening the catalog (DATABASE_URL)")?;
         let blobs = open_blob_store(settings).await?;
         std::fs::create_dir_all(settings.spool_dir()).context("creating the upload spool directory")?;
+        let jobs_wake = Arc::new(Notify::new());
         let ingestor = Arc::new(Ingestor {
             catalog: catalog.clone(),
             blobs: blobs.clone(),
+            jobs_wake: jobs_wake.clone(),
             policy: settings.conflict_policy.into(),
             spool_dir: settings.spool_dir(),
             zip_limits: ZipLimits {
@@ -47,7 +52,8 @@ impl Services {
                 max_ratio: settings.zip_max_ratio,
             },
         });
-        Ok(Services { catalog, blobs, ingestor })
+        let images = Arc::new(Images::new(blobs.clone()));
+        Ok(Services { catalog, blobs, ingestor, images, jobs_wake })
     }
 }
 
@@ -102,9 +108,10 @@ impl Application {
             catalog: services.catalog.clone(),
             blobs: services.blobs.clone(),
             metrics: metrics.clone(),
+            images: services.images.clone(),
             orphan_grace_secs: settings.orphan_grace_secs,
             sweep_interval_secs: settings.sweep_interval_secs,
-            wake: Notify::new(),
+            wake: services.jobs_wake.clone(),
         });
         crate::jobs::start(jobs.clone(), settings.job_workers).await.context("starting the background workers")?;
         let state = AppState {
@@ -115,6 +122,7 @@ impl Application {
             settings: Arc::new(settings),
             metrics,
             jobs,
+            images: services.images,
         };
         let listener = TcpListener::bind(addr).with_context(|| format!("FERRUM_BIND: cannot listen on {addr}"))?;
         let bound = listener.local_addr()?;

@@ -5,6 +5,7 @@ use ferrum_store::{BlobStore, Catalog};
 
 use crate::auth::token::TokenKeys;
 use crate::config::Settings;
+use crate::images::Images;
 use crate::ingest::Ingestor;
 use crate::jobs::JobContext;
 use crate::metrics::Metrics;
@@ -18,4 +19,5 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
     pub jobs: Arc<JobContext>,
+    pub images: Arc<Images>,
 }

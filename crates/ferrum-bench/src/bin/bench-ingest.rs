@@ -34,6 +34,62 @@ struct Args {
     /// Skip Orthanc even when installed.
     #[arg(long)]
     no_orthanc: bool,
+    /// Also measure the production set-up: PostgreSQL (a database is created next to the one
+    /// this URL names, per run) ...
+    #[arg(long, requires = "s3_endpoint")]
+    pg_url: Option<String>,
+    /// ... and this S3-compatible store (a bucket per run; credentials from the AWS chain).
+    #[arg(long, requires = "pg_url")]
+    s3_endpoint: Option<String>,
+    /// Instances already catalogued for the "full catalog" production run.
+    #[arg(long, default_value_t = 200_000)]
+    seed: u64,
+}
+
+/// Production-mode runs: ferrum on PostgreSQL + S3 (empty, then with `seed` instances
+/// already catalogued) and Orthanc with its PostgreSQL index on the same server.
+async fn production_runs(
+    args: &Args,
+    ferrum: &std::path::Path,
+    corpus: &Arc<Vec<Vec<u8>>>,
+    run_id: u64,
+) -> anyhow::Result<(Vec<Run>, Vec<Run>)> {
+    use ferrum_bench::production::*;
+    let (Some(pg), Some(s3)) = (&args.pg_url, &args.s3_endpoint) else { return Ok((Vec::new(), Vec::new())) };
+    let mut ferrum_runs = Vec::new();
+    for (clients, seeded) in [(1usize, 0u64), (4, 0), (4, args.seed)] {
+        let name = format!("bench_{run_id}_{clients}_{seeded}");
+        let url = fresh_database(pg, &name).await?;
+        let bucket = name.replace('_', "-");
+        fresh_bucket(s3, &bucket).await?;
+        if seeded > 0 {
+            let t = Instant::now();
+            ferrum_store::catalog::seed::seed(&url, seeded, 1).await?;
+            println!("seeded {seeded} instances in {:.1} s", t.elapsed().as_secs_f64());
+        }
+        let env = ferrum_env(&url, s3, &bucket);
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let server = servers::ferrum(ferrum, &args.scratch, &env).await?;
+        let label = match seeded {
+            0 => format!("ferrum PG+S3, {clients} client(s)"),
+            n => format!("ferrum PG+S3 +{}k, {clients} cl.", n / 1000),
+        };
+        ferrum_runs.push(upload_all(&server, "/api/uploads", corpus.clone(), clients, &label).await?);
+    }
+    let mut orthanc_runs = Vec::new();
+    match servers::orthanc_binary().filter(|_| std::path::Path::new(ORTHANC_POSTGRES_PLUGIN).exists()) {
+        Some(bin) if !args.no_orthanc => {
+            for clients in [1usize, 4] {
+                let url = fresh_database(pg, &format!("bench_{run_id}_orthanc_{clients}")).await?;
+                let server =
+                    servers::orthanc(&bin, &args.scratch, &[ORTHANC_POSTGRES_PLUGIN], orthanc_postgres(&url)?).await?;
+                let label = format!("orthanc PG, {clients} client(s)");
+                orthanc_runs.push(upload_all(&server, "/instances", corpus.clone(), clients, &label).await?);
+            }
+        }
+        _ => println!("Orthanc's PostgreSQL plugin is not installed (apt-get install orthanc-postgresql)"),
+    }
+    Ok((ferrum_runs, orthanc_runs))
 }
 
 async fn upload_all(
@@ -168,6 +224,7 @@ async fn main() -> anyhow::Result<()> {
         }
         None => println!("Orthanc is not installed (apt-get install orthanc): no reference runs"),
     }
+    let (prod, prod_reference) = production_runs(&args, &ferrum, &corpus, run_id).await?;
     let mut zip_run = None;
     if args.zip_mb > 0 {
         let count = ((args.zip_mb * 1_000_000) / mean as u64).max(1) as u32;
@@ -182,7 +239,7 @@ async fn main() -> anyhow::Result<()> {
 
     println!();
     stats::header();
-    for r in runs.iter().chain(reference.iter()).chain(zip_run.iter()) {
+    for r in runs.iter().chain(reference.iter()).chain(zip_run.iter()).chain(prod.iter()).chain(prod_reference.iter()) {
         stats::row(r);
     }
     println!();
@@ -199,6 +256,21 @@ async fn main() -> anyhow::Result<()> {
         println!(
             "ferrum peak RSS during the ZIP: {:.1} MB   (target <= 150 MB)",
             z.peak_rss_kib.unwrap_or(0) as f64 / 1024.0
+        );
+    }
+    if prod.len() == 3 {
+        if prod_reference.len() == 2 {
+            println!("ferrum PG+S3 / orthanc PG files/s, 1 client:  {}", ratio(&prod[0], &prod_reference[0]));
+            println!(
+                "ferrum PG+S3 / orthanc PG files/s, 4 clients: {}   (target >= 2x)",
+                ratio(&prod[1], &prod_reference[1])
+            );
+        }
+        println!("ferrum PG+S3 / embedded files/s, 4 clients:   {}   (target >= 0.5x)", ratio(&prod[1], &runs[1]));
+        println!(
+            "ferrum PG+S3 with {} catalogued / empty, 4 clients: {}   (target >= 0.9x)",
+            args.seed,
+            ratio(&prod[2], &prod[1])
         );
     }
     Ok(())

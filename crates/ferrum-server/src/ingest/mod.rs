@@ -40,6 +40,8 @@ pub enum IngestError {
 pub struct Ingestor {
     pub catalog: Arc<dyn Catalog>,
     pub blobs: Arc<dyn BlobStore>,
+    /// Wakes this instance's background workers when thumbnails are queued.
+    pub jobs_wake: Arc<tokio::sync::Notify>,
     pub policy: ConflictPolicy,
     pub spool_dir: PathBuf,
     pub zip_limits: ZipLimits,
@@ -198,8 +200,12 @@ impl Session<'_> {
         let audit = self.audit_events(&batch);
         let outcomes = self.ingestor.catalog.insert_instances(&batch, self.ingestor.policy, &audit).await?;
         let mut maybe_orphaned = Vec::new();
+        let mut new_pictures: Vec<&str> = Vec::new();
         for (p, outcome) in pending.iter().zip(outcomes) {
             let line = &mut self.report.files[p.report_index];
+            if matches!(outcome, InsertOutcome::Stored | InsertOutcome::Replaced { .. }) {
+                new_pictures.push(&p.instance.attributes.series_instance_uid);
+            }
             match outcome {
                 InsertOutcome::Stored => {}
                 InsertOutcome::Duplicate => line.status = FileStatus::Duplicate,
@@ -212,6 +218,7 @@ impl Session<'_> {
             }
         }
         self.ingestor.remove_unreferenced(maybe_orphaned).await;
+        self.ingestor.queue_thumbnails(new_pictures).await;
         Ok(())
     }
 
@@ -253,6 +260,24 @@ impl Session<'_> {
 const CONFLICT_REASON: &str = "conflict: a different object is already stored under this SOPInstanceUID (0008,0018)";
 
 impl Ingestor {
+    /// Queues a thumbnail for each series that got new instances. Best effort: the upload is
+    /// committed already, and a thumbnail missing is made on its first request.
+    async fn queue_thumbnails(&self, mut series: Vec<&str>) {
+        series.sort_unstable();
+        series.dedup();
+        if series.is_empty() {
+            return;
+        }
+        let jobs: Vec<_> = series
+            .into_iter()
+            .map(|s| crate::jobs::job_after(crate::jobs::THUMBNAIL, s, std::time::Duration::ZERO))
+            .collect();
+        match self.catalog.enqueue_jobs(&jobs).await {
+            Ok(()) => self.jobs_wake.notify_waiters(),
+            Err(e) => tracing::warn!(error = %e, "could not queue thumbnails; they will be made on request"),
+        }
+    }
+
     /// Deletes the blobs among `keys` that no catalog row points at any more. Best effort:
     /// what fails here is left to the sweep.
     pub async fn remove_unreferenced(&self, keys: Vec<String>) {

@@ -3,6 +3,7 @@
 //! done, or failed with a retry time that backs off. A job whose worker died is claimed
 //! again when its lease runs out, so handlers must be idempotent.
 mod sweep;
+mod thumbnail;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +12,7 @@ use ferrum_store::model::{Job, NewJob};
 use ferrum_store::{BlobStore, Catalog, StoreError};
 use tokio::sync::Notify;
 
+use crate::images::Images;
 use crate::metrics::Metrics;
 
 /// Longer than any one job takes; a job still running after it may be run twice.
@@ -23,16 +25,19 @@ const POLL: Duration = Duration::from_secs(1);
 const MAX_BACKOFF_SECS: i64 = 3600;
 
 pub const SWEEP_ORPHANS: &str = "sweep_orphans";
+/// Subject: a series UID.
+pub const THUMBNAIL: &str = "thumbnail";
 
 /// What the handlers need, shared by the workers.
 pub struct JobContext {
     pub catalog: Arc<dyn Catalog>,
     pub blobs: Arc<dyn BlobStore>,
     pub metrics: Arc<Metrics>,
+    pub images: Arc<Images>,
     pub orphan_grace_secs: u64,
     pub sweep_interval_secs: u64,
     /// Wakes idle workers when this instance queues work, so it starts at once.
-    pub wake: Notify,
+    pub wake: Arc<Notify>,
 }
 
 /// A job due `delay` from now.
@@ -85,6 +90,7 @@ async fn run(ctx: &JobContext, job: Job) {
     // this one is complete, or completing it would count as "queued again while running".
     let result: anyhow::Result<Option<NewJob>> = match job.kind.as_str() {
         SWEEP_ORPHANS => sweep::run(ctx).await,
+        THUMBNAIL => thumbnail::run(ctx, &job.subject).await,
         other => Err(anyhow::anyhow!("unknown job kind {other}")),
     };
     let recorded = match result {

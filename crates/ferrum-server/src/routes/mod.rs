@@ -1,6 +1,7 @@
 //! HTTP routes: thin handlers that extract, authorise, call one service and map the result.
 mod auth;
 mod health;
+mod images;
 mod instances;
 mod studies;
 mod uploads;
@@ -18,7 +19,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/uploads", web::post().to(uploads::upload))
                 .route("/studies", web::get().to(studies::list))
                 .route("/studies/{study_uid}", web::get().to(studies::get))
+                .route("/studies/{study_uid}/thumbnail", web::get().to(images::study_thumbnail))
+                .route("/series/{series_uid}/thumbnail", web::get().to(images::series_thumbnail))
                 .route("/instances/{sop_uid}/file", web::get().to(instances::file))
+                .route("/instances/{sop_uid}/rendered", web::get().to(images::rendered))
                 .route("/audit", web::get().to(studies::audit))
                 .default_service(web::to(not_found)),
         );

@@ -16,6 +16,9 @@ pub use s3::{Encryption, S3BlobStore, S3Settings};
 
 use crate::StoreError;
 
+/// Where derived thumbnails live in the store.
+pub const THUMBNAIL_PREFIX: &str = "derived/thumb/";
+
 /// A key in the blob store. Keys are made by the server (from content hashes), never taken
 /// from a client, and are checked again here so that no key can name a path outside the store.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -39,6 +42,19 @@ impl BlobKey {
     /// the same bytes uploaded twice, even at once, land on one object.
     pub fn for_dicom(sha256_hex: &str) -> BlobKey {
         BlobKey(format!("dicom/{}/{}/{}.dcm", &sha256_hex[..2], &sha256_hex[2..4], sha256_hex))
+    }
+
+    /// A thumbnail derived from the stored DICOM object with this SHA-256: derived objects
+    /// live and die with their source (the sweep removes those whose source is gone).
+    pub fn for_thumbnail(sha256_hex: &str, size: u32, extension: &str) -> BlobKey {
+        BlobKey(format!("{THUMBNAIL_PREFIX}{sha256_hex}/{size}.{extension}"))
+    }
+
+    /// The DICOM object a derived object was made from.
+    pub fn source_of_derived(&self) -> Option<BlobKey> {
+        let rest = self.0.strip_prefix(THUMBNAIL_PREFIX)?;
+        let sha = rest.split('/').next()?;
+        (sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit())).then(|| BlobKey::for_dicom(sha))
     }
 
     pub fn as_str(&self) -> &str {

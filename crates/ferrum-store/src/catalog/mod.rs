@@ -1,5 +1,6 @@
 //! The catalog: what is stored, for whom, and what happened to it.
 mod postgres;
+pub mod seed;
 pub(crate) mod shared;
 mod sqlite;
 
@@ -46,6 +47,9 @@ pub trait Catalog: Send + Sync + 'static {
     // --- studies ---
     async fn list_studies(&self, query: &StudyQuery) -> Result<StudyPage, StoreError>;
     async fn get_study(&self, study_uid: &str) -> Result<Option<StudyDetail>, StoreError>;
+    /// The series' instances in display order (instance number, then UID); empty when the
+    /// series does not exist.
+    async fn series_instances(&self, series_uid: &str) -> Result<Vec<InstanceRecord>, StoreError>;
     /// Who first uploaded the study (its owner), if it exists.
     async fn study_owner(&self, study_uid: &str) -> Result<Option<String>, StoreError>;
 

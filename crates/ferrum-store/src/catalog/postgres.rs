@@ -16,7 +16,7 @@ use crate::model::*;
 use crate::StoreError;
 
 pub struct PostgresCatalog {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 const MODALITY_AGGREGATE: &str = "string_agg(DISTINCT se.modality, ',')";

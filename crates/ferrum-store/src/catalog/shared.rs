@@ -82,6 +82,8 @@ pub(crate) const SERIES_OF_STUDY: &str =
     "SELECT * FROM series WHERE study_uid = $1 ORDER BY series_number IS NULL, series_number, series_uid";
 pub(crate) const INSTANCES_OF_STUDY: &str =
     "SELECT * FROM instances WHERE study_uid = $1 ORDER BY instance_number IS NULL, instance_number, sop_uid";
+pub(crate) const INSTANCES_OF_SERIES: &str =
+    "SELECT * FROM instances WHERE series_uid = $1 ORDER BY instance_number IS NULL, instance_number, sop_uid";
 pub(crate) const LIST_AUDIT: &str =
     "SELECT * FROM audit_events WHERE ($1 IS NULL OR study_uid = $1) ORDER BY id DESC LIMIT $2";
 
@@ -530,6 +532,14 @@ macro_rules! sql_catalog {
                         instances.iter().map(|r| instance_record!(r)).collect(),
                     ),
                 }))
+            }
+
+            async fn series_instances(&self, series_uid: &str) -> Result<Vec<InstanceRecord>, StoreError> {
+                let rows = sqlx::query($crate::catalog::shared::INSTANCES_OF_SERIES)
+                    .bind(series_uid)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows.iter().map(|r| instance_record!(r)).collect())
             }
 
             async fn study_owner(&self, study_uid: &str) -> Result<Option<String>, StoreError> {

@@ -16,7 +16,7 @@ use crate::model::*;
 use crate::StoreError;
 
 pub struct SqliteCatalog {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
     writer: mpsc::Sender<Write>,
 }
 

@@ -129,6 +129,10 @@ pub async fn study_detail_has_counts_series_and_owner(store: Store) {
     assert_eq!(s.series.iter().map(|x| x.instances.len()).collect::<Vec<_>>(), vec![3, 1]);
     assert_eq!(store.study_owner("1.2.3.4").await.unwrap().as_deref(), Some("alice"));
     assert!(store.get_study("9.9.9").await.unwrap().is_none());
+    let series: Vec<_> = store.series_instances("1.2.3.4.1").await.unwrap();
+    let order: Vec<_> = series.iter().map(|i| i.instance_number).collect();
+    assert_eq!(order, vec![Some(1), Some(2), Some(3)], "in instance-number order");
+    assert!(store.series_instances("9.9.9").await.unwrap().is_empty());
 }
 
 pub async fn listing_filters_and_visibility(store: Store) {
@@ -369,3 +373,36 @@ fn uuid_like() -> String {
 }
 
 catalog_cases!(postgres_catalog, postgres);
+
+/// The seeded catalog reads like any other: studies of 100 instances in two series.
+async fn seeded_catalog_is_browsable(url: &str) {
+    ferrum_store::catalog::seed::seed(url, 250, 1).await.unwrap();
+    ferrum_store::catalog::seed::seed(url, 100, 2).await.unwrap();
+    let store = ferrum_store::catalog::open(url, 2).await.unwrap();
+    let page = store.list_studies(&StudyQuery { limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(page.items.len(), 4, "three studies from the first seeding, one from the second");
+    let study = store.get_study("2.25.7.1.1").await.unwrap().expect("the first seeded study");
+    assert_eq!(study.series.len(), 2);
+    assert_eq!(study.series.iter().map(|s| s.instances.len()).sum::<usize>(), 100);
+    let last = store.get_study("2.25.7.1.3").await.unwrap().unwrap();
+    assert_eq!(last.series.iter().map(|s| s.instances.len()).sum::<usize>(), 50);
+}
+
+#[tokio::test]
+async fn seeding_sqlite_makes_a_browsable_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    seeded_catalog_is_browsable(&format!("sqlite://{}", dir.path().join("seed.db").display())).await;
+}
+
+#[tokio::test]
+async fn seeding_postgres_makes_a_browsable_catalog() {
+    use sqlx::Connection;
+    let admin = test_database_url();
+    let name = format!("seed_{}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("cannot reach the test PostgreSQL");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut conn).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+    let url = format!("{}/{name}", &admin[..admin.rfind('/').unwrap()]);
+    seeded_catalog_is_browsable(&url).await;
+    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut conn).await.unwrap();
+}

@@ -1,0 +1,131 @@
+//! Pictures of stored instances: frames rendered on request, and thumbnails kept as derived
+//! objects in the blob store (made in the background after ingest, or on first request).
+//! Decoding is CPU work: it runs on the blocking pool, at most one decode per core at a
+//! time, so that a burst of requests queues instead of starving the server.
+use std::sync::Arc;
+
+use bytes::Bytes;
+use ferrum_dicom::render::{self, ImageFormat, RenderError, RenderOptions, Rendered};
+use ferrum_store::model::InstanceRecord;
+use ferrum_store::{BlobKey, BlobStore, StoreError};
+use futures_util::TryStreamExt;
+use tokio::sync::Semaphore;
+
+/// The thumbnail size made in the background and served when none is asked for.
+pub const THUMBNAIL_SIZE: u32 = 256;
+/// Largest thumbnail edge a client may ask for.
+pub const MAX_THUMBNAIL_SIZE: u32 = 512;
+/// Sizes kept as derived objects; other sizes are rendered each time.
+const KEPT_SIZES: [u32; 3] = [128, THUMBNAIL_SIZE, MAX_THUMBNAIL_SIZE];
+/// Largest object decoded in memory.
+const MAX_DECODED_OBJECT: i64 = 2 * 1024 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error("the object is too large to render ({0} bytes)")]
+    ObjectTooLarge(i64),
+}
+
+/// An image ready to send.
+pub struct Picture {
+    pub bytes: Bytes,
+    pub content_type: &'static str,
+}
+
+impl From<Rendered> for Picture {
+    fn from(r: Rendered) -> Self {
+        Picture { bytes: Bytes::from(r.bytes), content_type: r.content_type }
+    }
+}
+
+pub struct Images {
+    blobs: Arc<dyn BlobStore>,
+    decodes: Arc<Semaphore>,
+}
+
+/// The instance that stands for a series: the middle one in display order.
+pub fn representative(instances: &[InstanceRecord]) -> Option<&InstanceRecord> {
+    instances.get(instances.len() / 2)
+}
+
+fn extension(format: ImageFormat) -> &'static str {
+    match format {
+        ImageFormat::Png => "png",
+        ImageFormat::Jpeg => "jpg",
+    }
+}
+
+impl Images {
+    pub fn new(blobs: Arc<dyn BlobStore>) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Images { blobs, decodes: Arc::new(Semaphore::new(cores)) }
+    }
+
+    async fn read(&self, instance: &InstanceRecord) -> Result<Vec<u8>, ImageError> {
+        if instance.size_bytes > MAX_DECODED_OBJECT {
+            return Err(ImageError::ObjectTooLarge(instance.size_bytes));
+        }
+        let key = BlobKey::parse(&instance.blob_key)?;
+        let mut stream = self.blobs.get(&key, None).await?;
+        let mut bytes = Vec::with_capacity(instance.size_bytes as usize);
+        while let Some(chunk) = stream.try_next().await.map_err(StoreError::from)? {
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
+    }
+
+    /// Renders one frame of a stored instance.
+    pub async fn render(&self, instance: &InstanceRecord, options: RenderOptions) -> Result<Picture, ImageError> {
+        let bytes = self.read(instance).await?;
+        let permit = self.decodes.clone().acquire_owned().await.expect("the decode semaphore is never closed");
+        let rendered = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            render::render(&bytes, &options)
+        })
+        .await
+        .map_err(|e| RenderError::Malformed(format!("the decoder stopped: {e}")))??;
+        Ok(rendered.into())
+    }
+
+    /// The thumbnail of `instance` at `size`: the kept derived object, else rendered now (and
+    /// kept, for the kept sizes). Pixel data that cannot be decoded gets a neutral
+    /// placeholder, never an error: one odd image must not break a study list.
+    pub async fn thumbnail(
+        &self,
+        instance: &InstanceRecord,
+        size: u32,
+        format: ImageFormat,
+    ) -> Result<Picture, ImageError> {
+        let kept =
+            KEPT_SIZES.contains(&size).then(|| BlobKey::for_thumbnail(&instance.sha256, size, extension(format)));
+        if let Some(key) = &kept {
+            match self.read_derived(key).await {
+                Ok(bytes) => return Ok(Picture { bytes, content_type: format.content_type() }),
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let options = RenderOptions { size: Some(size), format, ..RenderOptions::default() };
+        let picture = match self.render(instance, options).await {
+            Ok(p) => p,
+            Err(ImageError::Render(e)) => {
+                tracing::info!(error = %e, "thumbnail replaced by a placeholder");
+                render::placeholder(size, format).into()
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(key) = kept {
+            self.blobs.put_bytes(&key, picture.bytes.clone()).await?;
+        }
+        Ok(picture)
+    }
+
+    async fn read_derived(&self, key: &BlobKey) -> Result<Bytes, StoreError> {
+        let chunks: Vec<Bytes> = self.blobs.get(key, None).await?.try_collect().await.map_err(StoreError::from)?;
+        Ok(chunks.concat().into())
+    }
+}

@@ -1,0 +1,209 @@
+//! Pictures: `GET /api/instances/{sop}/rendered`, `GET /api/series/{series}/thumbnail`,
+//! `GET /api/studies/{study}/thumbnail`. Each is patient data: authorised like the study,
+//! audited, and cached only privately. Responses are keyed by the source object's content
+//! hash, so an ETag never outlives the object it was made from.
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use ferrum_dicom::render::{ImageFormat, RenderOptions, Window};
+use ferrum_store::model::InstanceRecord;
+use serde::Deserialize;
+
+use super::studies::{may_see, path_uid};
+use crate::audit::{self, Access};
+use crate::auth::{remote_addr, AuthUser};
+use crate::error::ApiError;
+use crate::images::{representative, ImageError, Picture, MAX_THUMBNAIL_SIZE, THUMBNAIL_SIZE};
+use crate::state::AppState;
+
+/// Largest edge a rendered frame may be asked to fit.
+const MAX_RENDER_SIZE: u32 = 4096;
+
+#[derive(Deserialize)]
+pub struct RenderedParams {
+    frame: Option<u32>,
+    window: Option<String>,
+    size: Option<u32>,
+    format: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ThumbnailParams {
+    size: Option<u32>,
+    format: Option<String>,
+}
+
+fn format(raw: Option<&str>, default: ImageFormat) -> Result<ImageFormat, ApiError> {
+    match raw {
+        None => Ok(default),
+        Some("png") => Ok(ImageFormat::Png),
+        Some("jpeg") | Some("jpg") => Ok(ImageFormat::Jpeg),
+        Some(_) => Err(ApiError::BadRequest("format must be png or jpeg".into())),
+    }
+}
+
+/// `window=C,W`: centre and width, width above 0.
+fn window(raw: &str) -> Result<Window, ApiError> {
+    let bad = || ApiError::BadRequest("window must be CENTER,WIDTH with a width above 0, e.g. 40,400".into());
+    let (c, w) = raw.split_once(',').ok_or_else(bad)?;
+    let (center, width) = (c.trim().parse::<f64>().map_err(|_| bad())?, w.trim().parse::<f64>().map_err(|_| bad())?);
+    if !center.is_finite() || !width.is_finite() || width <= 0.0 {
+        return Err(bad());
+    }
+    Ok(Window { center, width })
+}
+
+fn size(raw: Option<u32>, default: Option<u32>, max: u32) -> Result<Option<u32>, ApiError> {
+    match raw.or(default) {
+        Some(s) if s == 0 || s > max => Err(ApiError::BadRequest(format!("size must be between 1 and {max}"))),
+        other => Ok(other),
+    }
+}
+
+/// The instance if `user` may see it; 404 otherwise, as if it did not exist.
+async fn visible_instance(state: &AppState, user: &AuthUser, sop: &str) -> Result<InstanceRecord, ApiError> {
+    let instance = state.catalog.find_instance(sop).await?;
+    if let Some(i) = instance {
+        if user.is_admin() || i.uploaded_by == user.username {
+            return Ok(i);
+        }
+        if state.catalog.study_owner(&i.study_instance_uid).await?.is_some_and(|o| may_see(user, &o)) {
+            return Ok(i);
+        }
+    }
+    Err(ApiError::NotFound("no such instance".into()))
+}
+
+/// Records the access, then answers 304 when the client holds this version (`etag`), else
+/// the picture `make` produces. The audit comes first: a 304 is an access too.
+async fn answer(
+    req: &HttpRequest,
+    state: &AppState,
+    access: Access<'_>,
+    etag: String,
+    make: impl std::future::Future<Output = Result<Picture, ImageError>>,
+) -> Result<HttpResponse, ApiError> {
+    audit::record(state, access).await?;
+    let held = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    if held {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
+    }
+    let picture = make.await?;
+    Ok(HttpResponse::Ok()
+        .content_type(picture.content_type)
+        .insert_header((header::ETAG, etag))
+        // Patient data: browsers may keep it, shared caches may not.
+        .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
+        .body(picture.bytes))
+}
+
+fn picture_access<'a>(req: &HttpRequest, user: &AuthUser, action: &'a str, i: &'a InstanceRecord) -> Access<'a> {
+    Access::new(user.actor(), action, remote_addr(req)).instance(
+        &i.study_instance_uid,
+        &i.series_instance_uid,
+        &i.sop_instance_uid,
+    )
+}
+
+pub async fn rendered(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    params: web::Query<RenderedParams>,
+) -> Result<HttpResponse, ApiError> {
+    let sop = path_uid(&path, "instance")?;
+    let frame = params.frame.unwrap_or(1);
+    if frame == 0 {
+        return Err(ApiError::BadRequest("frame is numbered from 1".into()));
+    }
+    let options = RenderOptions {
+        frame: frame - 1,
+        window: params.window.as_deref().map(window).transpose()?,
+        size: size(params.size, None, MAX_RENDER_SIZE)?,
+        format: format(params.format.as_deref(), ImageFormat::Png)?,
+    };
+    let instance = visible_instance(&state, &user, sop.as_str()).await?;
+    let etag = format!(
+        "\"{}-f{frame}-w{}-s{}-{}\"",
+        instance.sha256,
+        params.window.as_deref().unwrap_or("").replace([',', ' '], "_"),
+        options.size.unwrap_or(0),
+        options.format.content_type().trim_start_matches("image/")
+    );
+    let access = picture_access(&req, &user, "render_instance", &instance);
+    answer(&req, &state, access, etag, state.images.render(&instance, options)).await
+}
+
+async fn thumbnail_of(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &AuthUser,
+    instances: &[InstanceRecord],
+    params: &ThumbnailParams,
+) -> Result<HttpResponse, ApiError> {
+    let size = size(params.size, Some(THUMBNAIL_SIZE), MAX_THUMBNAIL_SIZE)?.unwrap_or(THUMBNAIL_SIZE);
+    let format = format(params.format.as_deref(), ImageFormat::Jpeg)?;
+    let Some(instance) = representative(instances) else {
+        return Err(ApiError::NotFound("no such series".into()));
+    };
+    let etag = format!("\"{}-t{size}-{}\"", instance.sha256, format.content_type().trim_start_matches("image/"));
+    let access = picture_access(req, user, "view_thumbnail", instance);
+    answer(req, state, access, etag, state.images.thumbnail(instance, size, format)).await
+}
+
+pub async fn series_thumbnail(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    params: web::Query<ThumbnailParams>,
+) -> Result<HttpResponse, ApiError> {
+    let uid = path_uid(&path, "series")?;
+    let instances = state.catalog.series_instances(uid.as_str()).await?;
+    let visible = match instances.first() {
+        Some(i) => state.catalog.study_owner(&i.study_instance_uid).await?.is_some_and(|o| may_see(&user, &o)),
+        None => false,
+    };
+    if !visible {
+        return Err(ApiError::NotFound("no such series".into()));
+    }
+    thumbnail_of(&req, &state, &user, &instances, &params).await
+}
+
+/// A study's thumbnail is that of its first series (in series-number order).
+pub async fn study_thumbnail(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    params: web::Query<ThumbnailParams>,
+) -> Result<HttpResponse, ApiError> {
+    let uid = path_uid(&path, "study")?;
+    let study = state.catalog.get_study(uid.as_str()).await?.filter(|s| may_see(&user, &s.summary.uploaded_by));
+    let Some(study) = study else {
+        return Err(ApiError::NotFound("no such study".into()));
+    };
+    let Some(series) = study.series.into_iter().find(|s| !s.instances.is_empty()) else {
+        return Err(ApiError::NotFound("the study has no instances".into()));
+    };
+    thumbnail_of(&req, &state, &user, &series.instances, &params).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window;
+
+    #[test]
+    fn windows_parse_centre_and_positive_width() {
+        let w = window("40,400").unwrap();
+        assert_eq!((w.center, w.width), (40.0, 400.0));
+        assert!(window("-600, 1500.5").is_ok());
+        for bad in ["40", "40,0", "40,-1", "a,b", "40,inf", ""] {
+            assert!(window(bad).is_err(), "{bad}");
+        }
+    }
+}
