@@ -54,21 +54,24 @@ pub fn inspect<R: Read + Seek>(source: R) -> Result<Inspection, DicomError> {
     let offset = magic_offset(&head).ok_or(DicomError::NotDicom)?;
 
     source.seek(SeekFrom::Start(offset)).map_err(io_error)?;
+    let meta = FileMetaTable::from_reader(&mut source).map_err(|e| parse_error(&e))?;
+    if meta.media_storage_sop_class_uid().trim_end_matches(['\0', ' ']) == MEDIA_STORAGE_DIRECTORY_SOP_CLASS {
+        return Err(DicomError::MediaDirectory);
+    }
+    let ts_uid = meta.transfer_syntax().trim_end_matches(['\0', ' ']).to_owned();
+    let ts =
+        TransferSyntaxRegistry.get(&ts_uid).ok_or_else(|| DicomError::UnsupportedTransferSyntax(ts_uid.clone()))?;
+    // Before any value is decoded: the parser allocates each element's declared length up
+    // front, so a few hundred bytes declaring a 4 GB element would cost 4 GB.
+    if ts_uid != DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN {
+        check_complete(&mut source, offset, ts)?;
+    }
+    source.seek(SeekFrom::Start(offset)).map_err(io_error)?;
     let header = OpenFileOptions::new()
         .read_preamble(ReadPreamble::Never)
         .read_until(tags::PIXEL_DATA)
         .from_reader(&mut source)
         .map_err(|e| parse_error(&e))?;
-
-    if header.meta().media_storage_sop_class_uid().trim_end_matches(['\0', ' ']) == MEDIA_STORAGE_DIRECTORY_SOP_CLASS {
-        return Err(DicomError::MediaDirectory);
-    }
-    let ts_uid = header.meta().transfer_syntax().trim_end_matches(['\0', ' ']).to_owned();
-    let ts =
-        TransferSyntaxRegistry.get(&ts_uid).ok_or_else(|| DicomError::UnsupportedTransferSyntax(ts_uid.clone()))?;
-    if ts_uid != DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN {
-        check_complete(&mut source, offset, ts)?;
-    }
     let attributes = extract(&header, ts_uid)?;
     Ok(Inspection { attributes })
 }
@@ -213,4 +216,62 @@ fn parse_error(e: &(dyn std::error::Error + 'static)) -> DicomError {
         cur = err.source();
     }
     DicomError::Malformed(first_line(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An explicit VR little endian element.
+    fn element(group: u16, elem: u16, vr: &[u8; 2], value: &[u8], declared: Option<u32>) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(&group.to_le_bytes());
+        out.extend_from_slice(&elem.to_le_bytes());
+        out.extend_from_slice(vr);
+        if matches!(vr, b"OB" | b"UN") {
+            out.extend_from_slice(&[0, 0]);
+            out.extend_from_slice(&declared.unwrap_or(value.len() as u32).to_le_bytes());
+        } else {
+            out.extend_from_slice(&(value.len() as u16).to_le_bytes());
+        }
+        out.extend_from_slice(value);
+        out
+    }
+
+    fn file(meta_extra: &[u8], body: &[u8]) -> Vec<u8> {
+        let mut meta = element(2, 1, b"OB", &[0, 1], None);
+        meta.extend(element(2, 2, b"UI", b"1.2.840.10008.5.1.4.1.1.2\0", None));
+        meta.extend(element(2, 3, b"UI", b"1.2.3.4.5.6\0", None));
+        meta.extend(element(2, 0x10, b"UI", b"1.2.840.10008.1.2.1\0", None));
+        meta.extend_from_slice(meta_extra);
+        let mut out = vec![0u8; 128];
+        out.extend_from_slice(b"DICM");
+        out.extend(element(2, 0, b"UL", &(meta.len() as u32).to_le_bytes(), None));
+        out.extend(meta);
+        out.extend_from_slice(body);
+        out
+    }
+
+    fn uids() -> Vec<u8> {
+        let mut body = element(8, 0x18, b"UI", b"1.2.3.4.5.6\0", None);
+        body.extend(element(0x20, 0xd, b"UI", b"1.2.3.4\0", None));
+        body.extend(element(0x20, 0xe, b"UI", b"1.2.3.4.5\0", None));
+        body
+    }
+
+    #[test]
+    fn a_consistent_file_is_read() {
+        let a = inspect(std::io::Cursor::new(file(&[], &uids()))).unwrap();
+        assert_eq!(a.attributes.instance.sop_instance_uid.as_str(), "1.2.3.4.5.6");
+    }
+
+    #[test]
+    fn a_huge_declared_length_is_refused_before_anything_is_allocated_for_it() {
+        let mut body = uids();
+        body.extend(element(9, 0x1010, b"UN", &[b'x'; 100], Some(0xFFFF_FFF0)));
+        let e = inspect(std::io::Cursor::new(file(&[], &body))).unwrap_err();
+        // Refused by the length walk, which runs before the header is decoded (the decoder
+        // would have zero-filled 4 GB first and then failed the same way).
+        assert!(matches!(&e, DicomError::Truncated(m) if m.contains("elements extend")), "{e}");
+    }
 }

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use aws_sdk_s3::config::retry::RetryConfig;
+use aws_sdk_s3::config::RequestChecksumCalculation;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream as S3Body;
@@ -63,10 +64,12 @@ impl S3BlobStore {
             .region(aws_config::Region::new(settings.region.clone()))
             .load()
             .await;
-        let mut builder =
-            aws_sdk_s3::config::Builder::from(&shared).force_path_style(settings.path_style).retry_config(
-                RetryConfig::standard().with_max_attempts(5).with_initial_backoff(Duration::from_millis(100)),
-            );
+        let mut builder = aws_sdk_s3::config::Builder::from(&shared)
+            .force_path_style(settings.path_style)
+            .retry_config(RetryConfig::standard().with_max_attempts(5).with_initial_backoff(Duration::from_millis(100)))
+            // SigV4 already signs the payload's SHA-256, which the store checks; a CRC32 on
+            // top costs a second pass over every object for nothing.
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired);
         let presigner = settings
             .public_endpoint
             .as_ref()
