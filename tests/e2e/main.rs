@@ -10,6 +10,7 @@ mod fixtures;
 mod harness;
 mod images;
 mod instances;
+mod links;
 mod studies;
 mod upload_errors;
 mod uploads;

@@ -4,5 +4,6 @@
 
 pub mod corpus;
 pub mod production;
+pub mod render_bench;
 pub mod servers;
 pub mod stats;

@@ -80,6 +80,20 @@ pub struct Settings {
     /// Background workers (thumbnails, sweeps) in this instance.
     #[arg(long, env = "FERRUM_JOB_WORKERS", default_value_t = 2, global = true)]
     pub job_workers: usize,
+    /// Lifetime of a viewer link when its creator gives none, seconds.
+    #[arg(long, env = "FERRUM_LINK_DEFAULT_TTL_SECS", default_value_t = 24 * 3600, global = true)]
+    pub link_default_ttl_secs: u64,
+    /// Longest lifetime of a viewer link, seconds; longer requests are capped to it.
+    #[arg(long, env = "FERRUM_LINK_MAX_TTL_SECS", default_value_t = 7 * 24 * 3600, global = true)]
+    pub link_max_ttl_secs: u64,
+    /// Keys that sign viewer links, `KID:SECRET,…` (kid 1–255, the first signs, the others
+    /// still verify); default: one derived from FERRUM_JWT_SECRET.
+    #[arg(long, env = "FERRUM_LINK_KEYS", hide_env_values = true, global = true)]
+    pub link_keys: Option<String>,
+    /// The address users reach the service at, for the URLs of viewer links (default: the
+    /// scheme and host of the request that creates the link).
+    #[arg(long, env = "FERRUM_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
     /// Failed logins in a row before an account is locked.
     #[arg(long, env = "FERRUM_LOGIN_MAX_FAILURES", default_value_t = 5, global = true)]
     pub login_max_failures: i64,
@@ -188,6 +202,19 @@ impl Settings {
         }
         if self.job_workers > 64 {
             return Err(SettingError { name: "FERRUM_JOB_WORKERS", why: "must be at most 64".into() });
+        }
+        if self.link_max_ttl_secs == 0 || self.link_default_ttl_secs == 0 {
+            return Err(SettingError {
+                name: "FERRUM_LINK_MAX_TTL_SECS",
+                why: "link lifetimes must be at least 1 second".into(),
+            });
+        }
+        if let Some(keys) = &self.link_keys {
+            crate::auth::link_token::LinkKeys::parse(keys)
+                .map_err(|why| SettingError { name: "FERRUM_LINK_KEYS", why })?;
+        }
+        if not_http(&self.public_url) {
+            return Err(SettingError { name: "FERRUM_PUBLIC_URL", why: "must be an http:// or https:// URL".into() });
         }
         if self.login_max_failures < 1 {
             return Err(SettingError { name: "FERRUM_LOGIN_MAX_FAILURES", why: "must be at least 1".into() });

@@ -30,6 +30,8 @@ pub enum ApiError {
     RangeNotSatisfiable(String),
     #[error("{message}")]
     Unprocessable { code: &'static str, message: String },
+    #[error("{message}")]
+    Gone { code: &'static str, message: String },
     #[error("{0}")]
     Unavailable(String),
     #[error("internal error")]
@@ -50,6 +52,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::RangeNotSatisfiable(_) => "range_not_satisfiable",
             ApiError::Unprocessable { code, .. } => code,
+            ApiError::Gone { code, .. } => code,
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -73,6 +76,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RangeNotSatisfiable(_) => StatusCode::RANGE_NOT_SATISFIABLE,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Gone { .. } => StatusCode::GONE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

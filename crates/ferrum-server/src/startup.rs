@@ -11,6 +11,7 @@ use ferrum_store::{BlobStore, Catalog};
 use tokio::sync::Notify;
 use tracing_actix_web::TracingLogger;
 
+use crate::auth::link_token::LinkKeys;
 use crate::auth::{password, token::TokenKeys};
 use crate::config::{Settings, SseSetting};
 use crate::error;
@@ -100,8 +101,11 @@ impl Application {
             tracing::info!(spool_files = spooled, orphan_blobs = swept, "cleaned up after an earlier stop");
         }
         ensure_first_admin(services.catalog.as_ref(), &settings).await?;
-        let tokens =
-            Arc::new(TokenKeys::load(settings.jwt_secret.as_deref(), &settings.data_dir, settings.token_ttl_secs)?);
+        let mut tokens = TokenKeys::load(settings.jwt_secret.as_deref(), &settings.data_dir, settings.token_ttl_secs)?;
+        if let Some(keys) = &settings.link_keys {
+            tokens.links = LinkKeys::parse(keys).map_err(|why| anyhow::anyhow!("FERRUM_LINK_KEYS: {why}"))?;
+        }
+        let tokens = Arc::new(tokens);
 
         let metrics = Arc::new(Metrics::default());
         let jobs = Arc::new(JobContext {

@@ -244,3 +244,26 @@ pub struct Job {
     /// Claims so far, this one included.
     pub attempts: i64,
 }
+
+/// A viewer link to create; `id` is random and made by the server.
+#[derive(Debug, Clone)]
+pub struct NewLink {
+    pub id: String,
+    pub study_uid: String,
+    pub created_by: String,
+    pub expires_at: String,
+    pub allow_download: bool,
+}
+
+/// A viewer link as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub id: String,
+    pub study_uid: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub revoked_at: Option<String>,
+    pub allow_download: bool,
+    pub opens: i64,
+}

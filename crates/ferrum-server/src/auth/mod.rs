@@ -1,4 +1,5 @@
 //! Accounts and sessions: password hashing, access tokens, the authenticated-user extractor.
+pub mod link_token;
 pub mod password;
 pub mod token;
 mod username;

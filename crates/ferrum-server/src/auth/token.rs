@@ -19,11 +19,18 @@ pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     pub ttl_secs: u64,
+    /// Signs viewer-link tokens; derived from the same secret unless configured apart.
+    pub links: super::link_token::LinkKeys,
 }
 
 impl TokenKeys {
     pub fn new(secret: &[u8], ttl_secs: u64) -> Self {
-        TokenKeys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), ttl_secs }
+        TokenKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            ttl_secs,
+            links: super::link_token::LinkKeys::derived(secret),
+        }
     }
 
     /// The configured secret, or one kept in `<data dir>/jwt-secret` (made on first start,

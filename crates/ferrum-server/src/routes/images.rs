@@ -100,8 +100,8 @@ async fn answer(
         .body(picture.bytes))
 }
 
-fn picture_access<'a>(req: &HttpRequest, user: &AuthUser, action: &'a str, i: &'a InstanceRecord) -> Access<'a> {
-    Access::new(user.actor(), action, remote_addr(req)).instance(
+fn picture_access<'a>(req: &HttpRequest, actor: String, action: &'a str, i: &'a InstanceRecord) -> Access<'a> {
+    Access::new(actor, action, remote_addr(req)).instance(
         &i.study_instance_uid,
         &i.series_instance_uid,
         &i.sop_instance_uid,
@@ -116,6 +116,18 @@ pub async fn rendered(
     params: web::Query<RenderedParams>,
 ) -> Result<HttpResponse, ApiError> {
     let sop = path_uid(&path, "instance")?;
+    let instance = visible_instance(&state, &user, sop.as_str()).await?;
+    render_instance(&req, &state, user.actor(), &instance, &params).await
+}
+
+/// One frame of an instance the caller (`actor`) may see.
+pub(super) async fn render_instance(
+    req: &HttpRequest,
+    state: &AppState,
+    actor: String,
+    instance: &InstanceRecord,
+    params: &RenderedParams,
+) -> Result<HttpResponse, ApiError> {
     let frame = params.frame.unwrap_or(1);
     if frame == 0 {
         return Err(ApiError::BadRequest("frame is numbered from 1".into()));
@@ -126,7 +138,6 @@ pub async fn rendered(
         size: size(params.size, None, MAX_RENDER_SIZE)?,
         format: format(params.format.as_deref(), ImageFormat::Png)?,
     };
-    let instance = visible_instance(&state, &user, sop.as_str()).await?;
     let etag = format!(
         "\"{}-f{frame}-w{}-s{}-{}\"",
         instance.sha256,
@@ -134,14 +145,15 @@ pub async fn rendered(
         options.size.unwrap_or(0),
         options.format.content_type().trim_start_matches("image/")
     );
-    let access = picture_access(&req, &user, "render_instance", &instance);
-    answer(&req, &state, access, etag, state.images.render(&instance, options)).await
+    let access = picture_access(req, actor, "render_instance", instance);
+    answer(req, state, access, etag, state.images.render(instance, options)).await
 }
 
-async fn thumbnail_of(
+/// The thumbnail of a series (given by its instances) the caller (`actor`) may see.
+pub(super) async fn thumbnail_of(
     req: &HttpRequest,
     state: &AppState,
-    user: &AuthUser,
+    actor: String,
     instances: &[InstanceRecord],
     params: &ThumbnailParams,
 ) -> Result<HttpResponse, ApiError> {
@@ -151,7 +163,7 @@ async fn thumbnail_of(
         return Err(ApiError::NotFound("no such series".into()));
     };
     let etag = format!("\"{}-t{size}-{}\"", instance.sha256, format.content_type().trim_start_matches("image/"));
-    let access = picture_access(req, user, "view_thumbnail", instance);
+    let access = picture_access(req, actor, "view_thumbnail", instance);
     answer(req, state, access, etag, state.images.thumbnail(instance, size, format)).await
 }
 
@@ -171,7 +183,7 @@ pub async fn series_thumbnail(
     if !visible {
         return Err(ApiError::NotFound("no such series".into()));
     }
-    thumbnail_of(&req, &state, &user, &instances, &params).await
+    thumbnail_of(&req, &state, user.actor(), &instances, &params).await
 }
 
 /// A study's thumbnail is that of its first series (in series-number order).
@@ -190,7 +202,7 @@ pub async fn study_thumbnail(
     let Some(series) = study.series.into_iter().find(|s| !s.instances.is_empty()) else {
         return Err(ApiError::NotFound("the study has no instances".into()));
     };
-    thumbnail_of(&req, &state, &user, &series.instances, &params).await
+    thumbnail_of(&req, &state, user.actor(), &series.instances, &params).await
 }
 
 #[cfg(test)]

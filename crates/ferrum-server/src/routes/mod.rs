@@ -3,6 +3,8 @@ mod auth;
 mod health;
 mod images;
 mod instances;
+mod links;
+mod share;
 mod studies;
 mod uploads;
 
@@ -12,6 +14,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
+        .route("/v/{token}", web::get().to(share::viewer))
         .service(
             web::scope("/api")
                 .route("/auth/login", web::post().to(auth::login))
@@ -23,6 +26,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/series/{series_uid}/thumbnail", web::get().to(images::series_thumbnail))
                 .route("/instances/{sop_uid}/file", web::get().to(instances::file))
                 .route("/instances/{sop_uid}/rendered", web::get().to(images::rendered))
+                .route("/studies/{study_uid}/links", web::post().to(links::create))
+                .route("/studies/{study_uid}/links", web::get().to(links::list))
+                .route("/links/{id}", web::delete().to(links::revoke))
+                .route("/links/{id}/access", web::get().to(links::access_log))
+                .route("/share/{token}/study", web::get().to(share::study))
+                .route("/share/{token}/series/{series_uid}/thumbnail", web::get().to(share::series_thumbnail))
+                .route("/share/{token}/instances/{sop_uid}/rendered", web::get().to(share::rendered))
                 .route("/audit", web::get().to(studies::audit))
                 .default_service(web::to(not_found)),
         );

@@ -66,9 +66,22 @@ pub trait Catalog: Send + Sync + 'static {
     /// Failed: released, due again at `retry_after`, with the error kept for operators.
     async fn fail_job(&self, job: &Job, error: &str, retry_after: &str) -> Result<(), StoreError>;
 
+    // --- viewer links ---
+    /// `NotFound` when the study does not exist.
+    async fn create_link(&self, link: &NewLink) -> Result<Link, StoreError>;
+    async fn find_link(&self, id: &str) -> Result<Option<Link>, StoreError>;
+    /// The study's links, newest first.
+    async fn list_links(&self, study_uid: &str) -> Result<Vec<Link>, StoreError>;
+    /// Marks the link revoked at `at` (once: a second revocation keeps the first time).
+    async fn revoke_link(&self, id: &str, at: &str) -> Result<(), StoreError>;
+    /// Counts one opening of the viewer page.
+    async fn record_link_open(&self, id: &str) -> Result<(), StoreError>;
+
     // --- audit ---
     async fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError>;
     async fn list_audit(&self, study_uid: Option<&str>, limit: u32) -> Result<Vec<AuditEvent>, StoreError>;
+    /// What one actor (`link:<id>`, `user:<name>`) did, newest first.
+    async fn list_audit_by_actor(&self, actor: &str, limit: u32) -> Result<Vec<AuditEvent>, StoreError>;
 }
 
 /// Opens the catalog a `DATABASE_URL` names and brings its schema up to date.

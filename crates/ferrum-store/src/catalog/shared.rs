@@ -389,6 +389,22 @@ macro_rules! user_record {
     }};
 }
 
+macro_rules! link_record {
+    ($r:expr) => {{
+        let r = $r;
+        Link {
+            id: r.get("id"),
+            study_uid: r.get("study_uid"),
+            created_by: r.get("created_by"),
+            created_at: r.get("created_at"),
+            expires_at: r.get("expires_at"),
+            revoked_at: r.get("revoked_at"),
+            allow_download: r.get("allow_download"),
+            opens: r.get("opens"),
+        }
+    }};
+}
+
 macro_rules! audit_event {
     ($row:expr) => {{
         let r = $row;
@@ -407,7 +423,8 @@ macro_rules! audit_event {
 }
 
 pub(crate) use {
-    audit_event, insert_audit, insert_batch, instance_record, listing_page, series_detail, study_summary, user_record,
+    audit_event, insert_audit, insert_batch, instance_record, link_record, listing_page, series_detail, study_summary,
+    user_record,
 };
 
 /// Puts each instance under its series, in the order the rows came.
@@ -613,6 +630,65 @@ macro_rules! sql_catalog {
                     sqlx::query($crate::catalog::shared::RELEASE_JOB).bind(job.id).execute(&self.pool).await?;
                 }
                 Ok(())
+            }
+
+            async fn create_link(&self, link: &NewLink) -> Result<Link, StoreError> {
+                let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM studies WHERE study_uid = $1")
+                    .bind(&link.study_uid)
+                    .fetch_one(&self.pool)
+                    .await?;
+                if exists == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query(
+                    "INSERT INTO links (id, study_uid, created_by, created_at, expires_at, allow_download) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&link.id)
+                .bind(&link.study_uid)
+                .bind(&link.created_by)
+                .bind(now())
+                .bind(&link.expires_at)
+                .bind(link.allow_download)
+                .execute(&self.pool)
+                .await?;
+                self.find_link(&link.id).await?.ok_or(StoreError::NotFound)
+            }
+
+            async fn find_link(&self, id: &str) -> Result<Option<Link>, StoreError> {
+                let row = sqlx::query("SELECT * FROM links WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+                Ok(row.as_ref().map(|r| link_record!(r)))
+            }
+
+            async fn list_links(&self, study_uid: &str) -> Result<Vec<Link>, StoreError> {
+                let rows = sqlx::query("SELECT * FROM links WHERE study_uid = $1 ORDER BY created_at DESC, id")
+                    .bind(study_uid)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows.iter().map(|r| link_record!(r)).collect())
+            }
+
+            async fn revoke_link(&self, id: &str, at: &str) -> Result<(), StoreError> {
+                sqlx::query("UPDATE links SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1")
+                    .bind(id)
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn record_link_open(&self, id: &str) -> Result<(), StoreError> {
+                sqlx::query("UPDATE links SET opens = opens + 1 WHERE id = $1").bind(id).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn list_audit_by_actor(&self, actor: &str, limit: u32) -> Result<Vec<AuditEvent>, StoreError> {
+                let rows = sqlx::query("SELECT * FROM audit_events WHERE actor = $1 ORDER BY id DESC LIMIT $2")
+                    .bind(actor)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows.iter().map(|r| audit_event!(r)).collect())
             }
 
             async fn list_audit(&self, study_uid: Option<&str>, limit: u32) -> Result<Vec<AuditEvent>, StoreError> {

@@ -294,6 +294,39 @@ pub async fn concurrent_claimers_get_each_job_exactly_once(store: Store) {
 }
 
 /// Every catalog case, instantiated for one backend.
+fn link(id: &str, study: &str) -> NewLink {
+    NewLink {
+        id: id.into(),
+        study_uid: study.into(),
+        created_by: "alice".into(),
+        expires_at: FUTURE.into(),
+        allow_download: false,
+    }
+}
+
+pub async fn links_are_kept_revoked_once_and_counted(store: Store) {
+    assert!(matches!(store.create_link(&link("a1", "1.2.3.30")).await, Err(StoreError::NotFound)));
+    store.insert_instances(&[instance(30, 1, 1, "l1")], ConflictPolicy::Reject, &[]).await.unwrap();
+    let made = store.create_link(&link("a1", "1.2.3.30")).await.unwrap();
+    assert_eq!((made.opens, made.revoked_at.as_deref(), made.allow_download), (0, None, false));
+    store.create_link(&NewLink { allow_download: true, ..link("a2", "1.2.3.30") }).await.unwrap();
+    assert_eq!(store.list_links("1.2.3.30").await.unwrap().len(), 2);
+    store.record_link_open("a1").await.unwrap();
+    store.record_link_open("a1").await.unwrap();
+    store.revoke_link("a1", "2026-01-01T00:00:00.000000Z").await.unwrap();
+    store.revoke_link("a1", "2027-01-01T00:00:00.000000Z").await.unwrap();
+    let a1 = store.find_link("a1").await.unwrap().unwrap();
+    assert_eq!((a1.opens, a1.revoked_at.as_deref()), (2, Some("2026-01-01T00:00:00.000000Z")));
+    assert!(store.find_link("nope").await.unwrap().is_none());
+
+    let mut opened = event("open_link", "1.2.3.30");
+    opened.actor = "link:a1".into();
+    store.append_audit(&opened).await.unwrap();
+    store.append_audit(&event("view_study", "1.2.3.30")).await.unwrap();
+    let log = store.list_audit_by_actor("link:a1", 10).await.unwrap();
+    assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["open_link"]);
+}
+
 macro_rules! catalog_cases {
     ($module:ident, $factory:ident) => {
         crate::backends!(
@@ -316,6 +349,7 @@ macro_rules! catalog_cases {
                 a_job_queued_again_while_it_runs_runs_again_after,
                 a_failed_job_waits_for_its_retry_and_an_expired_lease_frees_a_job,
                 concurrent_claimers_get_each_job_exactly_once,
+                links_are_kept_revoked_once_and_counted,
             ]
         );
     };

@@ -1,0 +1,165 @@
+//! Viewer links, as their owner manages them: `POST /api/studies/{study}/links`,
+//! `GET /api/studies/{study}/links`, `DELETE /api/links/{id}`, `GET /api/links/{id}/access`.
+//! The owner is the radiologist who uploaded the study, or an admin.
+use actix_web::{web, HttpRequest, HttpResponse};
+use ferrum_store::model::{Link, NewLink};
+use rand::RngCore;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::studies::{may_see, path_uid};
+use crate::audit::{self, Access};
+use crate::auth::link_token::ID_LEN;
+use crate::auth::{remote_addr, AuthUser};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewLinkBody {
+    expires_in: Option<u64>,
+    #[serde(default)]
+    allow_download: bool,
+    #[serde(default)]
+    deidentify: bool,
+}
+
+/// The URL a link is sent as: the configured public address, else the request's own.
+fn link_url(req: &HttpRequest, state: &AppState, link: &Link) -> Result<String, ApiError> {
+    let id: [u8; ID_LEN] = hex::decode(&link.id)
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a stored link id is not {ID_LEN} hex bytes")))?;
+    let token = state.tokens.links.sign(&id);
+    let base = match &state.settings.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    };
+    Ok(format!("{base}/v/{token}"))
+}
+
+fn is_active(link: &Link, now: &str) -> &'static str {
+    if link.revoked_at.is_some() {
+        "revoked"
+    } else if link.expires_at.as_str() <= now {
+        "expired"
+    } else {
+        "active"
+    }
+}
+
+fn link_json(req: &HttpRequest, state: &AppState, link: &Link, now: &str) -> Result<serde_json::Value, ApiError> {
+    Ok(json!({
+        "id": link.id,
+        "url": link_url(req, state, link)?,
+        "study_instance_uid": link.study_uid,
+        "created_by": link.created_by,
+        "created_at": link.created_at,
+        "expires_at": link.expires_at,
+        "revoked_at": link.revoked_at,
+        "allow_download": link.allow_download,
+        "opens": link.opens,
+        "status": is_active(link, now),
+    }))
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// The study, if `user` owns it (or is an admin); 404 otherwise, as if it did not exist.
+async fn owned_study(state: &AppState, user: &AuthUser, study_uid: &str) -> Result<(), ApiError> {
+    match state.catalog.study_owner(study_uid).await? {
+        Some(owner) if may_see(user, &owner) => Ok(()),
+        _ => Err(ApiError::NotFound("no such study".into())),
+    }
+}
+
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<NewLinkBody>,
+) -> Result<HttpResponse, ApiError> {
+    let study = path_uid(&path, "study")?;
+    owned_study(&state, &user, study.as_str()).await?;
+    if body.deidentify {
+        return Err(ApiError::Unprocessable {
+            code: "deidentification_unavailable",
+            message: "de-identified links are not available yet; this link would show patient data, so it was not \
+                      made. Create it without deidentify, or wait for de-identification"
+                .into(),
+        });
+    }
+    let settings = &state.settings;
+    let ttl = body.expires_in.unwrap_or(settings.link_default_ttl_secs);
+    if ttl == 0 {
+        return Err(ApiError::BadRequest("expires_in must be at least 1 second".into()));
+    }
+    let ttl = ttl.min(settings.link_max_ttl_secs);
+    let expires = chrono::Utc::now() + chrono::Duration::seconds(ttl as i64);
+    let mut id = [0u8; ID_LEN];
+    rand::thread_rng().fill_bytes(&mut id);
+    let link = state
+        .catalog
+        .create_link(&NewLink {
+            id: hex::encode(id),
+            study_uid: study.as_str().to_owned(),
+            created_by: user.username.clone(),
+            expires_at: expires.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            allow_download: body.allow_download,
+        })
+        .await?;
+    let access = Access::new(user.actor(), "create_link", remote_addr(&req)).study(study.as_str()).detail(&link.id);
+    audit::record(&state, access).await?;
+    Ok(HttpResponse::Created().json(link_json(&req, &state, &link, &now())?))
+}
+
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let study = path_uid(&path, "study")?;
+    owned_study(&state, &user, study.as_str()).await?;
+    let now = now();
+    let items: Result<Vec<_>, _> =
+        state.catalog.list_links(study.as_str()).await?.iter().map(|l| link_json(&req, &state, l, &now)).collect();
+    Ok(HttpResponse::Ok().json(json!({ "items": items? })))
+}
+
+/// The link, if `user` owns its study; 404 otherwise.
+async fn owned_link(state: &AppState, user: &AuthUser, id: &str) -> Result<Link, ApiError> {
+    let link = state.catalog.find_link(id).await?.ok_or_else(|| ApiError::NotFound("no such link".into()))?;
+    owned_study(state, user, &link.study_uid).await.map_err(|_| ApiError::NotFound("no such link".into()))?;
+    Ok(link)
+}
+
+pub async fn revoke(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let link = owned_link(&state, &user, &path).await?;
+    state.catalog.revoke_link(&link.id, &now()).await?;
+    let access = Access::new(user.actor(), "revoke_link", remote_addr(&req)).study(&link.study_uid).detail(&link.id);
+    audit::record(&state, access).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The link's access log: every request made through it, newest first.
+pub async fn access_log(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let link = owned_link(&state, &user, &path).await?;
+    let events = state.catalog.list_audit_by_actor(&format!("link:{}", link.id), 1000).await?;
+    Ok(HttpResponse::Ok().json(json!({ "items": events })))
+}

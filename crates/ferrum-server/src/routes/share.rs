@@ -1,0 +1,138 @@
+//! What a viewer link's holder may do, without an account: `GET /v/{token}` (the viewer page)
+//! and `GET /api/share/{token}/…` (the study, its thumbnails and frames). Every request checks
+//! the token's signature and then its row, so that expiry and revocation take effect on the
+//! next request; everything is scoped to the link's study (another study's UIDs are 404), and
+//! audited with the link as actor — which is also the link's access log.
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use ferrum_store::model::{InstanceRecord, Link};
+
+use super::images::{render_instance, thumbnail_of, RenderedParams, ThumbnailParams};
+use super::studies::path_uid;
+use crate::audit::{self, Access};
+use crate::auth::remote_addr;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+const VIEWER_PAGE: &str = include_str!("../../../../web/viewer.html");
+const GONE_PAGE: &str = include_str!("../../../../web/link-gone.html");
+
+/// Why a link no longer opens.
+enum Closed {
+    Expired,
+    Revoked,
+}
+
+/// The live link a token names. An unknown or forged token is 404; a closed link 410.
+async fn resolve(state: &AppState, token: &str) -> Result<Result<Link, Closed>, ApiError> {
+    let not_found = || ApiError::NotFound("no such link".into());
+    let id = state.tokens.links.verify(token).ok_or_else(not_found)?;
+    let link = state.catalog.find_link(&hex::encode(id)).await?.ok_or_else(not_found)?;
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    Ok(if link.revoked_at.is_some() {
+        Err(Closed::Revoked)
+    } else if link.expires_at <= now {
+        Err(Closed::Expired)
+    } else {
+        Ok(link)
+    })
+}
+
+/// For the JSON routes: a closed link is 410 with a code saying which.
+async fn live_link(state: &AppState, token: &str) -> Result<Link, ApiError> {
+    resolve(state, token).await?.map_err(|closed| match closed {
+        Closed::Expired => ApiError::Gone { code: "link_expired", message: "this link has expired".into() },
+        Closed::Revoked => ApiError::Gone { code: "link_revoked", message: "this link has been revoked".into() },
+    })
+}
+
+fn actor(link: &Link) -> String {
+    format!("link:{}", link.id)
+}
+
+fn html(status: actix_web::http::StatusCode, body: &'static str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header(("x-robots-tag", "noindex"))
+        .body(body)
+}
+
+/// The viewer page. It holds no patient data itself (it fetches the study through the
+/// share API), so that nothing sensitive sits in a browser's page cache.
+pub async fn viewer(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+    match resolve(&state, &path).await {
+        Ok(Ok(link)) => {
+            let agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let agent: String = agent.chars().take(200).collect();
+            let access = Access::new(actor(&link), "open_link", remote_addr(&req))
+                .study(&link.study_uid)
+                .detail(format!("user-agent: {agent}"));
+            if let Err(e) = audit::record(&state, access).await {
+                return actix_web::ResponseError::error_response(&e);
+            }
+            if let Err(e) = state.catalog.record_link_open(&link.id).await {
+                tracing::warn!(error = %e, "could not count a link opening");
+            }
+            html(actix_web::http::StatusCode::OK, VIEWER_PAGE)
+        }
+        Ok(Err(_)) => html(actix_web::http::StatusCode::GONE, GONE_PAGE),
+        Err(ApiError::NotFound(_)) => html(actix_web::http::StatusCode::NOT_FOUND, GONE_PAGE),
+        Err(e) => actix_web::ResponseError::error_response(&e),
+    }
+}
+
+pub async fn study(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let link = live_link(&state, &path).await?;
+    let study =
+        state.catalog.get_study(&link.study_uid).await?.ok_or_else(|| ApiError::NotFound("no such study".into()))?;
+    let access = Access::new(actor(&link), "view_study", remote_addr(&req)).study(&link.study_uid);
+    audit::record(&state, access).await?;
+    let mut body = serde_json::to_value(&study).map_err(ApiError::internal)?;
+    body["allow_download"] = link.allow_download.into();
+    body["link_expires_at"] = link.expires_at.clone().into();
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(body))
+}
+
+pub async fn series_thumbnail(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    params: web::Query<ThumbnailParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (token, series) = path.into_inner();
+    let link = live_link(&state, &token).await?;
+    let series = path_uid(&series, "series")?;
+    let instances = state.catalog.series_instances(series.as_str()).await?;
+    if instances.first().is_none_or(|i| i.study_instance_uid != link.study_uid) {
+        return Err(ApiError::NotFound("no such series".into()));
+    }
+    thumbnail_of(&req, &state, actor(&link), &instances, &params).await
+}
+
+async fn instance_in_study(state: &AppState, link: &Link, sop: &str) -> Result<InstanceRecord, ApiError> {
+    let sop = path_uid(sop, "instance")?;
+    state
+        .catalog
+        .find_instance(sop.as_str())
+        .await?
+        .filter(|i| i.study_instance_uid == link.study_uid)
+        .ok_or_else(|| ApiError::NotFound("no such instance".into()))
+}
+
+pub async fn rendered(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    params: web::Query<RenderedParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (token, sop) = path.into_inner();
+    let link = live_link(&state, &token).await?;
+    let instance = instance_in_study(&state, &link, &sop).await?;
+    render_instance(&req, &state, actor(&link), &instance, &params).await
+}

@@ -1,0 +1,118 @@
+//! Viewer links: made by the study's owner, opened without an account, scoped to one study,
+//! audited per link, and closed on the next request once revoked or expired.
+use serde_json::{json, Value};
+
+use crate::fixtures::*;
+use crate::harness::{app, TestApp};
+
+async fn create_link(app: &TestApp, token: &str, study: &str, body: Value) -> (u16, Value) {
+    let r = app
+        .client
+        .post(app.url(&format!("/api/studies/{study}/links")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+/// The token of a link URL, and the share API path under it.
+fn share(url: &str) -> (String, String) {
+    let token = url.rsplit('/').next().unwrap().to_owned();
+    let api = format!("/api/share/{token}");
+    (token, api)
+}
+
+#[tokio::test]
+async fn a_link_opens_its_study_only_is_audited_and_stops_on_revocation() {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let bob = app.add_user("bob", "radiologist").await;
+    let carol = app.add_user("carol", "radiologist").await;
+    let mine = Spec::new(900, 1, 1).name("Müller^Hans").size(16);
+    let other = Spec::new(901, 1, 1).size(16);
+    assert_eq!(app.upload_as(&bob, "application/dicom", dicom(&mine)).await.0, 201);
+    assert_eq!(app.upload_as(&bob, "application/dicom", dicom(&other)).await.0, 201);
+
+    let (status, body) = create_link(&app, &carol, &mine.study, json!({})).await;
+    assert_eq!(status, 404, "only the owner or an admin shares a study: {body}");
+    let (status, body) = create_link(&app, &bob, &mine.study, json!({"deidentify": true})).await;
+    assert_eq!((status, body["error"].as_str()), (422, Some("deidentification_unavailable")), "{body}");
+    let (status, link) = create_link(&app, &bob, &mine.study, json!({"expires_in": 3600})).await;
+    assert_eq!(status, 201, "{link}");
+    let url = link["url"].as_str().unwrap();
+    let (token, api) = share(url);
+    assert!(url.starts_with(&app.base) && url.contains("/v/"), "{url}");
+    assert!(token.len() >= 40 && !token.contains("900") && !url.contains("Hans"), "no patient data in {url}");
+
+    let referrer = reqwest::Client::builder().user_agent("referrer-browser/1.0").build().unwrap();
+    let r = referrer.get(app.url(&format!("/v/{token}"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let page = r.text().await.unwrap();
+    assert!(!page.contains("Hans") && !page.contains("Müller"), "the page itself holds no patient data");
+
+    let study: Value = referrer.get(app.url(&format!("{api}/study"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(study["patient_name"], "Müller^Hans");
+    let ok = |p: String| {
+        let referrer = referrer.clone();
+        let url = app.url(&p);
+        async move { referrer.get(url).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(ok(format!("{api}/series/{}/thumbnail", mine.series)).await, 200);
+    assert_eq!(ok(format!("{api}/instances/{}/rendered?window=40,400", mine.sop)).await, 200);
+    assert_eq!(ok(format!("{api}/series/{}/thumbnail", other.series)).await, 404, "another study through the link");
+    assert_eq!(ok(format!("{api}/instances/{}/rendered", other.sop)).await, 404);
+    assert_eq!(ok(format!("/api/studies/{}", mine.study)).await, 401, "the link is not an account");
+    let mut forged = token.clone().into_bytes();
+    forged[5] = if forged[5] == b'A' { b'B' } else { b'A' };
+    assert_eq!(ok(format!("/api/share/{}/study", String::from_utf8(forged).unwrap())).await, 404);
+
+    let id = link["id"].as_str().unwrap();
+    let (status, log) = app.get_json(&format!("/api/links/{id}/access")).await;
+    assert_eq!(status, 200);
+    let actions: Vec<&str> = log["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    for action in ["open_link", "view_study", "view_thumbnail", "render_instance"] {
+        assert!(actions.contains(&action), "{action} missing from the link's access log: {actions:?}");
+    }
+    let opened = log["items"].as_array().unwrap().iter().find(|e| e["action"] == "open_link").unwrap();
+    assert!(opened["detail"].as_str().unwrap().contains("referrer-browser/1.0"));
+    assert!(opened["remote_addr"].as_str().is_some());
+    let (_, listed) = app.get_json(&format!("/api/studies/{}/links", mine.study)).await;
+    assert_eq!(listed["items"][0]["opens"], 1);
+    assert_eq!(listed["items"][0]["status"], "active");
+
+    let r = app.client.delete(app.url(&format!("/api/links/{id}"))).bearer_auth(&carol).send().await.unwrap();
+    assert_eq!(r.status(), 404, "carol cannot revoke bob's link");
+    let r = app.client.delete(app.url(&format!("/api/links/{id}"))).bearer_auth(&bob).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    let r = referrer.get(app.url(&format!("{api}/study"))).send().await.unwrap();
+    assert_eq!(r.status(), 410, "revocation works on the next request");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "link_revoked");
+    let r = referrer.get(app.url(&format!("/v/{token}"))).send().await.unwrap();
+    assert_eq!(r.status(), 410);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("no longer available") && !page.contains("Hans"));
+}
+
+#[tokio::test]
+async fn link_lifetimes_are_capped_and_an_expired_link_is_gone() {
+    let app = app().env("FERRUM_LINK_MAX_TTL_SECS", "60").spawn().await.logged_in_as_admin().await;
+    let spec = Spec::new(902, 1, 1).size(16);
+    app.upload("application/dicom", dicom(&spec)).await;
+    let admin = app.token().to_owned();
+    let (status, link) = create_link(&app, &admin, &spec.study, json!({"expires_in": 9_999_999})).await;
+    assert_eq!(status, 201);
+    let expires = chrono::DateTime::parse_from_rfc3339(link["expires_at"].as_str().unwrap()).unwrap();
+    let left = expires.signed_duration_since(chrono::Utc::now()).num_seconds();
+    assert!((55..=60).contains(&left), "capped to the configured maximum: {link}");
+
+    let (_, short) = create_link(&app, &admin, &spec.study, json!({"expires_in": 1})).await;
+    let (_, api) = share(short["url"].as_str().unwrap());
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let r = reqwest::get(app.url(&format!("{api}/study"))).await.unwrap();
+    assert_eq!(r.status(), 410);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "link_expired");
+}
