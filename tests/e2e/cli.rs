@@ -20,6 +20,22 @@ async fn import_ingests_a_folder_through_the_pipeline_and_prints_a_summary() {
 }
 
 #[test]
+fn import_into_a_fresh_data_directory_makes_the_first_admin_as_serve_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(crate::harness::binary())
+        .env_clear()
+        .env("FERRUM_DATA_DIR", dir.path())
+        .arg("import")
+        .arg(samples_dir())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Created the first account: username `admin`"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("stored") && l.contains("20")), "{text}");
+}
+
+#[test]
 fn migrate_succeeds_and_bad_settings_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str], env: &[(&str, &str)]| {

@@ -27,6 +27,8 @@ fn collect(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 
 pub async fn run(settings: &Settings, paths: Vec<PathBuf>, uploader: String) -> anyhow::Result<()> {
     let services = Services::open(settings).await?;
+    // An import may be the first use of a data directory, before any `serve`.
+    crate::startup::ensure_first_admin(services.catalog.as_ref(), settings).await?;
     services
         .catalog
         .find_user(&uploader)

@@ -160,7 +160,7 @@ impl Application {
 
 /// On the very first start, an `admin` account, with the configured password or a random
 /// one printed once on standard output (never to the log).
-async fn ensure_first_admin(catalog: &dyn Catalog, settings: &Settings) -> anyhow::Result<()> {
+pub(crate) async fn ensure_first_admin(catalog: &dyn Catalog, settings: &Settings) -> anyhow::Result<()> {
     if catalog.count_users().await? > 0 {
         return Ok(());
     }
