@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `ferrum` binary on a random port with a fresh data directory,
 //! driven over HTTP. One test binary (one link step), one module per capability.
+mod archive;
 mod auth;
 mod cli;
 mod cluster;

@@ -3,6 +3,7 @@
 //! `ferrum-store` (where it is kept); HTTP types stay in this crate.
 #![forbid(unsafe_code)]
 
+pub mod archive;
 pub mod audit;
 pub mod auth;
 pub mod cli;

@@ -1,4 +1,5 @@
 //! HTTP routes: thin handlers that extract, authorise, call one service and map the result.
+mod archive;
 mod auth;
 mod health;
 mod images;
@@ -26,11 +27,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/series/{series_uid}/thumbnail", web::get().to(images::series_thumbnail))
                 .route("/instances/{sop_uid}/file", web::get().to(instances::file))
                 .route("/instances/{sop_uid}/rendered", web::get().to(images::rendered))
+                .route("/studies/{study_uid}/archive", web::get().to(archive::study))
                 .route("/studies/{study_uid}/links", web::post().to(links::create))
                 .route("/studies/{study_uid}/links", web::get().to(links::list))
                 .route("/links/{id}", web::delete().to(links::revoke))
                 .route("/links/{id}/access", web::get().to(links::access_log))
                 .route("/share/{token}/study", web::get().to(share::study))
+                .route("/share/{token}/archive", web::get().to(archive::shared))
                 .route("/share/{token}/series/{series_uid}/thumbnail", web::get().to(share::series_thumbnail))
                 .route("/share/{token}/instances/{sop_uid}/rendered", web::get().to(share::rendered))
                 .route("/audit", web::get().to(studies::audit))

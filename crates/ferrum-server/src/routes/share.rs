@@ -39,7 +39,7 @@ async fn resolve(state: &AppState, token: &str) -> Result<Result<Link, Closed>, 
 }
 
 /// For the JSON routes: a closed link is 410 with a code saying which.
-async fn live_link(state: &AppState, token: &str) -> Result<Link, ApiError> {
+pub(super) async fn live_link(state: &AppState, token: &str) -> Result<Link, ApiError> {
     resolve(state, token).await?.map_err(|closed| match closed {
         Closed::Expired => ApiError::Gone { code: "link_expired", message: "this link has expired".into() },
         Closed::Revoked => ApiError::Gone { code: "link_revoked", message: "this link has been revoked".into() },

@@ -1,0 +1,52 @@
+//! `GET /api/studies/{study}/archive` (the owner or an admin) and
+//! `GET /api/share/{token}/archive` (a link holder, when the link allows downloads).
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use ferrum_store::model::StudyDetail;
+
+use super::share::live_link;
+use super::studies::{may_see, path_uid};
+use crate::audit::{self, Access};
+use crate::auth::{remote_addr, AuthUser};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+fn zip_response(state: &AppState, study: StudyDetail) -> HttpResponse {
+    let filename = format!("study-{}.zip", study.summary.study_instance_uid);
+    HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .streaming(crate::archive::stream(state.blobs.clone(), study))
+}
+
+pub async fn study(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let uid = path_uid(&path, "study")?;
+    let study = state.catalog.get_study(uid.as_str()).await?.filter(|s| may_see(&user, &s.summary.uploaded_by));
+    let Some(study) = study else {
+        return Err(ApiError::NotFound("no such study".into()));
+    };
+    audit::record(&state, Access::new(user.actor(), "export_study", remote_addr(&req)).study(uid.as_str())).await?;
+    Ok(zip_response(&state, study))
+}
+
+pub async fn shared(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let link = live_link(&state, &path).await?;
+    if !link.allow_download {
+        return Err(ApiError::Forbidden("this link does not allow downloads".into()));
+    }
+    let study =
+        state.catalog.get_study(&link.study_uid).await?.ok_or_else(|| ApiError::NotFound("no such study".into()))?;
+    let access = Access::new(format!("link:{}", link.id), "export_study", remote_addr(&req)).study(&link.study_uid);
+    audit::record(&state, access).await?;
+    Ok(zip_response(&state, study))
+}
