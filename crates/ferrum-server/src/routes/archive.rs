@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use ferrum_store::model::StudyDetail;
 
 use super::share::live_link;
-use super::studies::{may_see, path_uid};
+use super::studies::{path_uid, visible_study};
 use crate::audit::{self, Access};
 use crate::auth::{remote_addr, AuthUser};
 use crate::error::ApiError;
@@ -27,8 +27,7 @@ pub async fn study(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let uid = path_uid(&path, "study")?;
-    let study = state.catalog.get_study(uid.as_str()).await?.filter(|s| may_see(&user, &s.summary.uploaded_by));
-    let Some(study) = study else {
+    let Some(study) = visible_study(&state, &user, &uid).await? else {
         return Err(ApiError::NotFound("no such study".into()));
     };
     audit::record(&state, Access::new(user.actor(), "export_study", remote_addr(&req)).study(uid.as_str())).await?;

@@ -195,8 +195,7 @@ pub async fn study_thumbnail(
     params: web::Query<ThumbnailParams>,
 ) -> Result<HttpResponse, ApiError> {
     let uid = path_uid(&path, "study")?;
-    let study = state.catalog.get_study(uid.as_str()).await?.filter(|s| may_see(&user, &s.summary.uploaded_by));
-    let Some(study) = study else {
+    let Some(study) = super::studies::visible_study(&state, &user, &uid).await? else {
         return Err(ApiError::NotFound("no such study".into()));
     };
     let Some(series) = study.series.into_iter().find(|s| !s.instances.is_empty()) else {

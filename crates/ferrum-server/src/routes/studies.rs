@@ -1,7 +1,7 @@
 //! Study listings and details, and the audit trail.
 use actix_web::{web, HttpRequest, HttpResponse};
 use ferrum_dicom::Uid;
-use ferrum_store::model::{StudyQuery, StudySort, StudySummary};
+use ferrum_store::model::{StudyDetail, StudyQuery, StudySort, StudySummary};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -108,6 +108,11 @@ pub fn may_see(user: &AuthUser, owner: &str) -> bool {
     user.is_admin() || user.username == owner
 }
 
+/// The study, if `user` may see it.
+pub async fn visible_study(state: &AppState, user: &AuthUser, uid: &Uid) -> Result<Option<StudyDetail>, ApiError> {
+    Ok(state.catalog.get_study(uid.as_str()).await?.filter(|s| may_see(user, &s.summary.uploaded_by)))
+}
+
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -115,8 +120,7 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let uid = path_uid(&path, "study")?;
-    let study = state.catalog.get_study(uid.as_str()).await?.filter(|s| may_see(&user, &s.summary.uploaded_by));
-    let Some(study) = study else {
+    let Some(study) = visible_study(&state, &user, &uid).await? else {
         audit::record(
             &state,
             Access::new(user.actor(), "view_study", remote_addr(&req)).study(uid.as_str()).outcome("not_found"),
