@@ -100,6 +100,14 @@ async fn thumbnail_jobs_queued_through_either_instance_are_each_done_once() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(files_under(&thumbs), series.len(), "a thumbnail per series");
-    let done = counter(&[&a, &b], "ferrum_jobs_completed_total{kind=\"thumbnail\"}").await;
+    // A job counts as done just after its thumbnail is written: wait for the count, then
+    // give a duplicate claim time to show before checking there was none.
+    let line = "ferrum_jobs_completed_total{kind=\"thumbnail\"}";
+    while counter(&[&a, &b], line).await < series.len() as u64 && started.elapsed() < std::time::Duration::from_secs(20)
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let done = counter(&[&a, &b], line).await;
     assert_eq!(done, series.len() as u64, "each job done once across the two instances");
 }

@@ -116,3 +116,54 @@ async fn link_lifetimes_are_capped_and_an_expired_link_is_gone() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"], "link_expired");
 }
+
+#[tokio::test]
+async fn a_link_narrowed_to_series_shows_only_them_and_opens_a_limited_number_of_times() {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let admin = app.token().to_owned();
+    let shown = Spec::new(903, 1, 1).size(16);
+    let hidden = Spec::new(903, 2, 1).size(16);
+    for spec in [&shown, &hidden] {
+        app.upload("application/dicom", dicom(spec)).await;
+    }
+    let (status, body) = create_link(&app, &admin, &shown.study, json!({"series": ["1.2.3.4.5"]})).await;
+    assert_eq!((status, body["error"].as_str()), (422, Some("series_not_in_study")), "{body}");
+    let (status, body) = create_link(&app, &admin, &shown.study, json!({"max_opens": 0})).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, link) = create_link(
+        &app,
+        &admin,
+        &shown.study,
+        json!({"series": [shown.series], "max_opens": 2, "allow_download": true}),
+    )
+    .await;
+    assert_eq!(status, 201, "{link}");
+    let (token, api) = share(link["url"].as_str().unwrap());
+    let get = |p: String| {
+        let url = app.url(&p);
+        async move { reqwest::get(url).await.unwrap() }
+    };
+
+    let study: Value = get(format!("{api}/study")).await.json().await.unwrap();
+    let series: Vec<&str> =
+        study["series"].as_array().unwrap().iter().map(|s| s["series_instance_uid"].as_str().unwrap()).collect();
+    assert_eq!(series, vec![shown.series.as_str()]);
+    assert_eq!((study["num_series"].as_i64(), study["num_instances"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(get(format!("{api}/series/{}/thumbnail", shown.series)).await.status(), 200);
+    assert_eq!(get(format!("{api}/series/{}/thumbnail", hidden.series)).await.status(), 404);
+    assert_eq!(get(format!("{api}/instances/{}/rendered", hidden.sop)).await.status(), 404);
+    let archive = get(format!("{api}/archive")).await.bytes().await.unwrap();
+    let names: Vec<String> =
+        zip::ZipArchive::new(std::io::Cursor::new(archive)).unwrap().file_names().map(str::to_owned).collect();
+    assert!(names.iter().all(|n| !n.contains(&hidden.series)), "{names:?}");
+
+    assert_eq!(get(format!("/v/{token}")).await.status(), 200);
+    assert_eq!(get(format!("/v/{token}")).await.status(), 200);
+    assert_eq!(get(format!("/v/{token}")).await.status(), 410, "the third opening is one too many");
+    let (_, listed) = app.get_json(&format!("/api/studies/{}/links", shown.study)).await;
+    assert_eq!(listed["items"][0]["status"], "used_up");
+    let (_, log) = app.get_json(&format!("/api/links/{}/access", link["id"].as_str().unwrap())).await;
+    let refused =
+        log["items"].as_array().unwrap().iter().filter(|e| e["action"] == "open_link" && e["outcome"] == "denied");
+    assert_eq!(refused.count(), 1, "a refused opening is in the access log too");
+}

@@ -253,6 +253,10 @@ pub struct NewLink {
     pub created_by: String,
     pub expires_at: String,
     pub allow_download: bool,
+    /// The series the link shows; empty: the whole study.
+    pub series_uids: Vec<String>,
+    /// How many times the viewer page may be opened; `None`: no limit.
+    pub max_opens: Option<i64>,
 }
 
 /// A viewer link as stored.
@@ -266,4 +270,7 @@ pub struct Link {
     pub revoked_at: Option<String>,
     pub allow_download: bool,
     pub opens: i64,
+    /// The series the link shows; empty: the whole study.
+    pub series_uids: Vec<String>,
+    pub max_opens: Option<i64>,
 }

@@ -22,6 +22,11 @@ pub struct NewLinkBody {
     allow_download: bool,
     #[serde(default)]
     deidentify: bool,
+    /// Narrows the link to these series of the study.
+    #[serde(default)]
+    series: Vec<String>,
+    /// How many times the viewer page may be opened.
+    max_opens: Option<u32>,
 }
 
 /// The URL a link is sent as: the configured public address, else the request's own.
@@ -44,6 +49,8 @@ fn link_url(req: &HttpRequest, state: &AppState, link: &Link) -> Result<String, 
 fn is_active(link: &Link, now: &str) -> &'static str {
     if link.revoked_at.is_some() {
         "revoked"
+    } else if link.max_opens.is_some_and(|m| link.opens >= m) {
+        "used_up"
     } else if link.expires_at.as_str() <= now {
         "expired"
     } else {
@@ -62,6 +69,8 @@ fn link_json(req: &HttpRequest, state: &AppState, link: &Link, now: &str) -> Res
         "revoked_at": link.revoked_at,
         "allow_download": link.allow_download,
         "opens": link.opens,
+        "max_opens": link.max_opens,
+        "series": link.series_uids,
         "status": is_active(link, now),
     }))
 }
@@ -95,6 +104,19 @@ pub async fn create(
                 .into(),
         });
     }
+    if body.max_opens == Some(0) {
+        return Err(ApiError::BadRequest("max_opens must be at least 1".into()));
+    }
+    if !body.series.is_empty() {
+        let detail =
+            state.catalog.get_study(study.as_str()).await?.ok_or_else(|| ApiError::NotFound("no such study".into()))?;
+        if let Some(stray) = body.series.iter().find(|s| !detail.series.iter().any(|d| &d.series_instance_uid == *s)) {
+            return Err(ApiError::Unprocessable {
+                code: "series_not_in_study",
+                message: format!("series {stray} is not part of this study"),
+            });
+        }
+    }
     let settings = &state.settings;
     let ttl = body.expires_in.unwrap_or(settings.link_default_ttl_secs);
     if ttl == 0 {
@@ -112,6 +134,8 @@ pub async fn create(
             created_by: user.username.clone(),
             expires_at: expires.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             allow_download: body.allow_download,
+            series_uids: body.series.clone(),
+            max_opens: body.max_opens.map(i64::from),
         })
         .await?;
     let access = Access::new(user.actor(), "create_link", remote_addr(&req)).study(study.as_str()).detail(&link.id);

@@ -5,7 +5,7 @@
 //! audited with the link as actor — which is also the link's access log.
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use ferrum_store::model::{InstanceRecord, Link};
+use ferrum_store::model::{InstanceRecord, Link, StudyDetail};
 
 use super::images::{render_instance, thumbnail_of, RenderedParams, ThumbnailParams};
 use super::studies::path_uid;
@@ -46,6 +46,27 @@ pub(super) async fn live_link(state: &AppState, token: &str) -> Result<Link, Api
     })
 }
 
+/// Whether the link shows this series (a link without a series list shows the whole study).
+fn in_scope(link: &Link, series_uid: &str) -> bool {
+    link.series_uids.is_empty() || link.series_uids.iter().any(|s| s == series_uid)
+}
+
+/// The link's study, narrowed to the link's series.
+pub(super) async fn scoped_study(state: &AppState, link: &Link) -> Result<StudyDetail, ApiError> {
+    let mut study =
+        state.catalog.get_study(&link.study_uid).await?.ok_or_else(|| ApiError::NotFound("no such study".into()))?;
+    if !link.series_uids.is_empty() {
+        // Nothing about the series left out, not even how many there are.
+        study.series.retain(|s| in_scope(link, &s.series_instance_uid));
+        study.summary.num_series = study.series.len() as i64;
+        study.summary.num_instances = study.series.iter().map(|s| s.instances.len() as i64).sum();
+        study.summary.modalities = study.series.iter().filter_map(|s| s.modality.clone()).collect();
+        study.summary.modalities.sort();
+        study.summary.modalities.dedup();
+    }
+    Ok(study)
+}
+
 fn actor(link: &Link) -> String {
     format!("link:{}", link.id)
 }
@@ -63,6 +84,16 @@ fn html(status: actix_web::http::StatusCode, body: &'static str) -> HttpResponse
 /// share API), so that nothing sensitive sits in a browser's page cache.
 pub async fn viewer(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
     match resolve(&state, &path).await {
+        Ok(Ok(link)) if link.max_opens.is_some_and(|m| link.opens >= m) => {
+            let access = Access::new(actor(&link), "open_link", remote_addr(&req))
+                .study(&link.study_uid)
+                .outcome("denied")
+                .detail("the link's openings are used up");
+            if let Err(e) = audit::record(&state, access).await {
+                return actix_web::ResponseError::error_response(&e);
+            }
+            html(actix_web::http::StatusCode::GONE, GONE_PAGE)
+        }
         Ok(Ok(link)) => {
             let agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
             let agent: String = agent.chars().take(200).collect();
@@ -89,8 +120,7 @@ pub async fn study(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let link = live_link(&state, &path).await?;
-    let study =
-        state.catalog.get_study(&link.study_uid).await?.ok_or_else(|| ApiError::NotFound("no such study".into()))?;
+    let study = scoped_study(&state, &link).await?;
     let access = Access::new(actor(&link), "view_study", remote_addr(&req)).study(&link.study_uid);
     audit::record(&state, access).await?;
     let mut body = serde_json::to_value(&study).map_err(ApiError::internal)?;
@@ -109,7 +139,7 @@ pub async fn series_thumbnail(
     let link = live_link(&state, &token).await?;
     let series = path_uid(&series, "series")?;
     let instances = state.catalog.series_instances(series.as_str()).await?;
-    if instances.first().is_none_or(|i| i.study_instance_uid != link.study_uid) {
+    if instances.first().is_none_or(|i| i.study_instance_uid != link.study_uid || !in_scope(&link, series.as_str())) {
         return Err(ApiError::NotFound("no such series".into()));
     }
     thumbnail_of(&req, &state, actor(&link), &instances, &params).await
@@ -121,7 +151,7 @@ async fn instance_in_study(state: &AppState, link: &Link, sop: &str) -> Result<I
         .catalog
         .find_instance(sop.as_str())
         .await?
-        .filter(|i| i.study_instance_uid == link.study_uid)
+        .filter(|i| i.study_instance_uid == link.study_uid && in_scope(link, &i.series_instance_uid))
         .ok_or_else(|| ApiError::NotFound("no such instance".into()))
 }
 

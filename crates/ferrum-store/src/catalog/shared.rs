@@ -401,6 +401,11 @@ macro_rules! link_record {
             revoked_at: r.get("revoked_at"),
             allow_download: r.get("allow_download"),
             opens: r.get("opens"),
+            series_uids: r
+                .get::<Option<String>, _>("series_uids")
+                .map(|s| s.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            max_opens: r.get("max_opens"),
         }
     }};
 }
@@ -641,8 +646,8 @@ macro_rules! sql_catalog {
                     return Err(StoreError::NotFound);
                 }
                 sqlx::query(
-                    "INSERT INTO links (id, study_uid, created_by, created_at, expires_at, allow_download) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO links (id, study_uid, created_by, created_at, expires_at, allow_download, \
+                     series_uids, max_opens) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(&link.id)
                 .bind(&link.study_uid)
@@ -650,6 +655,8 @@ macro_rules! sql_catalog {
                 .bind(now())
                 .bind(&link.expires_at)
                 .bind(link.allow_download)
+                .bind((!link.series_uids.is_empty()).then(|| link.series_uids.join(" ")))
+                .bind(link.max_opens)
                 .execute(&self.pool)
                 .await?;
                 self.find_link(&link.id).await?.ok_or(StoreError::NotFound)

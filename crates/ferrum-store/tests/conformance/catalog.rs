@@ -301,6 +301,8 @@ fn link(id: &str, study: &str) -> NewLink {
         created_by: "alice".into(),
         expires_at: FUTURE.into(),
         allow_download: false,
+        series_uids: Vec::new(),
+        max_opens: None,
     }
 }
 
@@ -309,7 +311,14 @@ pub async fn links_are_kept_revoked_once_and_counted(store: Store) {
     store.insert_instances(&[instance(30, 1, 1, "l1")], ConflictPolicy::Reject, &[]).await.unwrap();
     let made = store.create_link(&link("a1", "1.2.3.30")).await.unwrap();
     assert_eq!((made.opens, made.revoked_at.as_deref(), made.allow_download), (0, None, false));
-    store.create_link(&NewLink { allow_download: true, ..link("a2", "1.2.3.30") }).await.unwrap();
+    let narrowed = NewLink {
+        allow_download: true,
+        series_uids: vec!["1.2.3.30.1".into(), "1.2.3.30.2".into()],
+        max_opens: Some(3),
+        ..link("a2", "1.2.3.30")
+    };
+    let a2 = store.create_link(&narrowed).await.unwrap();
+    assert_eq!((a2.series_uids, a2.max_opens), (narrowed.series_uids, Some(3)));
     assert_eq!(store.list_links("1.2.3.30").await.unwrap().len(), 2);
     store.record_link_open("a1").await.unwrap();
     store.record_link_open("a1").await.unwrap();
