@@ -137,3 +137,27 @@ pub async fn orthanc(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// `POST /api/uploads` of the ZIP at `path`, streamed from disk. Answers the status, the
+/// upload report, and how long until the answer.
+pub async fn upload_zip_file(
+    server: &Server,
+    path: &Path,
+) -> anyhow::Result<(reqwest::StatusCode, serde_json::Value, Duration)> {
+    let file = tokio::fs::File::open(path).await?;
+    let len = file.metadata().await?.len();
+    let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024));
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(3600)).build()?;
+    let started = Instant::now();
+    let r = client
+        .post(format!("{}/api/uploads", server.base))
+        .header("authorization", server.auth.clone().unwrap_or_default())
+        .header("content-type", "application/zip")
+        .header("content-length", len)
+        .body(body)
+        .send()
+        .await?;
+    let status = r.status();
+    let report: serde_json::Value = r.json().await?;
+    Ok((status, report, started.elapsed()))
+}

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::Parser;
@@ -146,23 +146,9 @@ async fn upload_all(
 }
 
 async fn upload_zip(server: &Server, zip: &std::path::Path, files: usize, bytes: u64) -> anyhow::Result<Run> {
-    let file = tokio::fs::File::open(zip).await?;
-    let len = file.metadata().await?.len();
-    let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024));
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(3600)).build()?;
+    let len = std::fs::metadata(zip)?.len();
     let cpu_before = server.cpu_secs();
-    let started = Instant::now();
-    let r = client
-        .post(format!("{}/api/uploads", server.base))
-        .header("authorization", server.auth.clone().unwrap_or_default())
-        .header("content-type", "application/zip")
-        .header("content-length", len)
-        .body(body)
-        .send()
-        .await?;
-    let status = r.status();
-    let report: serde_json::Value = r.json().await?;
-    let wall = started.elapsed();
+    let (status, report, wall) = servers::upload_zip_file(server, zip).await?;
     if !status.is_success() || report["stored"].as_u64() != Some(files as u64) {
         bail!("ZIP upload answered {status}: stored {} of {files}", report["stored"]);
     }

@@ -198,22 +198,8 @@ async fn zip_thumbnails(args: &Args, ferrum: &Path, run_id: u64) -> anyhow::Resu
     let server = servers::ferrum(ferrum, &args.scratch, &[TOKEN_TTL]).await?;
     let data_dir = new_entry(&before, &args.scratch);
     let client = reqwest::Client::builder().timeout(Duration::from_secs(3600)).build()?;
-    let file = tokio::fs::File::open(&zip_path).await?;
-    let len = file.metadata().await?.len();
-    let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024));
-    let started = Instant::now();
-    let r = client
-        .post(format!("{}/api/uploads", server.base))
-        .header("authorization", server.auth.clone().unwrap_or_default())
-        .header("content-type", "application/zip")
-        .header("content-length", len)
-        .body(body)
-        .send()
-        .await?;
-    let status = r.status();
-    let report: serde_json::Value = r.json().await?;
+    let (status, report, upload) = servers::upload_zip_file(&server, &zip_path).await?;
     let answered = Instant::now();
-    let upload = answered - started;
     if !status.is_success() || report["stored"].as_u64() != Some(u64::from(count)) {
         bail!("ZIP upload answered {status}: stored {} of {count}", report["stored"]);
     }
