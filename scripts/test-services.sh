@@ -4,6 +4,7 @@
 #     eval "$(scripts/test-services.sh)"
 # - PostgreSQL (Debian's package, installed if missing): a private cluster on 127.0.0.1,
 #   port $FERRUM_TEST_PG_PORT (55432), data under $FERRUM_TEST_SERVICES_DIR.
+# - Chromium and chromedriver (Debian's packages, installed if missing) for the browser tests.
 # - An S3-compatible server that checks SigV4 signatures (s3s-fs from crates.io, installed
 #   with cargo if missing) on 127.0.0.1, port $FERRUM_TEST_S3_PORT (59000).
 set -euo pipefail
@@ -53,6 +54,15 @@ start_postgres() {
   echo "export FERRUM_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/ferrum_test"
 }
 
+ensure_chromium_installed() {
+  # The browser tests drive Debian's Chromium through its chromedriver.
+  if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+    echo "installing Chromium and chromedriver (Debian's packages)..." >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >&2
+  fi
+}
+
 start_s3() {
   if ! command -v s3s-fs >/dev/null 2>&1; then
     echo "installing s3s-fs $S3S_FS_VERSION (cargo install)..." >&2
@@ -87,3 +97,4 @@ start_s3() {
 ensure_postgres_installed
 start_postgres
 start_s3
+ensure_chromium_installed

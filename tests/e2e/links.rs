@@ -167,3 +167,87 @@ async fn a_link_narrowed_to_series_shows_only_them_and_opens_a_limited_number_of
         log["items"].as_array().unwrap().iter().filter(|e| e["action"] == "open_link" && e["outcome"] == "denied");
     assert_eq!(refused.count(), 1, "a refused opening is in the access log too");
 }
+
+#[tokio::test]
+async fn a_pin_link_needs_its_pin_locks_after_five_wrong_ones_and_keeps_the_proof_to_itself() {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let admin = app.token().to_owned();
+    let spec = Spec::new(904, 1, 1).size(16);
+    let other = Spec::new(905, 1, 1).size(16);
+    for s in [&spec, &other] {
+        assert_eq!(app.upload("application/dicom", dicom(s)).await.0, 201);
+    }
+    for bad in ["123", "12345a", "1234567890123"] {
+        let (status, body) = create_link(&app, &admin, &spec.study, json!({ "pin": bad })).await;
+        assert_eq!((status, body["error"].as_str()), (422, Some("invalid_pin")), "{bad}: {body}");
+    }
+    let (_, link) = create_link(&app, &admin, &spec.study, json!({ "pin": "314159" })).await;
+    let (_, api) = share(link["url"].as_str().unwrap());
+    let (_, plain) = create_link(&app, &admin, &other.study, json!({})).await;
+    let (_, plain_api) = share(plain["url"].as_str().unwrap());
+    assert_eq!(link["pin"], true);
+    assert!(!link.to_string().contains("314159"), "the PIN is never shown again: {link}");
+
+    // A browser-like client with a cookie jar.
+    let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let get = |p: String| {
+        let (browser, url) = (browser.clone(), app.url(&p));
+        async move { browser.get(url).send().await.unwrap() }
+    };
+    let unlock = |pin: &str| {
+        let (browser, url) = (browser.clone(), app.url(&format!("{api}/unlock")));
+        let body = json!({ "pin": pin });
+        async move {
+            let r = browser.post(url).json(&body).send().await.unwrap();
+            (
+                r.status().as_u16(),
+                r.headers().get("set-cookie").map(|v| v.to_str().unwrap().to_owned()),
+                r.text().await.unwrap(),
+            )
+        }
+    };
+    let r = get(format!("{api}/study")).await;
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "pin_required");
+    assert_eq!(get(format!("{api}/instances/{}/rendered", spec.sop)).await.status(), 401);
+
+    let (status, _, body) = unlock("000000").await;
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("4 attempt(s) left"), "{body}");
+    let (status, cookie, _) = unlock("314159").await;
+    assert_eq!(status, 204);
+    let cookie = cookie.expect("a proof cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(cookie.contains(&format!("Path={api}")), "scoped to this link's share API: {cookie}");
+    assert!(!cookie.contains("314159"), "{cookie}");
+    assert_eq!(get(format!("{api}/study")).await.status(), 200);
+    assert_eq!(get(format!("{api}/instances/{}/rendered", spec.sop)).await.status(), 200);
+    assert_eq!(get(format!("{plain_api}/study")).await.status(), 200, "a link without a PIN needs none");
+
+    // Someone else guessing: five wrong PINs lock the link, even against the right one.
+    let guesser = reqwest::Client::new();
+    for n in 0..5 {
+        let r = guesser
+            .post(app.url(&format!("{api}/unlock")))
+            .json(&json!({"pin": format!("99999{n}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "wrong PIN {n}");
+    }
+    let r = guesser.post(app.url(&format!("{api}/unlock"))).json(&json!({"pin": "314159"})).send().await.unwrap();
+    assert_eq!(r.status(), 423);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "pin_locked");
+    assert_eq!(get(format!("{api}/study")).await.status(), 200, "who already unlocked keeps reading");
+    let (_, listed) = app.get_json(&format!("/api/studies/{}/links", spec.study)).await;
+    assert!(listed["items"][0]["pin_locked_until"].is_string(), "{listed}");
+    let (_, log) = app.get_json(&format!("/api/links/{}/access", link["id"].as_str().unwrap())).await;
+    let outcomes: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "unlock_link")
+        .map(|e| e["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, vec!["locked", "denied", "denied", "denied", "denied", "denied", "ok", "denied"]);
+}

@@ -2,6 +2,7 @@
 //! driven over HTTP. One test binary (one link step), one module per capability.
 mod archive;
 mod auth;
+mod browser;
 mod cli;
 mod cluster;
 mod compose;
@@ -15,3 +16,5 @@ mod links;
 mod studies;
 mod upload_errors;
 mod uploads;
+mod users;
+mod webdriver;

@@ -34,6 +34,10 @@ pub enum ApiError {
     Gone { code: &'static str, message: String },
     #[error("{0}")]
     Unavailable(String),
+    #[error("this link needs its PIN: ask the sender for it")]
+    PinRequired,
+    #[error("too many wrong PINs; this link refuses PINs until {0}")]
+    PinLocked(chrono::DateTime<chrono::Utc>),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -54,6 +58,8 @@ impl ApiError {
             ApiError::Unprocessable { code, .. } => code,
             ApiError::Gone { code, .. } => code,
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::PinRequired => "pin_required",
+            ApiError::PinLocked(_) => "pin_locked",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -78,6 +84,8 @@ impl ResponseError for ApiError {
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Gone { .. } => StatusCode::GONE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::PinRequired => StatusCode::UNAUTHORIZED,
+            ApiError::PinLocked(_) => StatusCode::LOCKED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

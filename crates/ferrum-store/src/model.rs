@@ -34,6 +34,15 @@ pub struct User {
     pub failed_logins: i64,
     pub locked_until: Option<String>,
     pub deleted: bool,
+    pub created_at: String,
+}
+
+/// What an admin changes on an account; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub role: Option<Role>,
+    /// A new password's hash; setting one also lifts a login lockout.
+    pub password_hash: Option<String>,
 }
 
 /// One object to catalogue, with its blob already durable under `blob_key`.
@@ -257,6 +266,8 @@ pub struct NewLink {
     pub series_uids: Vec<String>,
     /// How many times the viewer page may be opened; `None`: no limit.
     pub max_opens: Option<i64>,
+    /// Argon2 hash of the PIN the holder must also give; `None`: no PIN.
+    pub pin_hash: Option<String>,
 }
 
 /// A viewer link as stored.
@@ -273,4 +284,8 @@ pub struct Link {
     /// The series the link shows; empty: the whole study.
     pub series_uids: Vec<String>,
     pub max_opens: Option<i64>,
+    #[serde(skip)]
+    pub pin_hash: Option<String>,
+    pub pin_failures: i64,
+    pub pin_locked_until: Option<String>,
 }

@@ -84,11 +84,48 @@ impl LinkKeys {
         mac.verify_truncated_left(tag).ok()?;
         id.try_into().ok()
     }
+
+    fn pin_mac(key: &[u8], kid: u8, id: &[u8], pin_hash: &str) -> HmacSha256 {
+        let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
+        mac.update(&[kid]);
+        mac.update(b"pin given");
+        mac.update(id);
+        mac.update(pin_hash.as_bytes());
+        mac
+    }
+
+    /// Proof that the holder of link `id` gave its PIN, kept in a cookie so that `<img>`
+    /// requests carry it too. Bound to the PIN's hash: a new PIN voids older proofs.
+    pub fn pin_proof(&self, id: &[u8], pin_hash: &str) -> String {
+        let (kid, key) = &self.keys[0];
+        let mut raw = vec![*kid];
+        raw.extend_from_slice(&Self::pin_mac(key, *kid, id, pin_hash).finalize().into_bytes());
+        URL_SAFE_NO_PAD.encode(raw)
+    }
+
+    pub fn verify_pin_proof(&self, proof: &str, id: &[u8], pin_hash: &str) -> bool {
+        let Ok(raw) = URL_SAFE_NO_PAD.decode(proof.as_bytes()) else { return false };
+        let Some((&kid, tag)) = raw.split_first() else { return false };
+        let Some((_, key)) = self.keys.iter().find(|(k, _)| *k == kid) else { return false };
+        Self::pin_mac(key, kid, id, pin_hash).verify_slice(tag).is_ok()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pin_proof_holds_for_its_link_and_pin_only() {
+        let keys = LinkKeys::derived(b"a-secret-of-more-than-thirty-two-characters");
+        let proof = keys.pin_proof(&[1u8; ID_LEN], "hash-a");
+        assert!(keys.verify_pin_proof(&proof, &[1u8; ID_LEN], "hash-a"));
+        assert!(!keys.verify_pin_proof(&proof, &[2u8; ID_LEN], "hash-a"), "another link");
+        assert!(!keys.verify_pin_proof(&proof, &[1u8; ID_LEN], "hash-b"), "the PIN changed");
+        let other = LinkKeys::derived(b"another-secret-of-more-than-thirty-two-chars");
+        assert!(!other.verify_pin_proof(&proof, &[1u8; ID_LEN], "hash-a"), "another deployment");
+        assert!(!keys.verify_pin_proof("", &[1u8; ID_LEN], "hash-a"));
+    }
 
     #[test]
     fn a_signed_token_verifies_and_any_change_breaks_it() {

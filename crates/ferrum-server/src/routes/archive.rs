@@ -39,7 +39,7 @@ pub async fn shared(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let link = live_link(&state, &path).await?;
+    let link = live_link(&req, &state, &path).await?;
     if !link.allow_download {
         return Err(ApiError::Forbidden("this link does not allow downloads".into()));
     }

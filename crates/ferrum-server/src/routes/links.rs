@@ -10,7 +10,7 @@ use serde_json::json;
 use super::studies::{may_see, path_uid};
 use crate::audit::{self, Access};
 use crate::auth::link_token::ID_LEN;
-use crate::auth::{remote_addr, AuthUser};
+use crate::auth::{password, remote_addr, AuthUser};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -27,6 +27,18 @@ pub struct NewLinkBody {
     series: Vec<String>,
     /// How many times the viewer page may be opened.
     max_opens: Option<u32>,
+    /// A PIN the holder must also give (sent to the referrer separately): 6 to 12 digits.
+    pin: Option<String>,
+}
+
+/// Six digits at least: with one attempt per lockout period once locked, a 6-digit PIN
+/// outlives the longest link.
+fn check_pin(pin: &str) -> Result<(), ApiError> {
+    if (6..=12).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(ApiError::Unprocessable { code: "invalid_pin", message: "a PIN is 6 to 12 digits".into() })
+    }
 }
 
 /// The URL a link is sent as: the configured public address, else the request's own.
@@ -72,6 +84,8 @@ fn link_json(req: &HttpRequest, state: &AppState, link: &Link, now: &str) -> Res
         "max_opens": link.max_opens,
         "series": link.series_uids,
         "status": is_active(link, now),
+        "pin": link.pin_hash.is_some(),
+        "pin_locked_until": link.pin_locked_until,
     }))
 }
 
@@ -117,6 +131,13 @@ pub async fn create(
             });
         }
     }
+    let pin_hash = match &body.pin {
+        Some(pin) => {
+            check_pin(pin)?;
+            Some(password::hash(pin.clone()).await?)
+        }
+        None => None,
+    };
     let settings = &state.settings;
     let ttl = body.expires_in.unwrap_or(settings.link_default_ttl_secs);
     if ttl == 0 {
@@ -136,6 +157,7 @@ pub async fn create(
             allow_download: body.allow_download,
             series_uids: body.series.clone(),
             max_opens: body.max_opens.map(i64::from),
+            pin_hash,
         })
         .await?;
     let access = Access::new(user.actor(), "create_link", remote_addr(&req)).study(study.as_str()).detail(&link.id);

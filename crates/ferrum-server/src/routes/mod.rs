@@ -8,6 +8,8 @@ mod links;
 mod share;
 mod studies;
 mod uploads;
+mod users;
+mod webapp;
 
 use actix_web::web;
 
@@ -16,10 +18,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
         .route("/v/{token}", web::get().to(share::viewer))
+        .route("/", web::get().to(webapp::app))
+        .route("/assets/{path:.*}", web::get().to(webapp::asset))
         .service(
             web::scope("/api")
                 .route("/auth/login", web::post().to(auth::login))
                 .route("/me", web::get().to(auth::me))
+                .route("/users", web::post().to(users::create))
+                .route("/users", web::get().to(users::list))
+                .route("/users/{name}", web::patch().to(users::update))
+                .route("/users/{name}", web::delete().to(users::delete))
                 .route("/uploads", web::post().to(uploads::upload))
                 .route("/studies", web::get().to(studies::list))
                 .route("/studies/{study_uid}", web::get().to(studies::get))
@@ -33,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/links/{id}", web::delete().to(links::revoke))
                 .route("/links/{id}/access", web::get().to(links::access_log))
                 .route("/share/{token}/study", web::get().to(share::study))
+                .route("/share/{token}/unlock", web::post().to(share::unlock))
                 .route("/share/{token}/archive", web::get().to(archive::shared))
                 .route("/share/{token}/series/{series_uid}/thumbnail", web::get().to(share::series_thumbnail))
                 .route("/share/{token}/instances/{sop_uid}/rendered", web::get().to(share::rendered))

@@ -14,8 +14,8 @@ use crate::auth::remote_addr;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-const VIEWER_PAGE: &str = include_str!("../../../../web/viewer.html");
-const GONE_PAGE: &str = include_str!("../../../../web/link-gone.html");
+const VIEWER_PAGE: &str = "viewer/page.html";
+const GONE_PAGE: &str = "viewer/gone.html";
 
 /// Why a link no longer opens.
 enum Closed {
@@ -38,12 +38,85 @@ async fn resolve(state: &AppState, token: &str) -> Result<Result<Link, Closed>, 
     })
 }
 
-/// For the JSON routes: a closed link is 410 with a code saying which.
-pub(super) async fn live_link(state: &AppState, token: &str) -> Result<Link, ApiError> {
+/// The open link a token names, for the share API: a closed link is 410 with a code saying
+/// which; a link with a PIN needs the proof cookie that unlocking it set (401 `pin_required`).
+pub(super) async fn live_link(req: &HttpRequest, state: &AppState, token: &str) -> Result<Link, ApiError> {
+    let link = open_link(state, token).await?;
+    if let Some(pin_hash) = &link.pin_hash {
+        let given = req.cookie(PIN_COOKIE);
+        let id = hex::decode(&link.id).map_err(ApiError::internal)?;
+        if !given.is_some_and(|c| state.tokens.links.verify_pin_proof(c.value(), &id, pin_hash)) {
+            return Err(ApiError::PinRequired);
+        }
+    }
+    Ok(link)
+}
+
+async fn open_link(state: &AppState, token: &str) -> Result<Link, ApiError> {
     resolve(state, token).await?.map_err(|closed| match closed {
         Closed::Expired => ApiError::Gone { code: "link_expired", message: "this link has expired".into() },
         Closed::Revoked => ApiError::Gone { code: "link_revoked", message: "this link has been revoked".into() },
     })
+}
+
+const PIN_COOKIE: &str = "ferrum_pin";
+/// Wrong PINs in a row before a link refuses attempts; once there, every further wrong PIN
+/// locks it again.
+const PIN_MAX_FAILURES: i64 = 5;
+const PIN_LOCK_SECS: i64 = 15 * 60;
+
+#[derive(serde::Deserialize)]
+pub struct Unlock {
+    pin: String,
+}
+
+/// `POST /api/share/{token}/unlock {pin}`: the right PIN sets an HttpOnly, SameSite=Strict
+/// cookie scoped to this link's share API; wrong ones count towards a lockout.
+pub async fn unlock(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<Unlock>,
+) -> Result<HttpResponse, ApiError> {
+    let link = open_link(&state, &path).await?;
+    let Some(pin_hash) = link.pin_hash.clone() else {
+        return Ok(HttpResponse::NoContent().finish());
+    };
+    let now = chrono::Utc::now();
+    let attempt = |outcome: &'static str| {
+        Access::new(actor(&link), "unlock_link", remote_addr(&req)).study(&link.study_uid).outcome(outcome)
+    };
+    let locked = link
+        .pin_locked_until
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .filter(|until| *until > now);
+    if let Some(until) = locked {
+        audit::record(&state, attempt("locked")).await?;
+        return Err(ApiError::PinLocked(until.with_timezone(&chrono::Utc)));
+    }
+    if !crate::auth::password::verify(body.into_inner().pin, Some(pin_hash.clone())).await? {
+        let until =
+            (now + chrono::Duration::seconds(PIN_LOCK_SECS)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let failures = state.catalog.record_pin_failure(&link.id, PIN_MAX_FAILURES, &until).await?;
+        audit::record(&state, attempt("denied")).await?;
+        let left = (PIN_MAX_FAILURES - failures).max(0);
+        return Err(ApiError::Unauthorized(if left > 0 {
+            format!("wrong PIN; {left} attempt(s) left before the link locks")
+        } else {
+            format!("wrong PIN; the link is locked for {} minutes", PIN_LOCK_SECS / 60)
+        }));
+    }
+    state.catalog.record_pin_success(&link.id).await?;
+    audit::record(&state, attempt("ok")).await?;
+    let id = hex::decode(&link.id).map_err(ApiError::internal)?;
+    let cookie = actix_web::cookie::Cookie::build(PIN_COOKIE, state.tokens.links.pin_proof(&id, &pin_hash))
+        .path(format!("/api/share/{}", path.as_str()))
+        .http_only(true)
+        .same_site(actix_web::cookie::SameSite::Strict)
+        .secure(req.connection_info().scheme() == "https")
+        .finish();
+    Ok(HttpResponse::NoContent().cookie(cookie).insert_header((header::CACHE_CONTROL, "no-store")).finish())
 }
 
 /// Whether the link shows this series (a link without a series list shows the whole study).
@@ -71,13 +144,8 @@ fn actor(link: &Link) -> String {
     format!("link:{}", link.id)
 }
 
-fn html(status: actix_web::http::StatusCode, body: &'static str) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .insert_header(("x-robots-tag", "noindex"))
-        .body(body)
+fn html(status: actix_web::http::StatusCode, page: &str) -> HttpResponse {
+    super::webapp::page(status, page)
 }
 
 /// The viewer page. It holds no patient data itself (it fetches the study through the
@@ -119,7 +187,7 @@ pub async fn study(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let link = live_link(&state, &path).await?;
+    let link = live_link(&req, &state, &path).await?;
     let study = scoped_study(&state, &link).await?;
     let access = Access::new(actor(&link), "view_study", remote_addr(&req)).study(&link.study_uid);
     audit::record(&state, access).await?;
@@ -136,7 +204,7 @@ pub async fn series_thumbnail(
     params: web::Query<ThumbnailParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (token, series) = path.into_inner();
-    let link = live_link(&state, &token).await?;
+    let link = live_link(&req, &state, &token).await?;
     let series = path_uid(&series, "series")?;
     let instances = state.catalog.series_instances(series.as_str()).await?;
     if instances.first().is_none_or(|i| i.study_instance_uid != link.study_uid || !in_scope(&link, series.as_str())) {
@@ -162,7 +230,7 @@ pub async fn rendered(
     params: web::Query<RenderedParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (token, sop) = path.into_inner();
-    let link = live_link(&state, &token).await?;
+    let link = live_link(&req, &state, &token).await?;
     let instance = instance_in_study(&state, &link, &sop).await?;
     render_instance(&req, &state, actor(&link), &instance, &params).await
 }

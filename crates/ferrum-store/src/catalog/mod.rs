@@ -25,6 +25,12 @@ pub trait Catalog: Send + Sync + 'static {
     async fn create_user(&self, username: &str, password_hash: &str, role: Role) -> Result<User, StoreError>;
     /// The account, deleted ones included (they are tombstones).
     async fn find_user(&self, username: &str) -> Result<Option<User>, StoreError>;
+    /// Accounts not deleted, by name.
+    async fn list_users(&self) -> Result<Vec<User>, StoreError>;
+    /// `NotFound` for an unknown or deleted account.
+    async fn update_user(&self, username: &str, change: &UserChange) -> Result<User, StoreError>;
+    /// Marks the account deleted; its name stays taken. `NotFound` if unknown or already deleted.
+    async fn delete_user(&self, username: &str) -> Result<(), StoreError>;
     async fn count_users(&self) -> Result<i64, StoreError>;
     /// Records a failed login; locks the account until `lock_until` once `failures` reaches
     /// `max_failures`. Answers the new count.
@@ -75,6 +81,9 @@ pub trait Catalog: Send + Sync + 'static {
     /// Marks the link revoked at `at` (once: a second revocation keeps the first time).
     async fn revoke_link(&self, id: &str, at: &str) -> Result<(), StoreError>;
     /// Counts one opening of the viewer page.
+    /// Counts a wrong PIN; at `max_failures` in a row the link refuses PINs until `lock_until`.
+    async fn record_pin_failure(&self, id: &str, max_failures: i64, lock_until: &str) -> Result<i64, StoreError>;
+    async fn record_pin_success(&self, id: &str) -> Result<(), StoreError>;
     async fn record_link_open(&self, id: &str) -> Result<(), StoreError>;
 
     // --- audit ---

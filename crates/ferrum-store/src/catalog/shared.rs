@@ -385,6 +385,7 @@ macro_rules! user_record {
             failed_logins: row.get("failed_logins"),
             locked_until: row.get("locked_until"),
             deleted: row.get::<Option<String>, _>("deleted_at").is_some(),
+            created_at: row.get("created_at"),
         })
     }};
 }
@@ -406,6 +407,9 @@ macro_rules! link_record {
                 .map(|s| s.split_whitespace().map(str::to_owned).collect())
                 .unwrap_or_default(),
             max_opens: r.get("max_opens"),
+            pin_hash: r.get("pin_hash"),
+            pin_failures: r.get("pin_failures"),
+            pin_locked_until: r.get("pin_locked_until"),
         }
     }};
 }
@@ -484,6 +488,46 @@ macro_rules! sql_catalog {
                 let row =
                     sqlx::query("SELECT * FROM users WHERE username = $1").bind(username).fetch_optional(&self.pool).await?;
                 row.as_ref().map(|r| user_record!(r)).transpose()
+            }
+
+            async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+                let rows = sqlx::query("SELECT * FROM users WHERE deleted_at IS NULL ORDER BY username")
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(|r| user_record!(r)).collect()
+            }
+
+            async fn update_user(&self, username: &str, change: &UserChange) -> Result<User, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE users SET role = COALESCE($2, role), password_hash = COALESCE($3, password_hash), \
+                     failed_logins = CASE WHEN $3 IS NULL THEN failed_logins ELSE 0 END, \
+                     locked_until = CASE WHEN $3 IS NULL THEN locked_until ELSE NULL END \
+                     WHERE username = $1 AND deleted_at IS NULL",
+                )
+                .bind(username)
+                .bind(change.role.map(Role::as_str))
+                .bind(&change.password_hash)
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                self.find_user(username).await?.ok_or(StoreError::NotFound)
+            }
+
+            async fn delete_user(&self, username: &str) -> Result<(), StoreError> {
+                // The row stays (its name is never issued again); what could log in goes.
+                let done = sqlx::query(
+                    "UPDATE users SET deleted_at = $2, password_hash = NULL WHERE username = $1 AND deleted_at IS NULL",
+                )
+                .bind(username)
+                .bind(now())
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(())
             }
 
             async fn count_users(&self) -> Result<i64, StoreError> {
@@ -647,7 +691,7 @@ macro_rules! sql_catalog {
                 }
                 sqlx::query(
                     "INSERT INTO links (id, study_uid, created_by, created_at, expires_at, allow_download, \
-                     series_uids, max_opens) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                     series_uids, max_opens, pin_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(&link.id)
                 .bind(&link.study_uid)
@@ -657,6 +701,7 @@ macro_rules! sql_catalog {
                 .bind(link.allow_download)
                 .bind((!link.series_uids.is_empty()).then(|| link.series_uids.join(" ")))
                 .bind(link.max_opens)
+                .bind(&link.pin_hash)
                 .execute(&self.pool)
                 .await?;
                 self.find_link(&link.id).await?.ok_or(StoreError::NotFound)
@@ -679,6 +724,28 @@ macro_rules! sql_catalog {
                 sqlx::query("UPDATE links SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1")
                     .bind(id)
                     .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn record_pin_failure(&self, id: &str, max_failures: i64, lock_until: &str) -> Result<i64, StoreError> {
+                let failures: i64 = sqlx::query_scalar(
+                    "UPDATE links SET pin_failures = pin_failures + 1, \
+                     pin_locked_until = CASE WHEN pin_failures + 1 >= $1 THEN $2 ELSE pin_locked_until END \
+                     WHERE id = $3 RETURNING pin_failures",
+                )
+                .bind(max_failures)
+                .bind(lock_until)
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(failures)
+            }
+
+            async fn record_pin_success(&self, id: &str) -> Result<(), StoreError> {
+                sqlx::query("UPDATE links SET pin_failures = 0, pin_locked_until = NULL WHERE id = $1")
+                    .bind(id)
                     .execute(&self.pool)
                     .await?;
                 Ok(())

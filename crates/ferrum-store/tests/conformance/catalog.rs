@@ -69,6 +69,33 @@ pub async fn failed_logins_lock_after_the_limit_and_success_resets(store: Store)
     assert_eq!((u.failed_logins, u.locked_until), (0, None));
 }
 
+pub async fn accounts_are_changed_listed_and_deleted_for_good(store: Store) {
+    let dan = store.create_user("dan", "h1", Role::Radiologist).await.unwrap();
+    store.create_user("amy", "h2", Role::Admin).await.unwrap();
+    store.record_login_failure(dan.id, 1, "2999-01-01T00:00:00Z").await.unwrap();
+    let names = |users: Vec<User>| users.into_iter().map(|u| u.username).collect::<Vec<_>>();
+    assert_eq!(names(store.list_users().await.unwrap()), vec!["amy", "dan"]);
+
+    let promoted =
+        store.update_user("dan", &UserChange { role: Some(Role::Admin), ..Default::default() }).await.unwrap();
+    assert_eq!((promoted.role, promoted.password_hash.as_deref()), (Role::Admin, Some("h1")));
+    assert!(promoted.locked_until.is_some(), "a role change leaves a lockout alone");
+    let reset = UserChange { password_hash: Some("h3".into()), ..Default::default() };
+    let dan = store.update_user("dan", &reset).await.unwrap();
+    assert_eq!(
+        (dan.role, dan.password_hash.as_deref(), dan.failed_logins, dan.locked_until),
+        (Role::Admin, Some("h3"), 0, None)
+    );
+
+    store.delete_user("dan").await.unwrap();
+    assert_eq!(names(store.list_users().await.unwrap()), vec!["amy"]);
+    let gone = store.find_user("dan").await.unwrap().unwrap();
+    assert!(gone.deleted && gone.password_hash.is_none());
+    assert!(matches!(store.delete_user("dan").await, Err(StoreError::NotFound)));
+    assert!(matches!(store.update_user("dan", &reset).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.create_user("dan", "h4", Role::Radiologist).await, Err(StoreError::Conflict(_))));
+}
+
 pub async fn same_object_twice_is_a_duplicate_and_a_different_one_a_conflict(store: Store) {
     let first = instance(1, 1, 1, "aa");
     assert_eq!(
@@ -303,6 +330,7 @@ fn link(id: &str, study: &str) -> NewLink {
         allow_download: false,
         series_uids: Vec::new(),
         max_opens: None,
+        pin_hash: None,
     }
 }
 
@@ -336,6 +364,19 @@ pub async fn links_are_kept_revoked_once_and_counted(store: Store) {
     assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["open_link"]);
 }
 
+pub async fn wrong_pins_lock_a_link_and_a_right_one_resets(store: Store) {
+    store.insert_instances(&[instance(31, 1, 1, "p1")], ConflictPolicy::Reject, &[]).await.unwrap();
+    let made = store.create_link(&NewLink { pin_hash: Some("argon".into()), ..link("p1", "1.2.3.31") }).await.unwrap();
+    assert_eq!((made.pin_hash.as_deref(), made.pin_failures, made.pin_locked_until), (Some("argon"), 0, None));
+    assert_eq!(store.record_pin_failure("p1", 2, "2999-01-01T00:00:00Z").await.unwrap(), 1);
+    assert!(store.find_link("p1").await.unwrap().unwrap().pin_locked_until.is_none());
+    store.record_pin_success("p1").await.unwrap();
+    assert_eq!(store.record_pin_failure("p1", 2, "2999-01-01T00:00:00Z").await.unwrap(), 1, "success reset the count");
+    assert_eq!(store.record_pin_failure("p1", 2, "2999-01-01T00:00:00Z").await.unwrap(), 2);
+    let locked = store.find_link("p1").await.unwrap().unwrap();
+    assert_eq!(locked.pin_locked_until.as_deref(), Some("2999-01-01T00:00:00Z"));
+}
+
 macro_rules! catalog_cases {
     ($module:ident, $factory:ident) => {
         crate::backends!(
@@ -359,6 +400,8 @@ macro_rules! catalog_cases {
                 a_failed_job_waits_for_its_retry_and_an_expired_lease_frees_a_job,
                 concurrent_claimers_get_each_job_exactly_once,
                 links_are_kept_revoked_once_and_counted,
+                wrong_pins_lock_a_link_and_a_right_one_resets,
+                accounts_are_changed_listed_and_deleted_for_good,
             ]
         );
     };

@@ -1,0 +1,191 @@
+//! The web app and the viewer in headless Chromium: a radiologist logs in, drops a ZIP,
+//! finds the study, shares it; a referrer in a fresh browser scrolls and windows it; the
+//! link is revoked and the referrer sees the closed-link page. Screenshots of every step go
+//! to `target/tmp/browser-artifacts/`.
+use serde_json::{json, Value};
+
+use crate::fixtures::{samples, samples_zip};
+use crate::harness::{app, TestApp, ADMIN_PASSWORD};
+use crate::webdriver::Browser;
+
+const VIEWER: &str = "#viewer";
+const CANVAS: &str = "#viewer canvas";
+
+async fn log_in(browser: &mut Browser, app: &TestApp) {
+    browser.goto(&app.url("/")).await;
+    browser.fill("#username", "admin").await;
+    browser.fill("#password", ADMIN_PASSWORD).await;
+    browser.click("#login-submit").await;
+    browser.until("the study list", "return location.hash.startsWith('#/studies')", vec![]).await;
+}
+
+/// The study of the samples with the most slices in one series (the CT thorax).
+async fn thorax(app: &TestApp) -> String {
+    let (_, list) = app.get_json("/api/studies?limit=100").await;
+    let items = list["items"].as_array().unwrap();
+    let best = items.iter().max_by_key(|s| s["num_instances"].as_i64()).unwrap();
+    best["study_instance_uid"].as_str().unwrap().to_owned()
+}
+
+/// Waits until the viewer has drawn slice `index` (and window `window`), answers the canvas.
+async fn drawn(browser: &mut Browser, index: Option<u64>, window: &str) -> String {
+    let want = index.map(|i| format!("{i}|{window}"));
+    browser
+        .until(
+            "the viewer to draw",
+            "const v = document.querySelector(arguments[0]); const d = v && v.dataset.drawn; \
+             return d && (arguments[1] === null || d === arguments[1]) ? d : null;",
+            vec![json!(VIEWER), json!(want)],
+        )
+        .await;
+    browser.canvas_hash(CANVAS).await
+}
+
+async fn slice_index(browser: &Browser) -> u64 {
+    let v = browser.js("return Number(document.querySelector(arguments[0]).dataset.index)", vec![json!(VIEWER)]).await;
+    v.as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn a_study_dropped_in_the_browser_is_shared_viewed_scrolled_windowed_and_revoked() {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let mut radiologist = Browser::launch("share-and-revoke").await;
+
+    log_in(&mut radiologist, &app).await;
+    radiologist.screenshot("study-list-empty").await;
+
+    // Upload: the samples as one ZIP, dropped on the page.
+    radiologist.goto(&app.url("/#/upload")).await;
+    let zip = tempfile::Builder::new().suffix(".zip").tempfile().unwrap();
+    std::fs::write(zip.path(), samples_zip()).unwrap();
+    radiologist.drop_files("#dropzone", &[zip.path().to_owned()]).await;
+    let dicom_files = samples().iter().filter(|(n, _)| n.ends_with(".dcm")).count() as u64;
+    let stored = radiologist
+        .until(
+            "every sample stored",
+            "const n = document.querySelectorAll('#upload-results tr[data-status=\"stored\"]').length; \
+             return n >= arguments[0] ? n : null;",
+            vec![json!(dicom_files)],
+        )
+        .await;
+    assert_eq!(stored, json!(dicom_files));
+    radiologist.screenshot("upload-results").await;
+    let skipped = radiologist
+        .js("return document.querySelectorAll('#upload-results tr[data-status=\"skipped\"]').length", vec![])
+        .await;
+    assert_eq!(skipped, json!(1), "README.txt is listed as skipped");
+
+    // The list shows it; open it.
+    let study = thorax(&app).await;
+    radiologist.goto(&app.url("/#/studies")).await;
+    let row = format!("tr.study-row[data-uid=\"{study}\"]");
+    radiologist.wait_for(&row).await;
+    radiologist.screenshot("study-list").await;
+    radiologist.click(&row).await;
+    radiologist.until("the study page", "return location.hash.startsWith('#/studies/')", vec![]).await;
+    radiologist.wait_for("#series-list .series-card").await;
+    drawn(&mut radiologist, None, "").await;
+    radiologist.screenshot("study-page").await;
+
+    // Share it with downloads allowed.
+    radiologist.click("#share-open").await;
+    radiologist.click("#share-download").await;
+    radiologist.click("#share-create").await;
+    let url = radiologist
+        .until("the link's URL", "const u = document.querySelector('#share-url'); return u && u.value;", vec![])
+        .await;
+    let url = url.as_str().unwrap().to_owned();
+    assert!(url.starts_with(&app.url("/v/")), "{url}");
+    radiologist.wait_for("#link-list tr.link-row").await;
+    radiologist.screenshot("share-dialog").await;
+
+    // The referrer: a fresh browser, no cookies, no account.
+    let mut referrer = Browser::launch("share-and-revoke-referrer").await;
+    referrer.goto(&url).await;
+    let first = drawn(&mut referrer, None, "").await;
+    let first_ms = referrer
+        .js("return Number(document.querySelector(arguments[0]).dataset.firstImageMs)", vec![json!(VIEWER)])
+        .await;
+    println!("first image drawn {first_ms} ms after the viewer started");
+    referrer.screenshot("viewer-opened").await;
+    let text: Value = referrer.js("return document.body.innerText", vec![]).await;
+    assert!(text.as_str().unwrap().contains("Download"), "downloads were allowed");
+
+    // Scroll to the next slice: the picture changes.
+    let start = slice_index(&referrer).await;
+    referrer.js("document.querySelector('.fv-stage').dispatchEvent(new WheelEvent('wheel', {deltaY: 100, bubbles: true, cancelable: true}))", vec![]).await;
+    let next = drawn(&mut referrer, Some(start + 1), "").await;
+    assert_ne!(first, next, "scrolling changed the canvas");
+    referrer.screenshot("viewer-next-slice").await;
+
+    // A window preset: the pixels change.
+    referrer
+        .js(
+            "const s = document.querySelector('.fv-preset'); s.value = '-600,1500'; \
+             s.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![],
+        )
+        .await;
+    let lung = drawn(&mut referrer, Some(start + 1), "-600,1500").await;
+    assert_ne!(next, lung, "the window changed the canvas");
+    referrer.screenshot("viewer-lung-window").await;
+
+    // Revoked: the referrer's next load is the closed-link page.
+    radiologist.click("#share-close").await;
+    radiologist.click("#link-list tr.link-row button.link-revoke").await;
+    radiologist
+        .until(
+            "the link to show revoked",
+            "return document.querySelector('#link-list').innerText.toLowerCase().includes('revoked')",
+            vec![],
+        )
+        .await;
+    radiologist.screenshot("link-revoked").await;
+    referrer.client.refresh().await.unwrap();
+    referrer
+        .until("the closed-link page", "return document.body.innerText.includes('no longer available')", vec![])
+        .await;
+    referrer.screenshot("link-gone").await;
+    let leaked = referrer.js("return document.body.innerText", vec![]).await;
+    assert!(!leaked.as_str().unwrap().contains("Thorax"), "no patient data on the closed-link page");
+
+    referrer.close().await;
+    radiologist.close().await;
+}
+
+#[tokio::test]
+async fn a_link_with_a_pin_asks_for_it_and_opens_only_with_the_right_one() {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let (status, _) = app.upload("application/zip", samples_zip()).await;
+    assert_eq!(status, 201);
+    let study = thorax(&app).await;
+    let r = app
+        .client
+        .post(app.url(&format!("/api/studies/{study}/links")))
+        .bearer_auth(app.token())
+        .json(&json!({ "pin": "246810" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let url = r.json::<Value>().await.unwrap()["url"].as_str().unwrap().to_owned();
+
+    let mut referrer = Browser::launch("pin").await;
+    referrer.goto(&url).await;
+    referrer.wait_for("#pin-form:not([hidden])").await;
+    referrer.screenshot("pin-asked").await;
+    referrer.fill("#pin", "111111").await;
+    referrer.click("#pin-submit").await;
+    referrer
+        .until(
+            "the wrong-PIN message",
+            "return document.querySelector('#pin-error').innerText.includes('wrong PIN')",
+            vec![],
+        )
+        .await;
+    referrer.fill("#pin", "246810").await;
+    referrer.click("#pin-submit").await;
+    drawn(&mut referrer, None, "").await;
+    referrer.screenshot("pin-opened").await;
+    referrer.close().await;
+}

@@ -1,0 +1,212 @@
+// Viewer links of one study: the dialog that creates one, the list of existing links with
+// revoke and copy, and a link's access log.
+import { api, isAbort } from '../api.js';
+import { h, dataTable, scroller, emptyRow, copyText, flash, say } from '../dom.js';
+import { dateTime, plural } from '../format.js';
+
+const enc = encodeURIComponent;
+const EXPIRIES = [[3600, '1 hour'], [86400, '24 hours'], [604800, '7 days']];
+const PIN = /^[0-9]{6,12}$/; // the server takes 6 to 12 digits
+const LINK_HEADINGS = ['Created', 'Expires', 'Status', 'Opens', 'Download', 'PIN', 'Series', ''];
+const LOG_HEADINGS = ['When', 'Action', 'From', 'Outcome', 'Detail'];
+
+const absolute = (url) => new URL(url, location.origin).href;
+
+/** text: the string to copy, or a function giving it when clicked. */
+function copyButton(props, text, field) {
+  const b = h('button', { type: 'button', ...props }, 'Copy');
+  b.addEventListener('click', async () => {
+    const ok = await copyText(typeof text === 'function' ? text() : text, field);
+    flash(b, ok ? 'Copied' : 'Copy failed');
+  });
+  return b;
+}
+
+function shareDialog(study, onCreated) {
+  const expiry = h('select', { id: 'share-expiry', name: 'expires_in', value: '86400' },
+    EXPIRIES.map(([v, label]) => h('option', { value: String(v), selected: v === 86400 }, label)));
+  const download = h('input', { id: 'share-download', name: 'allow_download', type: 'checkbox' });
+  const pin = h('input', { id: 'share-pin', name: 'pin', inputmode: 'numeric', autocomplete: 'off', pattern: '[0-9]{6,12}', maxlength: 12 });
+  const maxOpens = h('input', { id: 'share-max-opens', name: 'max_opens', type: 'number', min: 1, step: 1, inputmode: 'numeric' });
+  const seriesBoxes = (study.series || []).map((s) => h('label', { class: 'check' },
+    h('input', { type: 'checkbox', name: 'series', value: s.series_instance_uid }),
+    [s.series_number != null ? `#${s.series_number}` : '', s.modality, s.series_description || 'No description']
+      .filter(Boolean).join(' ')));
+  const error = h('p', { id: 'share-error', class: 'error', role: 'alert', hidden: true });
+  const create = h('button', { id: 'share-create', type: 'submit', class: 'primary' }, 'Create link');
+  const close = h('button', { id: 'share-close', type: 'button' }, 'Close');
+  const urlField = h('input', { id: 'share-url', type: 'text', readonly: true, 'aria-label': 'Link' });
+  const expiresNote = h('p', { class: 'muted' });
+  const pinNote = h('p', { class: 'note' });
+  const result = h('div', { id: 'share-result', class: 'share-result', hidden: true },
+    h('label', { for: 'share-url' }, 'Link'),
+    h('div', { class: 'copy-row' }, urlField, copyButton({ id: 'share-copy' }, () => urlField.value, urlField)),
+    expiresNote, pinNote);
+
+  const form = h('form', { id: 'share-form', class: 'share-form' },
+    h('h2', { id: 'share-title' }, 'Share a viewer link'),
+    h('p', { class: 'muted' }, 'Anyone holding the link can see this study, with the patient’s data, until it expires or is revoked.'),
+    h('div', { class: 'field' }, h('label', { for: 'share-expiry' }, 'Expires after'), expiry),
+    h('label', { class: 'check' }, download, 'Allow the recipient to download the images'),
+    h('div', { class: 'field' }, h('label', { for: 'share-pin' }, 'PIN (optional, 6–12 digits)'), pin),
+    h('div', { class: 'field' }, h('label', { for: 'share-max-opens' }, 'Maximum number of opens (optional)'), maxOpens),
+    seriesBoxes.length ? h('fieldset', { id: 'share-series', class: 'series-choice' },
+      h('legend', null, 'Series (none checked: the whole study)'), seriesBoxes) : null,
+    error,
+    h('div', { class: 'actions' }, create, close),
+    result);
+  const dialog = h('dialog', { id: 'share-dialog', 'aria-labelledby': 'share-title' }, form);
+
+  close.addEventListener('click', () => dialog.close());
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    say(error, '');
+    const body = { expires_in: Number(expiry.value), allow_download: download.checked, deidentify: false };
+    const p = pin.value.trim();
+    if (p && !PIN.test(p)) { say(error, 'The PIN must be 6 to 12 digits.'); pin.focus(); return; }
+    if (p) body.pin = p;
+    if (maxOpens.value.trim()) {
+      const n = Number(maxOpens.value);
+      if (!Number.isInteger(n) || n < 1) { say(error, 'The maximum number of opens must be a whole number, at least 1.'); maxOpens.focus(); return; }
+      body.max_opens = n;
+    }
+    const chosen = seriesBoxes.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+    if (chosen.length) body.series = chosen;
+    create.disabled = true;
+    try {
+      const link = await api(`/api/studies/${enc(study.study_instance_uid)}/links`, { method: 'POST', body });
+      urlField.value = absolute(link.url);
+      expiresNote.textContent = `Expires ${dateTime(link.expires_at)}.`;
+      pinNote.textContent = p
+        ? 'Send the PIN to the referrer separately (by phone, say), not with the link.'
+        : 'This link has no PIN: anyone who gets hold of it can open it.';
+      result.hidden = false;
+      urlField.focus();
+      urlField.select();
+      onCreated();
+    } catch (err) {
+      if (!isAbort(err)) say(error, err.message);
+    } finally {
+      create.disabled = false;
+    }
+  });
+
+  return {
+    dialog,
+    open() {
+      form.reset();
+      say(error, '');
+      result.hidden = true;
+      urlField.value = '';
+      if (dialog.showModal) dialog.showModal(); else dialog.setAttribute('open', '');
+      expiry.focus();
+    },
+  };
+}
+
+function accessLog(section) {
+  const title = h('h3', null, 'Access log');
+  const closeLog = h('button', { type: 'button', class: 'link-button' }, 'Hide');
+  const status = h('p', { class: 'muted', role: 'status' });
+  const { table, tbody } = dataTable('link-access-table', LOG_HEADINGS);
+  const box = h('section', { id: 'link-access-log', class: 'access-log', hidden: true },
+    h('div', { class: 'section-head' }, title, closeLog), status, scroller(table));
+  closeLog.addEventListener('click', () => { box.hidden = true; });
+  section.append(box);
+  let controller = null;
+
+  return async function show(link) {
+    controller?.abort();
+    controller = new AbortController();
+    const c = controller;
+    box.hidden = false;
+    title.textContent = `Access log of the link created ${dateTime(link.created_at)}`;
+    status.textContent = 'Loading…';
+    tbody.replaceChildren();
+    try {
+      const { items = [] } = await api(`/api/links/${enc(link.id)}/access`, { signal: c.signal });
+      if (c !== controller) return;
+      status.textContent = plural(items.length, 'request');
+      tbody.append(...items.map((ev) => h('tr', { dataset: { outcome: ev.outcome } },
+        h('td', { class: 'nowrap' }, dateTime(ev.at)),
+        h('td', null, ev.action || ''),
+        h('td', null, ev.remote_addr || ''),
+        h('td', null, ev.outcome || ''),
+        h('td', { class: 'detail' }, [ev.detail, ev.series_uid && `series ${ev.series_uid}`, ev.sop_uid && `image ${ev.sop_uid}`]
+          .filter(Boolean).join(' · ')))));
+      if (!items.length) tbody.append(emptyRow(LOG_HEADINGS.length, 'Nobody has used this link yet.'));
+      box.scrollIntoView({ block: 'nearest' });
+    } catch (e) {
+      if (!isAbort(e) && c === controller) status.textContent = e.message;
+    }
+  };
+}
+
+function linkRow(link, { revoke, showLog }) {
+  const url = absolute(link.url);
+  const active = link.status === 'active';
+  const revokeButton = h('button', { type: 'button', class: 'link-revoke danger', disabled: !active }, 'Revoke');
+  const logButton = h('button', { type: 'button', class: 'link-log' }, 'Access log');
+  revokeButton.addEventListener('click', () => revoke(link, revokeButton));
+  logButton.addEventListener('click', () => showLog(link));
+  return h('tr', { class: `link-row status-${link.status}`, dataset: { id: link.id, status: link.status } },
+    h('td', { class: 'nowrap' }, dateTime(link.created_at), h('br'), h('span', { class: 'muted' }, link.created_by || '')),
+    h('td', { class: 'nowrap' }, dateTime(link.expires_at)),
+    h('td', null, h('span', { class: `badge ${link.status}` }, String(link.status || '').replace('_', ' '))),
+    h('td', { class: 'num' }, `${link.opens ?? 0}${link.max_opens ? ` / ${link.max_opens}` : ''}`),
+    h('td', null, link.allow_download ? 'yes' : 'no'),
+    h('td', null, link.pin ? 'yes' : 'no'),
+    h('td', null, link.series?.length ? plural(link.series.length, 'series', 'series') : 'all'),
+    h('td', { class: 'row-actions' }, active ? copyButton({ class: 'link-copy' }, url) : null, revokeButton, logButton));
+}
+
+/** Mounts the share dialog on openButton and the links list into section. */
+export function mountShare({ study, uid, openButton, section, signal }) {
+  const { table, tbody } = dataTable('link-list', LINK_HEADINGS);
+  const status = h('p', { class: 'muted', role: 'status' });
+  const refresh = h('button', { type: 'button', class: 'link-button' }, 'Refresh');
+  section.append(h('div', { class: 'section-head' }, h('h2', null, 'Viewer links'), refresh), status, scroller(table));
+  const showLog = accessLog(section);
+
+  let controller = null;
+  async function load() {
+    controller?.abort();
+    controller = new AbortController();
+    const c = controller;
+    signal.addEventListener('abort', () => c.abort(), { once: true });
+    status.textContent = 'Loading…';
+    try {
+      const { items = [] } = await api(`/api/studies/${enc(uid)}/links`, { signal: c.signal });
+      if (c !== controller) return;
+      tbody.replaceChildren(...items.map((l) => linkRow(l, { revoke, showLog })));
+      if (!items.length) tbody.append(emptyRow(LINK_HEADINGS.length, 'No links yet.'));
+      status.textContent = '';
+    } catch (e) {
+      if (!isAbort(e) && c === controller) status.textContent = e.message;
+    }
+  }
+
+  async function revoke(link, button) {
+    if (!window.confirm('Revoke this link? Whoever holds it will no longer be able to open the study.')) return;
+    button.disabled = true;
+    try {
+      await api(`/api/links/${enc(link.id)}`, { method: 'DELETE' });
+      await load();
+    } catch (e) {
+      if (!isAbort(e)) { status.textContent = e.message; button.disabled = false; }
+    }
+  }
+
+  const share = shareDialog(study, load);
+  section.append(share.dialog);
+  openButton.addEventListener('click', () => share.open());
+  refresh.addEventListener('click', load);
+  load();
+
+  return {
+    destroy() {
+      controller?.abort();
+      if (share.dialog.open) share.dialog.close();
+    },
+  };
+}

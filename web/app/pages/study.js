@@ -1,0 +1,179 @@
+// One study: its patient and study fields, its series, the viewer, the archive download and
+// the viewer links (study-share.js).
+import { api, blobUrl, authHeaders, isAbort } from '../api.js';
+import { h } from '../dom.js';
+import { personName, dicomDate, dicomTime, dateTime, modalities, sex, bytes, plural } from '../format.js';
+import { mountShare } from './study-share.js';
+import { LIST_KEY } from './studies.js';
+
+const enc = encodeURIComponent;
+
+function renderedUrl(sop, frame, win) {
+  const q = new URLSearchParams({ format: 'jpeg' });
+  if (frame > 1) q.set('frame', String(frame));
+  if (win) q.set('window', `${win[0]},${win[1]}`);
+  return `/api/instances/${enc(sop)}/rendered?${q}`;
+}
+
+function header(study) {
+  const fields = [
+    ['Patient ID', study.patient_id],
+    ['Birth date', dicomDate(study.patient_birth_date)],
+    ['Sex', sex(study.patient_sex)],
+    ['Study date', [dicomDate(study.study_date), dicomTime(study.study_time)].filter(Boolean).join(' ')],
+    ['Accession', study.accession_number],
+    ['Description', study.study_description],
+    ['Referring physician', personName(study.referring_physician_name)],
+    ['Modalities', modalities(study.modalities)],
+    ['Series', study.num_series ?? study.series?.length],
+    ['Images', study.num_instances],
+    ['Uploaded', [study.uploaded_by, dateTime(study.uploaded_at)].filter(Boolean).join(', ')],
+    ['Study UID', study.study_instance_uid],
+  ].filter(([, v]) => v != null && v !== '');
+  return h('section', { id: 'study-header', class: 'study-header' },
+    h('h1', null, personName(study.patient_name) || '(no name)'),
+    h('dl', { class: 'facts' }, fields.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, String(v))))));
+}
+
+function seriesCard(s) {
+  const img = h('img', { class: 'series-thumb', alt: '', width: 128, height: 128 });
+  const count = s.num_instances ?? s.instances?.length ?? 0;
+  const frames = (s.instances || []).reduce((n, i) => n + Math.max(1, i.number_of_frames || 1), 0);
+  const card = h('button', { type: 'button', class: 'series-card', dataset: { seriesUid: s.series_instance_uid }, 'aria-pressed': 'false' },
+    img,
+    h('span', { class: 'series-meta' },
+      h('b', null, [s.series_number != null ? `#${s.series_number}` : '', s.modality || ''].filter(Boolean).join(' ') || 'Series'),
+      h('span', null, s.series_description || 'No description'),
+      h('span', { class: 'muted' }, plural(count, 'image') + (frames > count ? ` (${frames} frames)` : ''))));
+  blobUrl(`/api/series/${enc(s.series_instance_uid)}/thumbnail?size=256`)
+    .then((url) => { img.src = url; })
+    .catch((e) => { if (!isAbort(e)) img.classList.add('thumb-missing'); });
+  return card;
+}
+
+/** Reads the archive into memory, reporting how much has arrived. */
+async function readAll(res, onProgress) {
+  if (!res.body?.getReader) return res.blob();
+  const reader = res.body.getReader();
+  const chunks = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+    onProgress(received);
+  }
+  return new Blob(chunks, { type: 'application/zip' });
+}
+
+function downloadButton(uid) {
+  const button = h('button', { id: 'study-download', type: 'button' }, 'Download (ZIP)');
+  const status = h('span', { class: 'muted', role: 'status' });
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    status.className = 'muted';
+    status.textContent = 'Preparing the archive…';
+    try {
+      const res = await api(`/api/studies/${enc(uid)}/archive`, { raw: true, headers: { Accept: 'application/zip' } });
+      const blob = await readAll(res, (n) => { status.textContent = `Downloading… ${bytes(n)}`; });
+      const url = URL.createObjectURL(blob);
+      const a = h('a', { href: url, download: `${uid}.zip`, hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      // The browser has the file by then; the URL only has to outlive the click.
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      status.textContent = `Downloaded ${bytes(blob.size)}.`;
+    } catch (e) {
+      if (isAbort(e)) return;
+      status.className = 'error';
+      status.textContent = e.message;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return [button, status];
+}
+
+export function render(main, { uid, me, signal }) {
+  document.title = 'Study · Ferrum PACS'; // no patient name: titles end up in the history
+  const back = h('a', { href: sessionStorage.getItem(LIST_KEY) || '#/studies', class: 'back' }, '← Studies');
+  const status = h('p', { class: 'muted', role: 'status' }, 'Loading the study…');
+  main.append(back, status);
+  let viewer = null;
+  let share = null;
+  let left = false;
+  let stopFollowing = null;
+
+  (async () => {
+    let study;
+    try {
+      study = await api(`/api/studies/${enc(uid)}`);
+    } catch (e) {
+      if (isAbort(e)) return;
+      status.className = 'error';
+      status.textContent = e.status === 404 ? 'There is no such study, or you may not see it.' : e.message;
+      return;
+    }
+    if (left) return;
+    status.remove();
+
+    const shareOpen = h('button', { id: 'share-open', type: 'button' }, 'Share…');
+    const cards = (study.series || []).map(seriesCard);
+    const seriesList = h('div', { id: 'series-list', class: 'series-list' }, cards);
+    const viewerEl = h('div', { id: 'viewer', class: 'viewer' }, h('p', { class: 'muted' }, 'Loading the viewer…'));
+    const links = h('section', { id: 'study-links', class: 'links' });
+    main.append(header(study),
+      h('div', { class: 'actions' }, ...downloadButton(study.study_instance_uid || uid), shareOpen),
+      h('h2', null, 'Series'), seriesList, viewerEl, links);
+    if (!cards.length) seriesList.append(h('p', { class: 'muted' }, 'This study has no series.'));
+
+    // The viewer opens on the first series with images; a card chosen before it is ready waits.
+    const first = study.series?.find((s) => s.instances?.length)?.series_instance_uid ?? null;
+    let pending = first;
+    const highlight = (seriesUid) => {
+      for (const c of cards) {
+        const on = c.dataset.seriesUid === seriesUid;
+        c.classList.toggle('selected', on);
+        c.setAttribute('aria-pressed', String(on));
+      }
+    };
+    seriesList.addEventListener('click', (e) => {
+      const card = e.target.closest('.series-card');
+      if (!card) return;
+      highlight(card.dataset.seriesUid);
+      if (viewer) viewer.showSeries(card.dataset.seriesUid); else pending = card.dataset.seriesUid;
+    });
+    if (first) highlight(first);
+    // The viewer has its own series strip: follow it (it sets data-series on its root).
+    const follow = new MutationObserver(() => { if (viewerEl.dataset.series) highlight(viewerEl.dataset.series); });
+    follow.observe(viewerEl, { attributes: true, attributeFilter: ['data-series'] });
+    stopFollowing = () => follow.disconnect();
+
+    share = mountShare({ study, uid: study.study_instance_uid || uid, me, openButton: shareOpen, section: links, signal });
+
+    try {
+      // Loaded on demand so that the rest of the page works even if the viewer does not.
+      const { mountViewer } = await import('/assets/viewer/viewer.js');
+      if (left) return;
+      viewer = mountViewer(viewerEl, {
+        study,
+        thumbnailUrl: (seriesUid) => `/api/series/${enc(seriesUid)}/thumbnail?size=128`,
+        renderedUrl,
+        headers: authHeaders(),
+        downloadUrl: null,
+      });
+      if (pending && pending !== first) viewer.showSeries(pending);
+    } catch (e) {
+      viewerEl.replaceChildren(h('p', { class: 'error' }, `The viewer could not be started: ${e.message}`));
+    }
+  })();
+
+  return () => {
+    left = true;
+    stopFollowing?.();
+    try { viewer?.destroy(); } catch (e) { console.error(e); }
+    share?.destroy();
+  };
+}
