@@ -4,7 +4,7 @@
 //! to `target/tmp/browser-artifacts/`.
 use serde_json::{json, Value};
 
-use crate::fixtures::{samples, samples_zip};
+use crate::fixtures::{dicom, multipart, samples, samples_zip, Spec};
 use crate::harness::{app, TestApp, ADMIN_PASSWORD};
 use crate::webdriver::Browser;
 
@@ -188,4 +188,49 @@ async fn a_link_with_a_pin_asks_for_it_and_opens_only_with_the_right_one() {
     drawn(&mut referrer, None, "").await;
     referrer.screenshot("pin-opened").await;
     referrer.close().await;
+}
+
+#[tokio::test]
+async fn the_study_list_filters_and_pages_on_scroll_and_an_admin_makes_an_account_that_can_log_in() {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    // 60 studies: more than one page of 50.
+    let files: Vec<(String, Vec<u8>)> = (0..60u32)
+        .map(|i| {
+            let name = if i < 3 { format!("Smith^Ann{i}") } else { format!("Doe^John{i}") };
+            (format!("s{i}.dcm"), dicom(&Spec::new(1000 + i, 1, 1).name(&name)))
+        })
+        .collect();
+    let parts: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let (content_type, body) = multipart(&parts);
+    assert_eq!(app.upload(&content_type, body).await.0, 201);
+
+    let mut browser = Browser::launch("list-and-accounts").await;
+    log_in(&mut browser, &app).await;
+    let rows = "return document.querySelectorAll('#study-list tr.study-row').length";
+    browser.until("the first page", &format!("{rows} >= 50"), vec![]).await;
+    browser.js("document.querySelector('#study-list-more').scrollIntoView()", vec![]).await;
+    browser.until("all 60 rows after scrolling", &format!("{rows} === 60"), vec![]).await;
+    browser.screenshot("sixty-studies").await;
+
+    browser.fill("#study-filters [name=patient_name]", "smith*").await;
+    browser.until("the filtered list", &format!("{rows} === 3"), vec![]).await;
+    let hash = browser.js("return location.hash", vec![]).await;
+    assert!(hash.as_str().unwrap().contains("patient_name=smith"), "the filter is kept in the URL: {hash}");
+    browser.screenshot("filtered").await;
+
+    // Accounts: create one in the page, then log in with it over the API.
+    browser.goto(&app.url("/#/admin")).await;
+    browser.wait_for("#user-list tr.user-row[data-username=\"admin\"]").await;
+    browser.fill("#user-create [name=username]", "dr.okafor").await;
+    browser.fill("#user-create [name=password]", "short").await;
+    browser.click("#user-create button[type=submit]").await;
+    browser
+        .until("the weak-password message", "const e = document.querySelector('#user-create-error'); return e && !e.hidden && e.innerText.includes('10 characters')", vec![])
+        .await;
+    browser.fill("#user-create [name=password]", "a-long-password-for-okafor").await;
+    browser.click("#user-create button[type=submit]").await;
+    browser.wait_for("#user-list tr.user-row[data-username=\"dr.okafor\"]").await;
+    browser.screenshot("account-made").await;
+    app.token_for("dr.okafor", "a-long-password-for-okafor").await;
+    browser.close().await;
 }
