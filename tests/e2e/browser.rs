@@ -192,7 +192,8 @@ async fn a_link_with_a_pin_asks_for_it_and_opens_only_with_the_right_one() {
 
 #[tokio::test]
 async fn the_study_list_filters_and_pages_on_scroll_and_an_admin_makes_an_account_that_can_log_in() {
-    let app = app().spawn().await.logged_in_as_admin().await;
+    // Access tokens of 4 s, so that the page has to renew its token mid-way.
+    let app = app().env("FERRUM_TOKEN_TTL_SECS", "4").spawn().await.logged_in_as_admin().await;
     // 60 studies: more than one page of 50.
     let files: Vec<(String, Vec<u8>)> = (0..60u32)
         .map(|i| {
@@ -212,6 +213,7 @@ async fn the_study_list_filters_and_pages_on_scroll_and_an_admin_makes_an_accoun
     browser.until("all 60 rows after scrolling", &format!("{rows} === 60"), vec![]).await;
     browser.screenshot("sixty-studies").await;
 
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     browser.fill("#study-filters [name=patient_name]", "smith*").await;
     browser.until("the filtered list", &format!("{rows} === 3"), vec![]).await;
     let hash = browser.js("return location.hash", vec![]).await;

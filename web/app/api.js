@@ -1,9 +1,11 @@
 // The one way pages talk to the server: JSON in and out, the bearer token from
-// sessionStorage (gone when the tab closes), and a 401 on an authenticated call ends the
-// session. Requests and object URLs belong to the current page and are dropped when it is
+// sessionStorage (gone when the tab closes). A 401 on an authenticated call renews the
+// access token once with the refresh token (access tokens live minutes, sessions hours);
+// when that fails too, the session is over. Requests and object URLs belong to the current page and are dropped when it is
 // left (see beginPage/endPage, called by the router).
 
 const TOKEN_KEY = 'ferrum.token';
+const REFRESH_KEY = 'ferrum.refresh';
 const ME_KEY = 'ferrum.me';
 const BASE = '';
 
@@ -26,9 +28,37 @@ export const isAbort = (e) => e?.name === 'AbortError';
 export const getToken = () => sessionStorage.getItem(TOKEN_KEY);
 export const isLoggedIn = () => !!getToken();
 
-export function setToken(token) {
+export function setToken(token, refresh) {
   sessionStorage.setItem(TOKEN_KEY, token);
+  if (refresh) sessionStorage.setItem(REFRESH_KEY, refresh);
   sessionStorage.removeItem(ME_KEY);
+}
+
+let renewing = null;
+
+/**
+ * Trades the refresh token for new tokens; resolves true when it worked. Concurrent callers
+ * share one request, since a refresh token works only once.
+ */
+export function refreshSession() {
+  const refresh = sessionStorage.getItem(REFRESH_KEY);
+  if (!refresh) return Promise.resolve(false);
+  if (!renewing) {
+    renewing = fetch(`${BASE}/api/auth/refresh`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refresh_token: refresh }), credentials: 'same-origin',
+    })
+      .then(async (res) => {
+        if (!res.ok) return false;
+        const body = await res.json();
+        sessionStorage.setItem(TOKEN_KEY, body.access_token);
+        sessionStorage.setItem(REFRESH_KEY, body.refresh_token);
+        return true;
+      })
+      .catch(() => false)
+      .finally(() => { renewing = null; });
+  }
+  return renewing;
 }
 
 /** Forgets the token and everything else this app kept for the tab (such as list filters). */
@@ -101,7 +131,15 @@ async function readBody(res) {
 export async function request(path, opts = {}) {
   // The bearer token goes to this origin only, whatever a server answer might point at.
   if (!/^\/(?!\/)/.test(path)) throw new Error(`not a same-origin path: ${path}`);
-  const { method = 'GET', body, raw = false, keepalive = false } = opts;
+  const res = await send(path, opts);
+  if (res.status === 401 && getToken() && !opts.retried && (await refreshSession())) {
+    return request(path, { ...opts, retried: true });
+  }
+  return answer(res, opts);
+}
+
+async function send(path, opts) {
+  const { method = 'GET', body, keepalive = false } = opts;
   const signal = 'signal' in opts ? opts.signal ?? undefined : scope.controller.signal;
   const headers = { Accept: 'application/json', ...authHeaders(), ...opts.headers };
   const sentToken = 'Authorization' in headers;
@@ -111,18 +149,22 @@ export async function request(path, opts = {}) {
     payload = JSON.stringify(body);
     headers['Content-Type'] = 'application/json';
   }
-  let res;
   try {
-    res = await fetch(BASE + path, { method, headers, body: payload, signal, keepalive, credentials: 'same-origin' });
+    const res = await fetch(BASE + path, { method, headers, body: payload, signal, keepalive, credentials: 'same-origin' });
+    res.sentToken = sentToken;
+    return res;
   } catch (e) {
     if (isAbort(e)) throw e;
     throw new ApiError(0, null, 'The server could not be reached. Check the connection and try again.');
   }
+}
+
+async function answer(res, { raw = false }) {
   if (res.ok) return raw ? res : readBody(res);
   let errBody = null;
   try { errBody = await readBody(res); } catch { errBody = null; }
   if (typeof errBody !== 'object') errBody = null;
-  if (res.status === 401 && sentToken) sessionExpired();
+  if (res.status === 401 && res.sentToken) sessionExpired();
   throw new ApiError(res.status, errBody, `The server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}.`);
 }
 

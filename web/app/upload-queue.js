@@ -1,7 +1,7 @@
 // The upload queue. It lives as long as the app, not the upload page, so uploads go on while
 // the user browses studies. Each file is its own multipart request (XMLHttpRequest, because
 // fetch gives no upload progress), at most MAX_PARALLEL at a time.
-import { getToken, sessionExpired } from './api.js';
+import { getToken, refreshSession, sessionExpired } from './api.js';
 
 const MAX_PARALLEL = 3;
 
@@ -137,10 +137,22 @@ function finish(item, status, body) {
     merge(body);
     setState(item, 'done', describe(body));
   } else if (status === 401) {
-    totals.failed++;
-    setState(item, 'failed', 'Your session ended: sign in again and retry');
-    cancelAll('Not sent: your session ended');
-    sessionExpired();
+    // The access token expired mid-queue: renew it once and send this file again.
+    refreshSession().then((renewed) => {
+      if (renewed && !item.renewed) {
+        item.renewed = true;
+        item.loaded = 0;
+        setState(item, 'queued');
+        pump();
+        return;
+      }
+      totals.failed++;
+      setState(item, 'failed', 'Your session ended: sign in again and retry');
+      cancelAll('Not sent: your session ended');
+      sessionExpired();
+      emit('totals');
+    });
+    return;
   } else {
     totals.failed++;
     const why = body?.message

@@ -3,7 +3,9 @@
 // same code serves link holders (share API, cookie for a PIN) and users (bearer token).
 //
 // mountViewer(root, {study, thumbnailUrl(series), renderedUrl(sop, frame, window), headers,
-//                    downloadUrl, deidentified}) → {showSeries(uid), destroy()}
+//                    refresh, downloadUrl, deidentified}) → {showSeries(uid), destroy()}
+// headers: an object or a function answering one; refresh: optional, called once on a 401
+// and resolving true when new credentials are in place.
 //
 // Frames are drawn into a canvas (fit to the stage, then zoom/pan), so what is on screen can
 // be measured; root.dataset.index / .window / .drawn / .firstImageMs say what it shows.
@@ -51,7 +53,13 @@ function ensureStylesheet() {
 export function mountViewer(root, source) {
   ensureStylesheet();
   const { study } = source;
-  const headers = source.headers || {};
+  const headers = () => (typeof source.headers === 'function' ? source.headers() : source.headers || {});
+  // One request, renewing the credentials once if they were refused.
+  async function get(url) {
+    let r = await fetch(url, { headers: headers() });
+    if (r.status === 401 && source.refresh && (await source.refresh())) r = await fetch(url, { headers: headers() });
+    return r;
+  }
   const started = performance.now();
   const state = { series: [], current: null, frames: [], index: 0, window: null, zoom: 1, panX: 0, panY: 0,
     playing: null, bitmap: null, drawnUrl: null, preview: null, alive: true };
@@ -91,7 +99,7 @@ export function mountViewer(root, source) {
   function load(url) {
     let entry = cache.get(url);
     if (!entry) {
-      entry = fetch(url, { headers }).then(async (r) => {
+      entry = get(url).then(async (r) => {
         if (!r.ok) {
           const body = await r.json().catch(() => ({}));
           throw new Error(body.message || `the image could not be loaded (${r.status})`);
@@ -180,7 +188,7 @@ export function mountViewer(root, source) {
 
   async function thumbnail(img, url) {
     try {
-      const r = await fetch(url, { headers });
+      const r = await get(url);
       if (!r.ok) return;
       const u = URL.createObjectURL(await r.blob());
       objectUrls.push(u);

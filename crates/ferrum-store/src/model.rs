@@ -37,11 +37,34 @@ pub struct User {
     pub created_at: String,
 }
 
+/// A login session as it is opened.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub id: String,
+    pub user_id: i64,
+    /// SHA-256 (hex) of the refresh token's secret.
+    pub refresh_hash: String,
+    pub expires_at: String,
+}
+
+/// A login session with its account as it is now (role, deleted or not).
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: String,
+    pub username: String,
+    pub role: Role,
+    pub user_deleted: bool,
+    pub refresh_hash: String,
+    pub expires_at: String,
+    pub revoked_at: Option<String>,
+}
+
 /// What an admin changes on an account; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct UserChange {
     pub role: Option<Role>,
-    /// A new password's hash; setting one also lifts a login lockout.
+    /// A new password's hash; setting one also lifts a login lockout and ends the account's
+    /// sessions.
     pub password_hash: Option<String>,
 }
 

@@ -38,7 +38,7 @@ export function render(main, { query }) {
     if (!totpField.hidden && totp.value.trim()) body.totp = totp.value.trim();
     try {
       const answer = await api('/api/auth/login', { method: 'POST', body });
-      setToken(answer.access_token);
+      setToken(answer.access_token, answer.refresh_token);
       await loadMe();
       location.hash = nextHash(query);
     } catch (err) {

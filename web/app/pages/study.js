@@ -1,6 +1,6 @@
 // One study: its patient and study fields, its series, the viewer, the archive download and
 // the viewer links (study-share.js).
-import { api, blobUrl, authHeaders, isAbort } from '../api.js';
+import { api, blobUrl, authHeaders, isAbort, refreshSession } from '../api.js';
 import { h } from '../dom.js';
 import { personName, dicomDate, dicomTime, dateTime, modalities, sex, bytes, plural } from '../format.js';
 import { mountShare } from './study-share.js';
@@ -161,7 +161,9 @@ export function render(main, { uid, me, signal }) {
         study,
         thumbnailUrl: (seriesUid) => `/api/series/${enc(seriesUid)}/thumbnail?size=128`,
         renderedUrl,
-        headers: authHeaders(),
+        // A function, so that a token renewed while the page is open is used.
+        headers: authHeaders,
+        refresh: refreshSession,
         downloadUrl: null,
       });
       if (pending && pending !== first) viewer.showSeries(pending);

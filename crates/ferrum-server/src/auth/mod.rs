@@ -4,21 +4,22 @@ pub mod password;
 pub mod token;
 mod username;
 
-use std::future::{ready, Ready};
-
 use actix_web::{web, FromRequest, HttpRequest};
 use ferrum_store::model::Role;
+use futures_util::future::LocalBoxFuture;
 
 pub use username::Username;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The caller of an `/api` route, proven by a valid bearer token.
+/// The caller of an `/api` route, proven by a valid bearer token whose session is open. The
+/// role is the account's as it is now, not as it was when the token was issued.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub username: String,
     pub role: Role,
+    pub session: String,
 }
 
 impl AuthUser {
@@ -46,17 +47,32 @@ impl AuthUser {
 
 impl FromRequest for AuthUser {
     type Error = ApiError;
-    type Future = Ready<Result<AuthUser, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<AuthUser, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        ready(authenticate(req))
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let claims = state
+            .as_ref()
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application state missing")))
+            .and_then(|state| bearer_claims(req, state));
+        Box::pin(async move {
+            let (state, claims) = (state.expect("checked above"), claims?);
+            let ended = || ApiError::Unauthorized("this session has ended; log in again".into());
+            let session = state.catalog.find_session(&claims.sid).await?.ok_or_else(ended)?;
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+            if session.revoked_at.is_some()
+                || session.user_deleted
+                || session.expires_at <= now
+                || session.username != claims.sub
+            {
+                return Err(ended());
+            }
+            Ok(AuthUser { username: session.username, role: session.role, session: session.id })
+        })
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application state missing")))?;
+fn bearer_claims(req: &HttpRequest, state: &AppState) -> Result<token::Claims, ApiError> {
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -66,10 +82,7 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))
         .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be Bearer <token>".into()))?;
-    let claims = state.tokens.verify(token.trim())?;
-    let role =
-        Role::parse(&claims.role).ok_or_else(|| ApiError::Unauthorized("token carries an unknown role".into()))?;
-    Ok(AuthUser { username: claims.sub, role })
+    state.tokens.verify(token.trim())
 }
 
 /// The caller's address, for the audit trail.

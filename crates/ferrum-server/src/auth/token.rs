@@ -1,4 +1,5 @@
-//! Access tokens: HS256 JWTs with a short expiry, carrying the username and role only.
+//! Access tokens: HS256 JWTs with a short expiry, naming the user and their login session
+//! (`sid`); the session row decides whether the token is still honoured.
 use std::path::Path;
 
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -11,6 +12,7 @@ use crate::error::ApiError;
 pub struct Claims {
     pub sub: String,
     pub role: String,
+    pub sid: String,
     pub iat: i64,
     pub exp: i64,
 }
@@ -53,10 +55,15 @@ impl TokenKeys {
         Ok(Self::new(secret.as_bytes(), ttl_secs))
     }
 
-    pub fn issue(&self, username: &str, role: &str) -> Result<String, ApiError> {
+    pub fn issue(&self, username: &str, role: &str, session: &str) -> Result<String, ApiError> {
         let now = chrono::Utc::now().timestamp();
-        let claims =
-            Claims { sub: username.to_owned(), role: role.to_owned(), iat: now, exp: now + self.ttl_secs as i64 };
+        let claims = Claims {
+            sub: username.to_owned(),
+            role: role.to_owned(),
+            sid: session.to_owned(),
+            iat: now,
+            exp: now + self.ttl_secs as i64,
+        };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(ApiError::internal)
     }
 

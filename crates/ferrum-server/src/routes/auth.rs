@@ -1,7 +1,16 @@
-//! Login and the caller's own account.
+//! Login, session renewal and logout, and the caller's own account. A login opens a session
+//! row; access tokens name it and a refresh token (its id and a secret kept hashed) renews
+//! them until the session ends. A refresh token works once: a replayed one ends the session,
+//! since one of its two holders is not its owner.
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use ferrum_store::model::NewSession;
+use rand::RngCore;
 use serde::Deserialize;
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Access};
 use crate::auth::{password, remote_addr, AuthUser};
@@ -56,12 +65,78 @@ pub async fn login(
     }
     state.catalog.record_login_success(user.id).await?;
     audit::record(&state, Access::new(format!("user:{}", user.username), "login", remote_addr(&req))).await?;
-    let token = state.tokens.issue(&user.username, user.role.as_str())?;
-    Ok(HttpResponse::Ok().json(json!({
-        "access_token": token,
+    let session = hex::encode(random::<16>());
+    let secret = random::<32>();
+    let expires = chrono::Utc::now() + chrono::Duration::seconds(state.settings.session_ttl_secs as i64);
+    state
+        .catalog
+        .create_session(&NewSession {
+            id: session.clone(),
+            user_id: user.id,
+            refresh_hash: hash_secret(&secret),
+            expires_at: expires.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        })
+        .await?;
+    tokens(&state, &user.username, user.role.as_str(), &session, &secret)
+}
+
+fn random<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    bytes
+}
+
+fn hash_secret(secret: &[u8]) -> String {
+    hex::encode(Sha256::digest(secret))
+}
+
+fn tokens(
+    state: &AppState,
+    username: &str,
+    role: &str,
+    session: &str,
+    secret: &[u8],
+) -> Result<HttpResponse, ApiError> {
+    let access = state.tokens.issue(username, role, session)?;
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(json!({
+        "access_token": access,
         "token_type": "Bearer",
         "expires_in": state.tokens.ttl_secs,
+        "refresh_token": format!("{session}.{}", URL_SAFE_NO_PAD.encode(secret)),
     })))
+}
+
+#[derive(Deserialize)]
+pub struct Refresh {
+    refresh_token: String,
+}
+
+/// `POST /api/auth/refresh {refresh_token}`: a new access token and a new refresh token.
+pub async fn refresh(state: web::Data<AppState>, body: web::Json<Refresh>) -> Result<HttpResponse, ApiError> {
+    let invalid =
+        || ApiError::Unauthorized("the refresh token is not valid or its session has ended; log in again".into());
+    let (id, secret) = body.refresh_token.split_once('.').ok_or_else(invalid)?;
+    let secret = URL_SAFE_NO_PAD.decode(secret).map_err(|_| invalid())?;
+    let session = state.catalog.find_session(id).await?.ok_or_else(invalid)?;
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    if session.revoked_at.is_some() || session.user_deleted || session.expires_at <= now {
+        return Err(invalid());
+    }
+    let next = random::<32>();
+    if !state.catalog.rotate_session(id, &hash_secret(&secret), &hash_secret(&next)).await? {
+        state.catalog.revoke_session(id).await?;
+        return Err(ApiError::Unauthorized(
+            "this refresh token was used already, so the session has been ended for safety; log in again".into(),
+        ));
+    }
+    tokens(&state, &session.username, session.role.as_str(), id, &next)
+}
+
+/// `POST /api/auth/logout`: ends the caller's session; its tokens stop working at once.
+pub async fn logout(req: HttpRequest, state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    state.catalog.revoke_session(&user.session).await?;
+    audit::record(&state, Access::new(user.actor(), "logout", remote_addr(&req))).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 pub async fn me(user: AuthUser) -> HttpResponse {

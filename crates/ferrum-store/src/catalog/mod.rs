@@ -31,6 +31,11 @@ pub trait Catalog: Send + Sync + 'static {
     async fn update_user(&self, username: &str, change: &UserChange) -> Result<User, StoreError>;
     /// Marks the account deleted; its name stays taken. `NotFound` if unknown or already deleted.
     async fn delete_user(&self, username: &str) -> Result<(), StoreError>;
+    async fn create_session(&self, session: &NewSession) -> Result<(), StoreError>;
+    async fn find_session(&self, id: &str) -> Result<Option<Session>, StoreError>;
+    /// Swaps the refresh secret if it is still `old_hash` (false: it was used already).
+    async fn rotate_session(&self, id: &str, old_hash: &str, new_hash: &str) -> Result<bool, StoreError>;
+    async fn revoke_session(&self, id: &str) -> Result<(), StoreError>;
     async fn count_users(&self) -> Result<i64, StoreError>;
     /// Records a failed login; locks the account until `lock_until` once `failures` reaches
     /// `max_failures`. Answers the new count.

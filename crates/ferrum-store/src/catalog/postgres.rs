@@ -10,7 +10,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 
 use super::shared::{
     self, audit_event, insert_audit, insert_batch, instance_record, link_record, listing_page, series_detail,
-    study_summary, user_record, INSTANCES_OF_STUDY, LIST_AUDIT, SERIES_OF_STUDY,
+    study_summary, user_record, END_SESSIONS, INSTANCES_OF_STUDY, LIST_AUDIT, SERIES_OF_STUDY,
 };
 use crate::model::*;
 use crate::StoreError;

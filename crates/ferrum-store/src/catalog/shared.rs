@@ -452,6 +452,10 @@ pub(crate) fn nest(
     series
 }
 
+/// Ends every open session of an account (`$1` username, `$2` now).
+pub(crate) const END_SESSIONS: &str = "UPDATE sessions SET revoked_at = $2 \
+     WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE username = $1)";
+
 /// Implements [`Catalog`](crate::Catalog) for a backend struct with a `pool` field: the
 /// reads, shared here, and the writes given by the backend (how it commits differs).
 macro_rules! sql_catalog {
@@ -498,6 +502,7 @@ macro_rules! sql_catalog {
             }
 
             async fn update_user(&self, username: &str, change: &UserChange) -> Result<User, StoreError> {
+                let mut tx = self.pool.begin().await?;
                 let done = sqlx::query(
                     "UPDATE users SET role = COALESCE($2, role), password_hash = COALESCE($3, password_hash), \
                      failed_logins = CASE WHEN $3 IS NULL THEN failed_logins ELSE 0 END, \
@@ -507,26 +512,92 @@ macro_rules! sql_catalog {
                 .bind(username)
                 .bind(change.role.map(Role::as_str))
                 .bind(&change.password_hash)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
                 }
+                if change.password_hash.is_some() {
+                    sqlx::query(END_SESSIONS).bind(username).bind(now()).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
                 self.find_user(username).await?.ok_or(StoreError::NotFound)
             }
 
             async fn delete_user(&self, username: &str) -> Result<(), StoreError> {
                 // The row stays (its name is never issued again); what could log in goes.
+                let mut tx = self.pool.begin().await?;
                 let done = sqlx::query(
                     "UPDATE users SET deleted_at = $2, password_hash = NULL WHERE username = $1 AND deleted_at IS NULL",
                 )
                 .bind(username)
                 .bind(now())
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
                 }
+                sqlx::query(END_SESSIONS).bind(username).bind(now()).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn create_session(&self, session: &NewSession) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO sessions (id, user_id, refresh_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&session.id)
+                .bind(session.user_id)
+                .bind(&session.refresh_hash)
+                .bind(now())
+                .bind(&session.expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn find_session(&self, id: &str) -> Result<Option<Session>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT s.id, s.refresh_hash, s.expires_at, s.revoked_at, u.username, u.role, u.deleted_at \
+                     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|r| {
+                    let role: String = r.get("role");
+                    Ok(Session {
+                        id: r.get("id"),
+                        username: r.get("username"),
+                        role: Role::parse(&role)
+                            .ok_or_else(|| StoreError::Other(format!("unknown role {role:?} in catalog")))?,
+                        user_deleted: r.get::<Option<String>, _>("deleted_at").is_some(),
+                        refresh_hash: r.get("refresh_hash"),
+                        expires_at: r.get("expires_at"),
+                        revoked_at: r.get("revoked_at"),
+                    })
+                })
+                .transpose()
+            }
+
+            async fn rotate_session(&self, id: &str, old_hash: &str, new_hash: &str) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE sessions SET refresh_hash = $3 WHERE id = $1 AND refresh_hash = $2 AND revoked_at IS NULL",
+                )
+                .bind(id)
+                .bind(old_hash)
+                .bind(new_hash)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn revoke_session(&self, id: &str) -> Result<(), StoreError> {
+                sqlx::query("UPDATE sessions SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1")
+                    .bind(id)
+                    .bind(now())
+                    .execute(&self.pool)
+                    .await?;
                 Ok(())
             }
 

@@ -96,6 +96,40 @@ pub async fn accounts_are_changed_listed_and_deleted_for_good(store: Store) {
     assert!(matches!(store.create_user("dan", "h4", Role::Radiologist).await, Err(StoreError::Conflict(_))));
 }
 
+pub async fn sessions_rotate_once_and_end_with_logout_password_reset_or_deletion(store: Store) {
+    let eve = store.create_user("eve", "h", Role::Radiologist).await.unwrap();
+    let open =
+        |id: &str| NewSession { id: id.into(), user_id: eve.id, refresh_hash: "r0".into(), expires_at: FUTURE.into() };
+    for id in ["s1", "s2", "s3"] {
+        store.create_session(&open(id)).await.unwrap();
+    }
+    let s1 = store.find_session("s1").await.unwrap().unwrap();
+    assert_eq!(
+        (s1.username.as_str(), s1.role, s1.user_deleted, s1.revoked_at),
+        ("eve", Role::Radiologist, false, None)
+    );
+    assert!(store.find_session("nope").await.unwrap().is_none());
+
+    assert!(store.rotate_session("s1", "r0", "r1").await.unwrap());
+    assert!(!store.rotate_session("s1", "r0", "r2").await.unwrap(), "a used refresh secret does not rotate again");
+    assert_eq!(store.find_session("s1").await.unwrap().unwrap().refresh_hash, "r1");
+
+    store.revoke_session("s1").await.unwrap();
+    assert!(store.find_session("s1").await.unwrap().unwrap().revoked_at.is_some());
+    assert!(!store.rotate_session("s1", "r1", "r3").await.unwrap(), "a closed session does not rotate");
+
+    store.update_user("eve", &UserChange { role: Some(Role::Admin), ..Default::default() }).await.unwrap();
+    let s2 = store.find_session("s2").await.unwrap().unwrap();
+    assert_eq!((s2.role, s2.revoked_at), (Role::Admin, None), "the role is the account's as it is now");
+    store.update_user("eve", &UserChange { password_hash: Some("h2".into()), ..Default::default() }).await.unwrap();
+    assert!(store.find_session("s2").await.unwrap().unwrap().revoked_at.is_some(), "a new password ends sessions");
+
+    store.create_session(&open("s4")).await.unwrap();
+    store.delete_user("eve").await.unwrap();
+    let s4 = store.find_session("s4").await.unwrap().unwrap();
+    assert!(s4.user_deleted && s4.revoked_at.is_some());
+}
+
 pub async fn same_object_twice_is_a_duplicate_and_a_different_one_a_conflict(store: Store) {
     let first = instance(1, 1, 1, "aa");
     assert_eq!(
@@ -402,6 +436,7 @@ macro_rules! catalog_cases {
                 links_are_kept_revoked_once_and_counted,
                 wrong_pins_lock_a_link_and_a_right_one_resets,
                 accounts_are_changed_listed_and_deleted_for_good,
+                sessions_rotate_once_and_end_with_logout_password_reset_or_deletion,
             ]
         );
     };
