@@ -80,6 +80,18 @@ def mono16(ds, img):
     ds.PixelData = img.astype("<i2").tobytes()
 
 
+def geometry(ds, orientation, position, spacing=0.7, thickness=5.0):
+    # The stack's geometry, so that viewers order slices by anatomy and show where they are.
+    ds.ImageOrientationPatient = orientation
+    ds.ImagePositionPatient = position
+    ds.PixelSpacing = [spacing, spacing]
+    ds.SliceThickness = thickness
+
+
+AXIAL = [1, 0, 0, 0, 1, 0]
+SAGITTAL = [0, 1, 0, 0, 0, -1]
+
+
 def save(ds, path, ts=ExplicitVRLittleEndian, preamble=True):
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = ds.SOPClassUID
@@ -105,6 +117,7 @@ def main(out):
     for i in range(1, 9):
         ds = base(1, 1, i, "CT", CT_IMAGE, "Müller^Jürgen", "PAT-0001", "CT Thorax", "ISO_IR 100")
         mono16(ds, phantom(size, 1, i))
+        geometry(ds, AXIAL, [-22.4, -22.4, 100.0 - 5.0 * i])
         ts, preamble = ExplicitVRLittleEndian, True
         if i == 2:
             ts = ImplicitVRLittleEndian
@@ -119,6 +132,7 @@ def main(out):
     for i in range(1, 7):
         ds = base(2, 1, i, "MR", MR_IMAGE, "Doe^Jane", "PAT-0002", "MR Brain", "ISO_IR 192")
         mono16(ds, phantom(size, 2, i, signed=False))
+        geometry(ds, SAGITTAL, [-15.0 + 5.0 * i, -22.4, 22.4], thickness=4.0)
         save(ds, f"{out}/mr-brain/IM{i:04d}.dcm")
     # Study 3: one multi-frame ultrasound clip, 10 frames of 8-bit.
     ds = base(3, 1, 1, "US", US_MULTIFRAME, "Smith^John", "PAT-0003", "US Abdomen")
@@ -136,6 +150,7 @@ def main(out):
     for i in range(1, 4):
         ds = base(4, 1, i, "CT", CT_IMAGE, "Rossi^Maria", "PAT-0004", "CT Head RLE")
         mono16(ds, phantom(size, 4, i))
+        geometry(ds, AXIAL, [-22.4, -22.4, 40.0 - 5.0 * i])
         ds.file_meta = FileMetaDataset()
         ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
         ds.compress(RLELossless, encoding_plugin="pydicom")

@@ -116,6 +116,9 @@ async fn a_study_dropped_in_the_browser_is_shared_viewed_scrolled_windowed_and_r
     referrer.js("document.querySelector('.fv-stage').dispatchEvent(new WheelEvent('wheel', {deltaY: 100, bubbles: true, cancelable: true}))", vec![]).await;
     let next = drawn(&mut referrer, Some(start + 1), "").await;
     assert_ne!(first, next, "scrolling changed the canvas");
+    let overlay = referrer.js("return document.querySelector('.fv-overlay').innerText", vec![]).await;
+    // Slices run from the top of the stack down (z = 95, 90, … 60 mm): the 6th is at 70 mm.
+    assert!(overlay.as_str().unwrap().contains(&format!("pos {}.0 mm", 95 - 5 * (start + 1))), "{overlay}");
     referrer.screenshot("viewer-next-slice").await;
 
     // A window preset: the pixels change.

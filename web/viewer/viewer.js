@@ -149,7 +149,8 @@ export function mountViewer(root, source) {
     slider.value = state.index;
     pos.textContent = `${state.index + 1} / ${state.frames.length}`;
     const where = f.frames > 1 ? `frame ${f.frame}` : `image ${f.number ?? state.index + 1}`;
-    overlay.textContent = [text(state.current.series_description), where, state.window ? `W/L ${state.window}` : '']
+    const position = typeof f.position === 'number' ? `pos ${f.position.toFixed(1)} mm` : '';
+    overlay.textContent = [text(state.current.series_description), where, position, state.window ? `W/L ${state.window}` : '']
       .filter(Boolean).join(' · ');
     root.dataset.index = state.index;
     root.dataset.window = state.window || '';
@@ -175,10 +176,18 @@ export function mountViewer(root, source) {
     stopCine();
     state.current = s;
     state.frames = [];
-    const sorted = [...s.instances].sort((a, b) => (a.instance_number ?? 0) - (b.instance_number ?? 0));
+    // By place along the stack when every slice has one (instance numbers need not follow
+    // the anatomy), else by instance number.
+    const placed = s.instances.every((i) => typeof i.slice_position === 'number');
+    const sorted = [...s.instances].sort((a, b) => (placed
+      ? b.slice_position - a.slice_position
+      : (a.instance_number ?? 0) - (b.instance_number ?? 0)));
     for (const inst of sorted) {
       const n = Math.max(1, inst.number_of_frames || 1);
-      for (let k = 1; k <= n; k++) state.frames.push({ sop: inst.sop_instance_uid, frame: k, frames: n, number: inst.instance_number });
+      for (let k = 1; k <= n; k++) {
+        state.frames.push({ sop: inst.sop_instance_uid, frame: k, frames: n, number: inst.instance_number,
+          position: inst.slice_position });
+      }
     }
     slider.max = Math.max(0, state.frames.length - 1);
     for (const b of strip.querySelectorAll('button')) b.classList.toggle('on', b.dataset.seriesUid === s.series_instance_uid);

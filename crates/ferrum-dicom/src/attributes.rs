@@ -43,6 +43,9 @@ pub struct InstanceLevel {
     pub rows: Option<i64>,
     pub columns: Option<i64>,
     pub number_of_frames: Option<i64>,
+    /// Where the slice lies along the stack, in mm: the Image Position (Patient) projected on
+    /// the normal of the Image Orientation (Patient), else Slice Location.
+    pub slice_position: Option<f64>,
     pub photometric_interpretation: Option<String>,
     pub bits_allocated: Option<i64>,
 }

@@ -143,6 +143,9 @@ fn extract(obj: &Header, transfer_syntax_uid: String) -> Result<InstanceAttribut
         (!v.is_empty()).then(|| v.to_owned())
     };
     let int = |tag: Tag| -> Option<i64> { obj.get(tag)?.to_int::<i64>().ok() };
+    let floats = |tag: Tag| -> Option<Vec<f64>> {
+        obj.get(tag)?.to_multi_float64().ok().filter(|v| v.iter().all(|x| x.is_finite()))
+    };
     let uid = |tag: Tag, name: &'static str, tag_text: &'static str| -> Result<Uid, DicomError> {
         let raw = plain(tag).ok_or(DicomError::MissingAttribute { name, tag: tag_text })?;
         Uid::parse(&raw).map_err(|why| DicomError::InvalidUid { name, tag: tag_text, why })
@@ -185,10 +188,30 @@ fn extract(obj: &Header, transfer_syntax_uid: String) -> Result<InstanceAttribut
             rows: int(tags::ROWS),
             columns: int(tags::COLUMNS),
             number_of_frames: int(tags::NUMBER_OF_FRAMES),
+            slice_position: slice_position(
+                floats(tags::IMAGE_POSITION_PATIENT),
+                floats(tags::IMAGE_ORIENTATION_PATIENT),
+                floats(tags::SLICE_LOCATION).and_then(|v| v.first().copied()),
+            ),
             photometric_interpretation: plain(tags::PHOTOMETRIC_INTERPRETATION),
             bits_allocated: int(tags::BITS_ALLOCATED),
         },
     })
+}
+
+/// The slice's place along its stack: position · (row × column direction), which orders the
+/// slices of any orientation; Slice Location when the geometry is missing.
+fn slice_position(position: Option<Vec<f64>>, orientation: Option<Vec<f64>>, location: Option<f64>) -> Option<f64> {
+    if let (Some(p), Some(o)) = (&position, &orientation) {
+        if p.len() == 3 && o.len() == 6 {
+            let n = [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
+            let along = p[0] * n[0] + p[1] * n[1] + p[2] * n[2];
+            if n.iter().any(|x| *x != 0.0) && along.is_finite() {
+                return Some((along * 1000.0).round() / 1000.0);
+            }
+        }
+    }
+    location
 }
 
 fn first_line(e: &dyn std::fmt::Display) -> String {
@@ -221,6 +244,17 @@ fn parse_error(e: &(dyn std::error::Error + 'static)) -> DicomError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_slice_position_follows_the_stack_normal_whatever_the_orientation() {
+        let axial = Some(vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
+        assert_eq!(slice_position(Some(vec![-100.0, -120.0, 42.5]), axial.clone(), Some(7.0)), Some(42.5));
+        // Sagittal: rows along y, columns along -z; the normal is -x.
+        let sagittal = Some(vec![0.0, 1.0, 0.0, 0.0, 0.0, -1.0]);
+        assert_eq!(slice_position(Some(vec![12.0, -100.0, 80.0]), sagittal, None), Some(-12.0));
+        assert_eq!(slice_position(None, axial.clone(), Some(7.0)), Some(7.0), "Slice Location without geometry");
+        assert_eq!(slice_position(Some(vec![1.0, 2.0]), axial, None), None, "a malformed position");
+    }
 
     /// An explicit VR little endian element.
     fn element(group: u16, elem: u16, vr: &[u8; 2], value: &[u8], declared: Option<u32>) -> Vec<u8> {

@@ -106,6 +106,7 @@ pub struct InstanceAttributes {
     pub rows: Option<i64>,
     pub columns: Option<i64>,
     pub number_of_frames: Option<i64>,
+    pub slice_position: Option<f64>,
     pub photometric_interpretation: Option<String>,
     pub bits_allocated: Option<i64>,
 }
@@ -142,6 +143,7 @@ pub struct InstanceRecord {
     pub rows: Option<i64>,
     pub columns: Option<i64>,
     pub number_of_frames: Option<i64>,
+    pub slice_position: Option<f64>,
     pub size_bytes: i64,
     pub sha256: String,
     #[serde(skip)]

@@ -324,6 +324,7 @@ fn flatten(a: ferrum_dicom::InstanceAttributes) -> InstanceAttributes {
         rows: a.instance.rows,
         columns: a.instance.columns,
         number_of_frames: a.instance.number_of_frames,
+        slice_position: a.instance.slice_position,
         photometric_interpretation: a.instance.photometric_interpretation,
         bits_allocated: a.instance.bits_allocated,
     }

@@ -70,8 +70,8 @@ pub(crate) const INSERT_SERIES: &str = "INSERT INTO series (series_uid, study_ui
 /// first: the caller then reads that row and answers duplicate or conflict.
 pub(crate) const INSERT_INSTANCE: &str = "INSERT INTO instances (sop_uid, series_uid, study_uid, sop_class_uid, \
      instance_number, transfer_syntax_uid, rows, columns, number_of_frames, photometric_interpretation, \
-     bits_allocated, size_bytes, sha256, blob_key, uploaded_by, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+     bits_allocated, size_bytes, sha256, blob_key, uploaded_by, created_at, slice_position) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
      ON CONFLICT (sop_uid) DO NOTHING";
 
 pub(crate) const EXISTING_INSTANCE: &str = "SELECT sha256, blob_key FROM instances WHERE sop_uid = $1";
@@ -156,6 +156,7 @@ macro_rules! insert_batch {
                     .bind(&a.institution_name)
                     .bind(&item.uploaded_by)
                     .bind($at)
+                    .bind(a.slice_position)
                     .execute(&mut *tx)
                     .await?;
                 sqlx::query(INSERT_SERIES)
@@ -185,6 +186,7 @@ macro_rules! insert_batch {
                     .bind(&item.blob_key)
                     .bind(&item.uploaded_by)
                     .bind($at)
+                    .bind(a.slice_position)
                     .execute(&mut *tx)
                     .await?;
                 if inserted.rows_affected() == 1 {
@@ -348,6 +350,7 @@ macro_rules! instance_record {
             rows: row.get("rows"),
             columns: row.get("columns"),
             number_of_frames: row.get("number_of_frames"),
+            slice_position: row.get("slice_position"),
             size_bytes: row.get("size_bytes"),
             sha256: row.get("sha256"),
             blob_key: row.get("blob_key"),
