@@ -56,7 +56,8 @@ pub struct Settings {
     /// Lifetime of an access token, seconds.
     #[arg(long, env = "FERRUM_TOKEN_TTL_SECS", default_value_t = 900, global = true)]
     pub token_ttl_secs: u64,
-    /// Lifetime of a login session, seconds: refresh tokens renew access tokens until then.
+    /// Lifetime of a login session, seconds: refresh tokens renew access tokens until then
+    /// (never shorter than one access token's lifetime).
     #[arg(long, env = "FERRUM_SESSION_TTL_SECS", default_value_t = 12 * 3600, global = true)]
     pub session_ttl_secs: u64,
     /// Largest request body accepted by an upload, bytes.
@@ -172,10 +173,10 @@ impl Settings {
         if self.token_ttl_secs == 0 || self.token_ttl_secs > 24 * 3600 {
             return Err(SettingError { name: "FERRUM_TOKEN_TTL_SECS", why: "must be between 1 and 86400".into() });
         }
-        if self.session_ttl_secs < self.token_ttl_secs || self.session_ttl_secs > 30 * 24 * 3600 {
+        if self.session_ttl_secs == 0 || self.session_ttl_secs > 30 * 24 * 3600 {
             return Err(SettingError {
                 name: "FERRUM_SESSION_TTL_SECS",
-                why: "must be at least FERRUM_TOKEN_TTL_SECS and at most 30 days".into(),
+                why: "must be between 1 s and 30 days".into(),
             });
         }
         if self.max_upload_bytes == 0 {

@@ -259,6 +259,12 @@ impl Session<'_> {
 
 const CONFLICT_REASON: &str = "conflict: a different object is already stored under this SOPInstanceUID (0008,0018)";
 
+/// How long a series' thumbnail waits after new instances arrive. A series uploaded one file
+/// at a time would otherwise be rendered again after every file; queued again within this
+/// time, the job keeps its first due time, so a growing series is rendered at most about
+/// once per period and its last state soon after the upload ends.
+const THUMBNAIL_SETTLE: std::time::Duration = std::time::Duration::from_millis(300);
+
 impl Ingestor {
     /// Queues a thumbnail for each series that got new instances. Best effort: the upload is
     /// committed already, and a thumbnail missing is made on its first request.
@@ -268,12 +274,16 @@ impl Ingestor {
         if series.is_empty() {
             return;
         }
-        let jobs: Vec<_> = series
-            .into_iter()
-            .map(|s| crate::jobs::job_after(crate::jobs::THUMBNAIL, s, std::time::Duration::ZERO))
-            .collect();
+        let jobs: Vec<_> =
+            series.into_iter().map(|s| crate::jobs::job_after(crate::jobs::THUMBNAIL, s, THUMBNAIL_SETTLE)).collect();
         match self.catalog.enqueue_jobs(&jobs).await {
-            Ok(()) => self.jobs_wake.notify_waiters(),
+            Ok(()) => {
+                let wake = self.jobs_wake.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(THUMBNAIL_SETTLE).await;
+                    wake.notify_waiters();
+                });
+            }
             Err(e) => tracing::warn!(error = %e, "could not queue thumbnails; they will be made on request"),
         }
     }

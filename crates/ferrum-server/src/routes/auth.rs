@@ -67,7 +67,8 @@ pub async fn login(
     audit::record(&state, Access::new(format!("user:{}", user.username), "login", remote_addr(&req))).await?;
     let session = hex::encode(random::<16>());
     let secret = random::<32>();
-    let expires = chrono::Utc::now() + chrono::Duration::seconds(state.settings.session_ttl_secs as i64);
+    let lifetime = state.settings.session_ttl_secs.max(state.settings.token_ttl_secs);
+    let expires = chrono::Utc::now() + chrono::Duration::seconds(lifetime as i64);
     state
         .catalog
         .create_session(&NewSession {
