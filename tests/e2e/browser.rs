@@ -133,6 +133,13 @@ async fn a_study_dropped_in_the_browser_is_shared_viewed_scrolled_windowed_and_r
     assert_ne!(next, lung, "the window changed the canvas");
     referrer.screenshot("viewer-lung-window").await;
 
+    // Window/level by right-drag: 40 px right widens the window by 160, 20 px down raises
+    // the centre by 40 (from the lung preset's -600/1500).
+    referrer.right_drag(".fv-stage", 40.0, 20.0).await;
+    let dragged = drawn(&mut referrer, Some(start + 1), "-560,1660").await;
+    assert_ne!(lung, dragged, "dragging the window changed the canvas");
+    referrer.screenshot("viewer-dragged-window").await;
+
     // Revoked: the referrer's next load is the closed-link page.
     radiologist.click("#share-close").await;
     radiologist.click("#link-list tr.link-row button.link-revoke").await;
@@ -238,4 +245,40 @@ async fn the_study_list_filters_and_pages_on_scroll_and_an_admin_makes_an_accoun
     browser.screenshot("account-made").await;
     app.token_for("dr.okafor", "a-long-password-for-okafor").await;
     browser.close().await;
+}
+
+#[tokio::test]
+async fn on_a_phone_the_viewer_fills_the_screen_and_swipes_scroll_and_pinches_zoom() {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    assert_eq!(app.upload("application/zip", samples_zip()).await.0, 201);
+    let study = thorax(&app).await;
+    let r = app
+        .client
+        .post(app.url(&format!("/api/studies/{study}/links")))
+        .bearer_auth(app.token())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let url = r.json::<Value>().await.unwrap()["url"].as_str().unwrap().to_owned();
+
+    let mut phone = Browser::launch_phone("phone").await;
+    phone.goto(&url).await;
+    let first = drawn(&mut phone, None, "").await;
+    let width = phone.js("return document.querySelector(arguments[0]).width", vec![json!(CANVAS)]).await;
+    assert!(width.as_u64().unwrap() >= 390 * 3 - 3, "the image spans the phone's width at its density: {width}");
+    phone.screenshot("opened").await;
+
+    let start = slice_index(&phone).await;
+    phone.swipe(".fv-stage", 0.0, -36.0).await;
+    let swiped = drawn(&mut phone, Some(start - 3), "").await;
+    assert_ne!(first, swiped, "a swipe moved to another slice");
+    phone.screenshot("swiped").await;
+
+    phone.pinch_out(".fv-stage", 80.0).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let zoomed = phone.canvas_hash(CANVAS).await;
+    assert_ne!(swiped, zoomed, "pinching zoomed the picture");
+    phone.screenshot("pinched").await;
+    phone.close().await;
 }

@@ -8,6 +8,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{
+    Actions, InputSource, MouseActions, PointerAction, TouchActions, MOUSE_BUTTON_LEFT, MOUSE_BUTTON_RIGHT,
+};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
@@ -33,8 +36,20 @@ fn chromium() -> String {
 }
 
 impl Browser {
-    /// A new browser whose screenshots go to `<target>/tmp/browser-artifacts/<test>/`.
+    /// A new desktop browser (1280×900) whose screenshots go to
+    /// `<target>/tmp/browser-artifacts/<test>/`.
     pub async fn launch(test: &str) -> Browser {
+        Self::launch_with(test, json!({})).await
+    }
+
+    /// A phone: 390×844 CSS pixels at 3× density, with touch input.
+    pub async fn launch_phone(test: &str) -> Browser {
+        let phone = json!({ "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3.0, "touch": true },
+                            "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile" });
+        Self::launch_with(test, json!({ "mobileEmulation": phone })).await
+    }
+
+    async fn launch_with(test: &str, extra: Value) -> Browser {
         let port = free_port();
         let driver_bin = std::env::var("FERRUM_TEST_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let driver = Command::new(&driver_bin)
@@ -54,7 +69,10 @@ impl Browser {
                          "--window-size=1280,900", "--no-first-run", "--disable-extensions"],
             },
         });
-        let caps = caps.as_object().unwrap().clone();
+        let mut caps = caps.as_object().unwrap().clone();
+        for (k, v) in extra.as_object().unwrap() {
+            caps["goog:chromeOptions"][k] = v.clone();
+        }
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(20);
         let client = loop {
@@ -141,6 +159,49 @@ impl Browser {
             vec![json!(target_css)],
         )
         .await;
+    }
+
+    /// A one-finger swipe from the element's centre by (dx, dy) pixels, in steps.
+    pub async fn swipe(&mut self, css: &str, dx: f64, dy: f64) {
+        let element = self.wait_for(css).await;
+        let mut finger = TouchActions::new("finger".into())
+            .then(PointerAction::MoveToElement { element, duration: None, x: 0.0, y: 0.0 })
+            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT });
+        for _ in 0..6 {
+            finger = finger.then(PointerAction::MoveBy {
+                duration: Some(Duration::from_millis(30)),
+                x: dx / 6.0,
+                y: dy / 6.0,
+            });
+        }
+        let finger = finger.then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        self.client.perform_actions(finger).await.expect("swipe");
+    }
+
+    /// Two fingers moving apart from the element's centre: a pinch to zoom in.
+    pub async fn pinch_out(&mut self, css: &str, by: f64) {
+        let element = self.wait_for(css).await;
+        let finger = |id: &str, sign: f64| {
+            TouchActions::new(id.into())
+                .then(PointerAction::MoveToElement { element: element.clone(), duration: None, x: 20.0 * sign, y: 0.0 })
+                .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+                .then(PointerAction::MoveBy { duration: Some(Duration::from_millis(200)), x: by * sign, y: 0.0 })
+                .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT })
+        };
+        let both = Actions::from(finger("thumb", -1.0)).and(finger("index", 1.0));
+        self.client.perform_actions(both).await.expect("pinch");
+    }
+
+    /// A right-button drag by (dx, dy) from the element's centre, as window/level is set.
+    pub async fn right_drag(&mut self, css: &str, dx: f64, dy: f64) {
+        let element = self.wait_for(css).await;
+        let mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement { element, duration: None, x: 0.0, y: 0.0 })
+            .then(PointerAction::Down { button: MOUSE_BUTTON_RIGHT })
+            .then(PointerAction::MoveBy { duration: Some(Duration::from_millis(100)), x: dx / 2.0, y: dy / 2.0 })
+            .then(PointerAction::MoveBy { duration: Some(Duration::from_millis(100)), x: dx / 2.0, y: dy / 2.0 })
+            .then(PointerAction::Up { button: MOUSE_BUTTON_RIGHT });
+        self.client.perform_actions(mouse).await.expect("right drag");
     }
 
     /// A fingerprint of what a canvas shows (FNV-1a over its pixels), to tell frames apart.

@@ -250,13 +250,32 @@ export function mountViewer(root, source) {
   });
   stage.addEventListener('contextmenu', (e) => e.preventDefault());
   let drag = null;
+  // Two fingers pinch to zoom; the pointers on the stage, by id.
+  const touches = new Map();
+  let pinch = null;
+  const spread = () => {
+    const [a, b] = [...touches.values()];
+    return Math.hypot(a.x - b.x, a.y - b.y) || 1;
+  };
   stage.addEventListener('pointerdown', (e) => {
     stage.setPointerCapture(e.pointerId);
+    touches.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    if (touches.size === 2) {
+      drag = null;
+      pinch = { spread: spread(), zoom: state.zoom };
+      return;
+    }
     const [c, w] = (state.window || '40,400').split(',').map(Number);
     const mode = e.button === 2 || e.shiftKey ? 'window' : e.pointerType === 'touch' ? 'scroll' : 'pan';
     drag = { x: e.clientX, y: e.clientY, mode, c, w, index: state.index, panX: state.panX, panY: state.panY };
   });
   stage.addEventListener('pointermove', (e) => {
+    if (touches.has(e.pointerId)) touches.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    if (pinch && touches.size === 2) {
+      state.zoom = Math.max(0.2, Math.min(10, pinch.zoom * (spread() / pinch.spread)));
+      draw();
+      return;
+    }
     if (!drag) return;
     const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
     if (drag.mode === 'window') {
@@ -271,7 +290,9 @@ export function mountViewer(root, source) {
       state.panX = drag.panX + dx; state.panY = drag.panY + dy; draw();
     }
   });
-  const endDrag = () => {
+  const endDrag = (e) => {
+    touches.delete(e.pointerId);
+    if (touches.size < 2) pinch = null;
     if (drag && drag.mode === 'window') { preset.value = ''; show(state.index); }
     drag = null;
   };
