@@ -181,7 +181,7 @@ async fn a_pin_link_needs_its_pin_locks_after_five_wrong_ones_and_keeps_the_proo
         let (status, body) = create_link(&app, &admin, &spec.study, json!({ "pin": bad })).await;
         assert_eq!((status, body["error"].as_str()), (422, Some("invalid_pin")), "{bad}: {body}");
     }
-    let (_, link) = create_link(&app, &admin, &spec.study, json!({ "pin": "314159" })).await;
+    let (_, link) = create_link(&app, &admin, &spec.study, json!({ "pin": "314159", "max_opens": 2 })).await;
     let (_, api) = share(link["url"].as_str().unwrap());
     let (_, plain) = create_link(&app, &admin, &other.study, json!({})).await;
     let (_, plain_api) = share(plain["url"].as_str().unwrap());
@@ -206,6 +206,10 @@ async fn a_pin_link_needs_its_pin_locks_after_five_wrong_ones_and_keeps_the_proo
             )
         }
     };
+    for _ in 0..3 {
+        let page = get(format!("/v/{}", link["url"].as_str().unwrap().rsplit('/').next().unwrap())).await;
+        assert_eq!(page.status(), 200, "loading the page without the PIN does not use up openings");
+    }
     let r = get(format!("{api}/study")).await;
     assert_eq!(r.status(), 401);
     assert_eq!(r.json::<Value>().await.unwrap()["error"], "pin_required");
@@ -250,4 +254,5 @@ async fn a_pin_link_needs_its_pin_locks_after_five_wrong_ones_and_keeps_the_proo
         .map(|e| e["outcome"].as_str().unwrap())
         .collect();
     assert_eq!(outcomes, vec!["locked", "denied", "denied", "denied", "denied", "denied", "ok", "denied"]);
+    assert_eq!(listed["items"][0]["opens"], 1, "one opening: the right PIN");
 }

@@ -82,6 +82,9 @@ pub async fn unlock(
     let Some(pin_hash) = link.pin_hash.clone() else {
         return Ok(HttpResponse::NoContent().finish());
     };
+    if link.max_opens.is_some_and(|m| link.opens >= m) {
+        return Err(ApiError::Gone { code: "link_used_up", message: "this link has been opened as often as it may be".into() });
+    }
     let now = chrono::Utc::now();
     let attempt = |outcome: &'static str| {
         Access::new(actor(&link), "unlock_link", remote_addr(&req)).study(&link.study_uid).outcome(outcome)
@@ -108,6 +111,7 @@ pub async fn unlock(
         }));
     }
     state.catalog.record_pin_success(&link.id).await?;
+    state.catalog.record_link_open(&link.id).await?;
     audit::record(&state, attempt("ok")).await?;
     let id = hex::decode(&link.id).map_err(ApiError::internal)?;
     let cookie = actix_web::cookie::Cookie::build(PIN_COOKIE, state.tokens.links.pin_proof(&id, &pin_hash))
@@ -171,8 +175,12 @@ pub async fn viewer(req: HttpRequest, state: web::Data<AppState>, path: web::Pat
             if let Err(e) = audit::record(&state, access).await {
                 return actix_web::ResponseError::error_response(&e);
             }
-            if let Err(e) = state.catalog.record_link_open(&link.id).await {
-                tracing::warn!(error = %e, "could not count a link opening");
+            // A PIN link counts its openings when the PIN is given, so that someone without
+            // the PIN cannot use up its openings by loading the page.
+            if link.pin_hash.is_none() {
+                if let Err(e) = state.catalog.record_link_open(&link.id).await {
+                    tracing::warn!(error = %e, "could not count a link opening");
+                }
             }
             html(actix_web::http::StatusCode::OK, VIEWER_PAGE)
         }
