@@ -16,9 +16,13 @@ use crate::{charset, DicomError, Uid, MEDIA_STORAGE_DIRECTORY_SOP_CLASS};
 
 type Header = dicom_object::DefaultDicomObject;
 
-/// Deflated data sets are validated by inflating them while parsing; lengths inside them are
-/// not offsets into the file.
+/// Lengths inside a deflated data set are not offsets into the file: it is inflated (with a
+/// cap) and walked as the explicit VR little endian data set it holds.
 const DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN: &str = "1.2.840.10008.1.2.1.99";
+const EXPLICIT_VR_LITTLE_ENDIAN: &str = "1.2.840.10008.1.2.1";
+/// The most a deflated data set may inflate to. Deflate is used for small non-image objects
+/// in practice; a larger one is refused rather than held in memory.
+const MAX_INFLATED: u64 = 256 * 1024 * 1024;
 
 /// What [`inspect`] learnt about one object.
 #[derive(Debug, Clone)]
@@ -63,7 +67,9 @@ pub fn inspect<R: Read + Seek>(source: R) -> Result<Inspection, DicomError> {
         TransferSyntaxRegistry.get(&ts_uid).ok_or_else(|| DicomError::UnsupportedTransferSyntax(ts_uid.clone()))?;
     // Before any value is decoded: the parser allocates each element's declared length up
     // front, so a few hundred bytes declaring a 4 GB element would cost 4 GB.
-    if ts_uid != DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN {
+    if ts_uid == DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN {
+        check_deflated(&mut source, offset)?;
+    } else {
         check_complete(&mut source, offset, ts)?;
     }
     source.seek(SeekFrom::Start(offset)).map_err(io_error)?;
@@ -74,6 +80,30 @@ pub fn inspect<R: Read + Seek>(source: R) -> Result<Inspection, DicomError> {
         .map_err(|e| parse_error(&e))?;
     let attributes = extract(&header, ts_uid)?;
     Ok(Inspection { attributes })
+}
+
+/// The length walk of [`check_complete`] for a deflated data set: the file meta group as it
+/// is, followed by the data set inflated, read as explicit VR little endian.
+fn check_deflated<R: Read + Seek>(source: &mut BufReader<R>, offset: u64) -> Result<(), DicomError> {
+    source.seek(SeekFrom::Start(offset)).map_err(io_error)?;
+    FileMetaTable::from_reader(&mut *source).map_err(|e| parse_error(&e))?;
+    let meta_end = source.stream_position().map_err(io_error)?;
+    source.seek(SeekFrom::Start(offset)).map_err(io_error)?;
+    let mut plain = Vec::new();
+    (&mut *source).take(meta_end - offset).read_to_end(&mut plain).map_err(io_error)?;
+    let meta_len = plain.len() as u64;
+    flate2::read::DeflateDecoder::new(&mut *source)
+        .take(MAX_INFLATED + 1)
+        .read_to_end(&mut plain)
+        .map_err(|e| DicomError::Malformed(format!("the deflated data set does not inflate: {e}")))?;
+    if plain.len() as u64 - meta_len > MAX_INFLATED {
+        return Err(DicomError::Malformed(format!(
+            "the deflated data set inflates to more than {} MiB",
+            MAX_INFLATED / (1024 * 1024)
+        )));
+    }
+    let explicit = TransferSyntaxRegistry.get(EXPLICIT_VR_LITTLE_ENDIAN).expect("the registry knows explicit VR LE");
+    check_complete(&mut BufReader::new(std::io::Cursor::new(plain)), 0, explicit)
 }
 
 /// Walks every element after the file meta group and checks that each value lies within
@@ -273,10 +303,22 @@ mod tests {
     }
 
     fn file(meta_extra: &[u8], body: &[u8]) -> Vec<u8> {
+        file_in(b"1.2.840.10008.1.2.1\0", meta_extra, body)
+    }
+
+    /// A file whose data set is deflated (raw deflate, as PS3.5 A.5 says).
+    fn deflated(body: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(body).unwrap();
+        file_in(b"1.2.840.10008.1.2.1.99", &[], &z.finish().unwrap())
+    }
+
+    fn file_in(ts: &[u8], meta_extra: &[u8], body: &[u8]) -> Vec<u8> {
         let mut meta = element(2, 1, b"OB", &[0, 1], None);
         meta.extend(element(2, 2, b"UI", b"1.2.840.10008.5.1.4.1.1.2\0", None));
         meta.extend(element(2, 3, b"UI", b"1.2.3.4.5.6\0", None));
-        meta.extend(element(2, 0x10, b"UI", b"1.2.840.10008.1.2.1\0", None));
+        meta.extend(element(2, 0x10, b"UI", ts, None));
         meta.extend_from_slice(meta_extra);
         let mut out = vec![0u8; 128];
         out.extend_from_slice(b"DICM");
@@ -307,5 +349,20 @@ mod tests {
         // Refused by the length walk, which runs before the header is decoded (the decoder
         // would have zero-filled 4 GB first and then failed the same way).
         assert!(matches!(&e, DicomError::Truncated(m) if m.contains("elements extend")), "{e}");
+    }
+
+    #[test]
+    fn a_deflated_data_set_is_inflated_with_a_cap_and_its_lengths_walked() {
+        let ok = inspect(std::io::Cursor::new(deflated(&uids()))).unwrap();
+        assert_eq!(ok.attributes.instance.transfer_syntax_uid, "1.2.840.10008.1.2.1.99");
+
+        let mut bomb = uids();
+        bomb.extend(element(9, 0x1010, b"UN", &[b'x'; 100], Some(0xFFFF_FFF0)));
+        let e = inspect(std::io::Cursor::new(deflated(&bomb))).unwrap_err();
+        assert!(matches!(&e, DicomError::Truncated(m) if m.contains("elements extend")), "{e}");
+
+        let mut garbage = file_in(b"1.2.840.10008.1.2.1.99", &[], &[0xff; 64]);
+        garbage.truncate(garbage.len() - 1);
+        assert!(inspect(std::io::Cursor::new(garbage)).is_err());
     }
 }

@@ -83,7 +83,10 @@ pub async fn unlock(
         return Ok(HttpResponse::NoContent().finish());
     };
     if link.max_opens.is_some_and(|m| link.opens >= m) {
-        return Err(ApiError::Gone { code: "link_used_up", message: "this link has been opened as often as it may be".into() });
+        return Err(ApiError::Gone {
+            code: "link_used_up",
+            message: "this link has been opened as often as it may be".into(),
+        });
     }
     let now = chrono::Utc::now();
     let attempt = |outcome: &'static str| {
