@@ -42,22 +42,8 @@ pub(crate) fn native_frame<'a>(
     let bytes: Cow<[u8]> = match value {
         PrimitiveValue::U8(v) => Cow::Borrowed(v.get(start..end).ok_or_else(|| short(v.len()))?),
         // Words are already in machine order; rebuild little-endian bytes for just this frame.
-        PrimitiveValue::U16(v) => {
-            let (w0, w1) = (start / 2, end.div_ceil(2));
-            let words = v.get(w0..w1).ok_or_else(|| short(v.len() * 2))?;
-            let mut out: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-            out.drain(..start - w0 * 2);
-            out.truncate(len);
-            Cow::Owned(out)
-        }
-        PrimitiveValue::I16(v) => {
-            let (w0, w1) = (start / 2, end.div_ceil(2));
-            let words = v.get(w0..w1).ok_or_else(|| short(v.len() * 2))?;
-            let mut out: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-            out.drain(..start - w0 * 2);
-            out.truncate(len);
-            Cow::Owned(out)
-        }
+        PrimitiveValue::U16(v) => Cow::Owned(word_frame(v, start, end, len).ok_or_else(|| short(v.len() * 2))?),
+        PrimitiveValue::I16(v) => Cow::Owned(word_frame(v, start, end, len).ok_or_else(|| short(v.len() * 2))?),
         PrimitiveValue::U32(v) => le_slice(v.iter().flat_map(|w| w.to_le_bytes()), start, end)?,
         PrimitiveValue::I32(v) => le_slice(v.iter().flat_map(|w| w.to_le_bytes()), start, end)?,
         PrimitiveValue::Empty => return Err(RenderError::NoPixelData),
@@ -67,6 +53,16 @@ pub(crate) fn native_frame<'a>(
         }
     };
     Ok(NativeFrame { bytes, bit_offset })
+}
+
+/// Bytes `start..end` (of which the frame's `len`) of 16-bit words, little-endian.
+fn word_frame<W: Copy + Into<i32>>(words: &[W], start: usize, end: usize, len: usize) -> Option<Vec<u8>> {
+    let w0 = start / 2;
+    let words = words.get(w0..end.div_ceil(2))?;
+    let mut out: Vec<u8> = words.iter().flat_map(|w| ((*w).into() as u16).to_le_bytes()).collect();
+    out.drain(..start - w0 * 2);
+    out.truncate(len);
+    Some(out)
 }
 
 /// The words of a 16-bit native frame, when the parser kept them as words: the common
