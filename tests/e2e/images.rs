@@ -186,3 +186,30 @@ async fn thumbnails_are_made_in_the_background_after_ingest_and_served_from_the_
     let (status, _) = app.get_json("/api/studies/1.2.826.0.1.3680043.10.1137.1/thumbnail?size=600").await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn a_series_that_grows_keeps_the_thumbnails_of_its_current_middle_instance_only() {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let thumbs = app.blob_root().join("derived").join("thumb");
+    let mut sent = 0;
+    for batch in [1u32, 2, 4] {
+        // One series, growing: 1, then 3, then 7 instances; its middle instance changes.
+        let files: Vec<(String, Vec<u8>)> = (sent + 1..=sent + batch)
+            .map(|n| (format!("IM{n}.dcm"), dicom(&Spec::new(950, 1, n).size(16).seed(n as u8))))
+            .collect();
+        sent += batch;
+        let parts: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+        let (content_type, body) = multipart(&parts);
+        assert_eq!(app.upload(&content_type, body).await.0, 201);
+        let series = Spec::new(950, 1, 1).series;
+        let (_, detail) = app.get_json(&format!("/api/studies/{}", Spec::new(950, 1, 1).study)).await;
+        let middle = detail["series"][0]["instances"][(sent / 2) as usize]["sha256"].as_str().unwrap().to_owned();
+        let current = thumbs.join(&middle);
+        let settled = within(Duration::from_secs(10), || files_under(&current) == 1 && files_under(&thumbs) == 1).await;
+        assert!(
+            settled.is_some(),
+            "after {sent} instances of {series}: only the middle one's thumbnail is kept ({} files)",
+            files_under(&thumbs)
+        );
+    }
+}

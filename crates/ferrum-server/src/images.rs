@@ -124,6 +124,19 @@ impl Images {
         Ok(picture)
     }
 
+    /// Deletes the kept thumbnails of the instance with hash `sha`, in every size and format.
+    pub async fn forget_thumbnails(&self, sha: &str) -> Result<(), StoreError> {
+        for size in KEPT_SIZES {
+            for format in [ImageFormat::Jpeg, ImageFormat::Png] {
+                match self.blobs.delete(&BlobKey::for_thumbnail(sha, size, extension(format))).await {
+                    Ok(()) | Err(StoreError::NotFound) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(())
+    }
+
     async fn read_derived(&self, key: &BlobKey) -> Result<Bytes, StoreError> {
         let chunks: Vec<Bytes> = self.blobs.get(key, None).await?.try_collect().await.map_err(StoreError::from)?;
         Ok(chunks.concat().into())

@@ -36,6 +36,9 @@ pub trait Catalog: Send + Sync + 'static {
     /// Swaps the refresh secret if it is still `old_hash` (false: it was used already).
     async fn rotate_session(&self, id: &str, old_hash: &str, new_hash: &str) -> Result<bool, StoreError>;
     async fn revoke_session(&self, id: &str) -> Result<(), StoreError>;
+    /// Records `sha` as the instance whose thumbnails stand for the series; answers the one
+    /// recorded before (`None` if none, or the series is unknown).
+    async fn swap_series_thumbnail(&self, series_uid: &str, sha: &str) -> Result<Option<String>, StoreError>;
     async fn count_users(&self) -> Result<i64, StoreError>;
     /// Records a failed login; locks the account until `lock_until` once `failures` reaches
     /// `max_failures`. Answers the new count.

@@ -545,6 +545,22 @@ macro_rules! sql_catalog {
                 Ok(())
             }
 
+            async fn swap_series_thumbnail(&self, series_uid: &str, sha: &str) -> Result<Option<String>, StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let before: Option<Option<String>> =
+                    sqlx::query_scalar("SELECT thumbnail_sha FROM series WHERE series_uid = $1")
+                        .bind(series_uid)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                sqlx::query("UPDATE series SET thumbnail_sha = $2 WHERE series_uid = $1")
+                    .bind(series_uid)
+                    .bind(sha)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(before.flatten())
+            }
+
             async fn create_session(&self, session: &NewSession) -> Result<(), StoreError> {
                 sqlx::query(
                     "INSERT INTO sessions (id, user_id, refresh_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",

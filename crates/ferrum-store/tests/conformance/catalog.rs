@@ -130,6 +130,15 @@ pub async fn sessions_rotate_once_and_end_with_logout_password_reset_or_deletion
     assert!(s4.user_deleted && s4.revoked_at.is_some());
 }
 
+pub async fn a_series_remembers_which_instance_its_thumbnail_shows(store: Store) {
+    store.insert_instances(&[instance(32, 1, 1, "t1")], ConflictPolicy::Reject, &[]).await.unwrap();
+    let series = "1.2.3.32.1";
+    assert_eq!(store.swap_series_thumbnail(series, "aaa").await.unwrap(), None);
+    assert_eq!(store.swap_series_thumbnail(series, "bbb").await.unwrap().as_deref(), Some("aaa"));
+    assert_eq!(store.swap_series_thumbnail(series, "bbb").await.unwrap().as_deref(), Some("bbb"));
+    assert_eq!(store.swap_series_thumbnail("9.9.9", "ccc").await.unwrap(), None, "an unknown series");
+}
+
 pub async fn same_object_twice_is_a_duplicate_and_a_different_one_a_conflict(store: Store) {
     let first = instance(1, 1, 1, "aa");
     assert_eq!(
@@ -437,6 +446,7 @@ macro_rules! catalog_cases {
                 wrong_pins_lock_a_link_and_a_right_one_resets,
                 accounts_are_changed_listed_and_deleted_for_good,
                 sessions_rotate_once_and_end_with_logout_password_reset_or_deletion,
+                a_series_remembers_which_instance_its_thumbnail_shows,
             ]
         );
     };
