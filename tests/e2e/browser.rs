@@ -151,6 +151,17 @@ async fn a_study_dropped_in_the_browser_is_shared_viewed_scrolled_windowed_and_r
         )
         .await;
     radiologist.screenshot("link-revoked").await;
+    // The link's access log shows the referrer's visit: the opening and the frames.
+    radiologist.click("#link-list tr.link-row button.link-log").await;
+    radiologist
+        .until(
+            "the access log",
+            "const t = document.querySelector('#link-access-log'); \
+             return t && t.innerText.includes('open_link') && t.innerText.includes('render_instance')",
+            vec![],
+        )
+        .await;
+    radiologist.screenshot("access-log").await;
     referrer.client.refresh().await.unwrap();
     referrer
         .until("the closed-link page", "return document.body.innerText.includes('no longer available')", vec![])
