@@ -56,7 +56,9 @@ impl FromRequest for AuthUser {
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application state missing")))
             .and_then(|state| bearer_claims(req, state));
         Box::pin(async move {
-            let (state, claims) = (state.expect("checked above"), claims?);
+            // `claims` is an error whenever the state is missing, so this never panics.
+            let claims = claims?;
+            let state = state.expect("checked with the claims");
             let ended = || ApiError::Unauthorized("this session has ended; log in again".into());
             let session = state.catalog.find_session(&claims.sid).await?.ok_or_else(ended)?;
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);

@@ -9,6 +9,7 @@ use ferrum_store::model::{InstanceRecord, Link, StudyDetail};
 
 use super::images::{render_instance, thumbnail_of, RenderedParams, ThumbnailParams};
 use super::studies::path_uid;
+use super::webapp::page;
 use crate::audit::{self, Access};
 use crate::auth::remote_addr;
 use crate::error::ApiError;
@@ -151,10 +152,6 @@ fn actor(link: &Link) -> String {
     format!("link:{}", link.id)
 }
 
-fn html(status: actix_web::http::StatusCode, page: &str) -> HttpResponse {
-    super::webapp::page(status, page)
-}
-
 /// The viewer page. It holds no patient data itself (it fetches the study through the
 /// share API), so that nothing sensitive sits in a browser's page cache.
 pub async fn viewer(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
@@ -167,7 +164,7 @@ pub async fn viewer(req: HttpRequest, state: web::Data<AppState>, path: web::Pat
             if let Err(e) = audit::record(&state, access).await {
                 return actix_web::ResponseError::error_response(&e);
             }
-            html(actix_web::http::StatusCode::GONE, GONE_PAGE)
+            page(actix_web::http::StatusCode::GONE, GONE_PAGE)
         }
         Ok(Ok(link)) => {
             let agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -185,10 +182,10 @@ pub async fn viewer(req: HttpRequest, state: web::Data<AppState>, path: web::Pat
                     tracing::warn!(error = %e, "could not count a link opening");
                 }
             }
-            html(actix_web::http::StatusCode::OK, VIEWER_PAGE)
+            page(actix_web::http::StatusCode::OK, VIEWER_PAGE)
         }
-        Ok(Err(_)) => html(actix_web::http::StatusCode::GONE, GONE_PAGE),
-        Err(ApiError::NotFound(_)) => html(actix_web::http::StatusCode::NOT_FOUND, GONE_PAGE),
+        Ok(Err(_)) => page(actix_web::http::StatusCode::GONE, GONE_PAGE),
+        Err(ApiError::NotFound(_)) => page(actix_web::http::StatusCode::NOT_FOUND, GONE_PAGE),
         Err(e) => actix_web::ResponseError::error_response(&e),
     }
 }
