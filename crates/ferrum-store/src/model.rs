@@ -59,6 +59,14 @@ pub struct Session {
     pub revoked_at: Option<String>,
 }
 
+impl Session {
+    /// Whether tokens of this session are still honoured at `now` (an RFC 3339 timestamp as
+    /// the catalog writes them): not logged out, not expired, its account not deleted.
+    pub fn is_open(&self, now: &str) -> bool {
+        self.revoked_at.is_none() && !self.user_deleted && self.expires_at.as_str() > now
+    }
+}
+
 /// What an admin changes on an account; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct UserChange {

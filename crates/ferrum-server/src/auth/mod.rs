@@ -62,11 +62,7 @@ impl FromRequest for AuthUser {
             let ended = || ApiError::Unauthorized("this session has ended; log in again".into());
             let session = state.catalog.find_session(&claims.sid).await?.ok_or_else(ended)?;
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-            if session.revoked_at.is_some()
-                || session.user_deleted
-                || session.expires_at <= now
-                || session.username != claims.sub
-            {
+            if !session.is_open(&now) || session.username != claims.sub {
                 return Err(ended());
             }
             Ok(AuthUser { username: session.username, role: session.role, session: session.id })

@@ -120,7 +120,7 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<Refresh>) -> Re
     let secret = URL_SAFE_NO_PAD.decode(secret).map_err(|_| invalid())?;
     let session = state.catalog.find_session(id).await?.ok_or_else(invalid)?;
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    if session.revoked_at.is_some() || session.user_deleted || session.expires_at <= now {
+    if !session.is_open(&now) {
         return Err(invalid());
     }
     let next = random::<32>();
