@@ -139,10 +139,16 @@ async fn a_link_narrowed_to_series_shows_only_them_and_opens_a_limited_number_of
     .await;
     assert_eq!(status, 201, "{link}");
     let (token, api) = share(link["url"].as_str().unwrap());
+    // A browser: the opening it counts sets the cookie its share API requests then carry.
+    let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
     let get = |p: String| {
         let url = app.url(&p);
-        async move { reqwest::get(url).await.unwrap() }
+        let browser = browser.clone();
+        async move { browser.get(url).send().await.unwrap() }
     };
+    let before: Value = get(format!("{api}/study")).await.json().await.unwrap();
+    assert_eq!(before["error"], "unauthorized", "a limited link's API waits for an opening: {before}");
+    assert_eq!(get(format!("/v/{token}")).await.status(), 200);
 
     let study: Value = get(format!("{api}/study")).await.json().await.unwrap();
     let series: Vec<&str> =
@@ -158,8 +164,10 @@ async fn a_link_narrowed_to_series_shows_only_them_and_opens_a_limited_number_of
     assert!(names.iter().all(|n| !n.contains(&hidden.series)), "{names:?}");
 
     assert_eq!(get(format!("/v/{token}")).await.status(), 200);
-    assert_eq!(get(format!("/v/{token}")).await.status(), 200);
     assert_eq!(get(format!("/v/{token}")).await.status(), 410, "the third opening is one too many");
+    assert_eq!(get(format!("{api}/study")).await.status(), 200, "the openings made keep working");
+    let stranger: Value = reqwest::get(app.url(&format!("{api}/study"))).await.unwrap().json().await.unwrap();
+    assert_eq!(stranger["error"], "link_used_up", "without an opening of its own: {stranger}");
     let (_, listed) = app.get_json(&format!("/api/studies/{}/links", shown.study)).await;
     assert_eq!(listed["items"][0]["status"], "used_up");
     let (_, log) = app.get_json(&format!("/api/links/{}/access", link["id"].as_str().unwrap())).await;

@@ -1,7 +1,9 @@
 //! End-to-end tests: the real `ferrum` binary on a random port with a fresh data directory,
 //! driven over HTTP. One test binary (one link step), one module per capability.
+mod access;
 mod archive;
 mod auth;
+mod authz;
 mod browser;
 mod cli;
 mod cluster;

@@ -38,6 +38,9 @@ pub enum ApiError {
     PinRequired,
     #[error("too many wrong PINs; this link refuses PINs until {0}")]
     PinLocked(chrono::DateTime<chrono::Utc>),
+    /// Too many requests of an expensive kind; retry after this many seconds.
+    #[error("too many attempts right now; try again in {0} seconds")]
+    Throttled(u64),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -60,6 +63,7 @@ impl ApiError {
             ApiError::Unavailable(_) => "unavailable",
             ApiError::PinRequired => "pin_required",
             ApiError::PinLocked(_) => "pin_locked",
+            ApiError::Throttled(_) => "too_many_requests",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -86,6 +90,7 @@ impl ResponseError for ApiError {
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::PinRequired => StatusCode::UNAUTHORIZED,
             ApiError::PinLocked(_) => StatusCode::LOCKED,
+            ApiError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -98,7 +103,11 @@ impl ResponseError for ApiError {
             }
             other => other.to_string(),
         };
-        HttpResponse::build(self.status_code()).json(json!({ "error": self.code(), "message": message }))
+        let mut response = HttpResponse::build(self.status_code());
+        if let ApiError::Throttled(secs) = self {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, secs.to_string()));
+        }
+        response.json(json!({ "error": self.code(), "message": message }))
     }
 }
 

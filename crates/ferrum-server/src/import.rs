@@ -29,20 +29,31 @@ pub async fn run(settings: &Settings, paths: Vec<PathBuf>, uploader: String) -> 
     let services = Services::open(settings).await?;
     // An import may be the first use of a data directory, before any `serve`.
     crate::startup::ensure_first_admin(services.catalog.as_ref(), settings).await?;
-    services
+    let account = services
         .catalog
         .find_user(&uploader)
         .await?
         .filter(|u| !u.deleted)
         .with_context(|| format!("--as: no account named {uploader}"))?;
+    // The import acts with the account's own permissions, as an upload by it would.
+    let principal = ferrum_store::Principal::User(ferrum_store::access::UserPrincipal {
+        id: account.id,
+        username: account.username.clone(),
+        role: account.role,
+        groups: services.catalog.groups_of(account.id).await?,
+    });
     let files = collect(&paths)?;
     let bar = ProgressBar::new(files.len() as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut session =
-        services.ingestor.session(Uploader { username: uploader.clone(), remote_addr: None, action: "import" });
+    let mut session = services.ingestor.session(Uploader {
+        principal,
+        username: uploader.clone(),
+        remote_addr: None,
+        action: "import",
+    });
     for file in files {
         let spool_dir = settings.spool_dir();
         let source = file.clone();

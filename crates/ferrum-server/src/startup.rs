@@ -127,6 +127,7 @@ impl Application {
             metrics,
             jobs,
             images: services.images,
+            login_throttle: Arc::default(),
         };
         let listener = TcpListener::bind(addr).with_context(|| format!("FERRUM_BIND: cannot listen on {addr}"))?;
         let bound = listener.local_addr()?;

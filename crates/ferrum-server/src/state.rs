@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use ferrum_store::{BlobStore, Catalog};
 
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::TokenKeys;
 use crate::config::Settings;
 use crate::images::Images;
@@ -20,4 +21,5 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub jobs: Arc<JobContext>,
     pub images: Arc<Images>,
+    pub login_throttle: Arc<LoginThrottle>,
 }

@@ -10,12 +10,14 @@
 //! [`StoreError`]. SQL and file paths never leave this crate; HTTP never enters it.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod blob;
 pub mod catalog;
 mod error;
 pub mod model;
 pub mod search;
 
+pub use access::{Level, Principal};
 pub use blob::{BlobKey, BlobStore};
-pub use catalog::Catalog;
+pub use catalog::{AccountCatalog, AuditCatalog, Catalog, JobCatalog, LinkCatalog, StudyCatalog};
 pub use error::StoreError;

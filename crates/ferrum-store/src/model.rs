@@ -37,6 +37,13 @@ pub struct User {
     pub created_at: String,
 }
 
+impl TryFrom<String> for Role {
+    type Error = String;
+    fn try_from(s: String) -> Result<Role, String> {
+        Role::parse(&s).ok_or_else(|| format!("unknown role {s:?} in catalog"))
+    }
+}
+
 /// A login session as it is opened.
 #[derive(Debug, Clone)]
 pub struct NewSession {
@@ -51,6 +58,7 @@ pub struct NewSession {
 #[derive(Debug, Clone)]
 pub struct Session {
     pub id: String,
+    pub user_id: i64,
     pub username: String,
     pub role: Role,
     pub user_deleted: bool,
@@ -138,12 +146,21 @@ pub enum InsertOutcome {
     Replaced {
         old_blob_key: String,
     },
+    /// Not catalogued, for a reason of the access model (`code`: `study_not_writable`,
+    /// `series_in_another_study`, `instance_in_another_study`).
+    Refused {
+        code: &'static str,
+        reason: String,
+    },
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct InstanceRecord {
+    #[sqlx(rename = "sop_uid")]
     pub sop_instance_uid: String,
+    #[sqlx(rename = "series_uid")]
     pub series_instance_uid: String,
+    #[sqlx(rename = "study_uid")]
     pub study_instance_uid: String,
     pub sop_class_uid: Option<String>,
     pub instance_number: Option<i64>,
@@ -178,16 +195,23 @@ pub struct StudySummary {
     pub num_instances: i64,
     pub uploaded_by: String,
     pub uploaded_at: String,
+    /// The account that owns the study now (`None`: no account does; admins only).
+    pub owner: Option<String>,
+    /// How the caller may use the study.
+    pub access: crate::access::StudyAccess,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct SeriesDetail {
+    #[sqlx(rename = "series_uid")]
     pub series_instance_uid: String,
     pub modality: Option<String>,
     pub series_number: Option<i64>,
     pub series_description: Option<String>,
     pub body_part_examined: Option<String>,
+    #[sqlx(skip)]
     pub num_instances: i64,
+    #[sqlx(skip)]
     pub instances: Vec<InstanceRecord>,
 }
 
@@ -238,11 +262,34 @@ pub struct StudyQuery {
     pub description: Option<String>,
     pub uploader: Option<String>,
     pub q: Option<String>,
-    /// Only studies this user uploaded; `None` lists all.
-    pub visible_to: Option<String>,
+    /// Which of the studies the principal may see.
+    pub scope: Scope,
     pub limit: u32,
     pub cursor: Option<String>,
     pub sort: StudySort,
+}
+
+/// Which of the visible studies a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// Every study the principal may see.
+    #[default]
+    All,
+    /// The studies the principal owns.
+    Mine,
+    /// The studies shared with the principal (or one of its groups) by their owners.
+    Shared,
+}
+
+impl Scope {
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s {
+            "all" => Some(Scope::All),
+            "mine" => Some(Scope::Mine),
+            "shared" => Some(Scope::Shared),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -252,7 +299,7 @@ pub struct StudyPage {
 }
 
 /// One line of the audit trail.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct AuditEvent {
     pub at: String,
     /// `user:<name>` or `link:<id>` or `system`.
@@ -277,7 +324,7 @@ pub struct NewJob {
 }
 
 /// A claimed job. `generation` tells whether it was queued again while it ran.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Job {
     pub id: i64,
     pub kind: String,
@@ -301,6 +348,8 @@ pub struct NewLink {
     pub max_opens: Option<i64>,
     /// Argon2 hash of the PIN the holder must also give; `None`: no PIN.
     pub pin_hash: Option<String>,
+    /// For the owner: who the link was sent to, why.
+    pub note: Option<String>,
 }
 
 /// A viewer link as stored.
@@ -321,4 +370,47 @@ pub struct Link {
     pub pin_hash: Option<String>,
     pub pin_failures: i64,
     pub pin_locked_until: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Link {
+    /// The link's one state, decided here for every route it opens.
+    pub fn state(&self, now: &str) -> LinkState {
+        if self.revoked_at.is_some() {
+            LinkState::Revoked
+        } else if self.expires_at.as_str() <= now {
+            LinkState::Expired
+        } else if self.max_opens.is_some_and(|m| self.opens >= m) {
+            LinkState::UsedUp
+        } else if self.pin_locked_until.as_deref().is_some_and(|t| t > now) {
+            LinkState::PinLocked
+        } else {
+            LinkState::Active
+        }
+    }
+}
+
+/// Where a link stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkState {
+    Active,
+    Expired,
+    Revoked,
+    /// Opened as often as it may be.
+    UsedUp,
+    /// Too many wrong PINs; refuses PINs for a while.
+    PinLocked,
+}
+
+impl LinkState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkState::Active => "active",
+            LinkState::Expired => "expired",
+            LinkState::Revoked => "revoked",
+            LinkState::UsedUp => "used_up",
+            LinkState::PinLocked => "pin_locked",
+        }
+    }
 }

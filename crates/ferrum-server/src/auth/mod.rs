@@ -1,11 +1,14 @@
 //! Accounts and sessions: password hashing, access tokens, the authenticated-user extractor.
 pub mod link_token;
 pub mod password;
+pub mod throttle;
 pub mod token;
 mod username;
 
 use actix_web::{web, FromRequest, HttpRequest};
+use ferrum_store::access::UserPrincipal;
 use ferrum_store::model::Role;
+use ferrum_store::Principal;
 use futures_util::future::LocalBoxFuture;
 
 pub use username::Username;
@@ -17,9 +20,12 @@ use crate::state::AppState;
 /// role is the account's as it is now, not as it was when the token was issued.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
+    pub id: i64,
     pub username: String,
     pub role: Role,
     pub session: String,
+    /// The account as the catalog's access predicate takes it.
+    pub principal: Principal,
 }
 
 impl AuthUser {
@@ -29,11 +35,6 @@ impl AuthUser {
 
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
-    }
-
-    /// `None` for an admin (sees everything), else the user whose uploads are visible.
-    pub fn visibility(&self) -> Option<String> {
-        (!self.is_admin()).then(|| self.username.clone())
     }
 
     pub fn require_admin(&self) -> Result<(), ApiError> {
@@ -65,7 +66,21 @@ impl FromRequest for AuthUser {
             if !session.is_open(&now) || session.username != claims.sub {
                 return Err(ended());
             }
-            Ok(AuthUser { username: session.username, role: session.role, session: session.id })
+            // Groups as they are now: a membership withdrawn takes effect on the next request.
+            let groups = state.catalog.groups_of(session.user_id).await?;
+            let principal = Principal::User(UserPrincipal {
+                id: session.user_id,
+                username: session.username.clone(),
+                role: session.role,
+                groups,
+            });
+            Ok(AuthUser {
+                id: session.user_id,
+                username: session.username,
+                role: session.role,
+                session: session.id,
+                principal,
+            })
         })
     }
 }

@@ -1,5 +1,6 @@
-//! Password hashing with argon2id. Hashing is slow on purpose, so it runs off the async
-//! executor.
+//! Password hashing with argon2id. Hashing is slow on purpose (and takes 19 MiB a time), so
+//! it runs off the async executor on a bounded number of threads, with a bounded queue in
+//! front: a flood of logins gets 429 answers, never unbounded threads and memory.
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -15,17 +16,63 @@ pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
 }
 
+/// Hashes waiting or running; beyond this the answer is 429 at once.
+const QUEUE: usize = 64;
+
+/// How long a refused caller is told to wait.
+const RETRY_AFTER_SECS: u64 = 2;
+
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// The hashing threads: one per core, each holding a core for a whole hash. Their own
+/// threads rather than the runtime's blocking pool, whose hundreds of short-lived threads
+/// would each keep an allocator arena holding a hash's memory.
+fn pool() -> &'static (std::sync::mpsc::SyncSender<HashJob>, tokio::sync::Semaphore) {
+    static POOL: std::sync::OnceLock<(std::sync::mpsc::SyncSender<HashJob>, tokio::sync::Semaphore)> =
+        std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<HashJob>(QUEUE);
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for n in 0..std::thread::available_parallelism().map_or(2, |n| n.get()) {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new().name(format!("ferrum-hash-{n}")).spawn(move || loop {
+                let job = match rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => return,
+                }
+            });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password-hashing thread");
+            }
+        }
+        (tx, tokio::sync::Semaphore::new(QUEUE))
+    })
+}
+
+/// Runs a hash or verification on the hashing threads, with a bounded queue in front.
+async fn bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    let (jobs, queue) = pool();
+    let _queued = queue.try_acquire().map_err(|_| ApiError::Throttled(RETRY_AFTER_SECS))?;
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    jobs.try_send(Box::new(move || {
+        let _ = reply.send(work());
+    }))
+    .map_err(|_| ApiError::Throttled(RETRY_AFTER_SECS))?;
+    answer.await.map_err(|_| ApiError::internal(anyhow::anyhow!("a password-hashing thread stopped")))
+}
+
 pub async fn hash(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::Internal)
+    bounded(move || hash_blocking(&password)).await?.map_err(ApiError::Internal)
 }
 
 /// Verifies `password` against `stored`; with no stored hash (unknown or deleted user) a
 /// dummy hash is checked so that the answer takes as long either way.
 pub async fn verify(password: String, stored: Option<String>) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || {
+    bounded(move || {
         let dummy;
         let stored = match stored {
             Some(s) => s,
@@ -38,7 +85,6 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
         verify_blocking(&password, &stored)
     })
     .await
-    .map_err(ApiError::internal)
 }
 
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();

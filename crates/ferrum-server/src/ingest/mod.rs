@@ -64,6 +64,9 @@ struct Pending {
 /// Who is uploading, for the catalog and the audit trail.
 #[derive(Debug, Clone)]
 pub struct Uploader {
+    /// Whose permissions the upload acts with: it may add to studies this principal owns
+    /// or contributes to, and creates new studies owned by it.
+    pub principal: ferrum_store::Principal,
     pub username: String,
     pub remote_addr: Option<String>,
     /// `upload` over HTTP, `import` from the command line.
@@ -153,9 +156,13 @@ impl Session<'_> {
             sop_instance_uid: Some(attributes.sop_instance_uid.clone()),
             study_instance_uid: Some(attributes.study_instance_uid.clone()),
             bytes: Some(spooled.len),
+            code: None,
         };
         // Most re-sent objects are caught here, before any blob is written.
-        if let Some(existing) = self.ingestor.catalog.find_instance(&attributes.sop_instance_uid).await? {
+        // Looked up as the uploader, so that nothing of a study they may not see is told.
+        let existing =
+            self.ingestor.catalog.find_instance(&self.uploader.principal, &attributes.sop_instance_uid).await?;
+        if let Some(existing) = existing.filter(|e| e.study_instance_uid == attributes.study_instance_uid) {
             if existing.sha256 == spooled.sha256 {
                 line.status = FileStatus::Duplicate;
                 self.report.push(line);
@@ -198,7 +205,11 @@ impl Session<'_> {
         let pending = std::mem::take(&mut self.pending);
         let batch: Vec<NewInstance> = pending.iter().map(|p| p.instance.clone()).collect();
         let audit = self.audit_events(&batch);
-        let outcomes = self.ingestor.catalog.insert_instances(&batch, self.ingestor.policy, &audit).await?;
+        let outcomes = self
+            .ingestor
+            .catalog
+            .insert_instances(&self.uploader.principal, &batch, self.ingestor.policy, &audit)
+            .await?;
         let mut maybe_orphaned = Vec::new();
         let mut new_pictures: Vec<&str> = Vec::new();
         for (p, outcome) in pending.iter().zip(outcomes) {
@@ -215,6 +226,12 @@ impl Session<'_> {
                     maybe_orphaned.push(p.instance.blob_key.clone());
                 }
                 InsertOutcome::Replaced { old_blob_key } => maybe_orphaned.push(old_blob_key),
+                InsertOutcome::Refused { code, reason } => {
+                    line.status = FileStatus::Rejected;
+                    line.code = Some(code);
+                    line.reason = Some(reason);
+                    maybe_orphaned.push(p.instance.blob_key.clone());
+                }
             }
         }
         self.ingestor.remove_unreferenced(maybe_orphaned).await;
@@ -237,7 +254,7 @@ impl Session<'_> {
             .into_iter()
             .map(|(study, n)| AuditEvent {
                 at: at.clone(),
-                actor: format!("user:{}", self.uploader.username),
+                actor: self.uploader.principal.actor(),
                 action: self.uploader.action.to_owned(),
                 study_uid: Some(study.to_owned()),
                 series_uid: None,

@@ -14,6 +14,10 @@ pub enum FileStatus {
 pub struct FileReport {
     pub name: String,
     pub status: FileStatus,
+    /// A stable code for refusals of the access model (`study_not_writable`,
+    /// `series_in_another_study`, `instance_in_another_study`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -29,6 +33,7 @@ impl FileReport {
         FileReport {
             name: name.into(),
             status: FileStatus::Rejected,
+            code: None,
             reason: Some(reason.into()),
             sop_instance_uid: None,
             study_instance_uid: None,

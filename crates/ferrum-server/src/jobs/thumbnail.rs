@@ -8,7 +8,7 @@ use super::JobContext;
 use crate::images::{representative, THUMBNAIL_SIZE};
 
 pub async fn run(ctx: &JobContext, series_uid: &str) -> anyhow::Result<Option<NewJob>> {
-    let instances = ctx.catalog.series_instances(series_uid).await?;
+    let instances = ctx.catalog.series_instances(&ferrum_store::Principal::System, series_uid).await?;
     // A series deleted since is nothing to do.
     if let Some(instance) = representative(&instances) {
         ctx.images.thumbnail(instance, THUMBNAIL_SIZE, ImageFormat::Jpeg).await?;

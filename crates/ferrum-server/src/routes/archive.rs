@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use ferrum_store::model::StudyDetail;
 
-use super::share::{live_link, scoped_study};
+use super::share::link_principal;
 use super::studies::{path_uid, visible_study};
 use crate::audit::{self, Access};
 use crate::auth::{remote_addr, AuthUser};
@@ -39,12 +39,16 @@ pub async fn shared(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let link = live_link(&req, &state, &path).await?;
+    let (link, principal) = link_principal(&req, &state, &path).await?;
     if !link.allow_download {
         return Err(ApiError::Forbidden("this link does not allow downloads".into()));
     }
-    let study = scoped_study(&state, &link).await?;
-    let access = Access::new(format!("link:{}", link.id), "export_study", remote_addr(&req)).study(&link.study_uid);
+    let study = state
+        .catalog
+        .get_study(&principal, &link.study_uid)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such study".into()))?;
+    let access = Access::new(principal.actor(), "export_study", remote_addr(&req)).study(&link.study_uid);
     audit::record(&state, access).await?;
     Ok(zip_response(&state, study))
 }

@@ -25,49 +25,51 @@ pub struct Login {
 
 const WRONG: &str = "wrong username or password";
 
+/// `POST /api/auth/login`. The attempt is counted before the password is checked (so a
+/// burst of guesses gets no more checks than a sequence, and a locked account answers before
+/// any hash is computed); unknown names are answered exactly like wrong passwords, a dummy
+/// hash included, and lock like real accounts do.
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<Login>,
 ) -> Result<HttpResponse, ApiError> {
     let Login { username, password } = body.into_inner();
-    let user = state.catalog.find_user(username.trim()).await?.filter(|u| !u.deleted);
+    let username = username.trim().to_owned();
+    let addr = remote_addr(&req);
+    let ip = addr.as_deref().and_then(|a| a.parse::<std::net::IpAddr>().ok());
+    if let Some(wait) = state.login_throttle.address_wait(ip) {
+        tracing::warn!("logins from one address throttled after repeated failures");
+        return Err(ApiError::Throttled(wait));
+    }
+    let event = |outcome: &'static str| Access::new(format!("user:{username}"), "login", addr.clone()).outcome(outcome);
+    let settings = &state.settings;
     let now = chrono::Utc::now();
-    if let Some(u) = &user {
-        let locked = u
-            .locked_until
-            .as_deref()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .is_some_and(|until| until > now);
-        if locked {
-            audit::record(
-                &state,
-                Access::new(format!("user:{}", u.username), "login", remote_addr(&req)).outcome("locked"),
-            )
-            .await?;
-            return Err(ApiError::Locked);
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let until = now + chrono::Duration::seconds(settings.login_lock_secs as i64);
+    let user = state.catalog.find_user(&username).await?.filter(|u| !u.deleted);
+    let claimed = match &user {
+        Some(u) => {
+            state.catalog.claim_login_attempt(u.id, &stamp(now), settings.login_max_failures, &stamp(until)).await?
         }
+        // Counted before the (dummy) check too, so that bursts behave alike.
+        None => i64::from(state.login_throttle.unknown_name_failed(&username)) <= settings.login_max_failures,
+    };
+    if !claimed {
+        audit::record(&state, event("locked")).await?;
+        return Err(ApiError::Locked);
     }
     let ok = password::verify(password, user.as_ref().and_then(|u| u.password_hash.clone())).await?;
-    let Some(user) = user else {
+    let Some(user) = user.filter(|_| ok) else {
+        state.login_throttle.address_failed(ip);
+        audit::record(&state, event("denied")).await?;
         return Err(ApiError::Unauthorized(WRONG.into()));
     };
-    if !ok {
-        let until = (now + chrono::Duration::seconds(state.settings.login_lock_secs as i64))
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        state.catalog.record_login_failure(user.id, state.settings.login_max_failures, &until).await?;
-        audit::record(
-            &state,
-            Access::new(format!("user:{}", user.username), "login", remote_addr(&req)).outcome("denied"),
-        )
-        .await?;
-        return Err(ApiError::Unauthorized(WRONG.into()));
-    }
     state.catalog.record_login_success(user.id).await?;
-    audit::record(&state, Access::new(format!("user:{}", user.username), "login", remote_addr(&req))).await?;
+    audit::record(&state, event("ok")).await?;
     let session = hex::encode(random::<16>());
     let secret = random::<32>();
-    let lifetime = state.settings.session_ttl_secs.max(state.settings.token_ttl_secs);
+    let lifetime = settings.session_ttl_secs.max(settings.token_ttl_secs);
     let expires = chrono::Utc::now() + chrono::Duration::seconds(lifetime as i64);
     state
         .catalog
@@ -75,7 +77,7 @@ pub async fn login(
             id: session.clone(),
             user_id: user.id,
             refresh_hash: hash_secret(&secret),
-            expires_at: expires.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            expires_at: stamp(expires),
         })
         .await?;
     tokens(&state, &user.username, user.role.as_str(), &session, &secret)

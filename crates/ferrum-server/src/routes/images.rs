@@ -8,7 +8,7 @@ use ferrum_dicom::render::{ImageFormat, RenderOptions, Window};
 use ferrum_store::model::InstanceRecord;
 use serde::Deserialize;
 
-use super::studies::{may_see, path_uid};
+use super::studies::path_uid;
 use crate::audit::{self, Access};
 use crate::auth::{remote_addr, AuthUser};
 use crate::error::ApiError;
@@ -59,18 +59,32 @@ fn size(raw: Option<u32>, default: Option<u32>, max: u32) -> Result<Option<u32>,
     }
 }
 
-/// The instance if `user` may see it; 404 otherwise, as if it did not exist.
-async fn visible_instance(state: &AppState, user: &AuthUser, sop: &str) -> Result<InstanceRecord, ApiError> {
-    let instance = state.catalog.find_instance(sop).await?;
-    if let Some(i) = instance {
-        if user.is_admin() || i.uploaded_by == user.username {
-            return Ok(i);
-        }
-        if state.catalog.study_owner(&i.study_instance_uid).await?.is_some_and(|o| may_see(user, &o)) {
-            return Ok(i);
-        }
+/// The instance if the principal may see it; 404 otherwise, as if it did not exist.
+pub(super) async fn visible_instance(
+    state: &AppState,
+    principal: &ferrum_store::Principal,
+    sop: &str,
+) -> Result<InstanceRecord, ApiError> {
+    let sop = path_uid(sop, "instance")?;
+    state
+        .catalog
+        .find_instance(principal, sop.as_str())
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such instance".into()))
+}
+
+/// The series' instances if the principal may see it; 404 otherwise.
+pub(super) async fn visible_series(
+    state: &AppState,
+    principal: &ferrum_store::Principal,
+    series: &str,
+) -> Result<Vec<InstanceRecord>, ApiError> {
+    let uid = path_uid(series, "series")?;
+    let instances = state.catalog.series_instances(principal, uid.as_str()).await?;
+    if instances.is_empty() {
+        return Err(ApiError::NotFound("no such series".into()));
     }
-    Err(ApiError::NotFound("no such instance".into()))
+    Ok(instances)
 }
 
 /// Records the access, then answers 304 when the client holds this version (`etag`), else
@@ -115,8 +129,7 @@ pub async fn rendered(
     path: web::Path<String>,
     params: web::Query<RenderedParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let sop = path_uid(&path, "instance")?;
-    let instance = visible_instance(&state, &user, sop.as_str()).await?;
+    let instance = visible_instance(&state, &user.principal, &path).await?;
     render_instance(&req, &state, user.actor(), &instance, &params).await
 }
 
@@ -174,15 +187,7 @@ pub async fn series_thumbnail(
     path: web::Path<String>,
     params: web::Query<ThumbnailParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let uid = path_uid(&path, "series")?;
-    let instances = state.catalog.series_instances(uid.as_str()).await?;
-    let visible = match instances.first() {
-        Some(i) => state.catalog.study_owner(&i.study_instance_uid).await?.is_some_and(|o| may_see(&user, &o)),
-        None => false,
-    };
-    if !visible {
-        return Err(ApiError::NotFound("no such series".into()));
-    }
+    let instances = visible_series(&state, &user.principal, &path).await?;
     thumbnail_of(&req, &state, user.actor(), &instances, &params).await
 }
 

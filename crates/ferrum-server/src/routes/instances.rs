@@ -6,7 +6,6 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use ferrum_store::BlobKey;
 
-use super::studies::{may_see, path_uid};
 use crate::audit::{self, Access};
 use crate::auth::{remote_addr, AuthUser};
 use crate::error::ApiError;
@@ -52,16 +51,7 @@ pub async fn file(
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let sop = path_uid(&path, "instance")?;
-    let instance = state.catalog.find_instance(sop.as_str()).await?;
-    let visible = match &instance {
-        None => false,
-        Some(i) if user.is_admin() || i.uploaded_by == user.username => true,
-        Some(i) => state.catalog.study_owner(&i.study_instance_uid).await?.is_some_and(|o| may_see(&user, &o)),
-    };
-    let Some(instance) = instance.filter(|_| visible) else {
-        return Err(ApiError::NotFound("no such instance".into()));
-    };
+    let instance = super::images::visible_instance(&state, &user.principal, &path).await?;
     let key = BlobKey::parse(&instance.blob_key)?;
     let len = instance.size_bytes as u64;
     let etag = format!("\"{}\"", instance.sha256);

@@ -1,18 +1,21 @@
 //! Viewer links, as their owner manages them: `POST /api/studies/{study}/links`,
 //! `GET /api/studies/{study}/links`, `DELETE /api/links/{id}`, `GET /api/links/{id}/access`.
-//! The owner is the radiologist who uploaded the study, or an admin.
+//! Links are made by those who may share the study (its owner, an admin, or an account it is
+//! shared with at `share` level); each sees and revokes the links it made, the owner and
+//! admins all of the study's links.
 use actix_web::{web, HttpRequest, HttpResponse};
 use ferrum_store::model::{Link, NewLink};
 use rand::RngCore;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::studies::{may_see, path_uid};
+use super::studies::path_uid;
 use crate::audit::{self, Access};
 use crate::auth::link_token::ID_LEN;
 use crate::auth::{password, remote_addr, AuthUser};
 use crate::error::ApiError;
 use crate::state::AppState;
+use ferrum_store::Level;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,6 +32,8 @@ pub struct NewLinkBody {
     max_opens: Option<u32>,
     /// A PIN the holder must also give (sent to the referrer separately): 6 to 12 digits.
     pin: Option<String>,
+    /// For the link table: who it was sent to, why (at most 200 characters).
+    note: Option<String>,
 }
 
 /// Six digits at least: with one attempt per lockout period once locked, a 6-digit PIN
@@ -58,18 +63,6 @@ fn link_url(req: &HttpRequest, state: &AppState, link: &Link) -> Result<String, 
     Ok(format!("{base}/v/{token}"))
 }
 
-fn is_active(link: &Link, now: &str) -> &'static str {
-    if link.revoked_at.is_some() {
-        "revoked"
-    } else if link.max_opens.is_some_and(|m| link.opens >= m) {
-        "used_up"
-    } else if link.expires_at.as_str() <= now {
-        "expired"
-    } else {
-        "active"
-    }
-}
-
 fn link_json(req: &HttpRequest, state: &AppState, link: &Link, now: &str) -> Result<serde_json::Value, ApiError> {
     Ok(json!({
         "id": link.id,
@@ -83,7 +76,8 @@ fn link_json(req: &HttpRequest, state: &AppState, link: &Link, now: &str) -> Res
         "opens": link.opens,
         "max_opens": link.max_opens,
         "series": link.series_uids,
-        "status": is_active(link, now),
+        "status": link.state(now).as_str(),
+        "note": link.note,
         "pin": link.pin_hash.is_some(),
         "pin_locked_until": link.pin_locked_until,
     }))
@@ -93,12 +87,27 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
-/// The study, if `user` owns it (or is an admin); 404 otherwise, as if it did not exist.
-async fn owned_study(state: &AppState, user: &AuthUser, study_uid: &str) -> Result<(), ApiError> {
-    match state.catalog.study_owner(study_uid).await? {
-        Some(owner) if may_see(user, &owner) => Ok(()),
-        _ => Err(ApiError::NotFound("no such study".into())),
+/// What the caller may do with the study if they may share it: 404 if they may not see it
+/// (as if it did not exist), 403 if they may only read it.
+async fn shareable_study(
+    state: &AppState,
+    user: &AuthUser,
+    study_uid: &str,
+) -> Result<ferrum_store::access::StudyAccess, ApiError> {
+    let access = state
+        .catalog
+        .study_access(&user.principal, study_uid)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such study".into()))?;
+    if !access.allows(Level::Share) {
+        return Err(ApiError::Forbidden("this study is shared with you to read, not to share".into()));
     }
+    Ok(access)
+}
+
+/// Whether the caller sees all of a study's links (owner, admin) or only those it made.
+fn sees_all_links(access: &ferrum_store::access::StudyAccess) -> bool {
+    access.allows(Level::Own)
 }
 
 pub async fn create(
@@ -109,7 +118,7 @@ pub async fn create(
     body: web::Json<NewLinkBody>,
 ) -> Result<HttpResponse, ApiError> {
     let study = path_uid(&path, "study")?;
-    owned_study(&state, &user, study.as_str()).await?;
+    shareable_study(&state, &user, study.as_str()).await?;
     if body.deidentify {
         return Err(ApiError::Unprocessable {
             code: "deidentification_unavailable",
@@ -121,9 +130,16 @@ pub async fn create(
     if body.max_opens == Some(0) {
         return Err(ApiError::BadRequest("max_opens must be at least 1".into()));
     }
+    let note = body.note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+    if note.as_ref().is_some_and(|n| n.chars().count() > 200) {
+        return Err(ApiError::BadRequest("note is at most 200 characters".into()));
+    }
     if !body.series.is_empty() {
-        let detail =
-            state.catalog.get_study(study.as_str()).await?.ok_or_else(|| ApiError::NotFound("no such study".into()))?;
+        let detail = state
+            .catalog
+            .get_study(&user.principal, study.as_str())
+            .await?
+            .ok_or_else(|| ApiError::NotFound("no such study".into()))?;
         if let Some(stray) = body.series.iter().find(|s| !detail.series.iter().any(|d| &d.series_instance_uid == *s)) {
             return Err(ApiError::Unprocessable {
                 code: "series_not_in_study",
@@ -158,6 +174,7 @@ pub async fn create(
             series_uids: body.series.clone(),
             max_opens: body.max_opens.map(i64::from),
             pin_hash,
+            note,
         })
         .await?;
     let access = Access::new(user.actor(), "create_link", remote_addr(&req)).study(study.as_str()).detail(&link.id);
@@ -172,17 +189,28 @@ pub async fn list(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let study = path_uid(&path, "study")?;
-    owned_study(&state, &user, study.as_str()).await?;
+    let access = shareable_study(&state, &user, study.as_str()).await?;
     let now = now();
-    let items: Result<Vec<_>, _> =
-        state.catalog.list_links(study.as_str()).await?.iter().map(|l| link_json(&req, &state, l, &now)).collect();
+    let items: Result<Vec<_>, _> = state
+        .catalog
+        .list_links(study.as_str())
+        .await?
+        .iter()
+        .filter(|l| sees_all_links(&access) || l.created_by == user.username)
+        .map(|l| link_json(&req, &state, l, &now))
+        .collect();
     Ok(HttpResponse::Ok().json(json!({ "items": items? })))
 }
 
-/// The link, if `user` owns its study; 404 otherwise.
+/// The link, if the caller made it and may still share its study, or owns the study; 404
+/// otherwise.
 async fn owned_link(state: &AppState, user: &AuthUser, id: &str) -> Result<Link, ApiError> {
-    let link = state.catalog.find_link(id).await?.ok_or_else(|| ApiError::NotFound("no such link".into()))?;
-    owned_study(state, user, &link.study_uid).await.map_err(|_| ApiError::NotFound("no such link".into()))?;
+    let not_found = || ApiError::NotFound("no such link".into());
+    let link = state.catalog.find_link(id).await?.ok_or_else(not_found)?;
+    let access = shareable_study(state, user, &link.study_uid).await.map_err(|_| not_found())?;
+    if !sees_all_links(&access) && link.created_by != user.username {
+        return Err(not_found());
+    }
     Ok(link)
 }
 

@@ -1,6 +1,8 @@
 //! HTTP routes: thin handlers that extract, authorise, call one service and map the result.
 mod archive;
 mod auth;
+mod grants;
+mod groups;
 mod health;
 mod images;
 mod instances;
@@ -38,6 +40,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/instances/{sop_uid}/file", web::get().to(instances::file))
                 .route("/instances/{sop_uid}/rendered", web::get().to(images::rendered))
                 .route("/studies/{study_uid}/archive", web::get().to(archive::study))
+                .route("/studies/{study_uid}/grants", web::get().to(grants::list))
+                .route("/studies/{study_uid}/grants", web::put().to(grants::put))
+                .route("/studies/{study_uid}/grants/{grantee}", web::delete().to(grants::delete))
+                .route("/studies/{study_uid}/owner", web::put().to(grants::transfer))
+                .route("/groups", web::post().to(groups::create))
+                .route("/groups", web::get().to(groups::list))
+                .route("/groups/{name}", web::patch().to(groups::rename))
+                .route("/groups/{name}", web::delete().to(groups::delete))
+                .route("/groups/{name}/members/{user}", web::put().to(groups::add_member))
+                .route("/groups/{name}/members/{user}", web::delete().to(groups::remove_member))
+                .route("/directory", web::get().to(groups::directory))
                 .route("/studies/{study_uid}/links", web::post().to(links::create))
                 .route("/studies/{study_uid}/links", web::get().to(links::list))
                 .route("/links/{id}", web::delete().to(links::revoke))

@@ -1,14 +1,22 @@
 //! What a viewer link's holder may do, without an account: `GET /v/{token}` (the viewer page)
 //! and `GET /api/share/{token}/…` (the study, its thumbnails and frames). Every request checks
-//! the token's signature and then its row, so that expiry and revocation take effect on the
-//! next request; everything is scoped to the link's study (another study's UIDs are 404), and
-//! audited with the link as actor — which is also the link's access log.
-use actix_web::http::header;
+//! the token's signature and then its row, and the link's one state ([`Link::state`]) decides
+//! every route alike, so that expiry, revocation and a used-up opening limit take effect on
+//! the next request. Reads run as the link's [`Principal`], so the catalog itself keeps them
+//! to the link's study and series; each is audited with the link as actor — which is also the
+//! link's access log.
+//!
+//! A link with a PIN or an opening limit is used through a proof cookie (HttpOnly,
+//! SameSite=Strict, scoped to the link's share API) set when an opening is counted: by the
+//! viewer page for a link without a PIN, by the right PIN otherwise. Holding the URL alone
+//! then neither opens the share API nor uses up openings.
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use ferrum_store::model::{InstanceRecord, Link, StudyDetail};
+use ferrum_store::access::LinkPrincipal;
+use ferrum_store::model::{Link, LinkState};
+use ferrum_store::Principal;
 
-use super::images::{render_instance, thumbnail_of, RenderedParams, ThumbnailParams};
-use super::studies::path_uid;
+use super::images::{render_instance, thumbnail_of, visible_instance, visible_series, RenderedParams, ThumbnailParams};
 use super::webapp::page;
 use crate::audit::{self, Access};
 use crate::auth::remote_addr;
@@ -17,95 +25,139 @@ use crate::state::AppState;
 
 const VIEWER_PAGE: &str = "viewer/page.html";
 const GONE_PAGE: &str = "viewer/gone.html";
-
-/// Why a link no longer opens.
-enum Closed {
-    Expired,
-    Revoked,
-}
-
-/// The live link a token names. An unknown or forged token is 404; a closed link 410.
-async fn resolve(state: &AppState, token: &str) -> Result<Result<Link, Closed>, ApiError> {
-    let not_found = || ApiError::NotFound("no such link".into());
-    let id = state.tokens.links.verify(token).ok_or_else(not_found)?;
-    let link = state.catalog.find_link(&hex::encode(id)).await?.ok_or_else(not_found)?;
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    Ok(if link.revoked_at.is_some() {
-        Err(Closed::Revoked)
-    } else if link.expires_at <= now {
-        Err(Closed::Expired)
-    } else {
-        Ok(link)
-    })
-}
-
-/// The open link a token names, for the share API: a closed link is 410 with a code saying
-/// which; a link with a PIN needs the proof cookie that unlocking it set (401 `pin_required`).
-pub(super) async fn live_link(req: &HttpRequest, state: &AppState, token: &str) -> Result<Link, ApiError> {
-    let link = open_link(state, token).await?;
-    if let Some(pin_hash) = &link.pin_hash {
-        let given = req.cookie(PIN_COOKIE);
-        let id = hex::decode(&link.id).map_err(ApiError::internal)?;
-        if !given.is_some_and(|c| state.tokens.links.verify_pin_proof(c.value(), &id, pin_hash)) {
-            return Err(ApiError::PinRequired);
-        }
-    }
-    Ok(link)
-}
-
-async fn open_link(state: &AppState, token: &str) -> Result<Link, ApiError> {
-    resolve(state, token).await?.map_err(|closed| match closed {
-        Closed::Expired => ApiError::Gone { code: "link_expired", message: "this link has expired".into() },
-        Closed::Revoked => ApiError::Gone { code: "link_revoked", message: "this link has been revoked".into() },
-    })
-}
-
-const PIN_COOKIE: &str = "ferrum_pin";
+const PROOF_COOKIE: &str = "ferrum_link";
 /// Wrong PINs in a row before a link refuses attempts; once there, every further wrong PIN
 /// locks it again.
 const PIN_MAX_FAILURES: i64 = 5;
 const PIN_LOCK_SECS: i64 = 15 * 60;
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// The link a token names; an unknown or forged token is 404.
+async fn resolve(state: &AppState, token: &str) -> Result<Link, ApiError> {
+    let not_found = || ApiError::NotFound("no such link".into());
+    let id = state.tokens.links.verify(token).ok_or_else(not_found)?;
+    state.catalog.find_link(&hex::encode(id)).await?.ok_or_else(not_found)
+}
+
+fn gone(state: LinkState) -> ApiError {
+    match state {
+        LinkState::Expired => ApiError::Gone { code: "link_expired", message: "this link has expired".into() },
+        LinkState::Revoked => ApiError::Gone { code: "link_revoked", message: "this link has been revoked".into() },
+        _ => ApiError::Gone {
+            code: "link_used_up",
+            message: "this link has been opened as often as it may be; ask the sender for a new one".into(),
+        },
+    }
+}
+
+/// What the proof cookie is bound to: the PIN (a new PIN voids older proofs), else the fact
+/// of an opening.
+fn proof_subject(link: &Link) -> &str {
+    link.pin_hash.as_deref().unwrap_or("opened")
+}
+
+fn needs_proof(link: &Link) -> bool {
+    link.pin_hash.is_some() || link.max_opens.is_some()
+}
+
+fn holds_proof(req: &HttpRequest, state: &AppState, link: &Link) -> Result<bool, ApiError> {
+    let id = hex::decode(&link.id).map_err(ApiError::internal)?;
+    Ok(req
+        .cookie(PROOF_COOKIE)
+        .is_some_and(|c| state.tokens.links.verify_pin_proof(c.value(), &id, proof_subject(link))))
+}
+
+fn proof_cookie(
+    req: &HttpRequest,
+    state: &AppState,
+    link: &Link,
+    token: &str,
+) -> Result<actix_web::cookie::Cookie<'static>, ApiError> {
+    let id = hex::decode(&link.id).map_err(ApiError::internal)?;
+    Ok(actix_web::cookie::Cookie::build(PROOF_COOKIE, state.tokens.links.pin_proof(&id, proof_subject(link)))
+        .path(format!("/api/share/{token}"))
+        .http_only(true)
+        .same_site(actix_web::cookie::SameSite::Strict)
+        .secure(req.connection_info().scheme() == "https")
+        .finish())
+}
+
+/// The link's holder as a principal, for the share API: a closed link is 410 with a code
+/// saying why; a link with a PIN or an opening limit needs its proof cookie.
+pub(super) async fn link_principal(
+    req: &HttpRequest,
+    state: &AppState,
+    token: &str,
+) -> Result<(Link, Principal), ApiError> {
+    let link = resolve(state, token).await?;
+    let link_state = link.state(&now());
+    if matches!(link_state, LinkState::Expired | LinkState::Revoked) {
+        return Err(gone(link_state));
+    }
+    if needs_proof(&link) && !holds_proof(req, state, &link)? {
+        return Err(if link.pin_hash.is_some() {
+            ApiError::PinRequired
+        } else if link_state == LinkState::UsedUp {
+            gone(link_state)
+        } else {
+            ApiError::Unauthorized("open the link's viewer page first".into())
+        });
+    }
+    let principal = Principal::Link(LinkPrincipal {
+        link_id: link.id.clone(),
+        study_uid: link.study_uid.clone(),
+        series: link.series_uids.clone(),
+        allow_download: link.allow_download,
+    });
+    Ok((link, principal))
+}
 
 #[derive(serde::Deserialize)]
 pub struct Unlock {
     pin: String,
 }
 
-/// `POST /api/share/{token}/unlock {pin}`: the right PIN sets an HttpOnly, SameSite=Strict
-/// cookie scoped to this link's share API; wrong ones count towards a lockout.
+/// `POST /api/share/{token}/unlock {pin}`: the right PIN counts an opening and sets the proof
+/// cookie; each attempt is counted before the PIN is checked, so a burst of guesses gets no
+/// more checks than a sequence, and a locked link answers before any hash is computed.
 pub async fn unlock(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Json<Unlock>,
 ) -> Result<HttpResponse, ApiError> {
-    let link = open_link(&state, &path).await?;
+    let link = resolve(&state, &path).await?;
+    let link_state = link.state(&now());
+    if matches!(link_state, LinkState::Expired | LinkState::Revoked | LinkState::UsedUp) {
+        return Err(gone(link_state));
+    }
     let Some(pin_hash) = link.pin_hash.clone() else {
         return Ok(HttpResponse::NoContent().finish());
     };
-    if link.max_opens.is_some_and(|m| link.opens >= m) {
-        return Err(ApiError::Gone {
-            code: "link_used_up",
-            message: "this link has been opened as often as it may be".into(),
-        });
-    }
-    let now = chrono::Utc::now();
     let attempt = |outcome: &'static str| {
-        Access::new(actor(&link), "unlock_link", remote_addr(&req)).study(&link.study_uid).outcome(outcome)
+        Access::new(format!("link:{}", link.id), "unlock_link", remote_addr(&req))
+            .study(&link.study_uid)
+            .outcome(outcome)
     };
-    let locked = link
-        .pin_locked_until
-        .as_deref()
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .filter(|until| *until > now);
-    if let Some(until) = locked {
+    let at = chrono::Utc::now();
+    let until = at + chrono::Duration::seconds(PIN_LOCK_SECS);
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let Some(failures) = state.catalog.claim_pin_attempt(&link.id, &stamp(at), PIN_MAX_FAILURES, &stamp(until)).await?
+    else {
         audit::record(&state, attempt("locked")).await?;
-        return Err(ApiError::PinLocked(until.with_timezone(&chrono::Utc)));
-    }
-    if !crate::auth::password::verify(body.into_inner().pin, Some(pin_hash.clone())).await? {
-        let until =
-            (now + chrono::Duration::seconds(PIN_LOCK_SECS)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        let failures = state.catalog.record_pin_failure(&link.id, PIN_MAX_FAILURES, &until).await?;
+        let locked_until = state
+            .catalog
+            .find_link(&link.id)
+            .await?
+            .and_then(|l| l.pin_locked_until)
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .map_or(until, |t| t.with_timezone(&chrono::Utc));
+        return Err(ApiError::PinLocked(locked_until));
+    };
+    if !crate::auth::password::verify(body.into_inner().pin, Some(pin_hash)).await? {
         audit::record(&state, attempt("denied")).await?;
         let left = (PIN_MAX_FAILURES - failures).max(0);
         return Err(ApiError::Unauthorized(if left > 0 {
@@ -115,79 +167,58 @@ pub async fn unlock(
         }));
     }
     state.catalog.record_pin_success(&link.id).await?;
-    state.catalog.record_link_open(&link.id).await?;
+    if !state.catalog.claim_link_open(&link.id).await? {
+        audit::record(&state, attempt("used_up")).await?;
+        return Err(gone(LinkState::UsedUp));
+    }
     audit::record(&state, attempt("ok")).await?;
-    let id = hex::decode(&link.id).map_err(ApiError::internal)?;
-    let cookie = actix_web::cookie::Cookie::build(PIN_COOKIE, state.tokens.links.pin_proof(&id, &pin_hash))
-        .path(format!("/api/share/{}", path.as_str()))
-        .http_only(true)
-        .same_site(actix_web::cookie::SameSite::Strict)
-        .secure(req.connection_info().scheme() == "https")
-        .finish();
+    let cookie = proof_cookie(&req, &state, &link, &path)?;
     Ok(HttpResponse::NoContent().cookie(cookie).insert_header((header::CACHE_CONTROL, "no-store")).finish())
 }
 
-/// Whether the link shows this series (a link without a series list shows the whole study).
-fn in_scope(link: &Link, series_uid: &str) -> bool {
-    link.series_uids.is_empty() || link.series_uids.iter().any(|s| s == series_uid)
-}
-
-/// The link's study, narrowed to the link's series.
-pub(super) async fn scoped_study(state: &AppState, link: &Link) -> Result<StudyDetail, ApiError> {
-    let mut study =
-        state.catalog.get_study(&link.study_uid).await?.ok_or_else(|| ApiError::NotFound("no such study".into()))?;
-    if !link.series_uids.is_empty() {
-        // Nothing about the series left out, not even how many there are.
-        study.series.retain(|s| in_scope(link, &s.series_instance_uid));
-        study.summary.num_series = study.series.len() as i64;
-        study.summary.num_instances = study.series.iter().map(|s| s.instances.len() as i64).sum();
-        study.summary.modalities = study.series.iter().filter_map(|s| s.modality.clone()).collect();
-        study.summary.modalities.sort();
-        study.summary.modalities.dedup();
-    }
-    Ok(study)
-}
-
-fn actor(link: &Link) -> String {
-    format!("link:{}", link.id)
-}
-
 /// The viewer page. It holds no patient data itself (it fetches the study through the
-/// share API), so that nothing sensitive sits in a browser's page cache.
+/// share API), so that nothing sensitive sits in a browser's page cache. Opening it counts
+/// an opening (atomically: parallel openings never overshoot the limit), except for a PIN
+/// link, which counts when its PIN is given — otherwise anyone holding only the URL could
+/// use the openings up.
 pub async fn viewer(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
-    match resolve(&state, &path).await {
-        Ok(Ok(link)) if link.max_opens.is_some_and(|m| link.opens >= m) => {
-            let access = Access::new(actor(&link), "open_link", remote_addr(&req))
-                .study(&link.study_uid)
-                .outcome("denied")
-                .detail("the link's openings are used up");
-            if let Err(e) = audit::record(&state, access).await {
-                return actix_web::ResponseError::error_response(&e);
-            }
-            page(actix_web::http::StatusCode::GONE, GONE_PAGE)
-        }
-        Ok(Ok(link)) => {
-            let agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-            let agent: String = agent.chars().take(200).collect();
-            let access = Access::new(actor(&link), "open_link", remote_addr(&req))
-                .study(&link.study_uid)
-                .detail(format!("user-agent: {agent}"));
-            if let Err(e) = audit::record(&state, access).await {
-                return actix_web::ResponseError::error_response(&e);
-            }
-            // A PIN link counts its openings when the PIN is given, so that someone without
-            // the PIN cannot use up its openings by loading the page.
-            if link.pin_hash.is_none() {
-                if let Err(e) = state.catalog.record_link_open(&link.id).await {
-                    tracing::warn!(error = %e, "could not count a link opening");
-                }
-            }
-            page(actix_web::http::StatusCode::OK, VIEWER_PAGE)
-        }
-        Ok(Err(_)) => page(actix_web::http::StatusCode::GONE, GONE_PAGE),
-        Err(ApiError::NotFound(_)) => page(actix_web::http::StatusCode::NOT_FOUND, GONE_PAGE),
+    match open_viewer(&req, &state, &path).await {
+        Ok(response) => response,
+        Err(ApiError::NotFound(_)) => page(StatusCode::NOT_FOUND, GONE_PAGE),
+        Err(ApiError::Gone { .. }) => page(StatusCode::GONE, GONE_PAGE),
         Err(e) => actix_web::ResponseError::error_response(&e),
     }
+}
+
+async fn open_viewer(req: &HttpRequest, state: &AppState, token: &str) -> Result<HttpResponse, ApiError> {
+    let link = resolve(state, token).await?;
+    let link_state = link.state(&now());
+    let access = |outcome: &'static str| {
+        let agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let agent: String = agent.chars().take(200).collect();
+        Access::new(format!("link:{}", link.id), "open_link", remote_addr(req))
+            .study(&link.study_uid)
+            .outcome(outcome)
+            .detail(format!("user-agent: {agent}"))
+    };
+    if !matches!(link_state, LinkState::Active | LinkState::PinLocked) {
+        audit::record(state, access("denied")).await?;
+        return Err(gone(link_state));
+    }
+    if link.pin_hash.is_some() {
+        audit::record(state, access("ok")).await?;
+        return Ok(page(StatusCode::OK, VIEWER_PAGE));
+    }
+    if !state.catalog.claim_link_open(&link.id).await? {
+        audit::record(state, access("denied")).await?;
+        return Err(gone(LinkState::UsedUp));
+    }
+    audit::record(state, access("ok")).await?;
+    let mut response = page(StatusCode::OK, VIEWER_PAGE);
+    if link.max_opens.is_some() {
+        response.add_cookie(&proof_cookie(req, state, &link, token)?).map_err(ApiError::internal)?;
+    }
+    Ok(response)
 }
 
 pub async fn study(
@@ -195,10 +226,14 @@ pub async fn study(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let link = live_link(&req, &state, &path).await?;
-    let study = scoped_study(&state, &link).await?;
-    let access = Access::new(actor(&link), "view_study", remote_addr(&req)).study(&link.study_uid);
-    audit::record(&state, access).await?;
+    let (link, principal) = link_principal(&req, &state, &path).await?;
+    let study = state
+        .catalog
+        .get_study(&principal, &link.study_uid)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such study".into()))?;
+    audit::record(&state, Access::new(principal.actor(), "view_study", remote_addr(&req)).study(&link.study_uid))
+        .await?;
     let mut body = serde_json::to_value(&study).map_err(ApiError::internal)?;
     body["allow_download"] = link.allow_download.into();
     body["link_expires_at"] = link.expires_at.clone().into();
@@ -212,23 +247,9 @@ pub async fn series_thumbnail(
     params: web::Query<ThumbnailParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (token, series) = path.into_inner();
-    let link = live_link(&req, &state, &token).await?;
-    let series = path_uid(&series, "series")?;
-    let instances = state.catalog.series_instances(series.as_str()).await?;
-    if instances.first().is_none_or(|i| i.study_instance_uid != link.study_uid || !in_scope(&link, series.as_str())) {
-        return Err(ApiError::NotFound("no such series".into()));
-    }
-    thumbnail_of(&req, &state, actor(&link), &instances, &params).await
-}
-
-async fn instance_in_study(state: &AppState, link: &Link, sop: &str) -> Result<InstanceRecord, ApiError> {
-    let sop = path_uid(sop, "instance")?;
-    state
-        .catalog
-        .find_instance(sop.as_str())
-        .await?
-        .filter(|i| i.study_instance_uid == link.study_uid && in_scope(link, &i.series_instance_uid))
-        .ok_or_else(|| ApiError::NotFound("no such instance".into()))
+    let (_, principal) = link_principal(&req, &state, &token).await?;
+    let instances = visible_series(&state, &principal, &series).await?;
+    thumbnail_of(&req, &state, principal.actor(), &instances, &params).await
 }
 
 pub async fn rendered(
@@ -238,7 +259,7 @@ pub async fn rendered(
     params: web::Query<RenderedParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (token, sop) = path.into_inner();
-    let link = live_link(&req, &state, &token).await?;
-    let instance = instance_in_study(&state, &link, &sop).await?;
-    render_instance(&req, &state, actor(&link), &instance, &params).await
+    let (_, principal) = link_principal(&req, &state, &token).await?;
+    let instance = visible_instance(&state, &principal, &sop).await?;
+    render_instance(&req, &state, principal.actor(), &instance, &params).await
 }

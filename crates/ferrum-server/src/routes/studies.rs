@@ -1,7 +1,7 @@
 //! Study listings and details, and the audit trail.
 use actix_web::{web, HttpRequest, HttpResponse};
 use ferrum_dicom::Uid;
-use ferrum_store::model::{StudyDetail, StudyQuery, StudySort, StudySummary};
+use ferrum_store::model::{Scope, StudyDetail, StudyQuery, StudySort, StudySummary};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -24,6 +24,7 @@ pub struct ListParams {
     limit: Option<u32>,
     cursor: Option<String>,
     sort: Option<String>,
+    scope: Option<String>,
 }
 
 /// A study as the API shows it: the catalog's summary plus where its thumbnail lives.
@@ -71,6 +72,12 @@ pub async fn list(
             )
         })?,
     };
+    let scope = match p.scope.as_deref().filter(|s| !s.is_empty()) {
+        None => Scope::All,
+        Some(s) => {
+            Scope::parse(s).ok_or_else(|| ApiError::BadRequest("scope must be one of mine, shared, all".into()))?
+        }
+    };
     let limit = p.limit.unwrap_or(50);
     if limit == 0 || limit > 500 {
         return Err(ApiError::BadRequest("limit must be between 1 and 500".into()));
@@ -85,12 +92,12 @@ pub async fn list(
         description: non_empty(p.description),
         uploader: non_empty(p.uploader),
         q: non_empty(p.q),
-        visible_to: user.visibility(),
+        scope,
         limit,
         cursor: non_empty(p.cursor),
         sort,
     };
-    let page = state.catalog.list_studies(&query).await?;
+    let page = state.catalog.list_studies(&user.principal, &query).await?;
     let access =
         Access::new(user.actor(), "search_studies", remote_addr(&req)).detail(format!("results={}", page.items.len()));
     audit::record(&state, access).await?;
@@ -103,14 +110,9 @@ pub fn path_uid(raw: &str, what: &str) -> Result<Uid, ApiError> {
     Uid::parse(raw).map_err(|_| ApiError::NotFound(format!("no such {what}")))
 }
 
-/// Whether `user` may see the study owned by `owner`.
-pub fn may_see(user: &AuthUser, owner: &str) -> bool {
-    user.is_admin() || user.username == owner
-}
-
 /// The study, if `user` may see it.
 pub async fn visible_study(state: &AppState, user: &AuthUser, uid: &Uid) -> Result<Option<StudyDetail>, ApiError> {
-    Ok(state.catalog.get_study(uid.as_str()).await?.filter(|s| may_see(user, &s.summary.uploaded_by)))
+    Ok(state.catalog.get_study(&user.principal, uid.as_str()).await?)
 }
 
 pub async fn get(

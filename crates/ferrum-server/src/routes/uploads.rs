@@ -102,7 +102,12 @@ pub async fn upload(
     if declared.is_some_and(|len| len > limit) {
         return Err(too_large(limit));
     }
-    let uploader = Uploader { username: user.username.clone(), remote_addr: remote_addr(&req), action: "upload" };
+    let uploader = Uploader {
+        principal: user.principal.clone(),
+        username: user.username.clone(),
+        remote_addr: remote_addr(&req),
+        action: "upload",
+    };
     let mut session = state.ingestor.session(uploader);
     match kind {
         Body::Dicom | Body::Zip => {

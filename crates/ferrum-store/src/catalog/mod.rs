@@ -1,26 +1,79 @@
-//! The catalog: what is stored, for whom, and what happened to it.
-mod postgres;
+//! The catalog: what is stored, for whom, and what happened to it. One small trait per
+//! concern; [`Catalog`] is all of them, implemented once for both SQL backends
+//! ([`SqlCatalog`]), which differ only where their dialects or commit strategies must.
+//!
+//! Every read of patient data takes a [`Principal`] and filters inside the query
+//! ([`access`]): a study the principal may not see is simply not found.
+pub(crate) mod access;
+mod accounts;
+mod audit;
+mod ingest;
+mod jobs;
+mod links;
+mod rows;
 pub mod seed;
-pub(crate) mod shared;
+mod sql;
 mod sqlite;
+mod studies;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
-pub use postgres::PostgresCatalog;
-pub use sqlite::SqliteCatalog;
+pub use sql::{PostgresCatalog, SqlCatalog, SqliteCatalog};
 
+use crate::access::{Grant, Grantee, Group, Level, Principal, StudyAccess};
 use crate::model::*;
 use crate::StoreError;
 
+/// Studies, series and instances: ingest, reads scoped by the principal, and sharing.
 #[async_trait]
-pub trait Catalog: Send + Sync + 'static {
-    /// Answers once the database can be queried.
-    async fn health(&self) -> Result<(), StoreError>;
+pub trait StudyCatalog: Send + Sync {
+    /// Catalogues a batch for `principal` in one transaction, each instance with its own
+    /// outcome, together with the audit events that record it: the rows and their audit
+    /// trail commit as one. An instance naming a study the principal may not contribute to,
+    /// or a series held by another study, is refused, never merged.
+    async fn insert_instances(
+        &self,
+        principal: &Principal,
+        batch: &[NewInstance],
+        policy: ConflictPolicy,
+        audit: &[AuditEvent],
+    ) -> Result<Vec<InsertOutcome>, StoreError>;
+    async fn find_instance(&self, principal: &Principal, sop_uid: &str) -> Result<Option<InstanceRecord>, StoreError>;
+    /// Which of `keys` some instance still points at (for the orphan sweep).
+    async fn referenced_blob_keys(&self, keys: &[String]) -> Result<HashSet<String>, StoreError>;
+    async fn list_studies(&self, principal: &Principal, query: &StudyQuery) -> Result<StudyPage, StoreError>;
+    /// The study with the series and instances the principal may see.
+    async fn get_study(&self, principal: &Principal, study_uid: &str) -> Result<Option<StudyDetail>, StoreError>;
+    /// The series' instances in display order (instance number, then UID); empty when the
+    /// series does not exist or the principal may not see it.
+    async fn series_instances(
+        &self,
+        principal: &Principal,
+        series_uid: &str,
+    ) -> Result<Vec<InstanceRecord>, StoreError>;
+    /// What the principal may do with the study; `None` if it may not see it (or it does not
+    /// exist).
+    async fn study_access(&self, principal: &Principal, study_uid: &str) -> Result<Option<StudyAccess>, StoreError>;
+    /// Records `sha` as the instance whose thumbnails stand for the series; answers the one
+    /// recorded before (`None` if none, or the series is unknown).
+    async fn swap_series_thumbnail(&self, series_uid: &str, sha: &str) -> Result<Option<String>, StoreError>;
 
-    // --- accounts ---
+    /// The study's grants. The caller has checked that the principal owns the study.
+    async fn list_grants(&self, study_uid: &str) -> Result<Vec<Grant>, StoreError>;
+    /// Gives (or changes) a grant; `NotFound` for an unknown account or group.
+    async fn put_grant(&self, study_uid: &str, grantee: &Grantee, level: Level, by: i64) -> Result<Grant, StoreError>;
+    /// Withdraws a grant; `NotFound` when there was none.
+    async fn delete_grant(&self, study_uid: &str, grantee: &Grantee) -> Result<(), StoreError>;
+    /// Makes another account the study's owner; `NotFound` for an unknown account.
+    async fn transfer_study(&self, study_uid: &str, new_owner: &str) -> Result<(), StoreError>;
+}
+
+/// Accounts, login sessions and groups.
+#[async_trait]
+pub trait AccountCatalog: Send + Sync {
     /// Creates an account; `Conflict` when the name is taken or was ever used.
     async fn create_user(&self, username: &str, password_hash: &str, role: Role) -> Result<User, StoreError>;
     /// The account, deleted ones included (they are tombstones).
@@ -31,43 +84,68 @@ pub trait Catalog: Send + Sync + 'static {
     async fn update_user(&self, username: &str, change: &UserChange) -> Result<User, StoreError>;
     /// Marks the account deleted; its name stays taken. `NotFound` if unknown or already deleted.
     async fn delete_user(&self, username: &str) -> Result<(), StoreError>;
+    async fn count_users(&self) -> Result<i64, StoreError>;
+    /// Counts a login attempt before its password is checked, atomically: answers `false`
+    /// (and counts nothing) when the account is locked at `now`; else counts it as a failure
+    /// and, at `max_failures`, locks the account until `lock_until`. A right password then
+    /// clears the count ([`AccountCatalog::record_login_success`]), so a burst of guesses gets
+    /// no more checks than a sequence.
+    async fn claim_login_attempt(
+        &self,
+        user_id: i64,
+        now: &str,
+        max_failures: i64,
+        lock_until: &str,
+    ) -> Result<bool, StoreError>;
+    async fn record_login_success(&self, user_id: i64) -> Result<(), StoreError>;
     async fn create_session(&self, session: &NewSession) -> Result<(), StoreError>;
     async fn find_session(&self, id: &str) -> Result<Option<Session>, StoreError>;
     /// Swaps the refresh secret if it is still `old_hash` (false: it was used already).
     async fn rotate_session(&self, id: &str, old_hash: &str, new_hash: &str) -> Result<bool, StoreError>;
     async fn revoke_session(&self, id: &str) -> Result<(), StoreError>;
-    /// Records `sha` as the instance whose thumbnails stand for the series; answers the one
-    /// recorded before (`None` if none, or the series is unknown).
-    async fn swap_series_thumbnail(&self, series_uid: &str, sha: &str) -> Result<Option<String>, StoreError>;
-    async fn count_users(&self) -> Result<i64, StoreError>;
-    /// Records a failed login; locks the account until `lock_until` once `failures` reaches
-    /// `max_failures`. Answers the new count.
-    async fn record_login_failure(&self, user_id: i64, max_failures: i64, lock_until: &str) -> Result<i64, StoreError>;
-    async fn record_login_success(&self, user_id: i64) -> Result<(), StoreError>;
+    /// The ids of the groups the account belongs to.
+    async fn groups_of(&self, user_id: i64) -> Result<Vec<i64>, StoreError>;
 
-    // --- instances ---
-    /// Catalogues a batch in one transaction, each instance with its own outcome, together
-    /// with the audit events that record it: the rows and their audit trail commit as one.
-    async fn insert_instances(
+    async fn create_group(&self, name: &str) -> Result<Group, StoreError>;
+    async fn list_groups(&self) -> Result<Vec<Group>, StoreError>;
+    async fn rename_group(&self, name: &str, new_name: &str) -> Result<Group, StoreError>;
+    /// Deletes the group and the grants given to it.
+    async fn delete_group(&self, name: &str) -> Result<(), StoreError>;
+    async fn add_member(&self, group: &str, username: &str) -> Result<(), StoreError>;
+    async fn remove_member(&self, group: &str, username: &str) -> Result<(), StoreError>;
+}
+
+/// Viewer links.
+#[async_trait]
+pub trait LinkCatalog: Send + Sync {
+    /// `NotFound` when the study does not exist.
+    async fn create_link(&self, link: &NewLink) -> Result<Link, StoreError>;
+    /// The link a verified token names (the token is the credential, so no principal).
+    async fn find_link(&self, id: &str) -> Result<Option<Link>, StoreError>;
+    /// The study's links, newest first.
+    async fn list_links(&self, study_uid: &str) -> Result<Vec<Link>, StoreError>;
+    /// Marks the link revoked at `at` (once: a second revocation keeps the first time).
+    async fn revoke_link(&self, id: &str, at: &str) -> Result<(), StoreError>;
+    /// Counts one opening, atomically and only while openings are left: `false` when the
+    /// link's openings are used up (nothing counted).
+    async fn claim_link_open(&self, id: &str) -> Result<bool, StoreError>;
+    /// Counts a PIN attempt before the PIN is checked, atomically: `None` (nothing counted)
+    /// while the link is locked at `now`; else counts it as a failure, at `max_failures`
+    /// locks the link until `lock_until`, and answers the failures in a row so far.
+    async fn claim_pin_attempt(
         &self,
-        batch: &[NewInstance],
-        policy: ConflictPolicy,
-        audit: &[AuditEvent],
-    ) -> Result<Vec<InsertOutcome>, StoreError>;
-    async fn find_instance(&self, sop_uid: &str) -> Result<Option<InstanceRecord>, StoreError>;
-    /// Which of `keys` some instance still points at (for the orphan sweep).
-    async fn referenced_blob_keys(&self, keys: &[String]) -> Result<HashSet<String>, StoreError>;
+        id: &str,
+        now: &str,
+        max_failures: i64,
+        lock_until: &str,
+    ) -> Result<Option<i64>, StoreError>;
+    /// A right PIN clears the count.
+    async fn record_pin_success(&self, id: &str) -> Result<(), StoreError>;
+}
 
-    // --- studies ---
-    async fn list_studies(&self, query: &StudyQuery) -> Result<StudyPage, StoreError>;
-    async fn get_study(&self, study_uid: &str) -> Result<Option<StudyDetail>, StoreError>;
-    /// The series' instances in display order (instance number, then UID); empty when the
-    /// series does not exist.
-    async fn series_instances(&self, series_uid: &str) -> Result<Vec<InstanceRecord>, StoreError>;
-    /// Who first uploaded the study (its owner), if it exists.
-    async fn study_owner(&self, study_uid: &str) -> Result<Option<String>, StoreError>;
-
-    // --- background jobs ---
+/// Background work, claimed from the catalog so that several instances share it.
+#[async_trait]
+pub trait JobCatalog: Send + Sync {
     /// Queues work. A job already queued for the same kind and subject stays one job (due at
     /// the earlier time); if it is running, it runs once more after.
     async fn enqueue_jobs(&self, jobs: &[NewJob]) -> Result<(), StoreError>;
@@ -79,26 +157,22 @@ pub trait Catalog: Send + Sync + 'static {
     async fn complete_job(&self, job: &Job) -> Result<(), StoreError>;
     /// Failed: released, due again at `retry_after`, with the error kept for operators.
     async fn fail_job(&self, job: &Job, error: &str, retry_after: &str) -> Result<(), StoreError>;
+}
 
-    // --- viewer links ---
-    /// `NotFound` when the study does not exist.
-    async fn create_link(&self, link: &NewLink) -> Result<Link, StoreError>;
-    async fn find_link(&self, id: &str) -> Result<Option<Link>, StoreError>;
-    /// The study's links, newest first.
-    async fn list_links(&self, study_uid: &str) -> Result<Vec<Link>, StoreError>;
-    /// Marks the link revoked at `at` (once: a second revocation keeps the first time).
-    async fn revoke_link(&self, id: &str, at: &str) -> Result<(), StoreError>;
-    /// Counts one opening of the viewer page.
-    /// Counts a wrong PIN; at `max_failures` in a row the link refuses PINs until `lock_until`.
-    async fn record_pin_failure(&self, id: &str, max_failures: i64, lock_until: &str) -> Result<i64, StoreError>;
-    async fn record_pin_success(&self, id: &str) -> Result<(), StoreError>;
-    async fn record_link_open(&self, id: &str) -> Result<(), StoreError>;
-
-    // --- audit ---
+/// The audit trail.
+#[async_trait]
+pub trait AuditCatalog: Send + Sync {
     async fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError>;
     async fn list_audit(&self, study_uid: Option<&str>, limit: u32) -> Result<Vec<AuditEvent>, StoreError>;
     /// What one actor (`link:<id>`, `user:<name>`) did, newest first.
     async fn list_audit_by_actor(&self, actor: &str, limit: u32) -> Result<Vec<AuditEvent>, StoreError>;
+}
+
+/// Every concern of the catalog, as the server holds it (`Arc<dyn Catalog>`).
+#[async_trait]
+pub trait Catalog: StudyCatalog + AccountCatalog + LinkCatalog + JobCatalog + AuditCatalog + 'static {
+    /// Answers once the database can be queried.
+    async fn health(&self) -> Result<(), StoreError>;
 }
 
 /// Opens the catalog a `DATABASE_URL` names and brings its schema up to date.

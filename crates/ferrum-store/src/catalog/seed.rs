@@ -1,11 +1,7 @@
 //! Synthetic catalog rows for benchmarks: a catalog that already holds hundreds of thousands
 //! of instances, made in seconds with set-based SQL instead of through the ingest pipeline.
 //! The rows point at blobs that do not exist; never seed a catalog that serves users.
-use std::str::FromStr;
-
-use sqlx::postgres::PgConnectOptions;
-
-use super::{PostgresCatalog, SqliteCatalog};
+use super::sql::{on_pool, SqlCatalog};
 use crate::StoreError;
 
 /// Instances per seeded study (two series of half each).
@@ -41,40 +37,22 @@ fn statements() -> [String; 3] {
     ]
 }
 
-macro_rules! seed_on {
-    ($pool:expr, $instances:expr, $batch:expr) => {{
-        let [studies, series, instances] = statements();
-        let at = super::sqlite::now();
-        let count = |n: u64| i64::try_from(n).map_err(|_| StoreError::Invalid("too many rows".into()));
-        let mut tx = $pool.begin().await?;
-        sqlx::query(&studies)
-            .bind(count($instances.div_ceil(PER_STUDY))?)
-            .bind(&at)
-            .bind(&$batch)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(&series)
-            .bind(count(2 * $instances.div_ceil(PER_STUDY))?)
-            .bind(&at)
-            .bind(&$batch)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(&instances).bind(count($instances)?).bind(&at).bind(&$batch).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(())
-    }};
-}
-
 /// Adds `instances` synthetic instances (in studies of 100) to the catalog at `url`, creating
 /// its schema first. `batch` keeps the UIDs of several seedings of one catalog apart.
 pub async fn seed(url: &str, instances: u64, batch: u32) -> Result<(), StoreError> {
     let batch = batch.to_string();
-    if url.starts_with("sqlite:") {
-        let catalog = SqliteCatalog::open(url, 1).await?;
-        seed_on!(catalog.pool, instances, batch)
-    } else {
-        let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Invalid(format!("DATABASE_URL: {e}")))?;
-        let catalog = PostgresCatalog::open_with(options, 2).await?;
-        seed_on!(catalog.pool, instances, batch)
-    }
+    let catalog = SqlCatalog::open(url, 2).await?;
+    let [studies, series, instance_rows] = statements();
+    let at = super::sql::now();
+    let count = |n: u64| i64::try_from(n).map_err(|_| StoreError::Invalid("too many rows".into()));
+    let (n_studies, n_series, n_instances) =
+        (count(instances.div_ceil(PER_STUDY))?, count(2 * instances.div_ceil(PER_STUDY))?, count(instances)?);
+    on_pool!(&catalog.pool, |p| {
+        let mut tx = p.begin_with(catalog.dialect().begin_write).await?;
+        for (sql, n) in [(&studies, n_studies), (&series, n_series), (&instance_rows, n_instances)] {
+            sqlx::query(sql).bind(n).bind(&at).bind(&batch).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    });
+    Ok(())
 }

@@ -1,11 +1,31 @@
 //! Catalog cases.
 use std::sync::Arc;
 
+use ferrum_store::access::{Grantee, Level, LinkPrincipal, UserPrincipal};
 use ferrum_store::catalog::SqliteCatalog;
 use ferrum_store::model::*;
-use ferrum_store::{Catalog, StoreError};
+use ferrum_store::{Catalog, Principal, StoreError};
 
 pub type Store = Arc<dyn Catalog>;
+
+/// The service itself: sees and writes everything.
+fn sys() -> Principal {
+    Principal::System
+}
+
+/// An account as the server's extractor makes its principal.
+async fn account(store: &Store, name: &str, role: Role) -> Principal {
+    let u = match store.find_user(name).await.unwrap() {
+        Some(u) => u,
+        None => store.create_user(name, "hash", role).await.unwrap(),
+    };
+    Principal::User(UserPrincipal {
+        id: u.id,
+        username: u.username,
+        role: u.role,
+        groups: store.groups_of(u.id).await.unwrap(),
+    })
+}
 
 fn instance(study: u32, series: u32, n: u32, sha: &str) -> NewInstance {
     NewInstance {
@@ -60,19 +80,39 @@ pub async fn usernames_are_unique_forever(store: Store) {
 
 pub async fn failed_logins_lock_after_the_limit_and_success_resets(store: Store) {
     let u = store.create_user("carol", "hash", Role::Admin).await.unwrap();
-    assert_eq!(store.record_login_failure(u.id, 2, "2999-01-01T00:00:00Z").await.unwrap(), 1);
+    let now = "2026-01-01T00:00:00.000000Z";
+    assert!(store.claim_login_attempt(u.id, now, 2, FUTURE).await.unwrap());
     assert!(store.find_user("carol").await.unwrap().unwrap().locked_until.is_none());
-    assert_eq!(store.record_login_failure(u.id, 2, "2999-01-01T00:00:00Z").await.unwrap(), 2);
+    assert!(store.claim_login_attempt(u.id, now, 2, FUTURE).await.unwrap(), "the attempt that reaches the limit");
     assert!(store.find_user("carol").await.unwrap().unwrap().locked_until.is_some());
+    assert!(!store.claim_login_attempt(u.id, now, 2, FUTURE).await.unwrap(), "locked: not even counted");
+    assert_eq!(store.find_user("carol").await.unwrap().unwrap().failed_logins, 2);
+    assert!(store.claim_login_attempt(u.id, "3000-01-01T00:00:00.000000Z", 2, "3001").await.unwrap(), "after the lock");
     store.record_login_success(u.id).await.unwrap();
     let u = store.find_user("carol").await.unwrap().unwrap();
     assert_eq!((u.failed_logins, u.locked_until), (0, None));
 }
 
+pub async fn a_burst_of_login_attempts_gets_no_more_than_the_limit(store: Store) {
+    let u = store.create_user("mallory", "hash", Role::Radiologist).await.unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.claim_login_attempt(u.id, "2026-01-01T00:00:00.000000Z", 5, FUTURE).await.unwrap()
+        }));
+    }
+    let mut claimed = 0;
+    for t in tasks {
+        claimed += usize::from(t.await.unwrap());
+    }
+    assert_eq!(claimed, 5);
+}
+
 pub async fn accounts_are_changed_listed_and_deleted_for_good(store: Store) {
     let dan = store.create_user("dan", "h1", Role::Radiologist).await.unwrap();
     store.create_user("amy", "h2", Role::Admin).await.unwrap();
-    store.record_login_failure(dan.id, 1, "2999-01-01T00:00:00Z").await.unwrap();
+    store.claim_login_attempt(dan.id, "2026-01-01T00:00:00.000000Z", 1, FUTURE).await.unwrap();
     let names = |users: Vec<User>| users.into_iter().map(|u| u.username).collect::<Vec<_>>();
     assert_eq!(names(store.list_users().await.unwrap()), vec!["amy", "dan"]);
 
@@ -131,7 +171,7 @@ pub async fn sessions_rotate_once_and_end_with_logout_password_reset_or_deletion
 }
 
 pub async fn a_series_remembers_which_instance_its_thumbnail_shows(store: Store) {
-    store.insert_instances(&[instance(32, 1, 1, "t1")], ConflictPolicy::Reject, &[]).await.unwrap();
+    store.insert_instances(&sys(), &[instance(32, 1, 1, "t1")], ConflictPolicy::Reject, &[]).await.unwrap();
     let series = "1.2.3.32.1";
     assert_eq!(store.swap_series_thumbnail(series, "aaa").await.unwrap(), None);
     assert_eq!(store.swap_series_thumbnail(series, "bbb").await.unwrap().as_deref(), Some("aaa"));
@@ -142,32 +182,32 @@ pub async fn a_series_remembers_which_instance_its_thumbnail_shows(store: Store)
 pub async fn same_object_twice_is_a_duplicate_and_a_different_one_a_conflict(store: Store) {
     let first = instance(1, 1, 1, "aa");
     assert_eq!(
-        store.insert_instances(std::slice::from_ref(&first), ConflictPolicy::Reject, &[]).await.unwrap(),
+        store.insert_instances(&sys(), std::slice::from_ref(&first), ConflictPolicy::Reject, &[]).await.unwrap(),
         vec![InsertOutcome::Stored]
     );
     assert_eq!(
-        store.insert_instances(std::slice::from_ref(&first), ConflictPolicy::Reject, &[]).await.unwrap(),
+        store.insert_instances(&sys(), std::slice::from_ref(&first), ConflictPolicy::Reject, &[]).await.unwrap(),
         vec![InsertOutcome::Duplicate]
     );
     let other = instance(1, 1, 1, "bb");
     assert_eq!(
-        store.insert_instances(std::slice::from_ref(&other), ConflictPolicy::Reject, &[]).await.unwrap(),
+        store.insert_instances(&sys(), std::slice::from_ref(&other), ConflictPolicy::Reject, &[]).await.unwrap(),
         vec![InsertOutcome::Conflict]
     );
-    assert_eq!(store.find_instance(&first.attributes.sop_instance_uid).await.unwrap().unwrap().sha256, "aa");
+    assert_eq!(store.find_instance(&sys(), &first.attributes.sop_instance_uid).await.unwrap().unwrap().sha256, "aa");
     assert_eq!(
-        store.insert_instances(&[other], ConflictPolicy::Overwrite, &[]).await.unwrap(),
+        store.insert_instances(&sys(), &[other], ConflictPolicy::Overwrite, &[]).await.unwrap(),
         vec![InsertOutcome::Replaced { old_blob_key: "dicom/aa.dcm".into() }]
     );
-    assert_eq!(store.find_instance(&first.attributes.sop_instance_uid).await.unwrap().unwrap().sha256, "bb");
+    assert_eq!(store.find_instance(&sys(), &first.attributes.sop_instance_uid).await.unwrap().unwrap().sha256, "bb");
 }
 
 pub async fn a_batch_gets_one_outcome_per_instance_in_order(store: Store) {
     let a = instance(2, 1, 1, "a1");
     let b = instance(2, 1, 2, "a2");
-    let outcomes = store.insert_instances(&[a.clone(), b, a], ConflictPolicy::Reject, &[]).await.unwrap();
+    let outcomes = store.insert_instances(&sys(), &[a.clone(), b, a], ConflictPolicy::Reject, &[]).await.unwrap();
     assert_eq!(outcomes, vec![InsertOutcome::Stored, InsertOutcome::Stored, InsertOutcome::Duplicate]);
-    let study = store.get_study("1.2.3.2").await.unwrap().unwrap();
+    let study = store.get_study(&sys(), "1.2.3.2").await.unwrap().unwrap();
     assert_eq!(study.summary.num_instances, 2);
     assert_eq!(study.series[0].instances.len(), 2);
 }
@@ -177,7 +217,7 @@ pub async fn concurrent_uploads_of_one_instance_store_it_once(store: Store) {
     for _ in 0..8 {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            store.insert_instances(&[instance(3, 1, 1, "cc")], ConflictPolicy::Reject, &[]).await.unwrap()
+            store.insert_instances(&sys(), &[instance(3, 1, 1, "cc")], ConflictPolicy::Reject, &[]).await.unwrap()
         }));
     }
     let mut stored = 0;
@@ -192,17 +232,16 @@ pub async fn concurrent_uploads_of_one_instance_store_it_once(store: Store) {
 pub async fn study_detail_has_counts_series_and_owner(store: Store) {
     let batch: Vec<NewInstance> =
         (1..=3).map(|n| instance(4, 1, n, &format!("d{n}"))).chain([instance(4, 2, 1, "e1")]).collect();
-    store.insert_instances(&batch, ConflictPolicy::Reject, &[]).await.unwrap();
-    let s = store.get_study("1.2.3.4").await.unwrap().unwrap();
+    store.insert_instances(&sys(), &batch, ConflictPolicy::Reject, &[]).await.unwrap();
+    let s = store.get_study(&sys(), "1.2.3.4").await.unwrap().unwrap();
     assert_eq!((s.summary.num_series, s.summary.num_instances), (2, 4));
     assert_eq!(s.summary.modalities, vec!["CT".to_owned(), "MR".to_owned()]);
     assert_eq!(s.series.iter().map(|x| x.instances.len()).collect::<Vec<_>>(), vec![3, 1]);
-    assert_eq!(store.study_owner("1.2.3.4").await.unwrap().as_deref(), Some("alice"));
-    assert!(store.get_study("9.9.9").await.unwrap().is_none());
-    let series: Vec<_> = store.series_instances("1.2.3.4.1").await.unwrap();
+    assert!(store.get_study(&sys(), "9.9.9").await.unwrap().is_none());
+    let series: Vec<_> = store.series_instances(&sys(), "1.2.3.4.1").await.unwrap();
     let order: Vec<_> = series.iter().map(|i| i.instance_number).collect();
     assert_eq!(order, vec![Some(1), Some(2), Some(3)], "in instance-number order");
-    assert!(store.series_instances("9.9.9").await.unwrap().is_empty());
+    assert!(store.series_instances(&sys(), "9.9.9").await.unwrap().is_empty());
 }
 
 pub async fn listing_filters_and_visibility(store: Store) {
@@ -213,8 +252,9 @@ pub async fn listing_filters_and_visibility(store: Store) {
     let mut bobs = instance(16, 1, 1, "f16");
     bobs.uploaded_by = "bob".into();
     bobs.attributes.patient_name = Some("Zoë^Other".into());
-    batch.push(bobs);
-    store.insert_instances(&batch, ConflictPolicy::Reject, &[]).await.unwrap();
+    store.insert_instances(&sys(), &batch, ConflictPolicy::Reject, &[]).await.unwrap();
+    let bob = account(&store, "bob", Role::Radiologist).await;
+    store.insert_instances(&bob, &[bobs], ConflictPolicy::Reject, &[]).await.unwrap();
     let cases = [
         ("everything", query(), 7),
         ("wildcard, case and accents", StudyQuery { patient_name: Some("MULLER*".into()), ..query() }, 6),
@@ -227,25 +267,29 @@ pub async fn listing_filters_and_visibility(store: Store) {
             StudyQuery { date_from: Some("20240112".into()), date_to: Some("20240114".into()), ..query() },
             3,
         ),
-        ("visibility", StudyQuery { visible_to: Some("bob".into()), ..query() }, 1),
         ("free text", StudyQuery { q: Some("a13".into()), ..query() }, 1),
     ];
     for (what, q, expected) in cases {
-        assert_eq!(store.list_studies(&q).await.unwrap().items.len(), expected, "{what}");
+        assert_eq!(store.list_studies(&sys(), &q).await.unwrap().items.len(), expected, "{what}");
     }
+    let bobs = store.list_studies(&bob, &query()).await.unwrap();
+    assert_eq!(bobs.items.len(), 1, "a radiologist sees what they own");
+    assert_eq!((bobs.items[0].owner.as_deref(), bobs.items[0].access.level), (Some("bob"), Level::Own));
 }
 
 pub async fn pagination_visits_every_study_once(store: Store) {
     let batch: Vec<NewInstance> = (20..33).map(|s| instance(s, 1, 1, &format!("g{s}"))).collect();
-    store.insert_instances(&batch, ConflictPolicy::Reject, &[]).await.unwrap();
+    store.insert_instances(&sys(), &batch, ConflictPolicy::Reject, &[]).await.unwrap();
     for sort in
         [StudySort::StudyDateAsc, StudySort::StudyDateDesc, StudySort::UploadedAtDesc, StudySort::PatientNameAsc]
     {
         let mut seen = Vec::new();
         let mut cursor = None;
         loop {
-            let page =
-                store.list_studies(&StudyQuery { limit: 4, cursor: cursor.clone(), sort, ..query() }).await.unwrap();
+            let page = store
+                .list_studies(&sys(), &StudyQuery { limit: 4, cursor: cursor.clone(), sort, ..query() })
+                .await
+                .unwrap();
             seen.extend(page.items.into_iter().map(|s| s.study_instance_uid));
             match page.next_cursor {
                 Some(c) => cursor = Some(c),
@@ -256,14 +300,14 @@ pub async fn pagination_visits_every_study_once(store: Store) {
         assert_eq!((seen.len(), unique.len()), (13, 13), "{sort:?}");
     }
     assert!(matches!(
-        store.list_studies(&StudyQuery { cursor: Some("junk".into()), ..query() }).await,
+        store.list_studies(&sys(), &StudyQuery { cursor: Some("junk".into()), ..query() }).await,
         Err(StoreError::Invalid(_))
     ));
 }
 
 pub async fn audit_events_commit_with_their_rows_and_list_newest_first(store: Store) {
     store
-        .insert_instances(&[instance(40, 1, 1, "h1")], ConflictPolicy::Reject, &[event("upload", "1.2.3.40")])
+        .insert_instances(&sys(), &[instance(40, 1, 1, "h1")], ConflictPolicy::Reject, &[event("upload", "1.2.3.40")])
         .await
         .unwrap();
     store.append_audit(&event("view_study", "1.2.3.40")).await.unwrap();
@@ -274,7 +318,7 @@ pub async fn audit_events_commit_with_their_rows_and_list_newest_first(store: St
 }
 
 pub async fn referenced_blob_keys_are_told_apart_from_orphans(store: Store) {
-    store.insert_instances(&[instance(50, 1, 1, "k1")], ConflictPolicy::Reject, &[]).await.unwrap();
+    store.insert_instances(&sys(), &[instance(50, 1, 1, "k1")], ConflictPolicy::Reject, &[]).await.unwrap();
     let found = store.referenced_blob_keys(&["dicom/k1.dcm".into(), "dicom/orphan.dcm".into()]).await.unwrap();
     assert!(found.contains("dicom/k1.dcm"));
     assert!(!found.contains("dicom/orphan.dcm"));
@@ -374,12 +418,13 @@ fn link(id: &str, study: &str) -> NewLink {
         series_uids: Vec::new(),
         max_opens: None,
         pin_hash: None,
+        note: None,
     }
 }
 
 pub async fn links_are_kept_revoked_once_and_counted(store: Store) {
     assert!(matches!(store.create_link(&link("a1", "1.2.3.30")).await, Err(StoreError::NotFound)));
-    store.insert_instances(&[instance(30, 1, 1, "l1")], ConflictPolicy::Reject, &[]).await.unwrap();
+    store.insert_instances(&sys(), &[instance(30, 1, 1, "l1")], ConflictPolicy::Reject, &[]).await.unwrap();
     let made = store.create_link(&link("a1", "1.2.3.30")).await.unwrap();
     assert_eq!((made.opens, made.revoked_at.as_deref(), made.allow_download), (0, None, false));
     let narrowed = NewLink {
@@ -391,8 +436,8 @@ pub async fn links_are_kept_revoked_once_and_counted(store: Store) {
     let a2 = store.create_link(&narrowed).await.unwrap();
     assert_eq!((a2.series_uids, a2.max_opens), (narrowed.series_uids, Some(3)));
     assert_eq!(store.list_links("1.2.3.30").await.unwrap().len(), 2);
-    store.record_link_open("a1").await.unwrap();
-    store.record_link_open("a1").await.unwrap();
+    assert!(store.claim_link_open("a1").await.unwrap());
+    assert!(store.claim_link_open("a1").await.unwrap());
     store.revoke_link("a1", "2026-01-01T00:00:00.000000Z").await.unwrap();
     store.revoke_link("a1", "2027-01-01T00:00:00.000000Z").await.unwrap();
     let a1 = store.find_link("a1").await.unwrap().unwrap();
@@ -408,16 +453,143 @@ pub async fn links_are_kept_revoked_once_and_counted(store: Store) {
 }
 
 pub async fn wrong_pins_lock_a_link_and_a_right_one_resets(store: Store) {
-    store.insert_instances(&[instance(31, 1, 1, "p1")], ConflictPolicy::Reject, &[]).await.unwrap();
+    store.insert_instances(&sys(), &[instance(31, 1, 1, "p1")], ConflictPolicy::Reject, &[]).await.unwrap();
     let made = store.create_link(&NewLink { pin_hash: Some("argon".into()), ..link("p1", "1.2.3.31") }).await.unwrap();
     assert_eq!((made.pin_hash.as_deref(), made.pin_failures, made.pin_locked_until), (Some("argon"), 0, None));
-    assert_eq!(store.record_pin_failure("p1", 2, "2999-01-01T00:00:00Z").await.unwrap(), 1);
+    let now = "2026-01-01T00:00:00.000000Z";
+    assert_eq!(store.claim_pin_attempt("p1", now, 2, FUTURE).await.unwrap(), Some(1));
     assert!(store.find_link("p1").await.unwrap().unwrap().pin_locked_until.is_none());
     store.record_pin_success("p1").await.unwrap();
-    assert_eq!(store.record_pin_failure("p1", 2, "2999-01-01T00:00:00Z").await.unwrap(), 1, "success reset the count");
-    assert_eq!(store.record_pin_failure("p1", 2, "2999-01-01T00:00:00Z").await.unwrap(), 2);
+    assert_eq!(store.claim_pin_attempt("p1", now, 2, FUTURE).await.unwrap(), Some(1), "success reset the count");
+    assert_eq!(store.claim_pin_attempt("p1", now, 2, FUTURE).await.unwrap(), Some(2));
     let locked = store.find_link("p1").await.unwrap().unwrap();
-    assert_eq!(locked.pin_locked_until.as_deref(), Some("2999-01-01T00:00:00Z"));
+    assert_eq!(locked.pin_locked_until.as_deref(), Some(FUTURE));
+    assert_eq!(store.claim_pin_attempt("p1", now, 2, FUTURE).await.unwrap(), None, "locked: not counted");
+}
+
+pub async fn parallel_pin_attempts_and_openings_never_overshoot(store: Store) {
+    store.insert_instances(&sys(), &[instance(33, 1, 1, "p2")], ConflictPolicy::Reject, &[]).await.unwrap();
+    let limited = NewLink { pin_hash: Some("argon".into()), max_opens: Some(3), ..link("p2", "1.2.3.33") };
+    store.create_link(&limited).await.unwrap();
+    let mut pins = Vec::new();
+    let mut opens = Vec::new();
+    for _ in 0..40 {
+        let (a, b) = (store.clone(), store.clone());
+        pins.push(tokio::spawn(async move {
+            a.claim_pin_attempt("p2", "2026-01-01T00:00:00.000000Z", 5, FUTURE).await.unwrap().is_some()
+        }));
+        opens.push(tokio::spawn(async move { b.claim_link_open("p2").await.unwrap() }));
+    }
+    let (mut judged, mut opened) = (0, 0);
+    for (p, o) in pins.into_iter().zip(opens) {
+        judged += usize::from(p.await.unwrap());
+        opened += usize::from(o.await.unwrap());
+    }
+    assert_eq!((judged, opened), (5, 3));
+    assert_eq!(store.find_link("p2").await.unwrap().unwrap().opens, 3);
+}
+
+/// Two radiologists, a group, and a study of each.
+async fn two_owners(store: &Store) -> (Principal, Principal) {
+    let ann = account(store, "ann", Role::Radiologist).await;
+    let ben = account(store, "ben", Role::Radiologist).await;
+    store.insert_instances(&ann, &[instance(60, 1, 1, "s60")], ConflictPolicy::Reject, &[]).await.unwrap();
+    store.insert_instances(&ben, &[instance(61, 1, 1, "s61")], ConflictPolicy::Reject, &[]).await.unwrap();
+    (ann, ben)
+}
+
+pub async fn every_read_is_denied_to_an_account_the_study_is_not_shared_with(store: Store) {
+    let (ann, ben) = two_owners(&store).await;
+    let (study, series, sop) = ("1.2.3.61", "1.2.3.61.1", "1.2.3.61.1.1");
+    assert!(store.get_study(&ann, study).await.unwrap().is_none());
+    assert!(store.study_access(&ann, study).await.unwrap().is_none());
+    assert!(store.find_instance(&ann, sop).await.unwrap().is_none());
+    assert!(store.series_instances(&ann, series).await.unwrap().is_empty());
+    let listed: Vec<_> =
+        store.list_studies(&ann, &query()).await.unwrap().items.into_iter().map(|s| s.study_instance_uid).collect();
+    assert_eq!(listed, vec!["1.2.3.60"]);
+    let found = StudyQuery { patient_id: Some("P61".into()), ..query() };
+    assert!(store.list_studies(&ann, &found).await.unwrap().items.is_empty(), "a search finds nothing of it");
+    assert!(store.get_study(&ben, study).await.unwrap().is_some());
+    let admin = account(&store, "root", Role::Admin).await;
+    assert_eq!(store.study_access(&admin, study).await.unwrap().unwrap().basis, "admin");
+}
+
+pub async fn an_upload_into_another_accounts_study_or_series_is_refused(store: Store) {
+    let (ann, _ben) = two_owners(&store).await;
+    let intruder = instance(61, 9, 1, "x1");
+    let outcomes = store.insert_instances(&ann, &[intruder], ConflictPolicy::Overwrite, &[]).await.unwrap();
+    assert!(matches!(&outcomes[0], InsertOutcome::Refused { code: "study_not_writable", .. }), "{outcomes:?}");
+    let mut stolen_series = instance(60, 1, 7, "x2");
+    stolen_series.attributes.series_instance_uid = "1.2.3.61.1".into();
+    let outcomes = store.insert_instances(&ann, &[stolen_series], ConflictPolicy::Reject, &[]).await.unwrap();
+    assert!(matches!(&outcomes[0], InsertOutcome::Refused { code: "series_in_another_study", .. }), "{outcomes:?}");
+    let ben_sees = store.get_study(&sys(), "1.2.3.61").await.unwrap().unwrap();
+    assert_eq!((ben_sees.summary.num_series, ben_sees.summary.num_instances), (1, 1), "nothing merged");
+    let mut renamed = instance(61, 1, 1, "x3");
+    renamed.attributes.patient_name = Some("Other^Patient".into());
+    let ben = account(&store, "ben", Role::Radiologist).await;
+    store.insert_instances(&ben, &[instance(61, 1, 2, "x4"), renamed], ConflictPolicy::Overwrite, &[]).await.unwrap();
+    let after = store.get_study(&sys(), "1.2.3.61").await.unwrap().unwrap();
+    assert_eq!(after.summary.patient_name.as_deref(), Some("Müller^Patient61"), "patient fields are kept");
+}
+
+pub async fn grants_to_accounts_and_groups_give_their_level_until_withdrawn(store: Store) {
+    let (ann, ben) = two_owners(&store).await;
+    let study = "1.2.3.61";
+    let ben_id = ben.user().unwrap().id;
+    store.put_grant(study, &Grantee::User("ann".into()), Level::Read, ben_id).await.unwrap();
+    assert_eq!(store.study_access(&ann, study).await.unwrap().unwrap().level, Level::Read);
+    let shared = StudyQuery { scope: Scope::Shared, ..query() };
+    let mine = StudyQuery { scope: Scope::Mine, ..query() };
+    assert_eq!(store.list_studies(&ann, &shared).await.unwrap().items.len(), 1);
+    assert_eq!(store.list_studies(&ann, &mine).await.unwrap().items[0].study_instance_uid, "1.2.3.60");
+    let refused = store.insert_instances(&ann, &[instance(61, 3, 1, "y1")], ConflictPolicy::Reject, &[]).await.unwrap();
+    assert!(matches!(refused[0], InsertOutcome::Refused { .. }), "read does not contribute");
+
+    store.create_group("ct-team").await.unwrap();
+    store.add_member("ct-team", "ann").await.unwrap();
+    store.put_grant(study, &Grantee::Group("ct-team".into()), Level::Contribute, ben_id).await.unwrap();
+    let ann = account(&store, "ann", Role::Radiologist).await;
+    assert_eq!(store.study_access(&ann, study).await.unwrap().unwrap().level, Level::Contribute);
+    let added = store.insert_instances(&ann, &[instance(61, 3, 1, "y1")], ConflictPolicy::Reject, &[]).await.unwrap();
+    assert_eq!(added, vec![InsertOutcome::Stored]);
+    assert_eq!(store.list_grants(study).await.unwrap().len(), 2);
+
+    store.delete_grant(study, &Grantee::User("ann".into())).await.unwrap();
+    store.remove_member("ct-team", "ann").await.unwrap();
+    let ann = account(&store, "ann", Role::Radiologist).await;
+    assert!(store.get_study(&ann, study).await.unwrap().is_none(), "withdrawn");
+    assert!(matches!(
+        store.put_grant(study, &Grantee::User("nobody".into()), Level::Read, ben_id).await,
+        Err(StoreError::NotFound)
+    ));
+
+    store.transfer_study(study, "ann").await.unwrap();
+    assert_eq!(store.study_access(&ann, study).await.unwrap().unwrap().basis, "owner");
+    assert!(store.get_study(&ben, study).await.unwrap().is_none(), "the former owner keeps nothing");
+    store.delete_group("ct-team").await.unwrap();
+    assert!(store.list_grants(study).await.unwrap().is_empty(), "a deleted group's grants go with it");
+}
+
+pub async fn a_link_principal_sees_its_study_and_series_only(store: Store) {
+    let (_ann, ben) = two_owners(&store).await;
+    store.insert_instances(&ben, &[instance(61, 2, 1, "z1")], ConflictPolicy::Reject, &[]).await.unwrap();
+    let link = Principal::Link(LinkPrincipal {
+        link_id: "l1".into(),
+        study_uid: "1.2.3.61".into(),
+        series: vec!["1.2.3.61.2".into()],
+        allow_download: false,
+    });
+    let study = store.get_study(&link, "1.2.3.61").await.unwrap().unwrap();
+    assert_eq!((study.summary.num_series, study.summary.modalities.clone()), (1, vec!["MR".to_owned()]));
+    assert!(store.find_instance(&link, "1.2.3.61.1.1").await.unwrap().is_none(), "another series");
+    assert!(store.find_instance(&link, "1.2.3.61.2.1").await.unwrap().is_some());
+    assert!(store.get_study(&link, "1.2.3.60").await.unwrap().is_none(), "another study");
+    assert!(store.list_studies(&link, &StudyQuery { scope: Scope::Mine, ..query() }).await.unwrap().items.is_empty());
+    let refused =
+        store.insert_instances(&link, &[instance(61, 2, 2, "z2")], ConflictPolicy::Reject, &[]).await.unwrap();
+    assert!(matches!(refused[0], InsertOutcome::Refused { .. }), "a link never writes");
 }
 
 macro_rules! catalog_cases {
@@ -429,6 +601,12 @@ macro_rules! catalog_cases {
             [
                 usernames_are_unique_forever,
                 failed_logins_lock_after_the_limit_and_success_resets,
+                a_burst_of_login_attempts_gets_no_more_than_the_limit,
+                parallel_pin_attempts_and_openings_never_overshoot,
+                every_read_is_denied_to_an_account_the_study_is_not_shared_with,
+                an_upload_into_another_accounts_study_or_series_is_refused,
+                grants_to_accounts_and_groups_give_their_level_until_withdrawn,
+                a_link_principal_sees_its_study_and_series_only,
                 same_object_twice_is_a_duplicate_and_a_different_one_a_conflict,
                 a_batch_gets_one_outcome_per_instance_in_order,
                 concurrent_uploads_of_one_instance_store_it_once,
@@ -510,12 +688,12 @@ async fn seeded_catalog_is_browsable(url: &str) {
     ferrum_store::catalog::seed::seed(url, 250, 1).await.unwrap();
     ferrum_store::catalog::seed::seed(url, 100, 2).await.unwrap();
     let store = ferrum_store::catalog::open(url, 2).await.unwrap();
-    let page = store.list_studies(&StudyQuery { limit: 10, ..Default::default() }).await.unwrap();
+    let page = store.list_studies(&sys(), &StudyQuery { limit: 10, ..Default::default() }).await.unwrap();
     assert_eq!(page.items.len(), 4, "three studies from the first seeding, one from the second");
-    let study = store.get_study("2.25.7.1.1").await.unwrap().expect("the first seeded study");
+    let study = store.get_study(&sys(), "2.25.7.1.1").await.unwrap().expect("the first seeded study");
     assert_eq!(study.series.len(), 2);
     assert_eq!(study.series.iter().map(|s| s.instances.len()).sum::<usize>(), 100);
-    let last = store.get_study("2.25.7.1.3").await.unwrap().unwrap();
+    let last = store.get_study(&sys(), "2.25.7.1.3").await.unwrap().unwrap();
     assert_eq!(last.series.iter().map(|s| s.instances.len()).sum::<usize>(), 50);
 }
 

@@ -1,0 +1,330 @@
+//! Accounts, login sessions and groups.
+use super::rows::{role, UserRow};
+use super::sql::{now, on_pool, SqlCatalog};
+use crate::access::Group;
+use crate::model::*;
+use crate::StoreError;
+
+/// Ends every open session of an account (`$1` username, `$2` now).
+const END_SESSIONS: &str = "UPDATE sessions SET revoked_at = $2 \
+     WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE username = $1)";
+
+fn named_conflict(e: sqlx::Error, what: &str) -> StoreError {
+    match StoreError::from(e) {
+        StoreError::Conflict(_) => StoreError::Conflict(what.into()),
+        other => other,
+    }
+}
+
+#[async_trait::async_trait]
+impl super::AccountCatalog for SqlCatalog {
+    async fn create_user(&self, username: &str, password_hash: &str, role: Role) -> Result<User, StoreError> {
+        on_pool!(&self.pool, |p| sqlx::query(
+            "INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(|e| named_conflict(e, "this username is taken or was used before"))?;
+        self.find_user(username).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn find_user(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let row: Option<UserRow> = on_pool!(&self.pool, |p| sqlx::query_as("SELECT * FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(p)
+            .await?);
+        row.map(User::try_from).transpose()
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        let rows: Vec<UserRow> =
+            on_pool!(&self.pool, |p| sqlx::query_as("SELECT * FROM users WHERE deleted_at IS NULL ORDER BY username")
+                .fetch_all(p)
+                .await?);
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    async fn update_user(&self, username: &str, change: &UserChange) -> Result<User, StoreError> {
+        on_pool!(&self.pool, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            let done = sqlx::query(
+                "UPDATE users SET role = COALESCE($2, role), password_hash = COALESCE($3, password_hash), \
+                 failed_logins = CASE WHEN $3 IS NULL THEN failed_logins ELSE 0 END, \
+                 locked_until = CASE WHEN $3 IS NULL THEN locked_until ELSE NULL END \
+                 WHERE username = $1 AND deleted_at IS NULL",
+            )
+            .bind(username)
+            .bind(change.role.map(Role::as_str))
+            .bind(&change.password_hash)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            if change.password_hash.is_some() {
+                sqlx::query(END_SESSIONS).bind(username).bind(now()).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        self.find_user(username).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn delete_user(&self, username: &str) -> Result<(), StoreError> {
+        // The row stays (its name is never issued again); what could log in goes, and so do
+        // its group memberships and the grants given to it.
+        on_pool!(&self.pool, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1 AND deleted_at IS NULL")
+                .bind(username)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(id) = id else {
+                return Err(StoreError::NotFound);
+            };
+            sqlx::query("UPDATE users SET deleted_at = $2, password_hash = NULL WHERE id = $1")
+                .bind(id)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM group_members WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM study_grants WHERE grantee_kind = 'user' AND grantee_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(END_SESSIONS).bind(username).bind(now()).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn count_users(&self) -> Result<i64, StoreError> {
+        Ok(on_pool!(&self.pool, |p| sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await?))
+    }
+
+    async fn claim_login_attempt(
+        &self,
+        user_id: i64,
+        now: &str,
+        max_failures: i64,
+        lock_until: &str,
+    ) -> Result<bool, StoreError> {
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE users SET failed_logins = failed_logins + 1, \
+             locked_until = CASE WHEN failed_logins + 1 >= $3 THEN $4 ELSE locked_until END \
+             WHERE id = $1 AND deleted_at IS NULL AND (locked_until IS NULL OR locked_until <= $2)"
+        )
+        .bind(user_id)
+        .bind(now)
+        .bind(max_failures)
+        .bind(lock_until)
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(done == 1)
+    }
+
+    async fn record_login_success(&self, user_id: i64) -> Result<(), StoreError> {
+        on_pool!(&self.pool, |p| sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(user_id)
+            .execute(p)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    async fn create_session(&self, session: &NewSession) -> Result<(), StoreError> {
+        on_pool!(&self.pool, |p| sqlx::query(
+            "INSERT INTO sessions (id, user_id, refresh_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(&session.id)
+        .bind(session.user_id)
+        .bind(&session.refresh_hash)
+        .bind(now())
+        .bind(&session.expires_at)
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    async fn find_session(&self, id: &str) -> Result<Option<Session>, StoreError> {
+        type Row = (String, i64, String, String, Option<String>, String, String, Option<String>);
+        let row: Option<Row> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT s.id, u.id, s.refresh_hash, s.expires_at, s.revoked_at, u.username, u.role, u.deleted_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1"
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await?);
+        row.map(|(id, user_id, refresh_hash, expires_at, revoked_at, username, r, deleted_at)| {
+            Ok(Session {
+                id,
+                user_id,
+                username,
+                role: role(&r)?,
+                user_deleted: deleted_at.is_some(),
+                refresh_hash,
+                expires_at,
+                revoked_at,
+            })
+        })
+        .transpose()
+    }
+
+    async fn rotate_session(&self, id: &str, old_hash: &str, new_hash: &str) -> Result<bool, StoreError> {
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE sessions SET refresh_hash = $3 WHERE id = $1 AND refresh_hash = $2 AND revoked_at IS NULL"
+        )
+        .bind(id)
+        .bind(old_hash)
+        .bind(new_hash)
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(done == 1)
+    }
+
+    async fn revoke_session(&self, id: &str) -> Result<(), StoreError> {
+        on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE sessions SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1"
+        )
+        .bind(id)
+        .bind(now())
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    async fn groups_of(&self, user_id: i64) -> Result<Vec<i64>, StoreError> {
+        Ok(on_pool!(&self.pool, |p| sqlx::query_scalar(
+            "SELECT group_id FROM group_members WHERE user_id = $1 ORDER BY group_id"
+        )
+        .bind(user_id)
+        .fetch_all(p)
+        .await?))
+    }
+
+    async fn create_group(&self, name: &str) -> Result<Group, StoreError> {
+        on_pool!(&self.pool, |p| sqlx::query("INSERT INTO groups (name, created_at) VALUES ($1, $2)")
+            .bind(name)
+            .bind(now())
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(|e| named_conflict(e, "a group of this name exists"))?;
+        self.group(name).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn list_groups(&self) -> Result<Vec<Group>, StoreError> {
+        let rows: Vec<(String, String, Option<String>)> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT g.name, g.created_at, u.username FROM groups g \
+             LEFT JOIN group_members m ON m.group_id = g.id LEFT JOIN users u ON u.id = m.user_id \
+             ORDER BY g.name, u.username"
+        )
+        .fetch_all(p)
+        .await?);
+        let mut groups: Vec<Group> = Vec::new();
+        for (name, created_at, member) in rows {
+            if groups.last().is_none_or(|g| g.name != name) {
+                groups.push(Group { name, members: Vec::new(), created_at });
+            }
+            if let (Some(m), Some(g)) = (member, groups.last_mut()) {
+                g.members.push(m);
+            }
+        }
+        Ok(groups)
+    }
+
+    async fn rename_group(&self, name: &str, new_name: &str) -> Result<Group, StoreError> {
+        let done = on_pool!(&self.pool, |p| sqlx::query("UPDATE groups SET name = $2 WHERE name = $1")
+            .bind(name)
+            .bind(new_name)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(|e| named_conflict(e, "a group of this name exists"))?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.group(new_name).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn delete_group(&self, name: &str) -> Result<(), StoreError> {
+        let done = on_pool!(&self.pool, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            sqlx::query(
+                "DELETE FROM study_grants WHERE grantee_kind = 'group' \
+                 AND grantee_id = (SELECT id FROM groups WHERE name = $1)",
+            )
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+            let done = sqlx::query("DELETE FROM groups WHERE name = $1").bind(name).execute(&mut *tx).await?;
+            tx.commit().await?;
+            done.rows_affected()
+        });
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn add_member(&self, group: &str, username: &str) -> Result<(), StoreError> {
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "INSERT INTO group_members (group_id, user_id, added_at) \
+             SELECT g.id, u.id, $3 FROM groups g, users u \
+             WHERE g.name = $1 AND u.username = $2 AND u.deleted_at IS NULL \
+             ON CONFLICT (group_id, user_id) DO NOTHING"
+        )
+        .bind(group)
+        .bind(username)
+        .bind(now())
+        .execute(p)
+        .await?
+        .rows_affected());
+        if done == 0 && !self.is_member(group, username).await? {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn remove_member(&self, group: &str, username: &str) -> Result<(), StoreError> {
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "DELETE FROM group_members WHERE group_id = (SELECT id FROM groups WHERE name = $1) \
+             AND user_id = (SELECT id FROM users WHERE username = $2)"
+        )
+        .bind(group)
+        .bind(username)
+        .execute(p)
+        .await?
+        .rows_affected());
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}
+
+impl SqlCatalog {
+    async fn group(&self, name: &str) -> Result<Option<Group>, StoreError> {
+        Ok(super::AccountCatalog::list_groups(self).await?.into_iter().find(|g| g.name == name))
+    }
+
+    async fn is_member(&self, group: &str, username: &str) -> Result<bool, StoreError> {
+        let n: i64 = on_pool!(&self.pool, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM group_members m JOIN groups g ON g.id = m.group_id \
+             JOIN users u ON u.id = m.user_id WHERE g.name = $1 AND u.username = $2"
+        )
+        .bind(group)
+        .bind(username)
+        .fetch_one(p)
+        .await?);
+        Ok(n > 0)
+    }
+}

@@ -1,0 +1,155 @@
+//! The one SQL catalog, over either backend. Each method is written once; [`on_pool!`] runs
+//! its body against whichever pool this catalog holds, so the same statement text (numbered
+//! `$N` parameters, which SQLite and PostgreSQL both read) serves both, with sqlx's types
+//! checked for each. Where the backends differ on purpose — SQLite's group-commit writer,
+//! PostgreSQL's retry of aborted transactions, a few dialect fragments — [`Dialect`] and the
+//! backend modules say so.
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+use super::sqlite::Writer;
+use crate::StoreError;
+
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$p` bound to the catalog's pool (`&SqlitePool` or `&PgPool`): the
+/// body is type-checked once per backend.
+macro_rules! on_pool {
+    ($pool:expr, |$p:ident| $body:expr) => {
+        match $pool {
+            $crate::catalog::sql::Pool::Sqlite($p) => $body,
+            $crate::catalog::sql::Pool::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// The SQL catalog. SQLite is the embedded default; PostgreSQL the production store shared
+/// by any number of server instances.
+pub struct SqlCatalog {
+    pub(crate) pool: Pool,
+    /// SQLite only: the task that applies ingest writes in group commits.
+    pub(crate) writer: Option<Writer>,
+}
+
+/// Kept so that callers (tests, benches) can name the backend they open.
+pub type SqliteCatalog = SqlCatalog;
+pub type PostgresCatalog = SqlCatalog;
+
+/// Where the dialects differ.
+pub(crate) struct Dialect {
+    /// The backend's distinct string aggregate over `se.modality`.
+    pub modality_aggregate: &'static str,
+    /// What a claim adds so that concurrent claimers skip rows another has selected.
+    pub claim_lock: &'static str,
+    /// How a transaction that writes begins. SQLite's must take the write lock up front: a
+    /// deferred one that reads first fails at once (`SQLITE_BUSY_SNAPSHOT`, "database is
+    /// locked") when another writer commits before it writes, instead of waiting.
+    pub begin_write: &'static str,
+}
+
+const SQLITE: Dialect = Dialect {
+    modality_aggregate: "group_concat(DISTINCT se.modality)",
+    claim_lock: "",
+    begin_write: "BEGIN IMMEDIATE",
+};
+const POSTGRES: Dialect = Dialect {
+    modality_aggregate: "string_agg(DISTINCT se.modality, ',')",
+    claim_lock: "FOR UPDATE SKIP LOCKED",
+    begin_write: "BEGIN",
+};
+
+impl SqlCatalog {
+    pub(crate) fn dialect(&self) -> &'static Dialect {
+        match self.pool {
+            Pool::Sqlite(_) => &SQLITE,
+            Pool::Postgres(_) => &POSTGRES,
+        }
+    }
+
+    /// The embedded catalog: one SQLite file in WAL mode with `synchronous=FULL`, so that a
+    /// committed upload survives a crash of the process or of the machine.
+    pub async fn open_sqlite(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Invalid(format!("DATABASE_URL: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("cannot open the SQLite catalog: {e}")))?;
+        sqlx::migrate!("../../migrations/sqlite")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Other(format!("migrating the catalog: {e}")))?;
+        let writer = Writer::start(pool.clone());
+        Ok(SqlCatalog { pool: Pool::Sqlite(pool), writer: Some(writer) })
+    }
+
+    /// Opens the catalog a `sqlite:` or `postgres:` URL names.
+    pub async fn open(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            return Self::open_sqlite(url, max_connections).await;
+        }
+        let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Invalid(format!("DATABASE_URL: {e}")))?;
+        Self::open_with(options, max_connections).await
+    }
+
+    /// Opens PostgreSQL with explicit options (tests use them to put each case in its own schema).
+    pub async fn open_with(options: PgConnectOptions, max_connections: u32) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("cannot connect to PostgreSQL: {e}")))?;
+        // sqlx takes an advisory lock, so instances starting together migrate once.
+        sqlx::migrate!("../../migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Other(format!("migrating the catalog: {e}")))?;
+        Ok(SqlCatalog { pool: Pool::Postgres(pool), writer: None })
+    }
+
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(p) => Some(p),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    pub fn postgres_pool(&self) -> Option<&PgPool> {
+        match &self.pool {
+            Pool::Postgres(p) => Some(p),
+            Pool::Sqlite(_) => None,
+        }
+    }
+}
+
+/// RFC 3339 UTC with microseconds, the catalog's one timestamp format (text order is time order).
+pub(crate) fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+pub(crate) fn now() -> String {
+    timestamp(chrono::Utc::now())
+}
+
+#[async_trait::async_trait]
+impl super::Catalog for SqlCatalog {
+    async fn health(&self) -> Result<(), StoreError> {
+        on_pool!(&self.pool, |p| sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}

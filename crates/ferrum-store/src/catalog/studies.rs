@@ -1,0 +1,397 @@
+//! Studies, series and instances as principals read them, and sharing inside the product.
+use std::collections::HashSet;
+
+use sqlx::{QueryBuilder, Row};
+
+use super::access::{basis, level_columns, push_series_scope, push_visible, scope_filter};
+use super::rows::StudyRow;
+use super::sql::{now, on_pool, Dialect, SqlCatalog};
+use crate::access::{Grant, Grantee, Level, Principal, StudyAccess};
+use crate::model::*;
+use crate::search::{contains_like, wildcard_to_like, Cursor};
+use crate::StoreError;
+
+/// The columns of a study summary for the principal; counts and modalities are computed
+/// from its series.
+fn study_select(dialect: &Dialect, principal: &Principal) -> String {
+    format!(
+        "SELECT s.study_uid, s.patient_name, s.patient_id, s.patient_birth_date, s.patient_sex, \
+         s.study_date, s.study_time, s.accession_number, s.study_description, s.referring_physician_name, \
+         s.institution_name, s.uploaded_by, s.uploaded_at, ou.username AS owner, \
+         (SELECT COUNT(*) FROM series se WHERE se.study_uid = s.study_uid) AS num_series, \
+         (SELECT COUNT(*) FROM instances i WHERE i.study_uid = s.study_uid) AS num_instances, \
+         (SELECT {agg} FROM series se WHERE se.study_uid = s.study_uid) AS modalities, {levels}",
+        agg = dialect.modality_aggregate,
+        levels = level_columns(principal),
+    )
+}
+
+const STUDY_FROM: &str = " FROM studies s LEFT JOIN users ou ON ou.id = s.owner_id";
+
+/// The sort key expression and direction of each listing order.
+fn sort_spec(sort: StudySort) -> (&'static str, bool) {
+    match sort {
+        StudySort::UploadedAtDesc => ("s.uploaded_at", true),
+        StudySort::UploadedAtAsc => ("s.uploaded_at", false),
+        StudySort::StudyDateDesc => ("COALESCE(s.study_date, '')", true),
+        StudySort::StudyDateAsc => ("COALESCE(s.study_date, '')", false),
+        StudySort::PatientNameAsc => ("COALESCE(s.patient_name_folded, '')", false),
+        StudySort::PatientNameDesc => ("COALESCE(s.patient_name_folded, '')", true),
+    }
+}
+
+/// Builds the study listing: the principal's visibility, filters, keyset cursor, order, and a
+/// limit one above the page so that the caller can tell whether another page follows.
+/// Answers the page size.
+fn build_listing<'a, DB>(
+    qb: &mut QueryBuilder<'a, DB>,
+    dialect: &Dialect,
+    principal: &Principal,
+    query: &StudyQuery,
+) -> Result<usize, StoreError>
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let (sort_expr, descending) = sort_spec(query.sort);
+    qb.push(study_select(dialect, principal));
+    qb.push(", ").push(sort_expr).push(" AS sort_key").push(STUDY_FROM).push(" WHERE 1 = 1");
+    push_visible(qb, principal, Level::Read);
+    qb.push(scope_filter(principal, query.scope));
+    let like = |qb: &mut QueryBuilder<'a, DB>, column: &str, pattern: String| {
+        qb.push(format!(" {column} LIKE ")).push_bind(pattern).push(" ESCAPE '\\'");
+    };
+    let equals = |qb: &mut QueryBuilder<'a, DB>, column: &str, value: String| {
+        qb.push(format!(" AND {column} = ")).push_bind(value);
+    };
+    if let Some(name) = &query.patient_name {
+        qb.push(" AND");
+        like(qb, "s.patient_name_folded", wildcard_to_like(name));
+    }
+    if let Some(id) = &query.patient_id {
+        equals(qb, "s.patient_id", id.trim().to_owned());
+    }
+    if let Some(acc) = &query.accession {
+        equals(qb, "s.accession_number", acc.trim().to_owned());
+    }
+    if let Some(modality) = &query.modality {
+        qb.push(" AND EXISTS (SELECT 1 FROM series se WHERE se.study_uid = s.study_uid AND se.modality = ")
+            .push_bind(modality.trim().to_ascii_uppercase())
+            .push(")");
+    }
+    if let Some(from) = &query.date_from {
+        qb.push(" AND s.study_date >= ").push_bind(from.clone());
+    }
+    if let Some(to) = &query.date_to {
+        qb.push(" AND s.study_date <= ").push_bind(to.clone());
+    }
+    if let Some(desc) = &query.description {
+        qb.push(" AND");
+        like(qb, "s.study_description_folded", contains_like(desc));
+    }
+    if let Some(uploader) = &query.uploader {
+        equals(qb, "s.uploaded_by", uploader.clone());
+    }
+    if let Some(q) = &query.q {
+        let pattern = contains_like(q);
+        qb.push(" AND (");
+        like(qb, "s.patient_name_folded", pattern.clone());
+        qb.push(" OR");
+        like(qb, "lower(s.patient_id)", pattern.clone());
+        qb.push(" OR");
+        like(qb, "lower(s.accession_number)", pattern.clone());
+        qb.push(" OR");
+        like(qb, "s.study_description_folded", pattern);
+        qb.push(")");
+    }
+    if let Some(cursor) = &query.cursor {
+        let c = Cursor::decode(cursor)?;
+        qb.push(" AND (").push(sort_expr).push(", s.study_uid) ").push(if descending { "<" } else { ">" });
+        qb.push(" (").push_bind(c.key).push(", ").push_bind(c.uid).push(")");
+    }
+    let dir = if descending { "DESC" } else { "ASC" };
+    qb.push(format!(" ORDER BY sort_key {dir}, s.study_uid {dir} LIMIT "));
+    let limit = query.limit.clamp(1, 500);
+    qb.push_bind(i64::from(limit) + 1);
+    Ok(limit as usize)
+}
+
+const SERIES_ORDER: &str = " ORDER BY se.series_number IS NULL, se.series_number, se.series_uid";
+const INSTANCE_ORDER: &str = " ORDER BY i.instance_number IS NULL, i.instance_number, i.sop_uid";
+
+/// Puts each instance under its series, in the order the rows came.
+fn nest(mut series: Vec<SeriesDetail>, instances: Vec<InstanceRecord>) -> Vec<SeriesDetail> {
+    for instance in instances {
+        if let Some(s) = series.iter_mut().find(|s| s.series_instance_uid == instance.series_instance_uid) {
+            s.instances.push(instance);
+        }
+    }
+    for s in &mut series {
+        s.num_instances = s.instances.len() as i64;
+    }
+    series
+}
+
+fn grantee_label(kind: &str, name: &str) -> String {
+    format!("{kind}:{name}")
+}
+
+#[async_trait::async_trait]
+impl super::StudyCatalog for SqlCatalog {
+    async fn insert_instances(
+        &self,
+        principal: &Principal,
+        batch: &[NewInstance],
+        policy: ConflictPolicy,
+        audit: &[AuditEvent],
+    ) -> Result<Vec<InsertOutcome>, StoreError> {
+        super::ingest::insert_instances(self, principal, batch, policy, audit).await
+    }
+
+    async fn find_instance(&self, principal: &Principal, sop_uid: &str) -> Result<Option<InstanceRecord>, StoreError> {
+        on_pool!(&self.pool, |p| {
+            let mut qb = QueryBuilder::new("SELECT i.* FROM instances i JOIN studies s ON s.study_uid = i.study_uid");
+            qb.push(" WHERE i.sop_uid = ").push_bind(sop_uid.to_owned());
+            push_visible(&mut qb, principal, Level::Read);
+            push_series_scope(&mut qb, principal, "i.series_uid");
+            Ok(qb.build_query_as::<InstanceRecord>().fetch_optional(p).await?)
+        })
+    }
+
+    async fn referenced_blob_keys(&self, keys: &[String]) -> Result<HashSet<String>, StoreError> {
+        let mut found = HashSet::new();
+        for chunk in keys.chunks(500) {
+            let rows: Vec<String> = on_pool!(&self.pool, |p| {
+                let mut qb = QueryBuilder::new("SELECT DISTINCT blob_key FROM instances WHERE blob_key IN (");
+                let mut sep = qb.separated(", ");
+                for key in chunk {
+                    sep.push_bind(key.clone());
+                }
+                qb.push(")");
+                qb.build_query_scalar().fetch_all(p).await?
+            });
+            found.extend(rows);
+        }
+        Ok(found)
+    }
+
+    async fn list_studies(&self, principal: &Principal, query: &StudyQuery) -> Result<StudyPage, StoreError> {
+        let dialect = self.dialect();
+        let (rows, keys, limit): (Vec<StudyRow>, Vec<(String, String)>, usize) = on_pool!(&self.pool, |p| {
+            let mut qb = QueryBuilder::new("");
+            let limit = build_listing(&mut qb, dialect, principal, query)?;
+            let raw = qb.build().fetch_all(p).await?;
+            let mut rows = Vec::with_capacity(raw.len());
+            let mut keys = Vec::with_capacity(raw.len());
+            for r in &raw {
+                rows.push(sqlx::FromRow::from_row(r)?);
+                keys.push((r.try_get("sort_key")?, r.try_get("study_uid")?));
+            }
+            (rows, keys, limit)
+        });
+        let more = rows.len() > limit;
+        let next_cursor = if more {
+            keys.get(limit - 1).map(|(key, uid)| Cursor { key: key.clone(), uid: uid.clone() }.encode())
+        } else {
+            None
+        };
+        let basis = basis(principal);
+        let items = rows.into_iter().take(limit).map(|r| r.into_summary(basis)).collect();
+        Ok(StudyPage { items, next_cursor })
+    }
+
+    async fn get_study(&self, principal: &Principal, study_uid: &str) -> Result<Option<StudyDetail>, StoreError> {
+        let dialect = self.dialect();
+        let found: Option<(StudyRow, Vec<SeriesDetail>, Vec<InstanceRecord>)> = on_pool!(&self.pool, |p| {
+            let mut qb = QueryBuilder::new(study_select(dialect, principal));
+            qb.push(STUDY_FROM).push(" WHERE s.study_uid = ").push_bind(study_uid.to_owned());
+            push_visible(&mut qb, principal, Level::Read);
+            match qb.build_query_as::<StudyRow>().fetch_optional(p).await? {
+                None => None,
+                Some(row) => {
+                    let mut qb = QueryBuilder::new("SELECT se.* FROM series se WHERE se.study_uid = ");
+                    qb.push_bind(study_uid.to_owned());
+                    push_series_scope(&mut qb, principal, "se.series_uid");
+                    qb.push(SERIES_ORDER);
+                    let series = qb.build_query_as::<SeriesDetail>().fetch_all(p).await?;
+                    let mut qb = QueryBuilder::new("SELECT i.* FROM instances i WHERE i.study_uid = ");
+                    qb.push_bind(study_uid.to_owned());
+                    push_series_scope(&mut qb, principal, "i.series_uid");
+                    qb.push(INSTANCE_ORDER);
+                    let instances = qb.build_query_as::<InstanceRecord>().fetch_all(p).await?;
+                    Some((row, series, instances))
+                }
+            }
+        });
+        let Some((row, series, instances)) = found else {
+            return Ok(None);
+        };
+        let series = nest(series, instances);
+        let mut summary = row.into_summary(basis(principal));
+        // Counted from what the principal sees: a link narrowed to some series tells
+        // nothing of the others, not even how many there are.
+        summary.num_series = series.len() as i64;
+        summary.num_instances = series.iter().map(|s| s.num_instances).sum();
+        summary.modalities = series.iter().filter_map(|s| s.modality.clone()).collect();
+        summary.modalities.sort();
+        summary.modalities.dedup();
+        Ok(Some(StudyDetail { summary, series }))
+    }
+
+    async fn series_instances(
+        &self,
+        principal: &Principal,
+        series_uid: &str,
+    ) -> Result<Vec<InstanceRecord>, StoreError> {
+        on_pool!(&self.pool, |p| {
+            let mut qb = QueryBuilder::new("SELECT i.* FROM instances i JOIN studies s ON s.study_uid = i.study_uid");
+            qb.push(" WHERE i.series_uid = ").push_bind(series_uid.to_owned());
+            push_visible(&mut qb, principal, Level::Read);
+            push_series_scope(&mut qb, principal, "i.series_uid");
+            qb.push(INSTANCE_ORDER);
+            Ok(qb.build_query_as::<InstanceRecord>().fetch_all(p).await?)
+        })
+    }
+
+    async fn study_access(&self, principal: &Principal, study_uid: &str) -> Result<Option<StudyAccess>, StoreError> {
+        let row: Option<(i64, i64)> = on_pool!(&self.pool, |p| {
+            let mut qb = QueryBuilder::new(format!("SELECT {} FROM studies s", level_columns(principal)));
+            qb.push(" WHERE s.study_uid = ").push_bind(study_uid.to_owned());
+            push_visible(&mut qb, principal, Level::Read);
+            qb.build_query_as::<(i64, i64)>().fetch_optional(p).await?
+        });
+        Ok(row.and_then(|(level, is_owner)| {
+            let level = Level::from_i64(level)?;
+            Some(StudyAccess { level, basis: if is_owner == 1 { "owner" } else { basis(principal) } })
+        }))
+    }
+
+    async fn swap_series_thumbnail(&self, series_uid: &str, sha: &str) -> Result<Option<String>, StoreError> {
+        let before: Option<Option<String>> = on_pool!(&self.pool, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            let before: Option<Option<String>> =
+                sqlx::query_scalar("SELECT thumbnail_sha FROM series WHERE series_uid = $1")
+                    .bind(series_uid)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            sqlx::query("UPDATE series SET thumbnail_sha = $2 WHERE series_uid = $1")
+                .bind(series_uid)
+                .bind(sha)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            before
+        });
+        Ok(before.flatten())
+    }
+
+    async fn list_grants(&self, study_uid: &str) -> Result<Vec<Grant>, StoreError> {
+        let rows: Vec<(String, String, i64, Option<String>, String)> = on_pool!(&self.pool, |p| {
+            sqlx::query_as(
+                "SELECT g.grantee_kind, COALESCE(u.username, gr.name, '?'), g.level, b.username, g.granted_at \
+                 FROM study_grants g \
+                 LEFT JOIN users u ON g.grantee_kind = 'user' AND u.id = g.grantee_id \
+                 LEFT JOIN groups gr ON g.grantee_kind = 'group' AND gr.id = g.grantee_id \
+                 LEFT JOIN users b ON b.id = g.granted_by \
+                 WHERE g.study_uid = $1 ORDER BY g.grantee_kind, 2",
+            )
+            .bind(study_uid)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(kind, name, level, by, at)| Grant {
+                grantee: grantee_label(&kind, &name),
+                level: Level::from_i64(level).unwrap_or(Level::Read),
+                granted_by: by,
+                granted_at: at,
+            })
+            .collect())
+    }
+
+    async fn put_grant(&self, study_uid: &str, grantee: &Grantee, level: Level, by: i64) -> Result<Grant, StoreError> {
+        let (kind, id) = self.grantee_id(grantee).await?.ok_or(StoreError::NotFound)?;
+        let at = now();
+        on_pool!(&self.pool, |p| {
+            sqlx::query(
+                "INSERT INTO study_grants (study_uid, grantee_kind, grantee_id, level, granted_by, granted_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (study_uid, grantee_kind, grantee_id) \
+                 DO UPDATE SET level = excluded.level, granted_by = excluded.granted_by, granted_at = excluded.granted_at",
+            )
+            .bind(study_uid)
+            .bind(kind)
+            .bind(id)
+            .bind(level as i64)
+            .bind(by)
+            .bind(&at)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        let grants = self.list_grants(study_uid).await?;
+        grants.into_iter().find(|g| g.grantee == grantee.label()).ok_or(StoreError::NotFound)
+    }
+
+    async fn delete_grant(&self, study_uid: &str, grantee: &Grantee) -> Result<(), StoreError> {
+        let (kind, id) = self.grantee_id(grantee).await?.ok_or(StoreError::NotFound)?;
+        let done = on_pool!(&self.pool, |p| {
+            sqlx::query("DELETE FROM study_grants WHERE study_uid = $1 AND grantee_kind = $2 AND grantee_id = $3")
+                .bind(study_uid)
+                .bind(kind)
+                .bind(id)
+                .execute(p)
+                .await?
+                .rows_affected()
+        });
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn transfer_study(&self, study_uid: &str, new_owner: &str) -> Result<(), StoreError> {
+        let done = on_pool!(&self.pool, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            let owner: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM users WHERE username = $1 AND deleted_at IS NULL")
+                    .bind(new_owner)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(owner) = owner else {
+                return Err(StoreError::NotFound);
+            };
+            let done = sqlx::query("UPDATE studies SET owner_id = $2 WHERE study_uid = $1")
+                .bind(study_uid)
+                .bind(owner)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            // The new owner needs no grant of their own.
+            sqlx::query("DELETE FROM study_grants WHERE study_uid = $1 AND grantee_kind = 'user' AND grantee_id = $2")
+                .bind(study_uid)
+                .bind(owner)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            done
+        });
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}
+
+impl SqlCatalog {
+    /// The id of a live account or a group, by name.
+    async fn grantee_id(&self, grantee: &Grantee) -> Result<Option<(&'static str, i64)>, StoreError> {
+        let (kind, sql, name) = match grantee {
+            Grantee::User(n) => ("user", "SELECT id FROM users WHERE username = $1 AND deleted_at IS NULL", n),
+            Grantee::Group(n) => ("group", "SELECT id FROM groups WHERE name = $1", n),
+        };
+        let id: Option<i64> = on_pool!(&self.pool, |p| sqlx::query_scalar(sql).bind(name).fetch_optional(p).await?);
+        Ok(id.map(|id| (kind, id)))
+    }
+}

@@ -1,0 +1,321 @@
+//! Every route × every kind of caller, with the status each must get. The table is checked
+//! against the router's own list (crates/ferrum-server/src/routes/mod.rs): a route added
+//! without a row here fails this test.
+use std::collections::BTreeSet;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use reqwest::Method;
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+use crate::fixtures::*;
+use crate::harness::{app, TestApp};
+
+/// The callers with an `Authorization` header (or none), in the order of each row's codes.
+const USERS: [&str; 10] =
+    ["anonymous", "expired", "forged", "owner", "reader", "sharer", "contributor", "grouped", "stranger", "admin"];
+/// The holders of a viewer link, in the order of each share row's codes.
+const LINKS: [&str; 5] = ["this", "other", "revoked", "used_up", "forged"];
+
+/// The routes as the router declares them: `(METHOD, path)`.
+fn declared_routes() -> BTreeSet<(String, String)> {
+    let source = include_str!("../../crates/ferrum-server/src/routes/mod.rs");
+    let mut prefix = "";
+    let mut routes = BTreeSet::new();
+    for line in source.lines() {
+        if line.contains("web::scope(\"/api\")") {
+            prefix = "/api";
+        }
+        let Some((_, rest)) = line.split_once(".route(\"") else { continue };
+        let (path, rest) = rest.split_once('"').unwrap();
+        let method = rest.split("web::").nth(1).unwrap().split('(').next().unwrap().to_uppercase();
+        routes.insert((method, format!("{prefix}{path}")));
+    }
+    routes
+}
+
+fn hs256(secret: &[u8], claims: &Value) -> String {
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap();
+    mac.update(format!("{header}.{payload}").as_bytes());
+    format!("{header}.{payload}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+}
+
+/// The claims of a real token, to forge look-alikes from.
+fn claims_of(token: &str) -> Value {
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap()
+}
+
+struct World {
+    app: TestApp,
+    tokens: Vec<Option<String>>,
+    study: Spec,
+    link_tokens: Vec<String>,
+    link_id: String,
+}
+
+async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> u16 {
+    let mut r = app.client.request(Method::from_bytes(method.as_bytes()).unwrap(), app.url(path));
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    r.send().await.unwrap().status().as_u16()
+}
+
+async fn make_link(app: &TestApp, token: &str, study: &str, body: Value) -> (String, String) {
+    let r = app
+        .client
+        .post(app.url(&format!("/api/studies/{study}/links")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.unwrap();
+    (v["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned(), v["id"].as_str().unwrap().to_owned())
+}
+
+async fn world() -> World {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let admin = app.token().to_owned();
+    let mut named = Vec::new();
+    for name in ["owner", "reader", "sharer", "contributor", "grouped", "stranger"] {
+        named.push(app.add_user(name, "radiologist").await);
+    }
+    let study = Spec::new(1300, 1, 1).size(16);
+    assert_eq!(app.upload_as(&named[0], "application/dicom", dicom(&study)).await.0, 201);
+    let other = Spec::new(1301, 1, 1).size(16);
+    assert_eq!(app.upload_as(&named[5], "application/dicom", dicom(&other)).await.0, 201);
+    let grants = format!("/api/studies/{}/grants", study.study);
+    for (who, level) in [("user:reader", "read"), ("user:sharer", "share"), ("user:contributor", "contribute")] {
+        assert_eq!(
+            call(&app, "PUT", &grants, Some(&named[0]), Some(json!({"grantee": who, "level": level}))).await,
+            200
+        );
+    }
+    assert_eq!(call(&app, "POST", "/api/groups", Some(&admin), Some(json!({"name": "readers"}))).await, 201);
+    assert_eq!(call(&app, "PUT", "/api/groups/readers/members/grouped", Some(&admin), None).await, 204);
+    // A group no caller is in, for the rows that change grants and memberships.
+    assert_eq!(call(&app, "POST", "/api/groups", Some(&admin), Some(json!({"name": "spare"}))).await, 201);
+    let g = json!({"grantee": "group:readers", "level": "read"});
+    assert_eq!(call(&app, "PUT", &grants, Some(&named[0]), Some(g)).await, 200);
+
+    let secret = b"a-test-signing-secret-of-forty-characters";
+    let mut expired = claims_of(&named[0]);
+    expired["exp"] = json!(chrono::Utc::now().timestamp() - 60);
+    expired["iat"] = json!(chrono::Utc::now().timestamp() - 3600);
+    let forged = hs256(b"not-the-server-secret-but-long-enough", &claims_of(&named[0]));
+    let tokens = vec![
+        None,
+        Some(hs256(secret, &expired)),
+        Some(forged),
+        Some(named[0].clone()),
+        Some(named[1].clone()),
+        Some(named[2].clone()),
+        Some(named[3].clone()),
+        Some(named[4].clone()),
+        Some(named[5].clone()),
+        Some(admin.clone()),
+    ];
+
+    let (this, link_id) = make_link(&app, &named[0], &study.study, json!({"allow_download": true})).await;
+    let (other_link, _) = make_link(&app, &named[5], &other.study, json!({"allow_download": true})).await;
+    let (revoked, revoked_id) = make_link(&app, &named[0], &study.study, json!({"allow_download": true})).await;
+    assert_eq!(call(&app, "DELETE", &format!("/api/links/{revoked_id}"), Some(&named[0]), None).await, 204);
+    let (used_up, _) = make_link(&app, &named[0], &study.study, json!({"allow_download": true, "max_opens": 1})).await;
+    assert_eq!(call(&app, "GET", &format!("/v/{used_up}"), None, None).await, 200);
+    let mut forged_link = this.clone();
+    forged_link.replace_range(forged_link.len() - 4.., "AAAA");
+    World { app, tokens, study, link_tokens: vec![this, other_link, revoked, used_up, forged_link], link_id }
+}
+
+/// `codes` has one status per caller of [`USERS`] (or [`LINKS`] for share rows).
+struct Row {
+    method: &'static str,
+    path: &'static str,
+    codes: &'static str,
+}
+
+const fn row(method: &'static str, path: &'static str, codes: &'static str) -> Row {
+    Row { method, path, codes }
+}
+
+/// anonymous expired forged owner reader sharer contributor grouped stranger admin
+const USER_ROWS: &[Row] = &[
+    row("GET", "/healthz", "200 200 200 200 200 200 200 200 200 200"),
+    row("GET", "/readyz", "200 200 200 200 200 200 200 200 200 200"),
+    row("GET", "/metrics", "200 200 200 200 200 200 200 200 200 200"),
+    row("GET", "/", "200 200 200 200 200 200 200 200 200 200"),
+    row("GET", "/assets/{path:.*}", "200 200 200 200 200 200 200 200 200 200"),
+    row("POST", "/api/auth/login", "401 401 401 401 401 401 401 401 401 401"),
+    row("POST", "/api/auth/refresh", "401 401 401 401 401 401 401 401 401 401"),
+    row("GET", "/api/me", "401 401 401 200 200 200 200 200 200 200"),
+    row("POST", "/api/users", "401 401 401 403 403 403 403 403 403 201"),
+    row("GET", "/api/users", "401 401 401 403 403 403 403 403 403 200"),
+    row("PATCH", "/api/users/{name}", "401 401 401 403 403 403 403 403 403 200"),
+    row("DELETE", "/api/users/{name}", "401 401 401 403 403 403 403 403 403 204"),
+    row("POST", "/api/uploads", "401 401 401 201 422 422 201 422 422 201"),
+    row("GET", "/api/studies", "401 401 401 200 200 200 200 200 200 200"),
+    row("GET", "/api/studies/{study_uid}", "401 401 401 200 200 200 200 200 404 200"),
+    row("GET", "/api/studies/{study_uid}/thumbnail", "401 401 401 200 200 200 200 200 404 200"),
+    row("GET", "/api/series/{series_uid}/thumbnail", "401 401 401 200 200 200 200 200 404 200"),
+    row("GET", "/api/instances/{sop_uid}/file", "401 401 401 200 200 200 200 200 404 200"),
+    row("GET", "/api/instances/{sop_uid}/rendered", "401 401 401 200 200 200 200 200 404 200"),
+    row("GET", "/api/studies/{study_uid}/archive", "401 401 401 200 200 200 200 200 404 200"),
+    row("GET", "/api/studies/{study_uid}/grants", "401 401 401 200 403 403 403 403 404 200"),
+    row("PUT", "/api/studies/{study_uid}/grants", "401 401 401 200 403 403 403 403 404 200"),
+    row("DELETE", "/api/studies/{study_uid}/grants/{grantee}", "401 401 401 204 403 403 403 403 404 204"),
+    row("PUT", "/api/studies/{study_uid}/owner", "401 401 401 204 403 403 403 403 404 204"),
+    row("POST", "/api/studies/{study_uid}/links", "401 401 401 201 403 201 201 403 404 201"),
+    row("GET", "/api/studies/{study_uid}/links", "401 401 401 200 403 200 200 403 404 200"),
+    row("DELETE", "/api/links/{id}", "401 401 401 204 404 404 404 404 404 204"),
+    row("GET", "/api/links/{id}/access", "401 401 401 200 404 404 404 404 404 200"),
+    row("POST", "/api/groups", "401 401 401 403 403 403 403 403 403 201"),
+    row("GET", "/api/groups", "401 401 401 403 403 403 403 403 403 200"),
+    row("PATCH", "/api/groups/{name}", "401 401 401 403 403 403 403 403 403 200"),
+    row("DELETE", "/api/groups/{name}", "401 401 401 403 403 403 403 403 403 204"),
+    row("PUT", "/api/groups/{name}/members/{user}", "401 401 401 403 403 403 403 403 403 204"),
+    row("DELETE", "/api/groups/{name}/members/{user}", "401 401 401 403 403 403 403 403 403 204"),
+    row("GET", "/api/directory", "401 401 401 200 200 200 200 200 200 200"),
+    row("GET", "/api/audit", "401 401 401 403 403 403 403 403 403 200"),
+    // Last: it ends the caller's session.
+    row("POST", "/api/auth/logout", "401 401 401 204 204 204 204 204 204 204"),
+];
+
+/// this-study link, another study's link, revoked, used up, forged token
+const LINK_ROWS: &[Row] = &[
+    row("GET", "/v/{token}", "200 200 410 410 404"),
+    row("GET", "/api/share/{token}/study", "200 200 410 410 404"),
+    row("POST", "/api/share/{token}/unlock", "204 204 410 410 404"),
+    row("GET", "/api/share/{token}/archive", "200 200 410 410 404"),
+    row("GET", "/api/share/{token}/series/{series_uid}/thumbnail", "200 404 410 410 404"),
+    row("GET", "/api/share/{token}/instances/{sop_uid}/rendered", "200 404 410 410 404"),
+];
+
+/// The concrete request for a row and caller number `i`: path, body, and what to prepare.
+async fn request_for(w: &World, r: &Row, i: usize) -> (String, Option<Value>) {
+    let s = &w.study;
+    let admin = w.tokens[9].as_deref();
+    let fill = |p: &str| {
+        p.replace("{study_uid}", &s.study)
+            .replace("{series_uid}", &s.series)
+            .replace("{sop_uid}", &s.sop)
+            .replace("{path:.*}", "app/app.css")
+            .replace("{id}", &w.link_id)
+    };
+    match (r.method, r.path) {
+        ("POST", "/api/auth/login") => {
+            (fill(r.path), Some(json!({"username": format!("nobody{i}"), "password": "wrong-password-x"})))
+        }
+        ("POST", "/api/auth/refresh") => (fill(r.path), Some(json!({"refresh_token": "junk.junk"}))),
+        ("POST", "/api/users") => (
+            fill(r.path),
+            Some(json!({"username": format!("made{i}"), "password": "a-long-password-2", "role": "radiologist"})),
+        ),
+        ("PATCH", "/api/users/{name}") => ("/api/users/stranger".into(), Some(json!({"role": "radiologist"}))),
+        ("DELETE", "/api/users/{name}") => {
+            w.app.add_user(&format!("doomed{i}"), "radiologist").await;
+            (format!("/api/users/doomed{i}"), None)
+        }
+        ("PUT", "/api/studies/{study_uid}/grants") => {
+            (fill(r.path), Some(json!({"grantee": "group:spare", "level": "read"})))
+        }
+        ("DELETE", "/api/studies/{study_uid}/grants/{grantee}") => {
+            let grants = format!("/api/studies/{}/grants", s.study);
+            let body = json!({"grantee": "group:spare", "level": "read"});
+            assert_eq!(call(&w.app, "PUT", &grants, admin, Some(body)).await, 200);
+            (format!("{grants}/group:spare"), None)
+        }
+        ("PUT", "/api/studies/{study_uid}/owner") => (fill(r.path), Some(json!({"username": "owner"}))),
+        ("POST", "/api/studies/{study_uid}/links") => (fill(r.path), Some(json!({"expires_in": 60}))),
+        ("DELETE", "/api/links/{id}") => {
+            let owner = w.tokens[3].as_deref().unwrap();
+            let (_, id) = make_link(&w.app, owner, &s.study, json!({})).await;
+            (format!("/api/links/{id}"), None)
+        }
+        ("POST", "/api/groups") => (fill(r.path), Some(json!({"name": format!("group{i}")}))),
+        ("PATCH", "/api/groups/{name}") => {
+            assert_eq!(call(&w.app, "POST", "/api/groups", admin, Some(json!({"name": format!("old{i}")}))).await, 201);
+            (format!("/api/groups/old{i}"), Some(json!({"name": format!("new{i}")})))
+        }
+        ("DELETE", "/api/groups/{name}") => {
+            assert_eq!(
+                call(&w.app, "POST", "/api/groups", admin, Some(json!({"name": format!("gone{i}")}))).await,
+                201
+            );
+            (format!("/api/groups/gone{i}"), None)
+        }
+        ("PUT", "/api/groups/{name}/members/{user}") => ("/api/groups/spare/members/stranger".into(), None),
+        ("DELETE", "/api/groups/{name}/members/{user}") => {
+            assert_eq!(call(&w.app, "PUT", "/api/groups/spare/members/sharer", admin, None).await, 204);
+            ("/api/groups/spare/members/sharer".into(), None)
+        }
+        _ => (fill(r.path), None),
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_kind_of_caller_as_the_access_model_says() {
+    let declared = declared_routes();
+    let tabled: BTreeSet<(String, String)> =
+        USER_ROWS.iter().chain(LINK_ROWS).map(|r| (r.method.to_owned(), r.path.to_owned())).collect();
+    assert_eq!(
+        declared.difference(&tabled).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "routes without a row in this table"
+    );
+    assert_eq!(tabled.difference(&declared).collect::<Vec<_>>(), Vec::<&(String, String)>::new(), "rows of no route");
+
+    let w = world().await;
+    let mut wrong = Vec::new();
+    for r in USER_ROWS {
+        let expected: Vec<u16> = r.codes.split_whitespace().map(|c| c.parse().unwrap()).collect();
+        assert_eq!(expected.len(), USERS.len(), "{} {}", r.method, r.path);
+        for (i, who) in USERS.iter().enumerate() {
+            let (path, body) = request_for(&w, r, i).await;
+            let status = if r.path == "/api/uploads" {
+                let file = Spec::new(1300, 10 + i as u32, 1).size(16);
+                let t = w.tokens[i].clone().unwrap_or_default();
+                let r =
+                    w.app.client.post(w.app.url(&path)).header("content-type", "application/dicom").body(dicom(&file));
+                let r = if w.tokens[i].is_some() { r.bearer_auth(t) } else { r };
+                r.send().await.unwrap().status().as_u16()
+            } else {
+                call(&w.app, r.method, &path, w.tokens[i].as_deref(), body).await
+            };
+            if status != expected[i] {
+                wrong.push(format!("{} {} as {who}: {status}, expected {}", r.method, r.path, expected[i]));
+            }
+        }
+    }
+    for r in LINK_ROWS {
+        let expected: Vec<u16> = r.codes.split_whitespace().map(|c| c.parse().unwrap()).collect();
+        assert_eq!(expected.len(), LINKS.len(), "{} {}", r.method, r.path);
+        for (i, who) in LINKS.iter().enumerate() {
+            let path = r
+                .path
+                .replace("{token}", &w.link_tokens[i])
+                .replace("{series_uid}", &w.study.series)
+                .replace("{sop_uid}", &w.study.sop);
+            let body = (r.method == "POST").then(|| json!({"pin": "000000"}));
+            // Each holder is a fresh browser: no proof cookie from an earlier opening.
+            let mut req =
+                reqwest::Client::new().request(Method::from_bytes(r.method.as_bytes()).unwrap(), w.app.url(&path));
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            let status = req.send().await.unwrap().status().as_u16();
+            if status != expected[i] {
+                wrong.push(format!("{} {} as {who} link: {status}, expected {}", r.method, r.path, expected[i]));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} answers differ from the table:\n{}", wrong.len(), wrong.join("\n"));
+}
