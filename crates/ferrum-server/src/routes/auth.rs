@@ -39,7 +39,6 @@ pub async fn login(
     let addr = remote_addr(&req);
     let ip = addr.as_deref().and_then(|a| a.parse::<std::net::IpAddr>().ok());
     if let Some(wait) = state.login_throttle.address_wait(ip) {
-        tracing::warn!("logins from one address throttled after repeated failures");
         return Err(ApiError::Throttled(wait));
     }
     let event = |outcome: &'static str| Access::new(format!("user:{username}"), "login", addr.clone()).outcome(outcome);
