@@ -169,7 +169,7 @@ pub struct Settings {
     /// An idle connection between requests is closed after this many seconds (0: no keep-alive).
     #[arg(long, env = "FERRUM_KEEP_ALIVE_SECS", default_value_t = 10, global = true)]
     pub keep_alive_secs: u64,
-    /// A connection being closed gets this many seconds to finish, seconds.
+    /// How long a connection being closed gets to finish, seconds.
     #[arg(long, env = "FERRUM_DISCONNECT_TIMEOUT_SECS", default_value_t = 2, global = true)]
     pub disconnect_timeout_secs: u64,
     /// A request body (an upload) that sends nothing for this many seconds is cut off.

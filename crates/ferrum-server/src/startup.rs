@@ -98,6 +98,11 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let addr = settings.validate()?;
+        // Before anything is opened, so that a bad certificate stops the start at once.
+        let tls = match (&settings.tls_cert, &settings.tls_key) {
+            (Some(cert), Some(key)) => Some(tls::load(cert, key)?),
+            _ => None,
+        };
         let services = Services::open(&settings).await?;
         let spooled = crate::sweep::clear_spool(&settings.spool_dir()).context("clearing the upload spool")?;
         let swept =
@@ -126,10 +131,6 @@ impl Application {
         });
         crate::jobs::start(jobs.clone(), settings.job_workers).await.context("starting the background workers")?;
         // What the HTTP layer needs, taken before the settings move into the state.
-        let tls = match (&settings.tls_cert, &settings.tls_key) {
-            (Some(cert), Some(key)) => Some(tls::load(cert, key)?),
-            _ => None,
-        };
         let headers = web::Data::new(security_headers::Policy {
             hsts: tls.is_some(),
             secure_cookies: settings.browsers_use_https(),
