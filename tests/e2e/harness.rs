@@ -116,7 +116,7 @@ impl Builder {
     /// secret that [`TestApp::sibling`] instances share.
     pub fn production(mut self) -> Self {
         self.production = true;
-        self.env.insert("FERRUM_JWT_SECRET".into(), "a-test-signing-secret-of-forty-characters".into());
+        self.env.insert("FERRUM_JWT_SECRET".into(), "e2e-signing-key-5f1c9a7b3d2e4f60a8b9c1d2e3f4a5b6".into());
         self
     }
 

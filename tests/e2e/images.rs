@@ -99,7 +99,8 @@ async fn rendered_frames_carry_an_etag_are_private_and_audited() {
     app.upload("application/dicom", dicom(&spec)).await;
     let path = format!("/api/instances/{}/rendered", spec.sop);
     let r = app.get(&path).send().await.unwrap();
-    assert_eq!(r.headers()["cache-control"], "private, max-age=3600");
+    // Patient data: kept by no cache, the browser's included (README, Hardening).
+    assert_eq!(r.headers()["cache-control"], "no-store");
     let etag = r.headers()["etag"].to_str().unwrap().to_owned();
     let r = app.get(&path).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(r.status(), 304);

@@ -11,6 +11,7 @@ mod compose;
 mod durability;
 mod faults;
 mod fixtures;
+mod hardening;
 mod harness;
 mod images;
 mod instances;

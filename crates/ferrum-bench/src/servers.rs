@@ -45,7 +45,7 @@ impl Drop for Server {
     }
 }
 
-const BENCH_PASSWORD: &str = "bench-password-123";
+const BENCH_PASSWORD: &str = "bench-admin-2718281828";
 
 /// Starts `ferrum serve` on a random port with a fresh data directory under `scratch`.
 pub async fn ferrum(binary: &Path, scratch: &Path, extra_env: &[(&str, &str)]) -> anyhow::Result<Server> {

@@ -68,6 +68,8 @@ impl From<RoleArg> for Role {
 }
 
 pub async fn run() -> anyhow::Result<()> {
+    // Before anything is created: the catalog, blobs, spool and secrets are the user's own.
+    crate::private_files::restrict_new_files();
     let cli = Cli::parse();
     crate::telemetry::init(&cli.settings.log);
     let settings = cli.settings;
@@ -75,7 +77,7 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Serve => {
             let app = Application::build(settings).await?;
             // On stdout, for people and for scripts that start the server on port 0.
-            println!("ferrum listening on http://{}", app.local_addr());
+            println!("ferrum listening on {}", app.url());
             app.run_until_stopped().await?;
         }
         Command::Migrate => {

@@ -1,4 +1,6 @@
 //! The one configuration struct, from flags and environment, validated at start-up.
+mod secrets;
+
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -31,6 +33,16 @@ pub enum SseSetting {
     AwsKms,
     /// No encryption header, for S3-compatible stores that refuse it.
     None,
+}
+
+/// The header that carries the client's address through the trusted proxies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For: client, proxy1, proxy2` (nginx, HAProxy, load balancers).
+    #[value(name = "x-forwarded-for")]
+    XForwardedFor,
+    /// `Forwarded: for=client, for=proxy1` (RFC 7239).
+    Forwarded,
 }
 
 const GIB: u64 = 1024 * 1024 * 1024;
@@ -132,6 +144,43 @@ pub struct Settings {
     /// presigned URLs are signed for it.
     #[arg(long, env = "FERRUM_S3_PUBLIC_ENDPOINT", global = true)]
     pub s3_public_endpoint: Option<String>,
+    /// PEM file with the TLS certificate chain; with FERRUM_TLS_KEY the server speaks HTTPS
+    /// itself (then HSTS on every answer and Secure cookies).
+    #[arg(long, env = "FERRUM_TLS_CERT", global = true)]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM file with the TLS private key (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "FERRUM_TLS_KEY", global = true)]
+    pub tls_key: Option<PathBuf>,
+    /// Origins other web apps may call the API from, comma-separated exact origins such as
+    /// `https://viewer.example.org`; unset, no cross-origin request is allowed.
+    #[arg(long, env = "FERRUM_CORS_ORIGINS", global = true)]
+    pub cors_origins: Option<String>,
+    /// Proxies whose client-address header is believed, comma-separated CIDRs such as
+    /// `10.0.0.0/8,127.0.0.1/32`; unset, the peer address is the client's.
+    #[arg(long, env = "FERRUM_TRUSTED_PROXIES", global = true)]
+    pub trusted_proxies: Option<String>,
+    /// Which header the trusted proxies set: `x-forwarded-for` or `forwarded` (RFC 7239).
+    /// Only that one is read, so that a client cannot slip in the other one.
+    #[arg(long, env = "FERRUM_CLIENT_ADDR_HEADER", value_enum, default_value = "x-forwarded-for", global = true)]
+    pub client_addr_header: ForwardedHeader,
+    /// A client must send a request's whole header within this many seconds of connecting.
+    #[arg(long, env = "FERRUM_REQUEST_HEADER_TIMEOUT_SECS", default_value_t = 5, global = true)]
+    pub request_header_timeout_secs: u64,
+    /// An idle connection between requests is closed after this many seconds (0: no keep-alive).
+    #[arg(long, env = "FERRUM_KEEP_ALIVE_SECS", default_value_t = 10, global = true)]
+    pub keep_alive_secs: u64,
+    /// How long a connection being closed gets to finish, seconds.
+    #[arg(long, env = "FERRUM_DISCONNECT_TIMEOUT_SECS", default_value_t = 2, global = true)]
+    pub disconnect_timeout_secs: u64,
+    /// A request body (an upload) that sends nothing for this many seconds is cut off.
+    #[arg(long, env = "FERRUM_BODY_IDLE_TIMEOUT_SECS", default_value_t = 30, global = true)]
+    pub body_idle_timeout_secs: u64,
+    /// Largest JSON request body, bytes (uploads have FERRUM_MAX_UPLOAD_BYTES).
+    #[arg(long, env = "FERRUM_MAX_JSON_BYTES", default_value_t = 64 * 1024, global = true)]
+    pub max_json_bytes: usize,
+    /// Most connections one worker thread holds open at once (there is a worker per CPU).
+    #[arg(long, env = "FERRUM_MAX_CONNECTIONS", default_value_t = 25_000, global = true)]
+    pub max_connections: usize,
     /// Log filter (tracing's EnvFilter syntax).
     #[arg(
         long,
@@ -165,10 +214,11 @@ impl Settings {
                 });
             }
         }
-        if let Some(secret) = &self.jwt_secret {
-            if secret.len() < 32 {
-                return Err(SettingError { name: "FERRUM_JWT_SECRET", why: "must be at least 32 characters".into() });
-            }
+        if let Some(why) = self.jwt_secret.as_deref().and_then(|s| secrets::weakness(s, 32)) {
+            return Err(SettingError { name: "FERRUM_JWT_SECRET", why });
+        }
+        if let Some(why) = self.admin_password.as_deref().and_then(|p| secrets::weakness(p, 10)) {
+            return Err(SettingError { name: "FERRUM_ADMIN_PASSWORD", why });
         }
         if self.token_ttl_secs == 0 || self.token_ttl_secs > 24 * 3600 {
             return Err(SettingError { name: "FERRUM_TOKEN_TTL_SECS", why: "must be between 1 and 86400".into() });
@@ -222,6 +272,37 @@ impl Settings {
         if let Some(keys) = &self.link_keys {
             crate::auth::link_token::LinkKeys::parse(keys)
                 .map_err(|why| SettingError { name: "FERRUM_LINK_KEYS", why })?;
+            for (kid, secret) in keys.split(',').filter_map(|k| k.trim().split_once(':')) {
+                if let Some(why) = secrets::weakness(secret, 32) {
+                    return Err(SettingError {
+                        name: "FERRUM_LINK_KEYS",
+                        why: format!("the secret of key {kid} {why}"),
+                    });
+                }
+            }
+        }
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            let name = if self.tls_cert.is_some() { "FERRUM_TLS_KEY" } else { "FERRUM_TLS_CERT" };
+            return Err(SettingError { name, why: "FERRUM_TLS_CERT and FERRUM_TLS_KEY are set together".into() });
+        }
+        if let Some(origins) = &self.cors_origins {
+            crate::http::cors::parse_origins(origins)
+                .map_err(|why| SettingError { name: "FERRUM_CORS_ORIGINS", why })?;
+        }
+        if let Some(proxies) = &self.trusted_proxies {
+            crate::http::client_addr::TrustedProxies::parse(proxies)
+                .map_err(|why| SettingError { name: "FERRUM_TRUSTED_PROXIES", why })?;
+        }
+        let at_least_one = [
+            ("FERRUM_REQUEST_HEADER_TIMEOUT_SECS", self.request_header_timeout_secs),
+            ("FERRUM_BODY_IDLE_TIMEOUT_SECS", self.body_idle_timeout_secs),
+            ("FERRUM_MAX_CONNECTIONS", self.max_connections as u64),
+        ];
+        if let Some((name, _)) = at_least_one.iter().find(|(_, v)| *v == 0) {
+            return Err(SettingError { name, why: "must be at least 1".into() });
+        }
+        if self.max_json_bytes < 1024 {
+            return Err(SettingError { name: "FERRUM_MAX_JSON_BYTES", why: "must be at least 1024".into() });
         }
         if not_http(&self.public_url) {
             return Err(SettingError { name: "FERRUM_PUBLIC_URL", why: "must be an http:// or https:// URL".into() });
@@ -245,6 +326,12 @@ impl Settings {
     pub fn spool_dir(&self) -> PathBuf {
         self.data_dir.join("spool")
     }
+
+    /// Whether browsers reach the service over HTTPS: served here, or by a proxy in front
+    /// (told by FERRUM_PUBLIC_URL).
+    pub fn browsers_use_https(&self) -> bool {
+        self.tls_cert.is_some() || self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
 }
 
 impl fmt::Debug for Settings {
@@ -260,6 +347,10 @@ impl fmt::Debug for Settings {
             .field("conflict_policy", &self.conflict_policy)
             .field("s3_bucket", &self.s3_bucket)
             .field("s3_endpoint", &self.s3_endpoint)
+            .field("link_keys", &redacted(&self.link_keys))
+            .field("tls_cert", &self.tls_cert)
+            .field("cors_origins", &self.cors_origins)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish_non_exhaustive()
     }
 }

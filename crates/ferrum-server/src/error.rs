@@ -148,11 +148,19 @@ impl From<ImageError> for ApiError {
     }
 }
 
-/// Turns actix's own extractor failures (bad JSON, bad query) into the same JSON shape.
-pub fn json_config() -> actix_web::web::JsonConfig {
-    actix_web::web::JsonConfig::default()
-        .limit(64 * 1024)
-        .error_handler(|err, _| ApiError::BadRequest(format!("invalid JSON body: {err}")).into())
+/// Turns actix's own extractor failures (bad JSON, bad query) into the same JSON shape. A
+/// JSON body above `limit` bytes (`FERRUM_MAX_JSON_BYTES`) is 413 without being read whole.
+pub fn json_config(limit: usize) -> actix_web::web::JsonConfig {
+    use actix_web::error::JsonPayloadError;
+    actix_web::web::JsonConfig::default().limit(limit).error_handler(|err, _| match err {
+        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+            ApiError::PayloadTooLarge(format!(
+                "the JSON body is larger than the limit of {limit} bytes (FERRUM_MAX_JSON_BYTES)"
+            ))
+            .into()
+        }
+        err => ApiError::BadRequest(format!("invalid JSON body: {err}")).into(),
+    })
 }
 
 pub fn query_config() -> actix_web::web::QueryConfig {

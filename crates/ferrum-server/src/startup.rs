@@ -1,8 +1,11 @@
 //! Building the application exactly as `ferrum serve` runs it, so that tests run the same.
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
+use actix_web::http::KeepAlive;
+use actix_web::middleware::{from_fn, Condition};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use ferrum_store::blob::{Encryption, LocalBlobStore, S3BlobStore, S3Settings};
@@ -15,6 +18,9 @@ use crate::auth::link_token::LinkKeys;
 use crate::auth::{password, token::TokenKeys};
 use crate::config::{Settings, SseSetting};
 use crate::error;
+use crate::http::body_timeout::BodyIdleTimeout;
+use crate::http::client_addr::TrustedProxies;
+use crate::http::{body_timeout, cors, security_headers, tls};
 use crate::images::Images;
 use crate::ingest::{Ingestor, ZipLimits};
 use crate::jobs::JobContext;
@@ -34,7 +40,7 @@ pub struct Services {
 
 impl Services {
     pub async fn open(settings: &Settings) -> anyhow::Result<Services> {
-        std::fs::create_dir_all(&settings.data_dir)
+        crate::private_files::create_private_dir(&settings.data_dir)
             .with_context(|| format!("FERRUM_DATA_DIR: cannot create {}", settings.data_dir.display()))?;
         let catalog = ferrum_store::catalog::open(&settings.database_url(), settings.db_max_connections)
             .await
@@ -85,12 +91,18 @@ async fn open_blob_store(settings: &Settings) -> anyhow::Result<Arc<dyn BlobStor
 
 pub struct Application {
     addr: std::net::SocketAddr,
+    tls: bool,
     server: Server,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let addr = settings.validate()?;
+        // Before anything is opened, so that a bad certificate stops the start at once.
+        let tls = match (&settings.tls_cert, &settings.tls_key) {
+            (Some(cert), Some(key)) => Some(tls::load(cert, key)?),
+            _ => None,
+        };
         let services = Services::open(&settings).await?;
         let spooled = crate::sweep::clear_spool(&settings.spool_dir()).context("clearing the upload spool")?;
         let swept =
@@ -118,6 +130,34 @@ impl Application {
             wake: services.jobs_wake.clone(),
         });
         crate::jobs::start(jobs.clone(), settings.job_workers).await.context("starting the background workers")?;
+        // What the HTTP layer needs, taken before the settings move into the state.
+        let headers = web::Data::new(security_headers::Policy {
+            hsts: tls.is_some(),
+            secure_cookies: settings.browsers_use_https(),
+        });
+        let cors_origins = match &settings.cors_origins {
+            Some(origins) => {
+                cors::parse_origins(origins).map_err(|why| anyhow::anyhow!("FERRUM_CORS_ORIGINS: {why}"))?
+            }
+            None => Vec::new(),
+        };
+        let trusted = match &settings.trusted_proxies {
+            Some(proxies) => Some(web::Data::new(TrustedProxies::new(
+                TrustedProxies::parse(proxies).map_err(|why| anyhow::anyhow!("FERRUM_TRUSTED_PROXIES: {why}"))?,
+                settings.client_addr_header,
+            ))),
+            None => None,
+        };
+        let idle = web::Data::new(BodyIdleTimeout(Duration::from_secs(settings.body_idle_timeout_secs)));
+        let json_limit = settings.max_json_bytes;
+        let keep_alive = match settings.keep_alive_secs {
+            0 => KeepAlive::Disabled,
+            secs => KeepAlive::Timeout(Duration::from_secs(secs)),
+        };
+        let header_timeout = Duration::from_secs(settings.request_header_timeout_secs);
+        let disconnect_timeout = Duration::from_secs(settings.disconnect_timeout_secs);
+        let max_connections = settings.max_connections;
+
         let state = AppState {
             catalog: services.catalog,
             blobs: services.blobs,
@@ -132,18 +172,36 @@ impl Application {
         let listener = TcpListener::bind(addr).with_context(|| format!("FERRUM_BIND: cannot listen on {addr}"))?;
         let bound = listener.local_addr()?;
         let data = web::Data::new(state);
+        let served_tls = tls.is_some();
         let server = HttpServer::new(move || {
-            App::new()
+            let mut app = App::new()
+                // The last one wrapped is the outermost: every answer, errors of the others
+                // included, passes through the security headers.
+                .wrap(Condition::new(!cors_origins.is_empty(), cors::middleware(&cors_origins)))
+                .wrap(from_fn(body_timeout::apply))
                 .wrap(TracingLogger::<RedactedRootSpan>::new())
+                .wrap(from_fn(security_headers::apply))
                 .app_data(data.clone())
-                .app_data(error::json_config())
+                .app_data(headers.clone())
+                .app_data(idle.clone())
+                .app_data(error::json_config(json_limit))
                 .app_data(error::query_config())
-                .app_data(error::path_config())
-                .configure(crate::routes::configure)
+                .app_data(error::path_config());
+            if let Some(trusted) = &trusted {
+                app = app.app_data(trusted.clone());
+            }
+            app.configure(crate::routes::configure)
         })
-        .listen(listener)?
+        .client_request_timeout(header_timeout)
+        .client_disconnect_timeout(disconnect_timeout)
+        .keep_alive(keep_alive)
+        .max_connections(max_connections);
+        let server = match tls {
+            Some(config) => server.listen_rustls_0_23(listener, config)?,
+            None => server.listen(listener)?,
+        }
         .run();
-        Ok(Application { addr: bound, server })
+        Ok(Application { addr: bound, tls: served_tls, server })
     }
 
     pub fn port(&self) -> u16 {
@@ -152,6 +210,11 @@ impl Application {
 
     pub fn local_addr(&self) -> std::net::SocketAddr {
         self.addr
+    }
+
+    /// The address to reach the server at, `http://` or `https://`.
+    pub fn url(&self) -> String {
+        format!("{}://{}", if self.tls { "https" } else { "http" }, self.addr)
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

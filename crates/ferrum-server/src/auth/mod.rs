@@ -100,5 +100,5 @@ fn bearer_claims(req: &HttpRequest, state: &AppState) -> Result<token::Claims, A
 
 /// The caller's address, for the audit trail.
 pub fn remote_addr(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|a| a.ip().to_string())
+    crate::http::client_addr::client_addr(req)
 }

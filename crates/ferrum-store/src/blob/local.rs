@@ -1,5 +1,7 @@
 //! Blobs as files under a directory. A put is write-to-temp, fsync, rename, fsync of the
-//! directory: after a crash an object is either whole under its key or absent.
+//! directory: after a crash an object is either whole under its key or absent. Directories
+//! are created 0700 and files 0600: the objects are patient data.
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -18,7 +20,7 @@ impl LocalBlobStore {
     /// Opens (creating) a store rooted at `root`.
     pub fn open(root: impl Into<PathBuf>) -> Result<Self, StoreError> {
         let root = root.into();
-        std::fs::create_dir_all(&root)
+        create_private_dirs(&root)
             .map_err(|e| StoreError::Unavailable(format!("cannot create blob directory: {e}")))?;
         Ok(LocalBlobStore { root })
     }
@@ -34,8 +36,12 @@ fn ensure_dir(dir: &Path) -> std::io::Result<()> {
     if dir.is_dir() {
         Ok(())
     } else {
-        std::fs::create_dir_all(dir)
+        create_private_dirs(dir)
     }
+}
+
+fn create_private_dirs(dir: &Path) -> std::io::Result<()> {
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
 }
 
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
@@ -74,7 +80,7 @@ impl BlobStore for LocalBlobStore {
             ensure_dir(parent)?;
             let tmp = parent.join(format!(".{}.tmp", uuid::Uuid::new_v4()));
             let written = (|| {
-                let mut f = std::fs::File::create(&tmp)?;
+                let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
                 f.write_all(&bytes)?;
                 f.sync_data()?;
                 std::fs::rename(&tmp, &target)
