@@ -84,6 +84,16 @@ pub struct NewInstance {
     pub sha256: String,
     pub blob_key: String,
     pub uploaded_by: String,
+    /// What the object does not conform to although it was accepted.
+    pub warnings: Vec<InstanceWarning>,
+}
+
+/// One thing an accepted object does not conform to (see `ferrum_dicom::warning`): a stable
+/// code and a message for people. Kept as a JSON array in `instances.warnings`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceWarning {
+    pub code: String,
+    pub message: String,
 }
 
 /// The indexed attributes of one instance, flattened: the catalog's own copy of what the
@@ -158,6 +168,7 @@ pub struct InstanceRecord {
     pub blob_key: String,
     pub uploaded_by: String,
     pub created_at: String,
+    pub warnings: Vec<InstanceWarning>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -70,8 +70,8 @@ pub(crate) const INSERT_SERIES: &str = "INSERT INTO series (series_uid, study_ui
 /// first: the caller then reads that row and answers duplicate or conflict.
 pub(crate) const INSERT_INSTANCE: &str = "INSERT INTO instances (sop_uid, series_uid, study_uid, sop_class_uid, \
      instance_number, transfer_syntax_uid, rows, columns, number_of_frames, photometric_interpretation, \
-     bits_allocated, size_bytes, sha256, blob_key, uploaded_by, created_at, slice_position) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+     bits_allocated, size_bytes, sha256, blob_key, uploaded_by, created_at, slice_position, warnings) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
      ON CONFLICT (sop_uid) DO NOTHING";
 
 pub(crate) const EXISTING_INSTANCE: &str = "SELECT sha256, blob_key FROM instances WHERE sop_uid = $1";
@@ -187,6 +187,7 @@ macro_rules! insert_batch {
                     .bind(&item.uploaded_by)
                     .bind($at)
                     .bind(a.slice_position)
+                    .bind((!item.warnings.is_empty()).then(|| serde_json::json!(item.warnings).to_string()))
                     .execute(&mut *tx)
                     .await?;
                 if inserted.rows_affected() == 1 {
@@ -356,6 +357,10 @@ macro_rules! instance_record {
             blob_key: row.get("blob_key"),
             uploaded_by: row.get("uploaded_by"),
             created_at: row.get("created_at"),
+            warnings: row
+                .get::<Option<String>, _>("warnings")
+                .and_then(|w| serde_json::from_str(&w).ok())
+                .unwrap_or_default(),
         }
     }};
 }

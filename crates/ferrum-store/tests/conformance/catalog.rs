@@ -28,6 +28,7 @@ fn instance(study: u32, series: u32, n: u32, sha: &str) -> NewInstance {
         sha256: sha.into(),
         blob_key: format!("dicom/{sha}.dcm"),
         uploaded_by: "alice".into(),
+        warnings: Vec::new(),
     }
 }
 
@@ -420,6 +421,18 @@ pub async fn wrong_pins_lock_a_link_and_a_right_one_resets(store: Store) {
     assert_eq!(locked.pin_locked_until.as_deref(), Some("2999-01-01T00:00:00Z"));
 }
 
+pub async fn an_instances_warnings_come_back_as_they_were_stored(store: Store) {
+    let warning =
+        InstanceWarning { code: "nonconformant_uid".into(), message: "SOPInstanceUID (0008,0018) has …".into() };
+    let flagged = NewInstance { warnings: vec![warning.clone()], ..instance(33, 1, 1, "w1") };
+    store.insert_instances(&[flagged, instance(33, 1, 2, "w2")], ConflictPolicy::Reject, &[]).await.unwrap();
+    assert_eq!(store.find_instance("1.2.3.33.1.1").await.unwrap().unwrap().warnings, vec![warning]);
+    assert!(store.find_instance("1.2.3.33.1.2").await.unwrap().unwrap().warnings.is_empty());
+    let study = store.get_study("1.2.3.33").await.unwrap().unwrap();
+    let counts: Vec<usize> = study.series[0].instances.iter().map(|i| i.warnings.len()).collect();
+    assert_eq!(counts, vec![1, 0]);
+}
+
 macro_rules! catalog_cases {
     ($module:ident, $factory:ident) => {
         crate::backends!(
@@ -447,6 +460,7 @@ macro_rules! catalog_cases {
                 accounts_are_changed_listed_and_deleted_for_good,
                 sessions_rotate_once_and_end_with_logout_password_reset_or_deletion,
                 a_series_remembers_which_instance_its_thumbnail_shows,
+                an_instances_warnings_come_back_as_they_were_stored,
             ]
         );
     };
