@@ -116,7 +116,8 @@ fn meta_group_at(head: &[u8], at: usize) -> bool {
 /// Finds the data set of the object in `source`.
 pub(crate) fn read<R: Read + Seek>(source: &mut R) -> Result<Framing, DicomError> {
     let file_len = source.seek(SeekFrom::End(0)).map_err(io)?;
-    let head = read_at(source, 0, 132)?;
+    let source = &mut Prefix::new(source)?;
+    let head = source.read_at(0, 132)?;
     let (meta_at, mut warnings) = match marker(&head) {
         Some(at) => (Some(at), Vec::new()),
         None if meta_group_at(&head, 0) => (
@@ -129,7 +130,7 @@ pub(crate) fn read<R: Read + Seek>(source: &mut R) -> Result<Framing, DicomError
         None => (None, Vec::new()),
     };
     let Some(meta_at) = meta_at else {
-        let sample = read_at(source, 0, SNIFF)?;
+        let sample = source.read_at(0, SNIFF)?;
         let encoding = detect(&sample, sample.len() as u64 == file_len).ok_or(DicomError::NotDicom)?;
         warnings.push(Warning::new(
             warning::NO_FILE_META,
@@ -163,7 +164,7 @@ pub(crate) fn read<R: Read + Seek>(source: &mut R) -> Result<Framing, DicomError
     let transfer_syntax = match meta.transfer_syntax {
         Some(ts) => ts,
         None => {
-            let sample = read_at(source, meta.end, SNIFF)?;
+            let sample = source.read_at(meta.end, SNIFF)?;
             let encoding = detect(&sample, meta.end + sample.len() as u64 == file_len).ok_or_else(|| {
                 DicomError::Malformed("the File Meta group names no transfer syntax (0002,0010)".into())
             })?;
@@ -189,14 +190,14 @@ struct Meta {
 }
 
 /// Reads group 0002 elements from `at` for as long as the group lasts.
-fn walk_meta<R: Read + Seek>(source: &mut R, at: u64, file_len: u64) -> Result<Meta, DicomError> {
+fn walk_meta<R: Read + Seek>(source: &mut Prefix<'_, R>, at: u64, file_len: u64) -> Result<Meta, DicomError> {
     let mut meta = Meta { end: at, group_length: None, transfer_syntax: None, sop_class: None };
     let mut pos = at;
     loop {
         if pos - at > MAX_META {
             return Err(DicomError::Malformed("the File Meta group is larger than 1 MiB".into()));
         }
-        let header = read_at(source, pos, 12)?;
+        let header = source.read_at(pos, 12)?;
         if header.len() < 8 || header[..2] != [2, 0] {
             break;
         }
@@ -223,14 +224,14 @@ fn walk_meta<R: Read + Seek>(source: &mut R, at: u64, file_len: u64) -> Result<M
         if next - at > MAX_META {
             return Err(DicomError::Malformed("the File Meta group is larger than 1 MiB".into()));
         }
-        let text = |source: &mut R| -> Result<Option<String>, DicomError> {
-            let value = read_at(source, value_at, len as usize)?;
+        let text = |source: &mut Prefix<'_, R>| -> Result<Option<String>, DicomError> {
+            let value = source.read_at(value_at, len as usize)?;
             let value = String::from_utf8_lossy(&value).trim_matches(['\0', ' ']).to_owned();
             Ok((!value.is_empty()).then_some(value))
         };
         match element {
             0x0000 if len == 4 => {
-                let v = read_at(source, value_at, 4)?;
+                let v = source.read_at(value_at, 4)?;
                 meta.group_length = Some((u32::from_le_bytes([v[0], v[1], v[2], v[3]]), pos));
             }
             0x0002 => meta.sop_class = text(source)?,
@@ -333,11 +334,37 @@ fn plausible(data: &[u8], e: Encoding, whole: bool) -> bool {
     true
 }
 
-fn read_at<R: Read + Seek>(source: &mut R, at: u64, n: usize) -> Result<Vec<u8>, DicomError> {
-    source.seek(SeekFrom::Start(at)).map_err(io)?;
-    let mut out = Vec::with_capacity(n.min(SNIFF));
-    source.take(n as u64).read_to_end(&mut out).map_err(io)?;
-    Ok(out)
+/// The first bytes of the object, read once: the meta group and the first elements are
+/// read from here in small pieces, and seeking a buffered reader for each would throw its
+/// buffer away every time.
+struct Prefix<'a, R> {
+    bytes: Vec<u8>,
+    source: &'a mut R,
+}
+
+const PREFIX: u64 = 64 * 1024;
+
+impl<'a, R: Read + Seek> Prefix<'a, R> {
+    fn new(source: &'a mut R) -> Result<Self, DicomError> {
+        source.seek(SeekFrom::Start(0)).map_err(io)?;
+        let mut bytes = Vec::with_capacity(PREFIX as usize);
+        (&mut *source).take(PREFIX).read_to_end(&mut bytes).map_err(io)?;
+        Ok(Prefix { bytes, source })
+    }
+
+    /// Up to `n` bytes from `at` (fewer at the end of the object).
+    fn read_at(&mut self, at: u64, n: usize) -> Result<Vec<u8>, DicomError> {
+        let len = self.bytes.len() as u64;
+        if at + n as u64 <= len || len < PREFIX {
+            let from = at.min(len) as usize;
+            let to = (at + n as u64).min(len) as usize;
+            return Ok(self.bytes[from..to].to_vec());
+        }
+        self.source.seek(SeekFrom::Start(at)).map_err(io)?;
+        let mut out = Vec::with_capacity(n.min(SNIFF));
+        (&mut *self.source).take(n as u64).read_to_end(&mut out).map_err(io)?;
+        Ok(out)
+    }
 }
 
 fn io(e: std::io::Error) -> DicomError {
