@@ -235,6 +235,13 @@ def cases():
     add("meta-without-dicm.dcm", "a File Meta group at offset 0, without preamble or DICM",
         part10(14, EXPLICIT, EXPLICIT_LE, base(14), preamble=False, magic=False), warnings=["no_dicm_prefix"])
 
+    add("meta-says-explicit-data-is-implicit.dcm",
+        "the File Meta group declares explicit VR little endian, the data set is implicit VR",
+        part10(27, IMPLICIT, EXPLICIT_LE, base(27)), warnings=["transfer_syntax_mismatch"], ts=IMPLICIT_LE)
+    add("meta-says-implicit-data-is-explicit.dcm",
+        "the File Meta group declares implicit VR little endian, the data set is explicit VR",
+        part10(28, EXPLICIT, IMPLICIT_LE, base(28)), warnings=["transfer_syntax_mismatch"], ts=EXPLICIT_LE)
+
     odd = base(15, name=(b"PN", b"Odd^Len"), sop=(b"UI", f"{ROOT}.15.1.1".encode()))
     assert len(odd[(0x0010, 0x0010)][1]) % 2 and len(odd[(0x0008, 0x0018)][1]) % 2
     add("odd-lengths.dcm", "PatientName and SOPInstanceUID of odd length, without padding",

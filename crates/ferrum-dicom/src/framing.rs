@@ -95,7 +95,7 @@ impl Encoding {
 /// Whether the first bytes of a file (the first 132, or all of a shorter file) look like
 /// DICOM: a `DICM` marker, a File Meta group, or a data set whose encoding can be detected.
 pub(crate) fn looks_like_dicom(head: &[u8]) -> bool {
-    marker(head).is_some() || meta_group_at(head, 0) || detect(head, true).is_some()
+    marker(head).is_some() || meta_group_at(head, 0) || detect(head, false).is_some()
 }
 
 fn marker(head: &[u8]) -> Option<u64> {
@@ -162,6 +162,32 @@ pub(crate) fn read<R: Read + Seek>(source: &mut R) -> Result<Framing, DicomError
         None => {}
     }
     let transfer_syntax = match meta.transfer_syntax {
+        Some(ts) if ts == IMPLICIT_VR_LITTLE_ENDIAN || ts == EXPLICIT_VR_LITTLE_ENDIAN => {
+            // Writers that declare one little endian syntax and write the other exist; the
+            // first elements tell (as pydicom checks too). Only these two: for any other
+            // syntax the declaration also says how the pixel data is encoded.
+            let sample = source.read_at(meta.end, SNIFF)?;
+            let whole = meta.end + sample.len() as u64 == file_len;
+            let declared = Encoding { explicit: ts == EXPLICIT_VR_LITTLE_ENDIAN, big_endian: false };
+            let other = Encoding { explicit: !declared.explicit, ..declared };
+            // The other reading must hold for every element looked at (none may run past
+            // the sample), so that an unusual but correct data set is never re-read.
+            match (plausible(&sample, declared, whole), plausible(&sample, other, true)) {
+                (false, true) => {
+                    let found = other;
+                    warnings.push(Warning::new(
+                        warning::TRANSFER_SYNTAX_MISMATCH,
+                        format!(
+                            "the File Meta group declares {}, but the data set is {}; it was read as such",
+                            if ts == IMPLICIT_VR_LITTLE_ENDIAN { "implicit VR" } else { "explicit VR" },
+                            found.name()
+                        ),
+                    ));
+                    found.transfer_syntax().to_owned()
+                }
+                _ => ts,
+            }
+        }
         Some(ts) => ts,
         None => {
             let sample = source.read_at(meta.end, SNIFF)?;

@@ -11,6 +11,9 @@ pub const NONCONFORMANT_UID: &str = "nonconformant_uid";
 /// The data set has no File Meta group (no preamble, no `DICM`); its encoding was detected
 /// from its first elements.
 pub const NO_FILE_META: &str = "no_file_meta";
+/// The File Meta group declares explicit VR little endian and the data set is implicit VR
+/// (or the reverse); it is read, and catalogued, as what it is.
+pub const TRANSFER_SYNTAX_MISMATCH: &str = "transfer_syntax_mismatch";
 /// A File Meta group without the `DICM` prefix (and preamble) before it.
 pub const NO_DICM_PREFIX: &str = "no_dicm_prefix";
 /// File Meta Information Group Length (0002,0000) does not match the group's elements.
