@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::fixtures::zip_of;
-use crate::harness::{app, TestApp};
+use crate::harness::{app, TestApp, ADMIN_PASSWORD};
+use crate::webdriver::Browser;
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/real-world-corpus")
@@ -175,4 +176,50 @@ async fn a_zip_of_the_corpus_skips_the_text_and_its_archives_keep_odd_uids_insid
     }
     assert_eq!(names.len(), 2, "{names:?}");
     assert!(names.iter().all(|n| !n.split('/').any(|part| part == ".." || part.is_empty())), "{names:?}");
+}
+
+#[tokio::test]
+async fn the_study_page_of_an_image_with_odd_uids_opens_and_shows_its_warnings() {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let bytes = std::fs::read(corpus_dir().join("uid-url-characters.dcm")).unwrap();
+    let (status, report) = app.upload("application/dicom", bytes).await;
+    assert_eq!(status, 201, "{report}");
+    let study_uid = report["files"][0]["study_instance_uid"].as_str().unwrap().to_owned();
+
+    let mut browser = Browser::launch("real-world-warnings").await;
+    browser.goto(&app.url("/")).await;
+    browser.fill("#username", "admin").await;
+    browser.fill("#password", ADMIN_PASSWORD).await;
+    browser.click("#login-submit").await;
+    browser.until("the study list", "return location.hash.startsWith('#/studies')", vec![]).await;
+    browser
+        .js("location.hash = '#/studies/' + encodeURIComponent(arguments[0]); return null;", vec![study_uid.into()])
+        .await;
+    let badge = browser
+        .until(
+            "the series card's warning badge",
+            "const b = document.querySelector('.series-card .badge.warning'); return b && b.textContent;",
+            vec![],
+        )
+        .await;
+    assert_eq!(badge, "⚠ 1 with warnings");
+    let listed = browser
+        .until(
+            "the list of images with warnings",
+            "const w = document.querySelector('#study-warnings'); return w && w.textContent;",
+            vec![],
+        )
+        .await;
+    let listed = listed.as_str().unwrap();
+    assert!(listed.contains("nonconformant_uid") && listed.contains("SOPInstanceUID (0008,0018)"), "{listed}");
+    // The series' thumbnail loaded through its percent-encoded UID.
+    browser
+        .until(
+            "the series thumbnail",
+            "const i = document.querySelector('.series-card img'); return i && i.complete && i.naturalWidth > 0;",
+            vec![],
+        )
+        .await;
+    browser.screenshot("study-with-warnings").await;
+    browser.close().await;
 }

@@ -43,8 +43,8 @@ function warningBadge(s) {
   const list = flagged(s);
   if (!list.length) return null;
   const codes = [...new Set(list.flatMap((i) => i.warnings.map((w) => w.code)))];
-  return h('span', { class: 'badge warning', title: codes.join(', ') },
-    `⚠ ${plural(list.length, 'image')} with warnings`);
+  return h('span', { class: 'badge warning', title: `${plural(list.length, 'image')} with warnings: ${codes.join(', ')}` },
+    `⚠ ${list.length} with warnings`);
 }
 
 /** Every image accepted with warnings, with what it does not conform to. */
