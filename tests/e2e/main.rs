@@ -16,6 +16,7 @@ mod harness;
 mod images;
 mod instances;
 mod links;
+mod real_world;
 mod studies;
 mod upload_errors;
 mod uploads;

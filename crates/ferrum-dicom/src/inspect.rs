@@ -1,25 +1,32 @@
-//! Reading one Part-10 object: header up to Pixel Data, completeness, required UIDs.
+//! Reading one DICOM object: header up to Pixel Data, completeness, required UIDs.
+//!
+//! Liberal in what it accepts (see [`crate::framing`] for objects without a File Meta group
+//! and [`crate::uid`] for UIDs that break the syntax rules), strict where input is
+//! dangerous: every declared length is checked against the bytes present before anything
+//! is decoded, and a truncated object is refused.
+use std::borrow::Cow;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 
-use dicom_core::Tag;
+use dicom_core::{Tag, VR};
 use dicom_dictionary_std::tags;
 use dicom_encoding::TransferSyntaxIndex;
 use dicom_object::file::ReadPreamble;
-use dicom_object::{FileMetaTable, OpenFileOptions};
+use dicom_object::OpenFileOptions;
 use dicom_parser::dataset::lazy_read::LazyDataSetReader;
 use dicom_parser::dataset::LazyDataToken;
 use dicom_parser::StatefulDecode;
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 
 use crate::attributes::*;
-use crate::{charset, DicomError, Uid, MEDIA_STORAGE_DIRECTORY_SOP_CLASS};
+use crate::framing::{self, EXPLICIT_VR_LITTLE_ENDIAN};
+use crate::warning::{self, Warning};
+use crate::{charset, uid, DicomError, Uid, MEDIA_STORAGE_DIRECTORY_SOP_CLASS};
 
 type Header = dicom_object::DefaultDicomObject;
 
 /// Lengths inside a deflated data set are not offsets into the file: it is inflated (with a
 /// cap) and walked as the explicit VR little endian data set it holds.
 const DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN: &str = "1.2.840.10008.1.2.1.99";
-const EXPLICIT_VR_LITTLE_ENDIAN: &str = "1.2.840.10008.1.2.1";
 /// The most a deflated data set may inflate to. Deflate is used for small non-image objects
 /// in practice; a larger one is refused rather than held in memory.
 const MAX_INFLATED: u64 = 256 * 1024 * 1024;
@@ -28,75 +35,65 @@ const MAX_INFLATED: u64 = 256 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Inspection {
     pub attributes: InstanceAttributes,
-}
-
-/// Where the `DICM` marker is: after the 128-byte preamble, or at the very start.
-fn magic_offset(head: &[u8]) -> Option<u64> {
-    if head.len() >= 132 && &head[128..132] == b"DICM" {
-        Some(128)
-    } else if head.len() >= 4 && &head[..4] == b"DICM" {
-        Some(0)
-    } else {
-        None
-    }
+    /// What is not conformant but was accepted, in the order found.
+    pub warnings: Vec<Warning>,
 }
 
 /// Whether the first bytes of a file (at least 132 of them when the file is that long)
-/// announce a DICOM Part-10 object.
+/// announce a DICOM object: a Part-10 `DICM` marker, or a data set whose encoding can be
+/// detected without one.
 pub fn looks_like_dicom(head: &[u8]) -> bool {
-    magic_offset(head).is_some()
+    framing::looks_like_dicom(head)
 }
 
-/// Reads and validates one Part-10 object from `source`.
+/// Reads and validates one DICOM object from `source`: a Part-10 file, or a bare data set.
 ///
 /// Only the header up to Pixel Data is decoded; the rest of the object is walked without
 /// being decoded, to refuse a file that ends before its elements do.
 pub fn inspect<R: Read + Seek>(source: R) -> Result<Inspection, DicomError> {
     let mut source = BufReader::with_capacity(64 * 1024, source);
-    let mut head = Vec::with_capacity(132);
-    (&mut source).take(132).read_to_end(&mut head).map_err(io_error)?;
-    let offset = magic_offset(&head).ok_or(DicomError::NotDicom)?;
-
-    source.seek(SeekFrom::Start(offset)).map_err(io_error)?;
-    let meta = FileMetaTable::from_reader(&mut source).map_err(|e| parse_error(&e))?;
-    if meta.media_storage_sop_class_uid().trim_end_matches(['\0', ' ']) == MEDIA_STORAGE_DIRECTORY_SOP_CLASS {
+    let framing = framing::read(&mut source)?;
+    if framing.media_storage_sop_class_uid.as_deref() == Some(MEDIA_STORAGE_DIRECTORY_SOP_CLASS) {
         return Err(DicomError::MediaDirectory);
     }
-    let ts_uid = meta.transfer_syntax().trim_end_matches(['\0', ' ']).to_owned();
+    let ts_uid = framing.transfer_syntax.clone();
     let ts =
         TransferSyntaxRegistry.get(&ts_uid).ok_or_else(|| DicomError::UnsupportedTransferSyntax(ts_uid.clone()))?;
+    let mut warnings = framing.warnings.clone();
     // Before any value is decoded: the parser allocates each element's declared length up
     // front, so a few hundred bytes declaring a 4 GB element would cost 4 GB.
     if ts_uid == DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN {
-        check_deflated(&mut source, offset)?;
+        warnings.extend(check_deflated(&mut source, framing.data_start)?);
     } else {
-        check_complete(&mut source, offset, ts)?;
+        warnings.extend(check_complete(&mut source, framing.data_start, ts)?);
     }
-    source.seek(SeekFrom::Start(offset)).map_err(io_error)?;
+    source.seek(SeekFrom::Start(framing.data_start)).map_err(io_error)?;
+    // The parser reads a clean File Meta group naming what was found, then the data set as
+    // sent: the same path whether the object had a (correct) meta group or none.
+    let meta = std::io::Cursor::new(framing.meta_bytes()?);
     let header = OpenFileOptions::new()
         .read_preamble(ReadPreamble::Never)
         .read_until(tags::PIXEL_DATA)
-        .from_reader(&mut source)
+        .from_reader(meta.chain(&mut source))
         .map_err(|e| parse_error(&e))?;
-    let attributes = extract(&header, ts_uid)?;
-    Ok(Inspection { attributes })
+    let (attributes, uid_warnings) = extract(&header, ts_uid, framing.media_storage_sop_class_uid.as_deref())?;
+    if attributes.instance.sop_class_uid.as_deref() == Some(MEDIA_STORAGE_DIRECTORY_SOP_CLASS) {
+        return Err(DicomError::MediaDirectory);
+    }
+    warnings.extend(uid_warnings);
+    Ok(Inspection { attributes, warnings })
 }
 
-/// The length walk of [`check_complete`] for a deflated data set: the file meta group as it
-/// is, followed by the data set inflated, read as explicit VR little endian.
-fn check_deflated<R: Read + Seek>(source: &mut BufReader<R>, offset: u64) -> Result<(), DicomError> {
-    source.seek(SeekFrom::Start(offset)).map_err(io_error)?;
-    FileMetaTable::from_reader(&mut *source).map_err(|e| parse_error(&e))?;
-    let meta_end = source.stream_position().map_err(io_error)?;
-    source.seek(SeekFrom::Start(offset)).map_err(io_error)?;
+/// The length walk of [`check_complete`] for a deflated data set, inflated, read as
+/// explicit VR little endian.
+fn check_deflated<R: Read + Seek>(source: &mut BufReader<R>, data_start: u64) -> Result<Vec<Warning>, DicomError> {
+    source.seek(SeekFrom::Start(data_start)).map_err(io_error)?;
     let mut plain = Vec::new();
-    (&mut *source).take(meta_end - offset).read_to_end(&mut plain).map_err(io_error)?;
-    let meta_len = plain.len() as u64;
     flate2::read::DeflateDecoder::new(&mut *source)
         .take(MAX_INFLATED + 1)
         .read_to_end(&mut plain)
         .map_err(|e| DicomError::Malformed(format!("the deflated data set does not inflate: {e}")))?;
-    if plain.len() as u64 - meta_len > MAX_INFLATED {
+    if plain.len() as u64 > MAX_INFLATED {
         return Err(DicomError::Malformed(format!(
             "the deflated data set inflates to more than {} MiB",
             MAX_INFLATED / (1024 * 1024)
@@ -106,50 +103,142 @@ fn check_deflated<R: Read + Seek>(source: &mut BufReader<R>, offset: u64) -> Res
     check_complete(&mut BufReader::new(std::io::Cursor::new(plain)), 0, explicit)
 }
 
-/// Walks every element after the file meta group and checks that each value lies within
-/// the file: a truncated upload must be refused, not catalogued.
+/// Walks every element of the data set (from `data_start`) and checks that each value lies
+/// within the file: a truncated upload must be refused, not catalogued. Bytes after the
+/// Pixel Data that are not elements are tolerated (and reported): the image is whole.
 fn check_complete<R: Read + Seek>(
     source: &mut BufReader<R>,
-    offset: u64,
+    data_start: u64,
     ts: &dicom_encoding::TransferSyntax,
-) -> Result<(), DicomError> {
+) -> Result<Vec<Warning>, DicomError> {
     let file_len = source.seek(SeekFrom::End(0)).map_err(io_error)?;
-    source.seek(SeekFrom::Start(offset)).map_err(io_error)?;
-    FileMetaTable::from_reader(&mut *source).map_err(|e| parse_error(&e))?;
-
+    source.seek(SeekFrom::Start(data_start)).map_err(io_error)?;
+    let mut warnings = Vec::new();
     let mut reader =
         LazyDataSetReader::new_with_ts(&mut *source, ts).map_err(|e| DicomError::Malformed(first_line(&e)))?;
     // The decoder counts positions from the start of the file (it asks the source where it is).
     let available = file_len;
     let mut declared_end = 0u64;
+    let mut depth = 0u32;
+    let mut in_pixel_sequence = false;
+    // Where the top-level Pixel Data ends, once it has been walked.
+    let mut pixel_end: Option<u64> = None;
+    let mut previous: Option<Tag> = None;
+    let trailing = |pixel_end: u64| {
+        Warning::new(
+            warning::TRAILING_BYTES,
+            format!(
+                "{} bytes after the Pixel Data are not DICOM elements; they are kept and ignored",
+                available.saturating_sub(pixel_end)
+            ),
+        )
+    };
     while let Some(token) = reader.advance() {
-        let token = token.map_err(|e| {
-            let text = first_line(&e);
-            if text.contains("UnexpectedEof") || text.to_ascii_lowercase().contains("eof") {
-                DicomError::Truncated("the file ends inside an element header".into())
-            } else {
-                DicomError::Malformed(text)
+        let token = match token {
+            Ok(t) => t,
+            Err(_) if pixel_end.is_some() => {
+                warnings.push(trailing(pixel_end.unwrap_or_default()));
+                return Ok(warnings);
             }
-        })?;
+            Err(e) => {
+                let text = first_line(&e);
+                return Err(if text.contains("UnexpectedEof") || text.to_ascii_lowercase().contains("eof") {
+                    DicomError::Truncated("the file ends inside an element header".into())
+                } else {
+                    DicomError::Malformed(text)
+                });
+            }
+        };
+        let top_tag = match &token {
+            LazyDataToken::LazyValue { header, .. } if depth == 0 => Some(header.tag),
+            LazyDataToken::SequenceStart { tag, .. } if depth == 0 => Some(*tag),
+            LazyDataToken::PixelSequenceStart if depth == 0 => Some(tags::PIXEL_DATA),
+            _ => None,
+        };
+        if let Some(tag) = top_tag {
+            let descends = previous.is_some_and(|p| tag <= p);
+            if let (Some(at), true) = (pixel_end, descends) {
+                // Nothing valid follows Pixel Data but higher tags (signatures, padding):
+                // zeros or text read as elements are the end of the data set.
+                warnings.push(trailing(at));
+                return Ok(warnings);
+            }
+            if descends && !warnings.iter().any(|w: &Warning| w.code == warning::ELEMENT_ORDER) {
+                let what = if previous == Some(tag) { "appears more than once" } else { "is out of order" };
+                warnings.push(Warning::new(
+                    warning::ELEMENT_ORDER,
+                    format!("({:04X},{:04X}) {what}; the last value read is used", tag.0, tag.1),
+                ));
+            }
+            previous = Some(tag);
+        }
         let end = match &token {
             LazyDataToken::LazyValue { header, decoder } => Some(decoder.position() + u64::from(header.len.0)),
             LazyDataToken::LazyItemValue { len, decoder } => Some(decoder.position() + u64::from(*len)),
             _ => None,
         };
+        let top_pixels = matches!(&token, LazyDataToken::LazyValue { header, .. } if depth == 0 && matches!(header.tag, Tag(0x7FE0, 0x0008 | 0x0009 | 0x0010)));
+        match &token {
+            LazyDataToken::SequenceStart { .. } | LazyDataToken::ItemStart { .. } => depth += 1,
+            LazyDataToken::PixelSequenceStart => {
+                in_pixel_sequence = depth == 0;
+                depth += 1;
+            }
+            LazyDataToken::SequenceEnd | LazyDataToken::ItemEnd => depth = depth.saturating_sub(1),
+            _ => {}
+        }
         if let Some(end) = end {
             declared_end = declared_end.max(end);
             if declared_end > available {
+                if let Some(at) = pixel_end {
+                    warnings.push(trailing(at));
+                    return Ok(warnings);
+                }
                 return Err(DicomError::Truncated(format!(
                     "elements extend to byte {declared_end} but the file holds {available}"
                 )));
             }
         }
-        token.skip().map_err(|e| DicomError::Malformed(first_line(&e)))?;
+        let closes_pixels = in_pixel_sequence && depth == 0 && matches!(&token, LazyDataToken::SequenceEnd);
+        if let Err(e) = token.skip() {
+            if let Some(at) = pixel_end {
+                warnings.push(trailing(at));
+                return Ok(warnings);
+            }
+            return Err(DicomError::Malformed(first_line(&e)));
+        }
+        if (top_pixels || closes_pixels) && pixel_end.is_none() {
+            in_pixel_sequence = false;
+            pixel_end = Some(if closes_pixels { declared_end + 8 } else { declared_end });
+        }
     }
-    Ok(())
+    Ok(warnings)
 }
 
-fn extract(obj: &Header, transfer_syntax_uid: String) -> Result<InstanceAttributes, DicomError> {
+/// The text of an element. An attribute written as UN (or OB) holds its text as bytes, as
+/// anonymisers and some converters write known attributes: read those bytes as text.
+fn element_text(obj: &Header, tag: Tag) -> Option<Cow<'_, str>> {
+    let e = obj.get(tag)?;
+    match e.vr() {
+        VR::UN | VR::OB => e.to_bytes().ok().map(|b| Cow::Owned(String::from_utf8_lossy(&b).into_owned())),
+        _ => e.to_str().ok(),
+    }
+}
+
+/// [`element_text`] with its padding as sent, which PS3.5 rules on for UIDs.
+fn raw_element_text(obj: &Header, tag: Tag) -> Option<Cow<'_, str>> {
+    let e = obj.get(tag)?;
+    match e.vr() {
+        VR::UN | VR::OB => element_text(obj, tag),
+        _ => e.value().primitive().map(|p| p.to_raw_str()),
+    }
+}
+
+fn extract(
+    obj: &Header,
+    transfer_syntax_uid: String,
+    media_storage_sop_class_uid: Option<&str>,
+) -> Result<(InstanceAttributes, Vec<Warning>), DicomError> {
     let charsets: Vec<String> = obj
         .get(tags::SPECIFIC_CHARACTER_SET)
         .and_then(|e| e.to_multi_str().ok())
@@ -158,7 +247,7 @@ fn extract(obj: &Header, transfer_syntax_uid: String) -> Result<InstanceAttribut
     let own_decoding = charset::uses_code_extensions(&charsets);
 
     let text = |tag: Tag| -> Option<String> {
-        let raw = obj.get(tag)?.to_str().ok()?;
+        let raw = element_text(obj, tag)?;
         let value = if own_decoding {
             charset::decode(&charset::recover_bytes(&raw, &charsets), &charsets)
         } else {
@@ -168,7 +257,7 @@ fn extract(obj: &Header, transfer_syntax_uid: String) -> Result<InstanceAttribut
         (!value.is_empty()).then_some(value)
     };
     let plain = |tag: Tag| -> Option<String> {
-        let v = obj.get(tag)?.to_str().ok()?;
+        let v = element_text(obj, tag)?;
         let v = v.trim_matches(|c: char| c == ' ' || c == '\0');
         (!v.is_empty()).then(|| v.to_owned())
     };
@@ -176,16 +265,26 @@ fn extract(obj: &Header, transfer_syntax_uid: String) -> Result<InstanceAttribut
     let floats = |tag: Tag| -> Option<Vec<f64>> {
         obj.get(tag)?.to_multi_float64().ok().filter(|v| v.iter().all(|x| x.is_finite()))
     };
-    let uid = |tag: Tag, name: &'static str, tag_text: &'static str| -> Result<Uid, DicomError> {
-        let raw = plain(tag).ok_or(DicomError::MissingAttribute { name, tag: tag_text })?;
-        Uid::parse(&raw).map_err(|why| DicomError::InvalidUid { name, tag: tag_text, why })
+    let mut warnings = Vec::new();
+    let mut uid = |tag: Tag, name: &'static str, tag_text: &'static str| -> Result<Uid, DicomError> {
+        let missing = DicomError::MissingAttribute { name, tag: tag_text };
+        let raw = raw_element_text(obj, tag).ok_or(missing.clone())?;
+        let parsed = Uid::parse(&raw).map_err(|why| match why {
+            "empty" => missing,
+            why => DicomError::InvalidUid { name, tag: tag_text, why },
+        })?;
+        // The value is not quoted: the upload answer names the UIDs already.
+        if let Some(problem) = uid::encoded_conformance(&raw) {
+            warnings.push(Warning::new(warning::NONCONFORMANT_UID, format!("{name} {tag_text} {problem}")));
+        }
+        Ok(parsed)
     };
 
     let sop_instance_uid = uid(tags::SOP_INSTANCE_UID, "SOPInstanceUID", "(0008,0018)")?;
     let study_instance_uid = uid(tags::STUDY_INSTANCE_UID, "StudyInstanceUID", "(0020,000D)")?;
     let series_instance_uid = uid(tags::SERIES_INSTANCE_UID, "SeriesInstanceUID", "(0020,000E)")?;
 
-    Ok(InstanceAttributes {
+    let attributes = InstanceAttributes {
         patient: PatientLevel {
             patient_name: text(tags::PATIENT_NAME),
             patient_id: text(tags::PATIENT_ID),
@@ -211,8 +310,7 @@ fn extract(obj: &Header, transfer_syntax_uid: String) -> Result<InstanceAttribut
         },
         instance: InstanceLevel {
             sop_instance_uid,
-            sop_class_uid: plain(tags::SOP_CLASS_UID)
-                .or_else(|| Some(obj.meta().media_storage_sop_class_uid().trim_end_matches('\0').to_owned())),
+            sop_class_uid: plain(tags::SOP_CLASS_UID).or_else(|| media_storage_sop_class_uid.map(str::to_owned)),
             instance_number: int(tags::INSTANCE_NUMBER),
             transfer_syntax_uid,
             rows: int(tags::ROWS),
@@ -226,7 +324,8 @@ fn extract(obj: &Header, transfer_syntax_uid: String) -> Result<InstanceAttribut
             photometric_interpretation: plain(tags::PHOTOMETRIC_INTERPRETATION),
             bits_allocated: int(tags::BITS_ALLOCATED),
         },
-    })
+    };
+    Ok((attributes, warnings))
 }
 
 /// The slice's place along its stack: position · (row × column direction), which orders the
@@ -364,5 +463,50 @@ mod tests {
         let mut garbage = file_in(b"1.2.840.10008.1.2.1.99", &[], &[0xff; 64]);
         garbage.truncate(garbage.len() - 1);
         assert!(inspect(std::io::Cursor::new(garbage)).is_err());
+    }
+
+    #[test]
+    fn a_data_set_without_file_meta_is_read_and_flagged() {
+        let mut body = element(8, 5, b"CS", b"ISO_IR 100", None);
+        body.extend(uids());
+        let a = inspect(std::io::Cursor::new(body)).unwrap();
+        assert_eq!(a.attributes.instance.transfer_syntax_uid, EXPLICIT_VR_LITTLE_ENDIAN);
+        assert_eq!(a.attributes.series.series_instance_uid.as_str(), "1.2.3.4.5");
+        let codes: Vec<&str> = a.warnings.iter().map(|w| w.code).collect();
+        assert_eq!(codes, [warning::NO_FILE_META]);
+    }
+
+    #[test]
+    fn a_nonconformant_uid_is_kept_as_sent_with_a_warning_naming_the_attribute() {
+        let long = format!("1.2.3.{}\0", "4".repeat(70));
+        let mut body = element(8, 0x18, b"UI", long.as_bytes(), None);
+        body.extend(element(0x20, 0xd, b"UI", b"1.2.3.4a", None));
+        body.extend(element(0x20, 0xe, b"UI", b"1.2.3.4.5\0", None));
+        let a = inspect(std::io::Cursor::new(file(&[], &body))).unwrap();
+        assert_eq!(a.attributes.instance.sop_instance_uid.as_str(), long.trim_end_matches('\0'));
+        assert_eq!(a.attributes.study.study_instance_uid.as_str(), "1.2.3.4a");
+        let messages: Vec<&str> = a.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "SOPInstanceUID (0008,0018) is longer than 64 characters",
+                "StudyInstanceUID (0020,000D) contains characters other than digits and dots",
+            ]
+        );
+        assert!(a.warnings.iter().all(|w| w.code == warning::NONCONFORMANT_UID));
+    }
+
+    #[test]
+    fn bytes_after_the_pixel_data_are_tolerated_but_a_cut_pixel_data_is_not() {
+        let mut body = uids();
+        body.extend(element(0x7FE0, 0x10, b"OB", &[7; 16], None));
+        let mut with_garbage = file(&[], &body);
+        with_garbage.extend_from_slice(b"not an element, and it declares a length far too long");
+        let a = inspect(std::io::Cursor::new(with_garbage)).unwrap();
+        assert_eq!(a.warnings.iter().map(|w| w.code).collect::<Vec<_>>(), [warning::TRAILING_BYTES]);
+
+        let mut cut = file(&[], &body);
+        cut.truncate(cut.len() - 4);
+        assert!(matches!(inspect(std::io::Cursor::new(cut)), Err(DicomError::Truncated(_))));
     }
 }

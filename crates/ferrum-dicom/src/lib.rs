@@ -7,7 +7,10 @@
 //! - [`inspect`] reads the header up to Pixel Data, checks that the whole object is
 //!   structurally complete (a truncated upload is refused), validates the required UIDs and
 //!   extracts [`InstanceAttributes`].
-//! - [`Uid`] is the parsed form of a DICOM UID; client input becomes one before it is used.
+//! - [`Uid`] is the parsed form of a DICOM UID (lenient: any usable identifier, with
+//!   [`Uid::conformance`] saying what breaks PS3.5); client input becomes one before use.
+//! - [`Warning`]s list what an accepted object does not conform to (UIDs, a missing File
+//!   Meta group, trailing bytes, …); framing detects the encoding of a bare data set.
 //! - [`render`] decodes one frame (native and compressed transfer syntaxes) and renders it
 //!   through the modality LUT, VOI window and presentation stages to an 8-bit PNG or JPEG.
 //! - [`charset`] decodes text in the declared Specific Character Set, including the ISO 2022
@@ -23,15 +26,18 @@
 mod attributes;
 pub mod charset;
 mod error;
+mod framing;
 mod inspect;
 pub mod render;
-mod uid;
+pub mod uid;
+pub mod warning;
 
 pub use attributes::{InstanceAttributes, InstanceLevel, PatientLevel, SeriesLevel, StudyLevel};
 pub use error::DicomError;
 pub use inspect::{inspect, looks_like_dicom, Inspection};
 pub use render::{frame_count, placeholder, render, ImageFormat, RenderError, RenderOptions, Rendered, Window};
 pub use uid::Uid;
+pub use warning::Warning;
 
 /// Media Storage SOP Class of a DICOMDIR: a directory of a medium, not an image.
 pub const MEDIA_STORAGE_DIRECTORY_SOP_CLASS: &str = "1.2.840.10008.1.3.10";

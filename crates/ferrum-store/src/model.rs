@@ -92,6 +92,16 @@ pub struct NewInstance {
     pub sha256: String,
     pub blob_key: String,
     pub uploaded_by: String,
+    /// What the object does not conform to although it was accepted.
+    pub warnings: Vec<InstanceWarning>,
+}
+
+/// One thing an accepted object does not conform to (see `ferrum_dicom::warning`): a stable
+/// code and a message for people. Kept as a JSON array in `instances.warnings`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceWarning {
+    pub code: String,
+    pub message: String,
 }
 
 /// The indexed attributes of one instance, flattened: the catalog's own copy of what the
@@ -175,6 +185,27 @@ pub struct InstanceRecord {
     pub blob_key: String,
     pub uploaded_by: String,
     pub created_at: String,
+    #[sqlx(try_from = "Option<String>")]
+    pub warnings: Warnings,
+}
+
+/// An instance's warnings as the catalog keeps them: a JSON array in `instances.warnings`
+/// (NULL when there are none).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Warnings(pub Vec<InstanceWarning>);
+
+impl From<Option<String>> for Warnings {
+    fn from(column: Option<String>) -> Warnings {
+        Warnings(column.and_then(|w| serde_json::from_str(&w).ok()).unwrap_or_default())
+    }
+}
+
+impl std::ops::Deref for Warnings {
+    type Target = Vec<InstanceWarning>;
+    fn deref(&self) -> &Vec<InstanceWarning> {
+        &self.0
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -103,9 +103,11 @@ function thumbnailLoader() {
   };
 }
 
-/** thumbnail_url is a same-origin path; a small size is enough for a table row. */
+/** The study's thumbnail, a small size for a table row. Built from the UID rather than taken
+ *  from thumbnail_url: a UID accepted as sent may hold '/', '?' or '#', which only
+ *  encodeURIComponent keeps inside the path. */
 function thumbPath(study) {
-  const url = new URL(study.thumbnail_url || `/api/studies/${encodeURIComponent(study.study_instance_uid)}/thumbnail`, location.origin);
+  const url = new URL(`/api/studies/${encodeURIComponent(study.study_instance_uid)}/thumbnail`, location.origin);
   if (!url.searchParams.has('size')) url.searchParams.set('size', '96');
   return url.pathname + url.search;
 }

@@ -35,6 +35,32 @@ function header(study) {
     h('dl', { class: 'facts' }, fields.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, String(v))))));
 }
 
+/** The instances of a series that were accepted with warnings (not conformant, but usable). */
+const flagged = (s) => (s.instances || []).filter((i) => i.warnings?.length);
+
+/** A badge saying how many images of the series carry warnings; their codes in the tooltip. */
+function warningBadge(s) {
+  const list = flagged(s);
+  if (!list.length) return null;
+  const codes = [...new Set(list.flatMap((i) => i.warnings.map((w) => w.code)))];
+  return h('span', { class: 'badge warning', title: `${plural(list.length, 'image')} with warnings: ${codes.join(', ')}` },
+    `⚠ ${list.length} with warnings`);
+}
+
+/** Every image accepted with warnings, with what it does not conform to. */
+function warningsSection(study) {
+  const rows = (study.series || []).flatMap((s) => flagged(s).map((i) => ({ s, i })));
+  if (!rows.length) return null;
+  return h('details', { id: 'study-warnings', class: 'notice warnings' },
+    h('summary', null, h('span', { class: 'badge warning' }, '⚠'), ' ',
+      `${plural(rows.length, 'image')} of this study ${rows.length === 1 ? 'was' : 'were'} accepted with warnings`),
+    h('ul', null, rows.map(({ s, i }) => h('li', { dataset: { sopUid: i.sop_instance_uid } },
+      h('b', null, [s.series_number != null ? `Series #${s.series_number}` : 'Series',
+        i.instance_number != null ? `image #${i.instance_number}` : 'image'].join(', ')),
+      ' ', h('span', { class: 'uid muted' }, i.sop_instance_uid),
+      h('ul', null, i.warnings.map((w) => h('li', null, h('code', null, w.code), ' ', w.message)))))));
+}
+
 function seriesCard(s) {
   const img = h('img', { class: 'series-thumb', alt: '', width: 128, height: 128 });
   const count = s.num_instances ?? s.instances?.length ?? 0;
@@ -44,7 +70,8 @@ function seriesCard(s) {
     h('span', { class: 'series-meta' },
       h('b', null, [s.series_number != null ? `#${s.series_number}` : '', s.modality || ''].filter(Boolean).join(' ') || 'Series'),
       h('span', null, s.series_description || 'No description'),
-      h('span', { class: 'muted' }, plural(count, 'image') + (frames > count ? ` (${frames} frames)` : ''))));
+      h('span', { class: 'muted' }, plural(count, 'image') + (frames > count ? ` (${frames} frames)` : '')),
+      warningBadge(s)));
   blobUrl(`/api/series/${enc(s.series_instance_uid)}/thumbnail?size=256`)
     .then((url) => { img.src = url; })
     .catch((e) => { if (!isAbort(e)) img.classList.add('thumb-missing'); });
@@ -126,7 +153,7 @@ export function render(main, { uid, me, signal }) {
     const links = h('section', { id: 'study-links', class: 'links' });
     main.append(header(study),
       h('div', { class: 'actions' }, ...downloadButton(study.study_instance_uid || uid), shareOpen),
-      h('h2', null, 'Series'), seriesList, viewerEl, links);
+      h('h2', null, 'Series'), seriesList, warningsSection(study), viewerEl, links);
     if (!cards.length) seriesList.append(h('p', { class: 'muted' }, 'This study has no series.'));
 
     // The viewer opens on the first series with images; a card chosen before it is ready waits.

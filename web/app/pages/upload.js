@@ -37,7 +37,9 @@ function resultRow(f) {
   const study = f.study_instance_uid;
   return h('tr', { class: `status-${f.status}`, dataset: { status: f.status } },
     h('td', { class: 'name' }, f.name || ''),
-    h('td', null, h('span', { class: `badge ${f.status}` }, f.status)),
+    h('td', null, h('span', { class: `badge ${f.status}` }, f.status),
+      f.warnings?.length ? [' ', h('span', { class: 'badge warning', title: f.warnings.map((w) => w.message).join('\n') },
+        `⚠ ${f.warnings.map((w) => w.code).join(', ')}`)] : null),
     h('td', { class: 'detail' }, f.reason || f.sop_instance_uid || ''),
     h('td', { class: 'uid' }, study ? h('a', { href: `#/studies/${enc(study)}` }, study) : ''));
 }

@@ -97,19 +97,20 @@ pub fn placeholder(size: u32, format: ImageFormat) -> Rendered {
 }
 
 fn open(part10: &[u8], header_only: bool) -> Result<FileDicomObject<InMemDicomObject>, RenderError> {
-    let offset = if part10.len() >= 132 && &part10[128..132] == b"DICM" {
-        128
-    } else if part10.starts_with(b"DICM") {
-        0
-    } else {
-        return Err(RenderError::malformed("not a DICOM Part-10 file"));
-    };
-    scan::check_lengths(&part10[offset..])?;
+    // A Part-10 file or a data set without a File Meta group (its encoding detected): the
+    // parser reads a clean meta group naming the transfer syntax, then the data set.
+    let framing = crate::framing::read(&mut std::io::Cursor::new(part10)).map_err(|e| match e {
+        crate::DicomError::NotDicom => RenderError::malformed("not a DICOM file"),
+        e => RenderError::malformed(e.to_string()),
+    })?;
+    let data = &part10[(framing.data_start as usize).min(part10.len())..];
+    let usable = scan::check_data_set(data, &framing.transfer_syntax)?;
+    let meta = framing.meta_bytes().map_err(|e| RenderError::malformed(e.to_string()))?;
     let mut options = OpenFileOptions::new().read_preamble(ReadPreamble::Never);
     if header_only {
         options = options.read_until(tags::PIXEL_DATA);
     }
-    options.from_reader(&part10[offset..]).map_err(|e| {
+    options.from_reader(std::io::Read::chain(meta.as_slice(), &data[..usable])).map_err(|e| {
         let text = e.to_string();
         RenderError::malformed(text.lines().next().unwrap_or("unreadable DICOM").to_owned())
     })

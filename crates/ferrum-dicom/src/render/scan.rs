@@ -22,6 +22,8 @@ struct Syntax {
 struct Walker<'a> {
     data: &'a [u8],
     pos: usize,
+    /// Where the top-level Pixel Data ends, once walked.
+    pixel_end: Option<usize>,
 }
 
 fn bad(what: impl Into<String>) -> RenderError {
@@ -138,6 +140,9 @@ impl<'a> Walker<'a> {
             } else {
                 self.skip(length, end)?;
             }
+            if depth == 0 && is_pixel_data(tag) && self.pixel_end.is_none() {
+                self.pixel_end = Some(self.pos);
+            }
         }
         Ok(())
     }
@@ -164,25 +169,34 @@ impl<'a> Walker<'a> {
     }
 }
 
-/// Checks that every declared length in `part10` (starting at the `DICM` magic) fits in
-/// the bytes present. Deflated data sets are checked by the inflater's own limit instead.
-pub(crate) fn check_lengths(part10: &[u8]) -> Result<(), RenderError> {
-    let mut walker = Walker { data: part10, pos: 4 };
-    let meta = Syntax { explicit: true, big_endian: false };
-    let meta_start = walker.pos;
-    walker.data_set(meta, part10.len(), 0, Some(0x0002))?;
-    let transfer_syntax = find_transfer_syntax(&part10[meta_start..walker.pos]).unwrap_or_default();
-    let syntax = match transfer_syntax.as_str() {
+/// Checks that every declared length in `data` (a data set in `transfer_syntax`, without
+/// its File Meta group) fits in the bytes present, and answers how many bytes to parse: up
+/// to the end of the Pixel Data when the data set has one, so that whatever follows it
+/// (padding, signatures, or bytes that are not elements at all) never stops a rendering.
+/// Deflated data sets are checked by the inflater's own limit, and parsed whole.
+pub(crate) fn check_data_set(data: &[u8], transfer_syntax: &str) -> Result<usize, RenderError> {
+    let syntax = match transfer_syntax {
         "1.2.840.10008.1.2" => Syntax { explicit: false, big_endian: false },
         "1.2.840.10008.1.2.2" => Syntax { explicit: true, big_endian: true },
         "1.2.840.10008.1.2.1.99" | "1.2.840.10008.1.2.4.95" | "1.2.840.10008.1.2.4.205" => {
-            let inflated = inflate(&part10[walker.pos..])?;
-            let mut inner = Walker { data: &inflated, pos: 0 };
-            return inner.data_set(Syntax { explicit: true, big_endian: false }, inflated.len(), 0, None);
+            let inflated = inflate(data)?;
+            let mut inner = Walker { data: &inflated, pos: 0, pixel_end: None };
+            inner.data_set(Syntax { explicit: true, big_endian: false }, inflated.len(), 0, None)?;
+            return Ok(data.len());
         }
         _ => Syntax { explicit: true, big_endian: false },
     };
-    walker.data_set(syntax, part10.len(), 0, None)
+    let mut walker = Walker { data, pos: 0, pixel_end: None };
+    match walker.data_set(syntax, data.len(), 0, None) {
+        Ok(()) => Ok(walker.pixel_end.unwrap_or(data.len())),
+        Err(_) if walker.pixel_end.is_some() => Ok(walker.pixel_end.unwrap_or(data.len())),
+        Err(e) => Err(e),
+    }
+}
+
+/// Pixel Data, Float Pixel Data or Double Float Pixel Data (not the offset tables before them).
+fn is_pixel_data(tag: Tag) -> bool {
+    matches!(tag, Tag(0x7FE0, 0x0008 | 0x0009 | 0x0010))
 }
 
 /// Deflated data sets are inflated once here to check them; a deflate bomb stops at the cap.
@@ -200,13 +214,6 @@ fn inflate(deflated: &[u8]) -> Result<Vec<u8>, RenderError> {
     Ok(out)
 }
 
-fn find_transfer_syntax(meta: &[u8]) -> Option<String> {
-    let at = meta.windows(4).position(|w| w == [0x02, 0x00, 0x10, 0x00])?;
-    let length = u16::from_le_bytes([*meta.get(at + 6)?, *meta.get(at + 7)?]) as usize;
-    let value = meta.get(at + 8..at + 8 + length)?;
-    Some(String::from_utf8_lossy(value).trim_end_matches(['\0', ' ']).to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,17 +228,24 @@ mod tests {
         out
     }
 
-    fn file(body: &[u8]) -> Vec<u8> {
-        let mut out = b"DICM".to_vec();
-        out.extend(explicit_element((0x0002, 0x0010), b"UI", b"1.2.840.10008.1.2.1\0"));
-        out.extend_from_slice(body);
-        out
-    }
+    const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
 
     #[test]
     fn consistent_lengths_pass() {
         let body = explicit_element((0x0028, 0x0010), b"US", &[8, 0]);
-        assert!(check_lengths(&file(&body)).is_ok());
+        assert_eq!(check_data_set(&body, EXPLICIT_LE).unwrap(), body.len());
+    }
+
+    #[test]
+    fn what_follows_the_pixel_data_is_left_out_of_the_parse() {
+        let mut body = explicit_element((0x0028, 0x0010), b"US", &[8, 0]);
+        body.extend_from_slice(&[0xE0, 0x7F, 0x10, 0x00]);
+        body.extend_from_slice(b"OW\0\0");
+        body.extend_from_slice(&4u32.to_le_bytes());
+        body.extend_from_slice(&[1, 2, 3, 4]);
+        let pixel_end = body.len();
+        body.extend_from_slice(b"garbage that declares a length far past the end");
+        assert_eq!(check_data_set(&body, EXPLICIT_LE).unwrap(), pixel_end);
     }
 
     #[test]
@@ -241,7 +255,7 @@ mod tests {
         body.extend_from_slice(b"OW\0\0");
         body.extend_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
         body.extend_from_slice(&[0; 16]);
-        let err = check_lengths(&file(&body)).unwrap_err();
+        let err = check_data_set(&body, EXPLICIT_LE).unwrap_err();
         assert!(err.to_string().contains("declares 4294967280 bytes"), "{err}");
     }
 }

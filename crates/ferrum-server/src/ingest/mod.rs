@@ -12,7 +12,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use ferrum_dicom::DicomError;
-use ferrum_store::model::{AuditEvent, ConflictPolicy, InsertOutcome, InstanceAttributes, NewInstance};
+use ferrum_store::model::{
+    AuditEvent, ConflictPolicy, InsertOutcome, InstanceAttributes, InstanceWarning, NewInstance,
+};
 use ferrum_store::{BlobKey, BlobStore, Catalog, StoreError};
 
 pub use self::zip::ZipLimits;
@@ -134,8 +136,8 @@ impl Session<'_> {
         })
         .await
         .map_err(|e| IngestError::Worker(e.to_string()))?;
-        let attributes = match inspected {
-            Ok(i) => flatten(i.attributes),
+        let (attributes, warnings) = match inspected {
+            Ok(i) => (flatten(i.attributes), i.warnings),
             Err(DicomError::NotDicom) if origin == Origin::Collection => {
                 self.report.push(FileReport::skipped(name, "not a DICOM file"));
                 return Ok(());
@@ -157,6 +159,7 @@ impl Session<'_> {
             study_instance_uid: Some(attributes.study_instance_uid.clone()),
             bytes: Some(spooled.len),
             code: None,
+            warnings: warnings.clone(),
         };
         // Most re-sent objects are caught here, before any blob is written.
         // Looked up as the uploader, so that nothing of a study they may not see is told.
@@ -188,6 +191,10 @@ impl Session<'_> {
                 sha256: spooled.sha256.clone(),
                 blob_key: key.as_str().to_owned(),
                 uploaded_by: self.uploader.username.clone(),
+                warnings: warnings
+                    .into_iter()
+                    .map(|w| InstanceWarning { code: w.code.to_owned(), message: w.message })
+                    .collect(),
             },
         });
         self.report.push(line);

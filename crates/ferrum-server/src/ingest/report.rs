@@ -26,6 +26,10 @@ pub struct FileReport {
     pub study_instance_uid: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
+    /// What the file does not conform to although it was read (`stored` or `duplicate`
+    /// with warnings); absent when there is nothing to say.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<ferrum_dicom::Warning>,
 }
 
 impl FileReport {
@@ -38,6 +42,7 @@ impl FileReport {
             sop_instance_uid: None,
             study_instance_uid: None,
             bytes: None,
+            warnings: Vec::new(),
         }
     }
 

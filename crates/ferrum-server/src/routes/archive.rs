@@ -12,7 +12,8 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 fn zip_response(state: &AppState, study: StudyDetail) -> HttpResponse {
-    let filename = format!("study-{}.zip", study.summary.study_instance_uid);
+    // The UID may hold quotes or slashes: the file name is made safe (see archive.rs).
+    let filename = format!("study-{}.zip", crate::archive::file_name_segment(&study.summary.study_instance_uid));
     HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))

@@ -105,7 +105,9 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": page.next_cursor })))
 }
 
-/// Parses a UID from the path; a malformed one cannot exist, so it is 404 like any unknown.
+/// Parses a UID from the path (percent-decoded by the router). Leniently, as ingest does:
+/// a stored UID may break PS3.5's syntax and must still open. One that could never have been
+/// stored (empty, not printable ASCII, too long) is 404 like any unknown.
 pub fn path_uid(raw: &str, what: &str) -> Result<Uid, ApiError> {
     Uid::parse(raw).map_err(|_| ApiError::NotFound(format!("no such {what}")))
 }

@@ -48,6 +48,7 @@ fn instance(study: u32, series: u32, n: u32, sha: &str) -> NewInstance {
         sha256: sha.into(),
         blob_key: format!("dicom/{sha}.dcm"),
         uploaded_by: "alice".into(),
+        warnings: Vec::new(),
     }
 }
 
@@ -592,6 +593,18 @@ pub async fn a_link_principal_sees_its_study_and_series_only(store: Store) {
     assert!(matches!(refused[0], InsertOutcome::Refused { .. }), "a link never writes");
 }
 
+pub async fn an_instances_warnings_come_back_as_they_were_stored(store: Store) {
+    let warning =
+        InstanceWarning { code: "nonconformant_uid".into(), message: "SOPInstanceUID (0008,0018) has …".into() };
+    let flagged = NewInstance { warnings: vec![warning.clone()], ..instance(34, 1, 1, "w1") };
+    store.insert_instances(&sys(), &[flagged, instance(34, 1, 2, "w2")], ConflictPolicy::Reject, &[]).await.unwrap();
+    assert_eq!(*store.find_instance(&sys(), "1.2.3.34.1.1").await.unwrap().unwrap().warnings, vec![warning]);
+    assert!(store.find_instance(&sys(), "1.2.3.34.1.2").await.unwrap().unwrap().warnings.is_empty());
+    let study = store.get_study(&sys(), "1.2.3.34").await.unwrap().unwrap();
+    let counts: Vec<usize> = study.series[0].instances.iter().map(|i| i.warnings.len()).collect();
+    assert_eq!(counts, vec![1, 0]);
+}
+
 macro_rules! catalog_cases {
     ($module:ident, $factory:ident) => {
         crate::backends!(
@@ -625,6 +638,7 @@ macro_rules! catalog_cases {
                 accounts_are_changed_listed_and_deleted_for_good,
                 sessions_rotate_once_and_end_with_logout_password_reset_or_deletion,
                 a_series_remembers_which_instance_its_thumbnail_shows,
+                an_instances_warnings_come_back_as_they_were_stored,
             ]
         );
     };
