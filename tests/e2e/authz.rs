@@ -68,17 +68,10 @@ async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>, body
     r.send().await.unwrap().status().as_u16()
 }
 
+/// A new link's token and id.
 async fn make_link(app: &TestApp, token: &str, study: &str, body: Value) -> (String, String) {
-    let r = app
-        .client
-        .post(app.url(&format!("/api/studies/{study}/links")))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let v: Value = r.json().await.unwrap();
+    let (status, v) = crate::links::create_link(app, token, study, body).await;
+    assert_eq!(status, 201, "{v}");
     (v["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned(), v["id"].as_str().unwrap().to_owned())
 }
 

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use crate::fixtures::*;
 use crate::harness::{app, TestApp};
 
-async fn create_link(app: &TestApp, token: &str, study: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn create_link(app: &TestApp, token: &str, study: &str, body: Value) -> (u16, Value) {
     let r = app
         .client
         .post(app.url(&format!("/api/studies/{study}/links")))
