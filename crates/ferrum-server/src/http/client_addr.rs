@@ -82,6 +82,28 @@ pub fn client_addr(req: &HttpRequest) -> Option<String> {
     Some(proxies.resolve(peer, &hops).to_string())
 }
 
+/// The scheme and host the client used, for URLs handed out (viewer links) and whether
+/// cookies are `Secure`. `X-Forwarded-Proto`, `X-Forwarded-Host` and `Forwarded` are
+/// believed only from a trusted proxy; from anyone else the connection itself and its
+/// `Host` header decide.
+pub fn request_origin(req: &HttpRequest) -> (String, String) {
+    let from_proxy = req.peer_addr().is_some_and(|peer| {
+        req.app_data::<web::Data<TrustedProxies>>().is_some_and(|p| p.trusts(&peer.ip().to_canonical()))
+    });
+    if from_proxy {
+        let info = req.connection_info();
+        return (info.scheme().to_owned(), info.host().to_owned());
+    }
+    let scheme = if req.app_config().secure() { "https" } else { "http" };
+    let host = req
+        .headers()
+        .get(actix_web::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .unwrap_or_else(|| req.app_config().host().to_owned());
+    (scheme.to_owned(), host)
+}
+
 /// The `for=` of one RFC 7239 element (`for=192.0.2.60;proto=https;by=…`).
 fn forwarded_for(element: &str) -> Option<IpAddr> {
     element.split(';').find_map(|pair| {
@@ -128,6 +150,22 @@ mod tests {
         let why = TrustedProxies::parse("10.0.0.0/8,proxy.local").unwrap_err();
         assert!(why.contains("proxy.local"), "{why}");
         assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
+    }
+
+    #[test]
+    fn forwarded_scheme_and_host_are_believed_from_trusted_proxies_only() {
+        let forged = |peer: &str, trusted: &str| {
+            let req = actix_web::test::TestRequest::default()
+                .peer_addr(peer.parse().unwrap())
+                .insert_header(("host", "ferrum.internal:8080"))
+                .insert_header(("x-forwarded-proto", "https"))
+                .insert_header(("x-forwarded-host", "evil.example"))
+                .app_data(web::Data::new(proxies(trusted)))
+                .to_http_request();
+            request_origin(&req)
+        };
+        assert_eq!(forged("203.0.113.9:5000", "10.0.0.0/8"), ("http".into(), "ferrum.internal:8080".into()));
+        assert_eq!(forged("10.1.2.3:5000", "10.0.0.0/8"), ("https".into(), "evil.example".into()));
     }
 
     #[test]

@@ -56,8 +56,8 @@ fn link_url(req: &HttpRequest, state: &AppState, link: &Link) -> Result<String, 
     let base = match &state.settings.public_url {
         Some(url) => url.trim_end_matches('/').to_owned(),
         None => {
-            let info = req.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
+            let (scheme, host) = crate::http::client_addr::request_origin(req);
+            format!("{scheme}://{host}")
         }
     };
     Ok(format!("{base}/v/{token}"))

@@ -81,7 +81,7 @@ fn proof_cookie(
         .path(format!("/api/share/{token}"))
         .http_only(true)
         .same_site(actix_web::cookie::SameSite::Strict)
-        .secure(req.connection_info().scheme() == "https")
+        .secure(crate::http::client_addr::request_origin(req).0 == "https")
         .finish())
 }
 
