@@ -8,4 +8,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -p ferrum -p ferrum-bench
-exec target/release/bench-render --ferrum target/release/ferrum "$@"
+target="${CARGO_TARGET_DIR:-target}"
+exec "$target/release/bench-render" --ferrum "$target/release/ferrum" "$@"

@@ -7,8 +7,9 @@ dcm2pnm cannot read a row (JPEG 2000, HTJ2K, LINEAR_EXACT, ...) the reference co
 another decoder (OpenJPEG/OpenJPH through imagecodecs) re-wrapped as native DICOM for
 dcm2pnm, or from pydicom + numpy; the manifest says which.
 
-Needs: python3 with pydicom, numpy, imagecodecs (pip install pydicom numpy imagecodecs) and
-dcmtk (apt-get install -y dcmtk). Run from the repository root:
+Needs: python3 with pydicom, numpy, imagecodecs (pip install pydicom numpy imagecodecs),
+dcmtk and OpenJPEG's tools (apt-get install -y dcmtk libopenjp2-tools). The rows for
+real-world quirks (big endian, padding, float pixel data, ...) are in render_corpus_quirks.py. Run from the repository root:
 
     python3 scripts/make_render_corpus.py
 
@@ -26,6 +27,8 @@ import zlib
 import numpy as np
 import imagecodecs
 import pydicom
+
+import render_corpus_quirks
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.encaps import encapsulate
 from pydicom.uid import (
@@ -710,15 +713,16 @@ def j2k_rows(tmp):
 
 
 def main():
-    for tool in ("dcm2pnm", "dcmconv", "dcmcjpeg", "dcmcjpls", "dcmcrle"):
+    for tool in ("dcm2pnm", "dcmconv", "dcmcjpeg", "dcmcjpls", "dcmcrle", "opj_compress"):
         if shutil.which(tool) is None:
-            sys.exit(f"{tool} not found: apt-get install -y dcmtk")
+            sys.exit(f"{tool} not found: apt-get install -y dcmtk libopenjp2-tools")
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
     os.makedirs(OUT)
     with tempfile.TemporaryDirectory() as tmp:
         native_rows(tmp)
         compressed_rows(tmp)
+        render_corpus_quirks.rows(sys.modules[__name__], tmp)
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         json.dump({"generator": "scripts/make_render_corpus.py",
                    "tolerance": {"lossless": 1.0, "lossy": 3.0},

@@ -123,6 +123,29 @@ async fn rendered_frames_carry_an_etag_are_private_and_audited() {
     assert_eq!(app.client.get(app.url(&path)).send().await.unwrap().status(), 401);
 }
 
+/// Decoded frames are kept between requests: a replaced object must never be shown with the
+/// pixels of the one it replaced.
+#[tokio::test]
+async fn an_overwritten_instance_is_rendered_from_its_new_pixels() {
+    let app = app().env("FERRUM_CONFLICT_POLICY", "overwrite").spawn().await.logged_in_as_admin().await;
+    let first = Spec::new(801, 1, 1).size(16);
+    let second = first.clone().seed(9);
+    app.upload("application/dicom", dicom(&first)).await;
+    let path = format!("/api/instances/{}/rendered?window=100,400", first.sop);
+    let (status, _, before) = get_image(&app, &path).await;
+    assert_eq!(status, 200);
+    let (_, _, again) = get_image(&app, &path).await;
+    assert_eq!(
+        decode(&again).to_luma8().into_raw(),
+        decode(&before).to_luma8().into_raw(),
+        "same object, same picture"
+    );
+    let (status, body) = app.upload("application/dicom", dicom(&second)).await;
+    assert_eq!(status, 201, "{body}");
+    let (_, _, after) = get_image(&app, &path).await;
+    assert_ne!(decode(&after).to_luma8().into_raw(), decode(&before).to_luma8().into_raw(), "the new pixels are shown");
+}
+
 #[tokio::test]
 async fn undecodable_pixel_data_is_422_with_the_transfer_syntax_and_gets_a_placeholder_thumbnail() {
     let app = app().spawn().await.logged_in_as_admin().await;

@@ -11,6 +11,7 @@ use dicom_object::file::ReadPreamble;
 use dicom_object::OpenFileOptions;
 
 use crate::corpus::ct_instance;
+use crate::servers::Server;
 use crate::stats::Run;
 
 /// One instance of the corpus with the UIDs the benchmark asks for.
@@ -74,6 +75,26 @@ impl Measure {
     pub fn p50_ms(&self) -> f64 {
         self.run.percentile_ms(0.5).unwrap_or(f64::NAN)
     }
+
+    /// Server CPU (user + system, all threads) per request, ms.
+    pub fn cpu_ms_per_request(&self) -> Option<f64> {
+        self.run.cpu_secs.map(|c| c * 1000.0 / self.run.files.max(1) as f64)
+    }
+}
+
+/// [`measure`] against `server`, with the server's CPU time over the run (from
+/// /proc/PID/stat, 10 ms ticks: enough over a few hundred requests).
+pub async fn measure_on(
+    server: &Server,
+    client: &reqwest::Client,
+    label: &str,
+    headers: &[(&str, &str)],
+    urls: &[String],
+) -> anyhow::Result<Measure> {
+    let before = server.cpu_secs();
+    let mut m = measure(client, label, headers, urls).await?;
+    m.run.cpu_secs = before.zip(server.cpu_secs()).map(|(a, b)| b - a);
+    Ok(m)
 }
 
 /// GETs each URL in turn with `headers` (one client, sequential, keep-alive), timing each
@@ -119,8 +140,8 @@ pub async fn measure(
 
 pub fn header() {
     println!(
-        "{:<44} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9}  type",
-        "measure", "requests", "p50 ms", "p99 ms", "mean ms", "max ms", "KB/answer"
+        "{:<50} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8}  type",
+        "measure", "requests", "p50 ms", "p99 ms", "mean ms", "max ms", "KB/answer", "CPU ms"
     );
 }
 
@@ -128,7 +149,7 @@ pub fn row(m: &Measure) {
     let r = &m.run;
     let ms = |p| r.percentile_ms(p).map_or("-".to_owned(), |v| format!("{v:.2}"));
     println!(
-        "{:<44} {:>8} {:>8} {:>8} {:>8.2} {:>8} {:>9.1}  {}",
+        "{:<50} {:>8} {:>8} {:>8} {:>8.2} {:>8} {:>9.1} {:>8}  {}",
         r.label,
         r.files,
         ms(0.5),
@@ -136,6 +157,7 @@ pub fn row(m: &Measure) {
         m.mean_ms(),
         ms(1.0),
         r.bytes as f64 / 1024.0 / r.files.max(1) as f64,
+        m.cpu_ms_per_request().map_or("-".to_owned(), |c| format!("{c:.2}")),
         m.content_type
     );
 }

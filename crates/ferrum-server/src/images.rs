@@ -2,6 +2,13 @@
 //! objects in the blob store (made in the background after ingest, or on first request).
 //! Decoding is CPU work: it runs on the blocking pool, at most one decode per core at a
 //! time, so that a burst of requests queues instead of starving the server.
+//!
+//! Frames asked for by viewers are kept decoded in a bounded [`FrameCache`], so that the
+//! next window, size or format of the same slice skips reading, parsing and decoding.
+//! Thumbnails made in the background do not go through it: they would push out the frames
+//! someone is looking at.
+mod frame_cache;
+
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -11,6 +18,8 @@ use ferrum_store::{BlobKey, BlobStore, StoreError};
 use futures_util::TryStreamExt;
 use tokio::sync::Semaphore;
 
+pub use frame_cache::FrameCache;
+
 /// The thumbnail size made in the background and served when none is asked for.
 pub const THUMBNAIL_SIZE: u32 = 256;
 /// Largest thumbnail edge a client may ask for.
@@ -19,6 +28,8 @@ pub const MAX_THUMBNAIL_SIZE: u32 = 512;
 const KEPT_SIZES: [u32; 3] = [128, THUMBNAIL_SIZE, MAX_THUMBNAIL_SIZE];
 /// Largest object decoded in memory.
 const MAX_DECODED_OBJECT: i64 = 2 * 1024 * 1024 * 1024;
+/// Decoded pixels kept for viewers: 256 frames of 512×512 16-bit CT.
+const FRAME_CACHE_BYTES: usize = 128 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {
@@ -45,6 +56,7 @@ impl From<Rendered> for Picture {
 pub struct Images {
     blobs: Arc<dyn BlobStore>,
     decodes: Arc<Semaphore>,
+    frames: Arc<FrameCache>,
 }
 
 /// The instance that stands for a series: the middle one in display order.
@@ -62,7 +74,7 @@ fn extension(format: ImageFormat) -> &'static str {
 impl Images {
     pub fn new(blobs: Arc<dyn BlobStore>) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Images { blobs, decodes: Arc::new(Semaphore::new(cores)) }
+        Images { blobs, decodes: Arc::new(Semaphore::new(cores)), frames: Arc::new(FrameCache::new(FRAME_CACHE_BYTES)) }
     }
 
     async fn read(&self, instance: &InstanceRecord) -> Result<Vec<u8>, ImageError> {
@@ -78,13 +90,40 @@ impl Images {
         Ok(bytes)
     }
 
-    /// Renders one frame of a stored instance.
+    /// Renders one frame of a stored instance for a viewer, from the decoded frame when it
+    /// is cached, else decoding it and keeping it.
     pub async fn render(&self, instance: &InstanceRecord, options: RenderOptions) -> Result<Picture, ImageError> {
+        if let Some(prepared) = self.frames.get(&instance.sha256, options.frame) {
+            return self.on_pool(move || prepared.render(&options)).await;
+        }
         let bytes = self.read(instance).await?;
+        let (frames, sha) = (self.frames.clone(), instance.sha256.clone());
+        self.on_pool(move || {
+            let prepared = Arc::new(render::prepare(&bytes, options.frame)?);
+            drop(bytes);
+            let rendered = prepared.render(&options);
+            frames.insert(&sha, options.frame, prepared);
+            rendered
+        })
+        .await
+    }
+
+    /// Renders without touching the frame cache: for thumbnails, which are kept as derived
+    /// objects instead and would only push viewers' frames out.
+    async fn render_once(&self, instance: &InstanceRecord, options: RenderOptions) -> Result<Picture, ImageError> {
+        let bytes = self.read(instance).await?;
+        self.on_pool(move || render::render(&bytes, &options)).await
+    }
+
+    /// Runs `work` on the blocking pool, at most one per core at a time.
+    async fn on_pool(
+        &self,
+        work: impl FnOnce() -> Result<Rendered, RenderError> + Send + 'static,
+    ) -> Result<Picture, ImageError> {
         let permit = self.decodes.clone().acquire_owned().await.expect("the decode semaphore is never closed");
         let rendered = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            render::render(&bytes, &options)
+            work()
         })
         .await
         .map_err(|e| RenderError::Malformed(format!("the decoder stopped: {e}")))??;
@@ -110,7 +149,7 @@ impl Images {
             }
         }
         let options = RenderOptions { size: Some(size), format, ..RenderOptions::default() };
-        let picture = match self.render(instance, options).await {
+        let picture = match self.render_once(instance, options).await {
             Ok(p) => p,
             Err(ImageError::Render(e)) => {
                 tracing::info!(error = %e, "thumbnail replaced by a placeholder");

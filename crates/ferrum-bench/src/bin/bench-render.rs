@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use clap::Parser;
-use ferrum_bench::render_bench::{self, ct_instance_own_series, measure, ratio, Instance, Measure};
+use ferrum_bench::render_bench::{self, ct_instance_own_series, measure, measure_on, ratio, Instance, Measure};
 use ferrum_bench::servers::{self, Server};
 
 #[derive(Parser)]
@@ -114,19 +114,24 @@ async fn ferrum_runs(
             .map(|k| format!("{base}/api/instances/{}/rendered{query}", corpus[k % corpus.len()].sop_uid))
             .collect()
     };
-    let mut runs = vec![measure(client, "ferrum series thumbnail, uncached", &auth, &thumbs).await?];
+    let mut runs = vec![measure_on(&server, client, "ferrum series thumbnail, uncached", &auth, &thumbs).await?];
     if let Some(n) = thumbnails_on_disk(data_dir.as_ref()) {
         if n != thumbs.len() {
             println!("note: {n} thumbnails kept after {} first requests", thumbs.len());
         }
     }
-    runs.push(measure(client, "ferrum series thumbnail, cached", &auth, &thumbs).await?);
-    runs.push(measure(client, "ferrum rendered, PNG, own window", &auth, &rendered("")).await?);
+    runs.push(measure_on(&server, client, "ferrum series thumbnail, cached", &auth, &thumbs).await?);
     let (c, w) = WINDOW;
-    let png = rendered(&format!("?window={c},{w}"));
-    runs.push(measure(client, &format!("ferrum rendered, PNG, W {c}/{w}"), &auth, &png).await?);
     let jpeg = rendered(&format!("?window={c},{w}&format=jpeg"));
-    runs.push(measure(client, &format!("ferrum rendered, JPEG, W {c}/{w}"), &auth, &jpeg).await?);
+    // Each frame's first request reads, parses and decodes the object; later ones (another
+    // window, size or format) start from the decoded frame the server keeps.
+    let label = format!("ferrum rendered, JPEG, W {c}/{w}, first request");
+    runs.push(measure_on(&server, client, &label, &auth, &jpeg).await?);
+    runs.push(measure_on(&server, client, "ferrum rendered, PNG, own window", &auth, &rendered("")).await?);
+    let png = rendered(&format!("?window={c},{w}"));
+    runs.push(measure_on(&server, client, &format!("ferrum rendered, PNG, W {c}/{w}"), &auth, &png).await?);
+    let label = format!("ferrum rendered, JPEG, W {c}/{w}, frame decoded");
+    runs.push(measure_on(&server, client, &label, &auth, &jpeg).await?);
     let jobs = thumbnail_jobs_done(client, &server).await?;
     if jobs > 0 {
         println!("note: ferrum ran {jobs} thumbnail jobs with FERRUM_JOB_WORKERS=0");
@@ -156,23 +161,26 @@ async fn orthanc_runs(
     };
     // `/frames/0/rendered` came with Orthanc 1.9; older ones have only `/frames/0/preview`.
     let probe = client.get(format!("{base}/instances/{}/frames/0/rendered", ids[0])).send().await?;
-    let mut runs = vec![measure(client, "orthanc /preview (PNG)", &[], &urls("preview")).await?];
+    let mut runs = vec![measure_on(&server, client, "orthanc /preview (PNG)", &[], &urls("preview")).await?];
     if probe.status().is_success() {
         probe.bytes().await?;
         // Without a window Orthanc 1.10 renders the whole 16-bit range (a flat grey picture):
         // ask both servers for the same window.
         let (c, w) = WINDOW;
         let route = format!("frames/0/rendered?window-center={c}&window-width={w}");
-        runs.push(measure(client, "orthanc /frames/0/rendered, PNG, default", &[], &urls("frames/0/rendered")).await?);
+        let default = urls("frames/0/rendered");
+        runs.push(measure_on(&server, client, "orthanc /frames/0/rendered, PNG, default", &[], &default).await?);
         let png = [("accept", "image/png")];
-        runs.push(measure(client, &format!("orthanc /frames/0/rendered, PNG, W {c}/{w}"), &png, &urls(&route)).await?);
+        let label = format!("orthanc /frames/0/rendered, PNG, W {c}/{w}");
+        runs.push(measure_on(&server, client, &label, &png, &urls(&route)).await?);
         let jpeg = [("accept", "image/jpeg")];
-        runs.push(
-            measure(client, &format!("orthanc /frames/0/rendered, JPEG, W {c}/{w}"), &jpeg, &urls(&route)).await?,
-        );
+        let label = format!("orthanc /frames/0/rendered, JPEG, W {c}/{w}");
+        runs.push(measure_on(&server, client, &label, &jpeg, &urls(&route)).await?);
     } else {
         println!("orthanc answered {} to /frames/0/rendered: measuring /frames/0/preview instead", probe.status());
-        runs.push(measure(client, "orthanc /frames/0/preview (PNG)", &[], &urls("frames/0/preview")).await?);
+        runs.push(
+            measure_on(&server, client, "orthanc /frames/0/preview (PNG)", &[], &urls("frames/0/preview")).await?,
+        );
     }
     Ok(runs)
 }
@@ -265,7 +273,8 @@ async fn main() -> anyhow::Result<()> {
     let uncached = find(&runs, "ferrum series thumbnail, uncached");
     let cached = find(&runs, "ferrum series thumbnail, cached");
     let png = find(&runs, &format!("ferrum rendered, PNG, W {c}/{w}"));
-    let jpeg = find(&runs, &format!("ferrum rendered, JPEG, W {c}/{w}"));
+    let jpeg_first = find(&runs, &format!("ferrum rendered, JPEG, W {c}/{w}, first request"));
+    let jpeg = find(&runs, &format!("ferrum rendered, JPEG, W {c}/{w}, frame decoded"));
     let preview = find(&runs, "orthanc /preview");
     let orthanc_png = find(&runs, &format!("orthanc /frames/0/rendered, PNG, W {c}/{w}"))
         .or_else(|| find(&runs, "orthanc /frames/0/preview"));
@@ -280,6 +289,16 @@ async fn main() -> anyhow::Result<()> {
     line("ferrum uncached thumbnail p50 / orthanc rendered PNG p50:", uncached, orthanc_png, true, "(target <= 1x)");
     line("ferrum rendered PNG p50 / orthanc rendered PNG p50:", png, orthanc_png, true, "(target <= 1x)");
     line("ferrum rendered JPEG p50 / orthanc rendered JPEG p50:", jpeg, orthanc_jpeg, true, "(target <= 1x)");
+    line("  the same, each frame's first request:", jpeg_first, orthanc_jpeg, true, "(target <= 1x)");
+    let cpu = |what: &str, a: Option<&Measure>, b: Option<&Measure>| {
+        let (Some(a), Some(b)) = (a, b) else { return };
+        if let (Some(x), Some(y)) = (a.cpu_ms_per_request(), b.cpu_ms_per_request()) {
+            println!("{what:<58} {:>7}   ({x:.2} ms vs {y:.2} ms)", ratio(x, y));
+        }
+    };
+    cpu("server CPU per JPEG frame, ferrum / orthanc:", jpeg, orthanc_jpeg);
+    cpu("  the same, each frame's first request:", jpeg_first, orthanc_jpeg);
+    cpu("server CPU per PNG frame, ferrum / orthanc:", png, orthanc_png);
     if let Some(z) = zip {
         println!(
             "ZIP of {} instances ({} series): answered in {:.2} s, {} thumbnails done by then",

@@ -3,6 +3,8 @@
 //! (openjp2, the pure-Rust port of OpenJPEG).
 //!
 //! Errors are plain text: the caller wraps them with the transfer syntax.
+use std::borrow::Cow;
+
 use jpeg_decoder::{CodingProcess, ColorTransform, PixelFormat};
 
 use super::decode::{DecodedFrame, Layout, Samples};
@@ -91,6 +93,28 @@ fn j2k_size(data: &[u8]) -> Option<(u64, u64, u64)> {
     Some((x.checked_sub(x0)?, y.checked_sub(y0)?, components))
 }
 
+/// A component at the image's size: sub-sampled ones (chroma at half width or height, as
+/// YBR_FULL_422 streams carry) have each sample repeated over the pixels it covers, as
+/// dcmtk does for native 4:2:2.
+fn full_size<'a>(component: &'a jpeg2k::ImageComponent, header: &ImageHeader) -> Result<Cow<'a, [i32]>, String> {
+    let (w, h) = (header.cols as usize, header.rows as usize);
+    let (cw, ch) = (component.width() as usize, component.height() as usize);
+    let data = component.data();
+    if (cw, ch) == (w, h) && data.len() == w * h {
+        return Ok(Cow::Borrowed(data));
+    }
+    if cw == 0 || ch == 0 || cw > w || ch > h || data.len() != cw * ch {
+        return Err(format!("JPEG 2000: a {cw}×{ch} component does not fit a {w}×{h} image"));
+    }
+    let columns: Vec<usize> = (0..w).map(|x| x * cw / w).collect();
+    let mut out = Vec::with_capacity(w * h);
+    for y in 0..h {
+        let row = &data[(y * ch / h) * cw..][..cw];
+        out.extend(columns.iter().map(|&x| row[x]));
+    }
+    Ok(Cow::Owned(out))
+}
+
 pub(crate) fn decode_j2k(data: &[u8], header: &ImageHeader) -> Result<DecodedFrame, String> {
     let (w, h, c) = j2k_size(data).ok_or("JPEG 2000: no SIZ marker in the code stream")?;
     check_size("JPEG 2000", w, h, c, header)?;
@@ -98,10 +122,10 @@ pub(crate) fn decode_j2k(data: &[u8], header: &ImageHeader) -> Result<DecodedFra
     let components = image.components();
     let n = header.pixels();
     let spp = header.samples as usize;
-    if components.len() < spp || components.iter().take(spp).any(|c| c.data().len() != n) {
-        return Err("JPEG 2000: sub-sampled components are not supported".into());
+    if components.len() < spp {
+        return Err(format!("JPEG 2000: {} components, the header says {spp}", components.len()));
     }
-    let planes: Vec<&[i32]> = components.iter().take(spp).map(|c| c.data()).collect();
+    let planes = components.iter().take(spp).map(|c| full_size(c, header)).collect::<Result<Vec<_>, _>>()?;
     let value = |i: usize| planes[i % spp][i / spp] as u32;
     let samples = match header.bits_allocated {
         8 => Samples::U8((0..n * spp).map(|i| value(i) as u8).collect()),

@@ -18,6 +18,8 @@ pub(crate) enum Samples {
     U8(Vec<u8>),
     U16(Vec<u16>),
     U32(Vec<u32>),
+    /// Float and Double Float Pixel Data: modality values, grey only.
+    F64(Vec<f64>),
 }
 
 impl Samples {
@@ -26,6 +28,16 @@ impl Samples {
             Samples::U8(v) => v.len(),
             Samples::U16(v) => v.len(),
             Samples::U32(v) => v.len(),
+            Samples::F64(v) => v.len(),
+        }
+    }
+
+    pub(crate) fn heap_bytes(&self) -> usize {
+        match self {
+            Samples::U8(v) => v.len(),
+            Samples::U16(v) => v.len() * 2,
+            Samples::U32(v) => v.len() * 4,
+            Samples::F64(v) => v.len() * 8,
         }
     }
 
@@ -35,6 +47,8 @@ impl Samples {
             Samples::U8(v) => v[i] as u32,
             Samples::U16(v) => v[i] as u32,
             Samples::U32(v) => v[i],
+            // Only grey-scale images have float samples, and they never come through here.
+            Samples::F64(v) => v[i] as u32,
         }
     }
 
@@ -118,6 +132,13 @@ pub(crate) fn decode_frame(
 ) -> Result<DecodedFrame, RenderError> {
     let codec = codec(&header.transfer_syntax);
     let encapsulated = |start| frames::encapsulated_frame(obj, header.frames, frame, start);
+    if header.is_float() {
+        if codec != Codec::Native {
+            return Err(unsupported(header, "float pixel data is defined for native transfer syntaxes only"));
+        }
+        let samples = Samples::F64(frames::float_frame(obj, header, frame)?);
+        return Ok(DecodedFrame { samples, layout: Layout::AsHeader, native: false });
+    }
     let (bytes, layout) = match codec {
         Codec::Native if header.bits_allocated == 16 && !header.planar => {
             if let Some(words) = frames::native_words(obj, header, frame) {
@@ -218,6 +239,7 @@ pub(crate) fn interleave(planar: &Samples, spp: usize) -> Samples {
         Samples::U8(v) => Samples::U8((0..v.len()).map(|i| v[order(i)]).collect()),
         Samples::U16(v) => Samples::U16((0..v.len()).map(|i| v[order(i)]).collect()),
         Samples::U32(v) => Samples::U32((0..v.len()).map(|i| v[order(i)]).collect()),
+        Samples::F64(v) => Samples::F64((0..v.len()).map(|i| v[order(i)]).collect()),
     }
 }
 

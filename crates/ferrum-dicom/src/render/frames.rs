@@ -41,6 +41,14 @@ pub(crate) fn native_frame<'a>(
     };
     let bytes: Cow<[u8]> = match value {
         PrimitiveValue::U8(v) => Cow::Borrowed(v.get(start..end).ok_or_else(|| short(v.len()))?),
+        // The parser swapped each 16-bit word; a 32-bit cell written big endian has its
+        // high word first (as pydicom and GDCM read it), so the words of a pair trade places.
+        PrimitiveValue::U16(v) if header.bits_allocated == 32 && header.big_endian() => {
+            let words = v.get(start / 2..end / 2).ok_or_else(|| short(v.len() * 2))?;
+            Cow::Owned(
+                words.chunks_exact(2).flat_map(|w| (u32::from(w[0]) << 16 | u32::from(w[1])).to_le_bytes()).collect(),
+            )
+        }
         // Words are already in machine order; rebuild little-endian bytes for just this frame.
         PrimitiveValue::U16(v) => Cow::Owned(word_frame(v, start, end, len).ok_or_else(|| short(v.len() * 2))?),
         PrimitiveValue::I16(v) => Cow::Owned(word_frame(v, start, end, len).ok_or_else(|| short(v.len() * 2))?),
@@ -53,6 +61,39 @@ pub(crate) fn native_frame<'a>(
         }
     };
     Ok(NativeFrame { bytes, bit_offset })
+}
+
+/// One frame of Float (32-bit) or Double Float (64-bit) Pixel Data, widened to f64.
+pub(crate) fn float_frame(obj: &InMemDicomObject, header: &ImageHeader, frame: u32) -> Result<Vec<f64>, RenderError> {
+    let (tag, width) =
+        if header.bits_allocated == 64 { (tags::DOUBLE_FLOAT_PIXEL_DATA, 8) } else { (tags::FLOAT_PIXEL_DATA, 4) };
+    let element = obj.get(tag).ok_or(RenderError::NoPixelData)?;
+    let n = header.pixels();
+    let start = n * frame as usize;
+    let short = || RenderError::malformed(format!("float pixel data is shorter than frame {}", frame + 1));
+    let Value::Primitive(value) = element.value() else {
+        return Err(RenderError::malformed("float pixel data is not a plain value"));
+    };
+    match value {
+        PrimitiveValue::F32(v) => Ok(v.get(start..start + n).ok_or_else(short)?.iter().map(|&x| x as f64).collect()),
+        PrimitiveValue::F64(v) => Ok(v.get(start..start + n).ok_or_else(short)?.to_vec()),
+        PrimitiveValue::Empty => Err(RenderError::NoPixelData),
+        other => {
+            // Kept as bytes by the parser: in the transfer syntax's byte order.
+            let bytes = other.to_bytes();
+            let frame = bytes.get(start * width..(start + n) * width).ok_or_else(short)?;
+            let be = header.big_endian();
+            Ok(frame
+                .chunks_exact(width)
+                .map(|c| match (width, be) {
+                    (4, false) => f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64,
+                    (4, true) => f32::from_be_bytes([c[0], c[1], c[2], c[3]]) as f64,
+                    (_, false) => f64::from_le_bytes(c.try_into().unwrap_or([0; 8])),
+                    (_, true) => f64::from_be_bytes(c.try_into().unwrap_or([0; 8])),
+                })
+                .collect())
+        }
+    }
 }
 
 /// Bytes `start..end` (of which the frame's `len`) of 16-bit words, little-endian.

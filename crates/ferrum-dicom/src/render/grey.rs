@@ -3,9 +3,16 @@
 //!
 //! For up to 16 bits stored the whole chain is folded into one table indexed by the raw
 //! stored value, so that a frame costs one lookup per pixel and no float math.
+//!
+//! Padding pixels (Pixel Padding Value, optionally up to Pixel Padding Range Limit) are
+//! background: black, and left out of the window derived from the frame's own range.
+//! Float and double pixel data carry modality values directly and take the per-pixel path.
+use dicom_dictionary_std::tags;
+use dicom_object::InMemDicomObject;
+
 use super::decode::Samples;
 use super::modality::Modality;
-use super::voi::{apply_window, min_max_window, Voi, Window};
+use super::voi::{apply_window, min_max_window, Voi, VoiFunction, Window};
 
 /// How raw samples become stored values: shift down to the high bit, mask, sign-extend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,23 +48,68 @@ impl StoredBits {
     }
 }
 
+/// Stored values that mark padding (PS3.3 C.7.5.1.1.2), both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Padding {
+    lo: i64,
+    hi: i64,
+}
+
+impl Padding {
+    /// Pixel Padding Value and Range Limit, in stored-value units. Both are US or SS after
+    /// Pixel Representation; where the parser read a negative SS as US, it is sign-extended.
+    pub(crate) fn read(obj: &InMemDicomObject, signed: bool) -> Option<Self> {
+        let value = |tag| {
+            let v = obj.get(tag)?.to_int::<i64>().ok()?;
+            Some(if signed && (32768..65536).contains(&v) { v - 65536 } else { v })
+        };
+        let first = value(tags::PIXEL_PADDING_VALUE)?;
+        let limit = value(tags::PIXEL_PADDING_RANGE_LIMIT).unwrap_or(first);
+        Some(Padding { lo: first.min(limit), hi: first.max(limit) })
+    }
+
+    #[inline]
+    fn contains(self, stored: i64) -> bool {
+        (self.lo..=self.hi).contains(&stored)
+    }
+}
+
 pub(crate) struct GreyPipeline {
     pub modality: Modality,
     pub voi: Voi,
     /// MONOCHROME1, or Presentation LUT Shape INVERSE.
     pub invert: bool,
+    pub padding: Option<Padding>,
 }
+
+/// What padding becomes on screen.
+const BACKGROUND: u8 = 0;
 
 impl GreyPipeline {
     /// Renders one frame of single-sample data to 8-bit grey.
     pub(crate) fn render(&self, samples: &Samples, bits: StoredBits, request: Option<Window>) -> Vec<u8> {
         let voi = self.effective_voi(samples, bits, request);
+        if let Samples::F64(v) = samples {
+            return v
+                .iter()
+                .map(
+                    |&x| {
+                        if x.is_finite() {
+                            self.output_modality(self.modality.apply_f64(x), &voi)
+                        } else {
+                            BACKGROUND
+                        }
+                    },
+                )
+                .collect();
+        }
         if bits.bits_stored <= 16 {
             let lut = self.table(bits, &voi);
             match samples {
                 Samples::U8(v) => v.iter().map(|&x| lut[bits.index(x as u32) as usize]).collect(),
                 Samples::U16(v) => v.iter().map(|&x| lut[bits.index(x as u32) as usize]).collect(),
                 Samples::U32(v) => v.iter().map(|&x| lut[bits.index(x) as usize]).collect(),
+                Samples::F64(_) => unreachable!("float samples returned above"),
             }
         } else {
             let one = |x: u32| self.output(bits.value(bits.index(x)), &voi);
@@ -65,6 +117,7 @@ impl GreyPipeline {
                 Samples::U8(v) => v.iter().map(|&x| one(x as u32)).collect(),
                 Samples::U16(v) => v.iter().map(|&x| one(x as u32)).collect(),
                 Samples::U32(v) => v.iter().map(|&x| one(x)).collect(),
+                Samples::F64(_) => unreachable!("float samples returned above"),
             }
         }
     }
@@ -75,6 +128,13 @@ impl GreyPipeline {
             return Voi::Window { window, function: self.voi.function() };
         }
         match &self.voi {
+            Voi::None { .. } if matches!(samples, Samples::F64(_)) => {
+                // Real values: min and max are black and white exactly, with no half-unit
+                // offset meant for integers.
+                let (min, max) = self.modality_range(samples, bits);
+                let function = VoiFunction::LinearExact;
+                Voi::Window { window: min_max_window(min, max, function), function }
+            }
             Voi::None { function } => {
                 let (min, max) = self.modality_range(samples, bits);
                 Voi::Window { window: min_max_window(min, max, *function), function: *function }
@@ -83,11 +143,23 @@ impl GreyPipeline {
         }
     }
 
-    /// Smallest and largest modality value present in the frame.
+    /// Smallest and largest modality value present in the frame, padding left out.
     fn modality_range(&self, samples: &Samples, bits: StoredBits) -> (f64, f64) {
+        if let Samples::F64(v) = samples {
+            let (lo, hi) = v
+                .iter()
+                .filter(|x| x.is_finite())
+                .map(|&x| self.modality.apply_f64(x))
+                .fold((f64::MAX, f64::MIN), |(a, b), m| (a.min(m), b.max(m)));
+            return if lo > hi { (0.0, 0.0) } else { (lo, hi) };
+        }
         let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        let padding = self.padding;
         let mut see = |raw: u32| {
             let v = bits.value(bits.index(raw));
+            if padding.is_some_and(|p| p.contains(v)) {
+                return;
+            }
             lo = lo.min(v);
             hi = hi.max(v);
         };
@@ -95,6 +167,7 @@ impl GreyPipeline {
             Samples::U8(v) => v.iter().for_each(|&x| see(x as u32)),
             Samples::U16(v) => v.iter().for_each(|&x| see(x as u32)),
             Samples::U32(v) => v.iter().for_each(|&x| see(x)),
+            Samples::F64(_) => {}
         }
         if lo > hi {
             return (0.0, 0.0);
@@ -119,7 +192,14 @@ impl GreyPipeline {
 
     #[inline]
     fn output(&self, stored: i64, voi: &Voi) -> u8 {
-        let m = self.modality.apply(stored);
+        if self.padding.is_some_and(|p| p.contains(stored)) {
+            return BACKGROUND;
+        }
+        self.output_modality(self.modality.apply(stored), voi)
+    }
+
+    #[inline]
+    fn output_modality(&self, m: f64, voi: &Voi) -> u8 {
         let y = match voi {
             Voi::Window { window, function } => apply_window(*function, *window, m),
             other => other.apply(m),
@@ -140,10 +220,9 @@ pub(crate) fn inverts(monochrome1: bool, presentation_shape: Option<&str>) -> bo
 mod tests {
     use super::*;
     use crate::render::lut::Lut;
-    use crate::render::voi::VoiFunction;
 
     fn pipeline(modality: Modality, voi: Voi, invert: bool) -> GreyPipeline {
-        GreyPipeline { modality, voi, invert }
+        GreyPipeline { modality, voi, invert, padding: None }
     }
 
     const U12: StoredBits = StoredBits { bits_stored: 12, shift: 0, signed: false };
@@ -213,6 +292,26 @@ mod tests {
         let p = pipeline(Modality::IDENTITY, Voi::Lut(lut), false);
         let bits = StoredBits { bits_stored: 8, shift: 0, signed: false };
         assert_eq!(p.render(&Samples::U8(vec![0, 255, 10]), bits, None), vec![255, 0, 245]);
+    }
+
+    #[test]
+    fn padding_is_black_and_left_out_of_the_min_max_window() {
+        let bits = StoredBits { bits_stored: 16, shift: 0, signed: true };
+        let mut p = pipeline(Modality::IDENTITY, Voi::None { function: VoiFunction::Linear }, false);
+        p.padding = Some(Padding { lo: -3024, hi: -3024 });
+        let px = Samples::U16([-3024i16, -1000, 1000, 0].map(|v| v as u16).to_vec());
+        // Without padding -3024 would be black and -1000 grey; with it -1000 is the minimum.
+        assert_eq!(p.render(&px, bits, None), vec![0, 0, 255, 128]);
+        let inverted = GreyPipeline { invert: true, ..p };
+        assert_eq!(inverted.render(&px, bits, None)[0], 0, "padding stays black on MONOCHROME1");
+    }
+
+    #[test]
+    fn float_samples_map_their_own_range_exactly_and_non_finite_values_are_black() {
+        let p = pipeline(Modality::IDENTITY, Voi::None { function: VoiFunction::Linear }, false);
+        let bits = StoredBits { bits_stored: 32, shift: 0, signed: true };
+        let out = p.render(&Samples::F64(vec![-1.0, 1.0, 0.0, f64::NAN, f64::INFINITY]), bits, None);
+        assert_eq!(out, vec![0, 255, 128, 0, 0]);
     }
 
     #[test]

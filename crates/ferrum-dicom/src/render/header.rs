@@ -12,6 +12,8 @@ pub(crate) const MAX_FRAME_PIXELS: u64 = 8192 * 8192;
 /// Declared size of all frames together, compared before touching the pixel data.
 pub(crate) const MAX_TOTAL_BYTES: u64 = 8 << 30;
 
+const BIG_ENDIAN: &str = "1.2.840.10008.1.2.2";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Photometric {
     Monochrome1,
@@ -61,10 +63,19 @@ pub(crate) struct ImageHeader {
     pub frames: u32,
     /// Native YBR_FULL_422: two bytes per pixel on the wire, not three.
     pub native_422: bool,
+    /// Float (32) or Double Float (64) Pixel Data instead of Pixel Data: the bits that
+    /// the attribute present implies, which Bits Allocated must match.
+    pub float_bits: Option<u16>,
 }
 
 impl ImageHeader {
     pub(crate) fn read(obj: &InMemDicomObject, transfer_syntax: &str) -> Result<Self, RenderError> {
+        let float_bits = match obj.get(tags::PIXEL_DATA) {
+            Some(_) => None,
+            None if obj.get(tags::FLOAT_PIXEL_DATA).is_some() => Some(32),
+            None if obj.get(tags::DOUBLE_FLOAT_PIXEL_DATA).is_some() => Some(64),
+            None => None,
+        };
         let rows = required_u32(obj, tags::ROWS, "Rows")?;
         let cols = required_u32(obj, tags::COLUMNS, "Columns")?;
         let samples = uint(obj, tags::SAMPLES_PER_PIXEL).unwrap_or(1) as u16;
@@ -103,6 +114,7 @@ impl ImageHeader {
             planar,
             frames,
             native_422: photometric == Photometric::YbrFull422 && !super::decode::is_encapsulated(transfer_syntax),
+            float_bits,
         };
         header.validate()?;
         Ok(header)
@@ -112,7 +124,13 @@ impl ImageHeader {
         if self.rows == 0 || self.cols == 0 {
             return Err(RenderError::malformed("Rows or Columns is zero"));
         }
-        if !matches!(self.bits_allocated, 1 | 8 | 16 | 32) {
+        if let Some(expected) = self.float_bits {
+            if self.bits_allocated != expected || !self.photometric.is_grey() {
+                return Err(RenderError::malformed(format!(
+                    "float pixel data needs Bits Allocated {expected} and a MONOCHROME photometric interpretation"
+                )));
+            }
+        } else if !matches!(self.bits_allocated, 1 | 8 | 16 | 32) {
             return Err(RenderError::malformed(format!(
                 "Bits Allocated {} is not 1, 8, 16 or 32",
                 self.bits_allocated
@@ -148,6 +166,15 @@ impl ImageHeader {
             });
         }
         Ok(())
+    }
+
+    pub(crate) fn is_float(&self) -> bool {
+        self.float_bits.is_some()
+    }
+
+    /// Explicit VR Big Endian: the only native transfer syntax whose words are swapped.
+    pub(crate) fn big_endian(&self) -> bool {
+        self.transfer_syntax == BIG_ENDIAN
     }
 
     pub(crate) fn pixels(&self) -> usize {

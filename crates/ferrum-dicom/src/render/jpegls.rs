@@ -1,5 +1,5 @@
 //! JPEG-LS (ITU-T T.87 / ISO 14495-1) decoder: lossless and near-lossless, 2–16 bits,
-//! interleave modes none, line and sample.
+//! interleave modes none, line and sample, and mapping tables (palettised JPEG-LS).
 //!
 //! Ours rather than CharLS: it keeps the build free of a C++ toolchain and CMake, and the
 //! C++ library spends seconds on some truncated streams. The algorithm and the names
@@ -425,6 +425,8 @@ pub(crate) fn decode(data: &[u8], max_pixels: usize) -> Result<Decoded> {
     let mut preset = [0i32; 5];
     let mut done = vec![false; components];
     let mut ids = Vec::with_capacity(components);
+    let mut tables = MappingTables::default();
+    let mut mapping = vec![0u8; components];
     let mut i = 2;
     while i + 4 <= data.len() {
         if data[i] != 0xFF {
@@ -440,11 +442,16 @@ pub(crate) fn decode(data: &[u8], max_pixels: usize) -> Result<Decoded> {
         match marker {
             0xF7 => ids = (0..components).map(|c| seg.get(6 + 3 * c).copied().unwrap_or(0)).collect(),
             0xF8 => {
-                if seg.first() != Some(&1) || seg.len() < 11 {
-                    return fail("mapping tables and extended parameters are not supported");
-                }
-                for (k, v) in preset.iter_mut().enumerate() {
-                    *v = u16::from_be_bytes([seg[1 + 2 * k], seg[2 + 2 * k]]) as i32;
+                match seg.first() {
+                    Some(1) if seg.len() >= 11 => {
+                        for (k, v) in preset.iter_mut().enumerate() {
+                            *v = u16::from_be_bytes([seg[1 + 2 * k], seg[2 + 2 * k]]) as i32;
+                        }
+                    }
+                    Some(2 | 3) => tables.read(seg, width * height)?,
+                    _ => return fail(
+                        "extended parameters (oversize images, coding with other than the default) are not supported",
+                    ),
                 }
             }
             0xDD if seg.len() >= 2 && u16::from_be_bytes([seg[0], seg[1]]) != 0 => {
@@ -463,6 +470,9 @@ pub(crate) fn decode(data: &[u8], max_pixels: usize) -> Result<Decoded> {
                 if ns == 0 || scan_components.iter().any(|&c| c >= components || done[c]) {
                     return fail("bad scan components");
                 }
+                for (k, &c) in scan_components.iter().enumerate() {
+                    mapping[c] = seg.get(2 + 2 * k).copied().unwrap_or(0);
+                }
                 let params = Params::new(precision, near, preset);
                 let consumed =
                     decode_scan(&data[i..], &params, &scan_components, ilv, width, height, components, &mut out)?;
@@ -479,7 +489,67 @@ pub(crate) fn decode(data: &[u8], max_pixels: usize) -> Result<Decoded> {
     if done.iter().any(|d| !d) {
         return fail("the stream ends before every component was decoded");
     }
-    Ok(Decoded { precision, samples: out })
+    if mapping.iter().all(|&t| t == 0) {
+        return Ok(Decoded { precision, samples: out });
+    }
+    let mut precision_out = 0;
+    for (c, &id) in mapping.iter().enumerate() {
+        if id == 0 {
+            precision_out = precision_out.max(precision);
+            continue;
+        }
+        let table = tables.get(id).ok_or("JPEG-LS: a scan names a mapping table the stream does not hold")?;
+        precision_out = precision_out.max(table.entry_bits);
+        let last = table.entries.len() - 1;
+        for v in out.iter_mut().skip(c).step_by(components) {
+            *v = table.entries[(*v as usize).min(last)];
+        }
+    }
+    Ok(Decoded { precision: precision_out, samples: out })
+}
+
+/// Mapping tables (T.87 C.2.4.1.2–3, LSE ids 2 and 3): a scan component whose Tm names
+/// one has each decoded sample replaced by that entry of the table.
+#[derive(Default)]
+struct MappingTables {
+    tables: Vec<(u8, MappingTable)>,
+}
+
+struct MappingTable {
+    entry_bits: u32,
+    entries: Vec<u16>,
+}
+
+impl MappingTables {
+    /// An LSE segment of id 2 (a table) or 3 (more entries for a table already given).
+    fn read(&mut self, seg: &[u8], max_entries: usize) -> Result<()> {
+        let [id, tid, wt, data @ ..] = seg else { return fail("short mapping table") };
+        let wt = *wt as usize;
+        if *tid == 0 || !(1..=2).contains(&wt) {
+            return fail("mapping tables with entries wider than 16 bits are not supported");
+        }
+        let entries =
+            data.chunks_exact(wt).map(|e| if wt == 1 { e[0] as u16 } else { u16::from_be_bytes([e[0], e[1]]) });
+        let at = self.tables.iter().position(|(t, _)| t == tid);
+        match (id, at) {
+            (2, None) => {
+                let entries: Vec<u16> = entries.collect();
+                self.tables.push((*tid, MappingTable { entry_bits: 8 * wt as u32, entries }));
+            }
+            (3, Some(at)) if self.tables[at].1.entry_bits == 8 * wt as u32 => self.tables[at].1.entries.extend(entries),
+            _ => return fail("a mapping table is given twice, or continued before it starts"),
+        }
+        // A table longer than the image is hostile (at most one entry per sample is of use),
+        // and an empty one maps nothing.
+        if self.tables.iter().any(|(_, t)| t.entries.len() > max_entries.max(65536)) {
+            return fail("mapping table larger than the image");
+        }
+        Ok(())
+    }
+
+    fn get(&self, id: u8) -> Option<&MappingTable> {
+        self.tables.iter().find(|(t, _)| *t == id).map(|(_, t)| t).filter(|t| !t.entries.is_empty())
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

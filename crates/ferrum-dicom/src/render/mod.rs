@@ -60,23 +60,69 @@ pub struct RenderOptions {
 
 /// Renders one frame to an encoded image.
 pub fn render(part10: &[u8], opts: &RenderOptions) -> Result<Rendered, RenderError> {
-    let image = render_image(part10, opts)?;
-    encode::encode(&image, opts.format)
+    prepare(part10, opts.frame)?.render(opts)
 }
 
 /// Renders one frame to 8-bit pixels (resized when `opts.size` says so), without encoding.
 pub fn render_image(part10: &[u8], opts: &RenderOptions) -> Result<Image8, RenderError> {
+    Ok(prepare(part10, opts.frame)?.image(opts.window, opts.size))
+}
+
+/// Decodes one frame (0-based) and reads what displaying it takes (modality LUT, the file's
+/// VOI, padding, palette), so that it can be rendered again with another window, size or
+/// format without parsing or decoding the object again.
+pub fn prepare(part10: &[u8], frame: u32) -> Result<PreparedFrame, RenderError> {
     let obj = open(part10, false)?;
     let transfer_syntax = obj.meta().transfer_syntax().trim_end_matches(['\0', ' ']).to_owned();
-    if obj.get(tags::PIXEL_DATA).is_none() {
+    let pixel_tags = [tags::PIXEL_DATA, tags::FLOAT_PIXEL_DATA, tags::DOUBLE_FLOAT_PIXEL_DATA];
+    if pixel_tags.iter().all(|&t| obj.get(t).is_none()) {
         return Err(RenderError::NoPixelData);
     }
     let header = ImageHeader::read(&obj, &transfer_syntax)?;
-    if opts.frame >= header.frames {
-        return Err(RenderError::FrameOutOfRange { frame: opts.frame, frames: header.frames });
+    if frame >= header.frames {
+        return Err(RenderError::FrameOutOfRange { frame, frames: header.frames });
     }
-    let image = frame_to_image(&obj, &header, opts)?;
-    Ok(encode::fit(image, opts.size))
+    prepare_frame(&obj, &header, frame)
+}
+
+/// A decoded frame ready to be windowed, resized and encoded any number of times.
+pub struct PreparedFrame {
+    width: u32,
+    height: u32,
+    pixels: Pixels,
+}
+
+enum Pixels {
+    /// Stored values and the grey-scale pipeline: the window is chosen at render time.
+    Grey { samples: decode::Samples, bits: StoredBits, pipeline: GreyPipeline },
+    /// Colour does not depend on the window: kept as full-size RGB8.
+    Colour(Vec<u8>),
+}
+
+impl PreparedFrame {
+    /// The frame with `window` (else the file's VOI), fitted into `size`.
+    pub fn image(&self, window: Option<Window>, size: Option<u32>) -> Image8 {
+        let (channels, data) = match &self.pixels {
+            Pixels::Grey { samples, bits, pipeline } => (1, pipeline.render(samples, *bits, window)),
+            Pixels::Colour(rgb) => (3, rgb.clone()),
+        };
+        let mut data = data;
+        data.truncate((self.width * self.height) as usize * channels as usize);
+        encode::fit(Image8 { width: self.width, height: self.height, channels, data }, size)
+    }
+
+    /// Renders and encodes as `opts` says (its `frame` is the one prepared, and ignored).
+    pub fn render(&self, opts: &RenderOptions) -> Result<Rendered, RenderError> {
+        encode::encode(&self.image(opts.window, opts.size), opts.format)
+    }
+
+    /// Bytes held, for a cache to count against its budget.
+    pub fn heap_bytes(&self) -> usize {
+        match &self.pixels {
+            Pixels::Grey { samples, .. } => samples.heap_bytes(),
+            Pixels::Colour(rgb) => rgb.len(),
+        }
+    }
 }
 
 /// Number of frames, read from the header only (Pixel Data is not loaded).
@@ -116,8 +162,8 @@ fn open(part10: &[u8], header_only: bool) -> Result<FileDicomObject<InMemDicomOb
     })
 }
 
-fn frame_to_image(obj: &InMemDicomObject, header: &ImageHeader, opts: &RenderOptions) -> Result<Image8, RenderError> {
-    let decoded = decode::decode_frame(obj, header, opts.frame)?;
+fn prepare_frame(obj: &InMemDicomObject, header: &ImageHeader, frame: u32) -> Result<PreparedFrame, RenderError> {
+    let decoded = decode::decode_frame(obj, header, frame)?;
     let spp = header.samples as usize;
     let expected = header.pixels() * spp;
     if decoded.samples.len() < expected {
@@ -128,25 +174,26 @@ fn frame_to_image(obj: &InMemDicomObject, header: &ImageHeader, opts: &RenderOpt
         shift: if decoded.native { (header.high_bit + 1).saturating_sub(header.bits_stored) } else { 0 },
         signed: header.signed,
     };
-    let (channels, data) = match header.photometric {
+    let pixels = match header.photometric {
         p if p.is_grey() => {
-            let modality = modality::Modality::read(obj, opts.frame, header.signed)?;
+            let modality = modality::Modality::read(obj, frame, header.signed)?;
             // A VOI LUT's first mapped value is a modality value: negative whenever the
             // modality output can be, even when written into an unsigned field.
             let signed_output = header.signed || modality.apply(0) < 0.0;
             let pipeline = GreyPipeline {
-                voi: voi::Voi::read(obj, opts.frame, signed_output)?,
+                voi: voi::Voi::read(obj, frame, signed_output)?,
                 modality,
                 invert: grey::inverts(
                     p == Photometric::Monochrome1,
                     header::string(obj, tags::PRESENTATION_LUT_SHAPE).as_deref(),
                 ),
+                padding: grey::Padding::read(obj, header.signed),
             };
-            (1, pipeline.render(&decoded.samples, bits, opts.window))
+            Pixels::Grey { samples: decoded.samples, bits, pipeline }
         }
         Photometric::Palette => {
             let palette = palette::Palette::read(obj)?;
-            (3, color::palette_to_rgb8(&decoded.samples, &palette, bits))
+            Pixels::Colour(color::palette_to_rgb8(&decoded.samples, &palette, bits))
         }
         p => {
             let model = match (decoded.layout, p) {
@@ -154,10 +201,8 @@ fn frame_to_image(obj: &InMemDicomObject, header: &ImageHeader, opts: &RenderOpt
                 (_, Photometric::YbrPartial422) => ColorIn::YbrPartial,
                 _ => ColorIn::YbrFull,
             };
-            (3, color::to_rgb8(&decoded.samples, model, bits))
+            Pixels::Colour(color::to_rgb8(&decoded.samples, model, bits))
         }
     };
-    let mut data = data;
-    data.truncate(header.pixels() * channels as usize);
-    Ok(Image8 { width: header.cols, height: header.rows, channels, data })
+    Ok(PreparedFrame { width: header.cols, height: header.rows, pixels })
 }

@@ -34,6 +34,15 @@ impl Modality {
         Ok(rescale(obj).unwrap_or(Modality::IDENTITY))
     }
 
+    /// For real-valued (float) pixel data; a LUT is indexed by the value's floor.
+    #[inline]
+    pub(crate) fn apply_f64(&self, value: f64) -> f64 {
+        match self {
+            Modality::Rescale { slope, intercept } => value * slope + intercept,
+            Modality::Lut(lut) => lut.lookup(value.floor().clamp(i64::MIN as f64, i64::MAX as f64) as i64) as f64,
+        }
+    }
+
     #[inline]
     pub(crate) fn apply(&self, stored: i64) -> f64 {
         match self {

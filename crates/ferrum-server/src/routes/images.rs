@@ -87,8 +87,10 @@ pub(super) async fn visible_series(
     Ok(instances)
 }
 
-/// Records the access, then answers 304 when the client holds this version (`etag`), else
-/// the picture `make` produces. The audit comes first: a 304 is an access too.
+/// Records the access and answers 304 when the client holds this version (`etag`), else
+/// the picture `make` produces. A 304 is an access too. The picture is made while the audit
+/// event is written, and sent only once it is: the audit's commit no longer adds to the
+/// render's time, and nothing is served unaudited.
 async fn answer(
     req: &HttpRequest,
     state: &AppState,
@@ -96,16 +98,18 @@ async fn answer(
     etag: String,
     make: impl std::future::Future<Output = Result<Picture, ImageError>>,
 ) -> Result<HttpResponse, ApiError> {
-    audit::record(state, access).await?;
     let held = req
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
     if held {
+        audit::record(state, access).await?;
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
     }
-    let picture = make.await?;
+    let (audited, picture) = futures_util::join!(audit::record(state, access), make);
+    audited?;
+    let picture = picture?;
     Ok(HttpResponse::Ok()
         .content_type(picture.content_type)
         .insert_header((header::ETAG, etag))
