@@ -54,11 +54,14 @@ async fn an_owner_shares_a_study_with_a_colleague_who_may_read_it_until_it_is_wi
     adams.click("#grant-add").await;
     let row = "#grant-list tr.grant-row[data-grantee=\"user:dr.okafor\"]";
     adams.wait_for(row).await;
-    let level = adams.js("return document.querySelector(arguments[0]).value", vec![json!(format!("{row} select"))]).await;
+    let level =
+        adams.js("return document.querySelector(arguments[0]).value", vec![json!(format!("{row} select"))]).await;
     assert_eq!(level, json!("read"));
     adams.screenshot("shared-with-colleague").await;
 
-    // A viewer link with a note on whom it is for: the links table shows it.
+    // A viewer link with a note on whom it is for: the links table shows it. (Back to the
+    // top first, so that the sticky header does not cover the button.)
+    adams.js("window.scrollTo(0, 0)", vec![]).await;
     adams.click("#share-open").await;
     adams.fill("#share-note", "Dr Lee, Leeds General").await;
     adams.click("#share-create").await;
@@ -77,16 +80,11 @@ async fn an_owner_shares_a_study_with_a_colleague_who_may_read_it_until_it_is_wi
     // The colleague finds it under "Shared with me", with its owner, and may only read it.
     let mut okafor = Browser::launch("share-with-colleague-colleague").await;
     log_in_as(&mut okafor, &app, "dr.okafor", PASSWORD).await;
-    let uids = "const u = [...document.querySelectorAll('#study-list tr.study-row')].map((r) => r.dataset.uid).join(' ');";
+    let uids =
+        "const u = [...document.querySelectorAll('#study-list tr.study-row')].map((r) => r.dataset.uid).join(' ');";
     okafor.until("both studies under All", &format!("{uids} return u.split(' ').length === 2"), vec![]).await;
     okafor.click("label[for=scope-shared]").await;
-    okafor
-        .until(
-            "only the shared study",
-            &format!("{uids} return u === arguments[0]"),
-            vec![json!(study.study)],
-        )
-        .await;
+    okafor.until("only the shared study", &format!("{uids} return u === arguments[0]"), vec![json!(study.study)]).await;
     let hash = okafor.js("return location.hash", vec![]).await;
     assert!(hash.as_str().unwrap().contains("scope=shared"), "the filter is kept in the URL: {hash}");
     let owner_cell = text(&okafor, "#study-list tr.study-row td.owner").await;
@@ -159,8 +157,11 @@ async fn an_admin_makes_a_group_adds_a_member_and_shares_a_study_with_it() {
     admin.screenshot("group-renamed").await;
     let (status, groups) = app.get_json("/api/groups").await;
     assert_eq!(status, 200);
-    assert_eq!(groups["items"], json!([{ "name": "ct-readers", "members": ["dr.okafor"],
-                                          "created_at": groups["items"][0]["created_at"] }]));
+    assert_eq!(
+        groups["items"],
+        json!([{ "name": "ct-readers", "members": ["dr.okafor"],
+                                          "created_at": groups["items"][0]["created_at"] }])
+    );
 
     // Shared with the group at "share": its member sees the study and may make links.
     admin.goto(&app.url(&format!("/#/studies/{}", study.study))).await;
