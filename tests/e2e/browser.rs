@@ -12,9 +12,14 @@ const VIEWER: &str = "#viewer";
 const CANVAS: &str = "#viewer canvas";
 
 async fn log_in(browser: &mut Browser, app: &TestApp) {
+    log_in_as(browser, app, "admin", ADMIN_PASSWORD).await;
+}
+
+/// Signs in through the login page and waits for the study list.
+pub async fn log_in_as(browser: &mut Browser, app: &TestApp, username: &str, password: &str) {
     browser.goto(&app.url("/")).await;
-    browser.fill("#username", "admin").await;
-    browser.fill("#password", ADMIN_PASSWORD).await;
+    browser.fill("#username", username).await;
+    browser.fill("#password", password).await;
     browser.click("#login-submit").await;
     browser.until("the study list", "return location.hash.startsWith('#/studies')", vec![]).await;
 }

@@ -12,6 +12,7 @@ const routes = [
   { path: '/studies/:uid', load: () => import('./pages/study.js') },
   { path: '/upload', load: () => import('./pages/upload.js'), nav: 'Upload' },
   { path: '/admin', load: () => import('./pages/admin.js'), nav: 'Admin', role: 'admin' },
+  { path: '/groups', load: () => import('./pages/groups.js'), nav: 'Groups', role: 'admin' },
 ];
 const HOME = '#/studies';
 

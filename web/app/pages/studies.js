@@ -1,5 +1,5 @@
-// The study list: filters kept in the hash (#/studies?modality=CT) so that back, forward and
-// reload keep them; pages of 50 loaded as the end of the table scrolls into view; thumbnails
+// The study list: filters kept in the hash (#/studies?modality=CT&scope=shared) so that back,
+// forward and reload keep them; "Mine" / "Shared with me" / "All" narrows it by who owns a study; pages of 50 loaded as the end of the table scrolls into view; thumbnails
 // fetched only for rows that are on screen.
 import { api, blobUrl, revokeBlobUrl, isAbort } from '../api.js';
 import { h, dataTable, scroller, emptyRow, debounce, say } from '../dom.js';
@@ -17,7 +17,9 @@ const SORTS = [
 const DEFAULT_SORT = '-uploaded_at';
 const PAGE_SIZE = 50;
 const MODALITIES = ['CT', 'MR', 'CR', 'DX', 'US', 'XA', 'RF', 'MG', 'NM', 'PT', 'OT', 'SR', 'SEG'];
-const HEADINGS = ['', 'Patient', 'Patient ID', 'Study date', 'Description', 'Modalities', 'Series / images', 'Uploaded'];
+const HEADINGS = ['', 'Patient', 'Patient ID', 'Study date', 'Description', 'Modalities', 'Series / images', 'Owner', 'Uploaded'];
+const SCOPES = [['all', 'All'], ['mine', 'Mine'], ['shared', 'Shared with me']];
+const DEFAULT_SCOPE = 'all';
 /** Where the study page's "back" link returns to, filters included. */
 export const LIST_KEY = 'ferrum.studies.hash';
 
@@ -26,7 +28,13 @@ function filterForm(query) {
     h('label', { for: `f-${name}` }, label),
     h('input', { id: `f-${name}`, name, value: query.get(name) ?? '', ...attrs }));
   const sort = query.get('sort');
+  const scope = SCOPES.some(([v]) => v === query.get('scope')) ? query.get('scope') : DEFAULT_SCOPE;
   return h('form', { id: 'study-filters', class: 'filters', role: 'search', autocomplete: 'off' },
+    h('fieldset', { id: 'study-scope', class: 'segmented' },
+      h('legend', null, 'Show'),
+      SCOPES.map(([v, label]) => [
+        h('input', { id: `scope-${v}`, type: 'radio', name: 'scope', value: v, checked: v === scope, class: 'visually-hidden' }),
+        h('label', { for: `scope-${v}` }, label)])),
     input('q', 'Search', { type: 'search', placeholder: 'Name, ID, accession, description' }),
     input('patient_name', 'Patient name', { placeholder: 'DOE*', title: 'Wildcards: * any letters, ? one letter' }),
     input('patient_id', 'Patient ID'),
@@ -54,6 +62,8 @@ function formParams(form) {
   }
   const sort = form.elements.namedItem('sort').value;
   if (sort !== DEFAULT_SORT) p.set('sort', sort);
+  const scope = form.elements.namedItem('scope').value;
+  if (scope && scope !== DEFAULT_SCOPE) p.set('scope', scope);
   return p;
 }
 
@@ -112,7 +122,15 @@ function thumbPath(study) {
   return url.pathname + url.search;
 }
 
-function studyRow(s, thumbs) {
+/** Who owns the study, and whether it reached the caller through a share. */
+function ownerCell(s, me) {
+  const mine = s.owner && s.owner === me?.username;
+  return h('td', { class: 'owner' },
+    s.owner ? (mine ? 'you' : s.owner) : h('span', { class: 'muted' }, 'no one'),
+    s.access?.basis === 'grant' ? [' ', h('span', { class: 'badge shared', title: `Shared with you to ${s.access.level}` }, `shared · ${s.access.level}`)] : null);
+}
+
+function studyRow(s, thumbs, me) {
   const uid = s.study_instance_uid;
   const img = h('img', { class: 'thumb', alt: '', width: 48, height: 48, decoding: 'async' });
   thumbs.observe(img, thumbPath(s));
@@ -124,10 +142,11 @@ function studyRow(s, thumbs) {
     h('td', null, s.study_description || ''),
     h('td', null, modalities(s.modalities)),
     h('td', { class: 'num' }, `${s.num_series ?? '?'} / ${s.num_instances ?? '?'}`),
+    ownerCell(s, me),
     h('td', null, s.uploaded_by || '', h('br'), h('span', { class: 'muted nowrap' }, dateTime(s.uploaded_at))));
 }
 
-export function render(main, { query, signal }) {
+export function render(main, { query, me, signal }) {
   document.title = 'Studies · Ferrum PACS';
   const form = filterForm(query);
   const { table, tbody } = dataTable('study-list', HEADINGS, 'data studies');
@@ -177,13 +196,13 @@ export function render(main, { query, signal }) {
       if (l !== list) return;
       const items = page.items || [];
       const frag = document.createDocumentFragment();
-      for (const s of items) frag.append(studyRow(s, thumbs));
+      for (const s of items) frag.append(studyRow(s, thumbs, me));
       tbody.append(frag);
       l.rows += items.length;
       l.cursor = page.next_cursor ?? null;
       // An empty page with a cursor would otherwise ask again forever.
       l.done = !l.cursor || items.length === 0;
-      if (l.rows === 0) tbody.append(emptyRow(HEADINGS.length, 'No studies'));
+      if (l.rows === 0) tbody.append(emptyRow(HEADINGS.length, l.params.get('scope') === 'shared' ? 'Nobody has shared a study with you' : 'No studies'));
     } catch (e) {
       if (isAbort(e) || l !== list) return;
       l.failed = true;
@@ -212,6 +231,7 @@ export function render(main, { query, signal }) {
     onInput.cancel();
     for (const name of FILTERS) form.elements[name].value = '';
     form.elements.namedItem('sort').value = DEFAULT_SORT;
+    // The scope stays: it is which list is shown, not a search term.
     reset();
   });
   moreButton.addEventListener('click', () => { if (list) list.failed = false; loadMore(); });

@@ -7,7 +7,8 @@ import { dateTime, plural } from '../format.js';
 const enc = encodeURIComponent;
 const EXPIRIES = [[3600, '1 hour'], [86400, '24 hours'], [604800, '7 days']];
 const PIN = /^[0-9]{6,12}$/; // the server takes 6 to 12 digits
-const LINK_HEADINGS = ['Created', 'Expires', 'Status', 'Opens', 'Download', 'PIN', 'Series', ''];
+const NOTE_MAX = 200;
+const LINK_HEADINGS = ['Created', 'For', 'Expires', 'Status', 'Opens', 'Download', 'PIN', 'Series', ''];
 const LOG_HEADINGS = ['When', 'Action', 'From', 'Outcome', 'Detail'];
 
 const absolute = (url) => new URL(url, location.origin).href;
@@ -27,6 +28,7 @@ function shareDialog(study, onCreated) {
     EXPIRIES.map(([v, label]) => h('option', { value: String(v), selected: v === 86400 }, label)));
   const download = h('input', { id: 'share-download', name: 'allow_download', type: 'checkbox' });
   const pin = h('input', { id: 'share-pin', name: 'pin', inputmode: 'numeric', autocomplete: 'off', pattern: '[0-9]{6,12}', maxlength: 12 });
+  const note = h('input', { id: 'share-note', name: 'note', type: 'text', maxlength: NOTE_MAX, autocomplete: 'off', 'aria-describedby': 'share-note-help' });
   const maxOpens = h('input', { id: 'share-max-opens', name: 'max_opens', type: 'number', min: 1, step: 1, inputmode: 'numeric' });
   const seriesBoxes = (study.series || []).map((s) => h('label', { class: 'check' },
     h('input', { type: 'checkbox', name: 'series', value: s.series_instance_uid }),
@@ -46,6 +48,8 @@ function shareDialog(study, onCreated) {
   const form = h('form', { id: 'share-form', class: 'share-form' },
     h('h2', { id: 'share-title' }, 'Share a viewer link'),
     h('p', { class: 'muted' }, 'Anyone holding the link can see this study, with the patient’s data, until it expires or is revoked.'),
+    h('div', { class: 'field' }, h('label', { for: 'share-note' }, 'Note (who is this for?)'), note,
+      h('span', { id: 'share-note-help', class: 'muted' }, 'Shown in your list of links, never to the recipient.')),
     h('div', { class: 'field' }, h('label', { for: 'share-expiry' }, 'Expires after'), expiry),
     h('label', { class: 'check' }, download, 'Allow the recipient to download the images'),
     h('div', { class: 'field' }, h('label', { for: 'share-pin' }, 'PIN (optional, 6–12 digits)'), pin),
@@ -65,6 +69,9 @@ function shareDialog(study, onCreated) {
     const p = pin.value.trim();
     if (p && !PIN.test(p)) { say(error, 'The PIN must be 6 to 12 digits.'); pin.focus(); return; }
     if (p) body.pin = p;
+    const n = note.value.trim();
+    if ([...n].length > NOTE_MAX) { say(error, `The note is at most ${NOTE_MAX} characters.`); note.focus(); return; }
+    if (n) body.note = n;
     if (maxOpens.value.trim()) {
       const n = Number(maxOpens.value);
       if (!Number.isInteger(n) || n < 1) { say(error, 'The maximum number of opens must be a whole number, at least 1.'); maxOpens.focus(); return; }
@@ -99,7 +106,7 @@ function shareDialog(study, onCreated) {
       result.hidden = true;
       urlField.value = '';
       if (dialog.showModal) dialog.showModal(); else dialog.setAttribute('open', '');
-      expiry.focus();
+      note.focus();
     },
   };
 }
@@ -151,6 +158,7 @@ function linkRow(link, { revoke, showLog }) {
   logButton.addEventListener('click', () => showLog(link));
   return h('tr', { class: `link-row status-${link.status}`, dataset: { id: link.id, status: link.status } },
     h('td', { class: 'nowrap' }, dateTime(link.created_at), h('br'), h('span', { class: 'muted' }, link.created_by || '')),
+    h('td', { class: 'link-note detail' }, link.note || ''),
     h('td', { class: 'nowrap' }, dateTime(link.expires_at)),
     h('td', null, h('span', { class: `badge ${link.status}` }, String(link.status || '').replace('_', ' '))),
     h('td', { class: 'num' }, `${link.opens ?? 0}${link.max_opens ? ` / ${link.max_opens}` : ''}`),

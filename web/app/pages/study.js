@@ -1,9 +1,11 @@
-// One study: its patient and study fields, its series, the viewer, the archive download and
-// the viewer links (study-share.js).
+// One study: its patient and study fields, who owns it and how the caller may use it, its
+// series, the viewer, the archive download, the viewer links (study-share.js) and, for its
+// owner, the colleagues it is shared with (study-grants.js).
 import { api, blobUrl, authHeaders, isAbort, refreshSession } from '../api.js';
 import { h } from '../dom.js';
 import { personName, dicomDate, dicomTime, dateTime, modalities, sex, bytes, plural } from '../format.js';
 import { mountShare } from './study-share.js';
+import { mountGrants } from './study-grants.js';
 import { LIST_KEY } from './studies.js';
 
 const enc = encodeURIComponent;
@@ -15,7 +17,16 @@ function renderedUrl(sop, frame, win) {
   return `/api/instances/${enc(sop)}/rendered?${q}`;
 }
 
-function header(study) {
+/** How the caller may use the study, in words: "Yours", "Shared with you: read", … */
+function accessText(access) {
+  if (!access) return '';
+  if (access.basis === 'owner') return 'Yours (owner)';
+  if (access.basis === 'admin') return 'Full access (admin)';
+  if (access.basis === 'grant') return `Shared with you: ${access.level}`;
+  return access.level || '';
+}
+
+function header(study, me) {
   const fields = [
     ['Patient ID', study.patient_id],
     ['Birth date', dicomDate(study.patient_birth_date)],
@@ -30,8 +41,12 @@ function header(study) {
     ['Uploaded', [study.uploaded_by, dateTime(study.uploaded_at)].filter(Boolean).join(', ')],
     ['Study UID', study.study_instance_uid],
   ].filter(([, v]) => v != null && v !== '');
+  const owner = study.owner ? `${study.owner}${study.owner === me?.username ? ' (you)' : ''}` : 'no one';
   return h('section', { id: 'study-header', class: 'study-header' },
     h('h1', null, personName(study.patient_name) || '(no name)'),
+    study.access ? h('p', { id: 'study-access', class: 'access-line' },
+      h('span', { class: `badge access-${study.access.basis}` }, accessText(study.access)),
+      h('span', { id: 'study-owner' }, `Owner: ${owner}`)) : null,
     h('dl', { class: 'facts' }, fields.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, String(v))))));
 }
 
@@ -130,6 +145,7 @@ export function render(main, { uid, me, signal }) {
   main.append(back, status);
   let viewer = null;
   let share = null;
+  let grants = null;
   let left = false;
   let stopFollowing = null;
 
@@ -146,14 +162,18 @@ export function render(main, { uid, me, signal }) {
     if (left) return;
     status.remove();
 
-    const shareOpen = h('button', { id: 'share-open', type: 'button' }, 'Share…');
+    // A study shared to read may not be passed on: no viewer links (the server says 403).
+    const level = study.access?.level;
+    const canLink = level !== 'read';
+    const shareOpen = canLink ? h('button', { id: 'share-open', type: 'button' }, 'Share…') : null;
     const cards = (study.series || []).map(seriesCard);
     const seriesList = h('div', { id: 'series-list', class: 'series-list' }, cards);
     const viewerEl = h('div', { id: 'viewer', class: 'viewer' }, h('p', { class: 'muted' }, 'Loading the viewer…'));
-    const links = h('section', { id: 'study-links', class: 'links' });
-    main.append(header(study),
+    const links = canLink ? h('section', { id: 'study-links', class: 'links' }) : null;
+    const colleagues = level === 'own' ? h('section', { id: 'study-grants', class: 'grants', 'aria-labelledby': 'grants-title' }) : null;
+    main.append(header(study, me),
       h('div', { class: 'actions' }, ...downloadButton(study.study_instance_uid || uid), shareOpen),
-      h('h2', null, 'Series'), seriesList, warningsSection(study), viewerEl, links);
+      h('h2', null, 'Series'), seriesList, warningsSection(study), viewerEl, ...[links, colleagues].filter(Boolean));
     if (!cards.length) seriesList.append(h('p', { class: 'muted' }, 'This study has no series.'));
 
     // The viewer opens on the first series with images; a card chosen before it is ready waits.
@@ -178,7 +198,24 @@ export function render(main, { uid, me, signal }) {
     follow.observe(viewerEl, { attributes: true, attributeFilter: ['data-series'] });
     stopFollowing = () => follow.disconnect();
 
-    share = mountShare({ study, uid: study.study_instance_uid || uid, me, openButton: shareOpen, section: links, signal });
+    const studyUid = study.study_instance_uid || uid;
+    if (canLink) share = mountShare({ study, uid: studyUid, me, openButton: shareOpen, section: links, signal });
+    if (colleagues) {
+      grants = mountGrants({
+        study, uid: studyUid, me, section: colleagues, signal,
+        onTransferred: (username) => {
+          // An admin keeps access: show the page again with its new owner. A former owner
+          // may have none left, so the page says so rather than trying to load it.
+          if (me?.role === 'admin') { window.dispatchEvent(new HashChangeEvent('hashchange')); return; }
+          left = true;
+          try { viewer?.destroy(); } catch (e) { console.error(e); }
+          share?.destroy();
+          grants?.destroy();
+          main.replaceChildren(back, h('p', { id: 'study-transferred', class: 'notice', role: 'status' },
+            `${username} now owns this study. It stays in your list only if they share it with you.`));
+        },
+      });
+    }
 
     try {
       // Loaded on demand so that the rest of the page works even if the viewer does not.
@@ -204,5 +241,6 @@ export function render(main, { uid, me, signal }) {
     stopFollowing?.();
     try { viewer?.destroy(); } catch (e) { console.error(e); }
     share?.destroy();
+    grants?.destroy();
   };
 }
