@@ -180,8 +180,8 @@ impl Session<'_> {
         }
         let key = BlobKey::for_dicom(&spooled.sha256);
         match spooled.content {
-            Content::Memory(bytes) => self.ingestor.blobs.put_bytes(&key, bytes).await?,
-            Content::File(path) => self.ingestor.blobs.put_file(&key, &path).await?,
+            Content::Memory(bytes) => self.ingestor.blobs.put_bytes(&key, bytes, Some(&spooled.sha256)).await?,
+            Content::File(path) => self.ingestor.blobs.put_file(&key, &path, Some(&spooled.sha256)).await?,
         }
         self.pending.push(Pending {
             report_index: self.report.files.len(),
