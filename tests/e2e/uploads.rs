@@ -153,3 +153,51 @@ async fn objects_larger_than_the_memory_buffer_are_spooled_and_come_back_whole()
     }
     assert_eq!(std::fs::read_dir(app.data_dir.join("spool")).unwrap().count(), 0, "no spool file is left behind");
 }
+
+/// A counter's value in `/metrics`, summed over its labels (0 when absent).
+async fn metric(app: &crate::harness::TestApp, name: &str) -> u64 {
+    let text = app.get("/metrics").send().await.unwrap().text().await.unwrap();
+    text.lines()
+        .filter(|l| l.starts_with(name) && !l.starts_with('#'))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+#[tokio::test]
+async fn many_concurrent_uploaders_and_background_jobs_never_meet_a_locked_database() {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    const UPLOADERS: u32 = 32;
+    const FILES: u32 = 6;
+    let mut tasks = Vec::new();
+    for u in 0..UPLOADERS {
+        let (client, url, token) = (app.client.clone(), app.url("/api/uploads"), app.token().to_owned());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..FILES {
+                // Two series per uploader, so that thumbnail jobs run while others upload.
+                let spec = Spec::new(700 + u, 1 + i % 2, i + 1).size(32);
+                let r = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/dicom")
+                    .body(dicom(&spec))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    // Every series gets its thumbnail; none of the job attempts may have failed on the way.
+    let series = u64::from(UPLOADERS * 2);
+    let started = std::time::Instant::now();
+    while metric(&app, "ferrum_jobs_completed_total{kind=\"thumbnail\"}").await < series {
+        assert!(started.elapsed().as_secs() < 60, "thumbnails not done");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(metric(&app, "ferrum_jobs_failed_total").await, 0, "a background job failed");
+    assert_eq!(metric(&app, "ferrum_catalog_database_locked_total").await, 0);
+    assert!(!app.log_text().contains("database is locked"), "{}", app.log_text());
+}

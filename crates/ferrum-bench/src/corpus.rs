@@ -1,4 +1,6 @@
-//! Uncompressed 512×512 16-bit CT instances (~0.5 MB each), made in memory.
+//! Uncompressed 512×512 16-bit CT instances (~0.5 MB each), made in memory, with the header a
+//! CT scanner writes (character set, rescale, window, patient and study fields), or read from
+//! a folder of files made elsewhere.
 use std::io::Write;
 
 use dicom_core::{DataElement, PrimitiveValue, VR};
@@ -24,20 +26,34 @@ pub fn ct_instance(run: u64, index: u32, size: u16) -> Vec<u8> {
     s(tags::SOP_INSTANCE_UID, VR::UI, sop_uid.clone());
     s(tags::STUDY_INSTANCE_UID, VR::UI, study_uid);
     s(tags::SERIES_INSTANCE_UID, VR::UI, series_uid);
+    s(tags::SPECIFIC_CHARACTER_SET, VR::CS, "ISO_IR 192".into());
     s(tags::PATIENT_NAME, VR::PN, format!("Bench^Patient{study}"));
     s(tags::PATIENT_ID, VR::LO, format!("BENCH{study:05}"));
+    s(tags::PATIENT_BIRTH_DATE, VR::DA, "19700101".into());
+    s(tags::PATIENT_SEX, VR::CS, "F".into());
     s(tags::STUDY_DATE, VR::DA, "20240101".into());
+    s(tags::STUDY_TIME, VR::TM, "101010".into());
+    s(tags::ACCESSION_NUMBER, VR::SH, format!("A{study:08}"));
+    s(tags::STUDY_DESCRIPTION, VR::LO, "CT HEAD W/O CONTRAST".into());
+    s(tags::SERIES_DESCRIPTION, VR::LO, format!("AX {series}"));
+    s(tags::REFERRING_PHYSICIAN_NAME, VR::PN, "REF^DOC".into());
+    s(tags::STUDY_ID, VR::SH, study.to_string());
     s(tags::MODALITY, VR::CS, "CT".into());
+    s(tags::SERIES_NUMBER, VR::IS, (series + 1).to_string());
     s(tags::INSTANCE_NUMBER, VR::IS, (index % 50 + 1).to_string());
     s(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2".into());
+    s(tags::RESCALE_INTERCEPT, VR::DS, "-1024".into());
+    s(tags::RESCALE_SLOPE, VR::DS, "1".into());
+    s(tags::WINDOW_CENTER, VR::DS, "40".into());
+    s(tags::WINDOW_WIDTH, VR::DS, "400".into());
     for (tag, v) in [
         (tags::SAMPLES_PER_PIXEL, 1u16),
         (tags::ROWS, size),
         (tags::COLUMNS, size),
         (tags::BITS_ALLOCATED, 16),
-        (tags::BITS_STORED, 16),
-        (tags::HIGH_BIT, 15),
-        (tags::PIXEL_REPRESENTATION, 1),
+        (tags::BITS_STORED, 12),
+        (tags::HIGH_BIT, 11),
+        (tags::PIXEL_REPRESENTATION, 0),
     ] {
         obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(v)));
     }
@@ -51,7 +67,8 @@ pub fn ct_instance(run: u64, index: u32, size: u16) -> Vec<u8> {
         let (x, y) = ((i % usize::from(size)) as i32, (i / usize::from(size)) as i32);
         let c = i32::from(size) / 2;
         let inside = (x - c) * (x - c) + (y - c) * (y - c) < c * c * 3 / 4;
-        let v: i16 = if inside { 40 + (state % 60) as i16 } else { -1000 + (state % 8) as i16 };
+        // Stored values: 1024 + HU (rescale intercept -1024), soft tissue inside, air outside.
+        let v: u16 = if inside { 1064 + (state % 60) as u16 } else { 24 + (state % 8) as u16 };
         pixels.extend_from_slice(&v.to_le_bytes());
     }
     obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::from(pixels)));
@@ -84,4 +101,24 @@ pub fn write_zip(path: &std::path::Path, run: u64, first: u32, count: u32, size:
     }
     zip.finish()?.flush()?;
     Ok(total)
+}
+
+/// The first `limit` files under `dir` (recursively, in path order), e.g. a corpus written by
+/// a generator of DICOM studies elsewhere.
+pub fn load_dir(dir: &std::path::Path, limit: usize) -> anyhow::Result<Vec<Vec<u8>>> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files.truncate(limit);
+    files.into_iter().map(|p| Ok(std::fs::read(p)?)).collect()
 }

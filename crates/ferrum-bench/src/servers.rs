@@ -29,13 +29,69 @@ impl Server {
 impl Server {
     /// CPU time (user + system) the process has used so far, seconds.
     pub fn cpu_secs(&self) -> Option<f64> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
-        // Fields after the command name (which may hold spaces) start at the last ')'.
-        let rest = &stat[stat.rfind(')')? + 2..];
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
-        Some(ticks / 100.0)
+        process_cpu_secs(self.child.id())
     }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits until the server has gone idle: less than 1% of a core used over a whole
+    /// second, so that the background work an upload caused (thumbnails) is done and counted.
+    /// Gives up after `limit`. Answers how long it waited.
+    pub async fn wait_idle(&self, limit: Duration) -> Duration {
+        let started = Instant::now();
+        let step = Duration::from_millis(250);
+        let mut window = std::collections::VecDeque::new();
+        while started.elapsed() < limit {
+            let Some(cpu) = self.cpu_secs() else { break };
+            window.push_back(cpu);
+            if window.len() > 5 {
+                window.pop_front();
+            }
+            if window.len() == 5 && window.back().zip(window.front()).is_some_and(|(b, a)| b - a < 0.01) {
+                break;
+            }
+            tokio::time::sleep(step).await;
+        }
+        started.elapsed()
+    }
+}
+
+/// CPU seconds (user + system) of process `pid`, with those of its children that have
+/// ended and been waited for.
+pub fn process_cpu_secs(pid: u32) -> Option<f64> {
+    let fields = stat_fields(pid)?;
+    let ticks: f64 = (11..=14).filter_map(|i| fields.get(i)?.parse::<f64>().ok()).sum();
+    Some(ticks / 100.0)
+}
+
+/// The fields of /proc/PID/stat after the command name (which may hold spaces), from the state on.
+fn stat_fields(pid: u32) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    Some(rest.split_whitespace().map(str::to_owned).collect())
+}
+
+/// CPU seconds of process `root` and all its live descendants (a PostgreSQL server and its
+/// backends), the ended ones included through their parents' counts.
+pub fn tree_cpu_secs(root: u32) -> Option<f64> {
+    let mut parents = Vec::new();
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        if let Some(ppid) = stat_fields(pid).and_then(|f| f.get(1)?.parse::<u32>().ok()) {
+            parents.push((pid, ppid));
+        }
+    }
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(parents.iter().filter(|(_, pp)| *pp == parent).map(|(p, _)| *p));
+        i += 1;
+    }
+    let total: f64 = tree.iter().filter_map(|p| process_cpu_secs(*p)).sum();
+    process_cpu_secs(root).map(|_| total)
 }
 
 impl Drop for Server {

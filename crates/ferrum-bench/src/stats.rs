@@ -10,7 +10,8 @@ pub struct Run {
     /// Per-request latencies (for loose files: one file per request).
     pub latencies: Vec<Duration>,
     pub peak_rss_kib: Option<u64>,
-    /// Server CPU seconds spent on the run.
+    /// Server CPU seconds spent on the run, background work it caused included (read once
+    /// the server had gone idle again).
     pub cpu_secs: Option<f64>,
 }
 
@@ -21,6 +22,11 @@ impl Run {
 
     pub fn mb_per_sec(&self) -> f64 {
         self.bytes as f64 / 1e6 / self.wall.as_secs_f64()
+    }
+
+    /// Server CPU milliseconds per file.
+    pub fn cpu_ms_per_file(&self) -> Option<f64> {
+        self.cpu_secs.map(|c| c * 1000.0 / self.files.max(1) as f64)
     }
 
     pub fn percentile_ms(&self, p: f64) -> Option<f64> {
@@ -36,8 +42,8 @@ impl Run {
 
 pub fn header() {
     println!(
-        "{:<34} {:>7} {:>9} {:>8} {:>9} {:>9} {:>10} {:>11}",
-        "run", "files", "files/s", "MB/s", "p50 ms", "p99 ms", "peak RSS", "server CPU"
+        "{:<34} {:>6} {:>8} {:>7} {:>8} {:>8} {:>9} {:>10}",
+        "run", "files", "files/s", "MB/s", "p50 ms", "p99 ms", "peak RSS", "CPU/file"
     );
 }
 
@@ -45,7 +51,7 @@ pub fn row(r: &Run) {
     let ms = |p| r.percentile_ms(p).map_or("-".to_owned(), |v| format!("{v:.2}"));
     let rss = r.peak_rss_kib.map_or("-".to_owned(), |k| format!("{:.1} MB", k as f64 / 1024.0));
     println!(
-        "{:<34} {:>7} {:>9.1} {:>8.1} {:>9} {:>9} {:>10} {:>11}",
+        "{:<34} {:>6} {:>8.1} {:>7.1} {:>8} {:>8} {:>9} {:>10}",
         r.label,
         r.files,
         r.files_per_sec(),
@@ -53,6 +59,14 @@ pub fn row(r: &Run) {
         ms(0.5),
         ms(0.99),
         rss,
-        r.cpu_secs.map_or("-".to_owned(), |c| format!("{:.0}%", 100.0 * c / r.wall.as_secs_f64()))
+        r.cpu_ms_per_file().map_or("-".to_owned(), |c| format!("{c:.2} ms"))
     );
+}
+
+/// `a / b` of a figure both runs have, as "1.23x".
+pub fn ratio(a: Option<f64>, b: Option<f64>) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}x", a / b),
+        _ => "-".to_owned(),
+    }
 }

@@ -158,7 +158,7 @@ impl Images {
             Err(e) => return Err(e),
         };
         if let Some(key) = kept {
-            self.blobs.put_bytes(&key, picture.bytes.clone()).await?;
+            self.blobs.put_bytes(&key, picture.bytes.clone(), None).await?;
         }
         Ok(picture)
     }

@@ -62,6 +62,8 @@ pub async fn run(settings: &Settings, paths: Vec<PathBuf>, uploader: String) -> 
         bar.inc(1);
     }
     let report = session.finish().await?;
+    // The thumbnails are made by a server later; their jobs must be queued before exiting.
+    services.ingestor.thumbnails.flush().await;
     bar.finish_and_clear();
 
     println!("{:<10} {:>8}", "result", "files");

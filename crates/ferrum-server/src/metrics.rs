@@ -30,6 +30,13 @@ impl Metrics {
                 let _ = writeln!(out, "{name}{{kind=\"{kind}\"}} {value}");
             }
         }
+        let _ = writeln!(
+            out,
+            "# HELP ferrum_catalog_database_locked_total Catalog statements that failed because SQLite's database was locked.\n\
+             # TYPE ferrum_catalog_database_locked_total counter\n\
+             ferrum_catalog_database_locked_total {}",
+            ferrum_store::database_locked_errors()
+        );
         out
     }
 }

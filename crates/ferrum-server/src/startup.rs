@@ -23,7 +23,7 @@ use crate::http::client_addr::TrustedProxies;
 use crate::http::{body_timeout, cors, security_headers, tls};
 use crate::images::Images;
 use crate::ingest::{Ingestor, ZipLimits};
-use crate::jobs::JobContext;
+use crate::jobs::{JobContext, ThumbnailQueue};
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::telemetry::RedactedRootSpan;
@@ -48,10 +48,11 @@ impl Services {
         let blobs = open_blob_store(settings).await?;
         std::fs::create_dir_all(settings.spool_dir()).context("creating the upload spool directory")?;
         let jobs_wake = Arc::new(Notify::new());
+        let thumbnails = Arc::new(ThumbnailQueue::start(catalog.clone(), jobs_wake.clone()));
         let ingestor = Arc::new(Ingestor {
             catalog: catalog.clone(),
             blobs: blobs.clone(),
-            jobs_wake: jobs_wake.clone(),
+            thumbnails,
             policy: settings.conflict_policy.into(),
             spool_dir: settings.spool_dir(),
             zip_limits: ZipLimits {

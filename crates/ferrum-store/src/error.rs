@@ -1,5 +1,23 @@
 //! The failures a store reports, normalised across backends.
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use thiserror::Error;
+
+/// Statements that failed because SQLite's database was locked by another writer
+/// (SQLITE_BUSY, SQLITE_LOCKED and their extended codes), since the process started. Every
+/// write of the embedded catalog goes through one connection, so this stays at zero unless
+/// another process writes to the same file.
+static DATABASE_LOCKED: AtomicU64 = AtomicU64::new(0);
+
+/// How many catalog statements have failed with "database is locked" so far (for metrics).
+pub fn database_locked_errors() -> u64 {
+    DATABASE_LOCKED.load(Ordering::Relaxed)
+}
+
+fn is_database_locked(db: &dyn sqlx::error::DatabaseError) -> bool {
+    db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+        && db.code().and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| matches!(c & 0xff, 5 | 6))
+}
 
 #[derive(Debug, Error)]
 #[non_exhaustive]
@@ -21,6 +39,11 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            if is_database_locked(db.as_ref()) {
+                DATABASE_LOCKED.fetch_add(1, Ordering::Relaxed);
+            }
+        }
         match e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(db.message().to_owned()),

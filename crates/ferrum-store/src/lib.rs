@@ -20,4 +20,4 @@ pub mod search;
 pub use access::{Level, Principal};
 pub use blob::{BlobKey, BlobStore};
 pub use catalog::{AccountCatalog, AuditCatalog, Catalog, JobCatalog, LinkCatalog, StudyCatalog};
-pub use error::StoreError;
+pub use error::{database_locked_errors, StoreError};

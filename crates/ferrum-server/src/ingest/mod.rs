@@ -8,6 +8,7 @@ pub mod report;
 pub mod spool;
 pub mod zip;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -42,8 +43,8 @@ pub enum IngestError {
 pub struct Ingestor {
     pub catalog: Arc<dyn Catalog>,
     pub blobs: Arc<dyn BlobStore>,
-    /// Wakes this instance's background workers when thumbnails are queued.
-    pub jobs_wake: Arc<tokio::sync::Notify>,
+    /// Where new series' thumbnails are asked for, off the request path.
+    pub thumbnails: Arc<crate::jobs::ThumbnailQueue>,
     pub policy: ConflictPolicy,
     pub spool_dir: PathBuf,
     pub zip_limits: ZipLimits,
@@ -81,11 +82,19 @@ pub struct Session<'a> {
     uploader: Uploader,
     pub report: UploadReport,
     pending: Vec<Pending>,
+    /// Studies whose ingest audit event is committed with their rows.
+    audited: HashSet<String>,
 }
 
 impl Ingestor {
     pub fn session(&self, uploader: Uploader) -> Session<'_> {
-        Session { ingestor: self, uploader, report: UploadReport::default(), pending: Vec::new() }
+        Session {
+            ingestor: self,
+            uploader,
+            report: UploadReport::default(),
+            pending: Vec::new(),
+            audited: HashSet::new(),
+        }
     }
 }
 
@@ -180,8 +189,8 @@ impl Session<'_> {
         }
         let key = BlobKey::for_dicom(&spooled.sha256);
         match spooled.content {
-            Content::Memory(bytes) => self.ingestor.blobs.put_bytes(&key, bytes).await?,
-            Content::File(path) => self.ingestor.blobs.put_file(&key, &path).await?,
+            Content::Memory(bytes) => self.ingestor.blobs.put_bytes(&key, bytes, Some(&spooled.sha256)).await?,
+            Content::File(path) => self.ingestor.blobs.put_file(&key, &path, Some(&spooled.sha256)).await?,
         }
         self.pending.push(Pending {
             report_index: self.report.files.len(),
@@ -217,6 +226,7 @@ impl Session<'_> {
             .catalog
             .insert_instances(&self.uploader.principal, &batch, self.ingestor.policy, &audit)
             .await?;
+        self.audited.extend(audit.into_iter().filter_map(|e| e.study_uid));
         let mut maybe_orphaned = Vec::new();
         let mut new_pictures: Vec<&str> = Vec::new();
         for (p, outcome) in pending.iter().zip(outcomes) {
@@ -242,7 +252,7 @@ impl Session<'_> {
             }
         }
         self.ingestor.remove_unreferenced(maybe_orphaned).await;
-        self.ingestor.queue_thumbnails(new_pictures).await;
+        self.ingestor.queue_thumbnails(new_pictures);
         Ok(())
     }
 
@@ -274,42 +284,29 @@ impl Session<'_> {
     }
 
     /// Commits the rest and answers the report.
-    pub async fn finish(mut self) -> Result<UploadReport, IngestError> {
+    pub async fn finish(self) -> Result<UploadReport, IngestError> {
+        Ok(self.finish_audited().await?.0)
+    }
+
+    /// Commits the rest; answers the report and the studies whose ingest is already on the
+    /// audit trail (committed with their rows), so that the caller records only the rest.
+    pub async fn finish_audited(mut self) -> Result<(UploadReport, HashSet<String>), IngestError> {
         self.flush().await?;
         self.report.finish();
-        Ok(self.report)
+        Ok((self.report, self.audited))
     }
 }
 
 const CONFLICT_REASON: &str = "conflict: a different object is already stored under this SOPInstanceUID (0008,0018)";
 
-/// How long a series' thumbnail waits after new instances arrive. A series uploaded one file
-/// at a time would otherwise be rendered again after every file; queued again within this
-/// time, the job keeps its first due time, so a growing series is rendered at most about
-/// once per period and its last state soon after the upload ends.
-const THUMBNAIL_SETTLE: std::time::Duration = std::time::Duration::from_millis(300);
-
 impl Ingestor {
-    /// Queues a thumbnail for each series that got new instances. Best effort: the upload is
-    /// committed already, and a thumbnail missing is made on its first request.
-    async fn queue_thumbnails(&self, mut series: Vec<&str>) {
+    /// Asks for a thumbnail of each series that got new instances. Best effort and never
+    /// waits: the upload is committed already, and a thumbnail missing is made on its first
+    /// request.
+    fn queue_thumbnails(&self, mut series: Vec<&str>) {
         series.sort_unstable();
         series.dedup();
-        if series.is_empty() {
-            return;
-        }
-        let jobs: Vec<_> =
-            series.into_iter().map(|s| crate::jobs::job_after(crate::jobs::THUMBNAIL, s, THUMBNAIL_SETTLE)).collect();
-        match self.catalog.enqueue_jobs(&jobs).await {
-            Ok(()) => {
-                let wake = self.jobs_wake.clone();
-                tokio::spawn(async move {
-                    tokio::time::sleep(THUMBNAIL_SETTLE).await;
-                    wake.notify_waiters();
-                });
-            }
-            Err(e) => tracing::warn!(error = %e, "could not queue thumbnails; they will be made on request"),
-        }
+        self.thumbnails.request(series.into_iter().map(str::to_owned).collect());
     }
 
     /// Deletes the blobs among `keys` that no catalog row points at any more. Best effort:

@@ -4,6 +4,7 @@
 //! again when its lease runs out, so handlers must be idempotent.
 mod sweep;
 mod thumbnail;
+mod thumbnail_queue;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +12,8 @@ use std::time::Duration;
 use ferrum_store::model::{Job, NewJob};
 use ferrum_store::{BlobStore, Catalog, StoreError};
 use tokio::sync::Notify;
+
+pub use thumbnail_queue::ThumbnailQueue;
 
 use crate::images::Images;
 use crate::metrics::Metrics;

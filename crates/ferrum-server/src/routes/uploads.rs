@@ -1,4 +1,6 @@
 //! `POST /api/uploads`: one DICOM object, a ZIP, or multipart/form-data of either.
+use std::collections::HashSet;
+
 use actix_multipart::Multipart;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -123,8 +125,8 @@ pub async fn upload(
         }
         Body::Multipart => ingest_multipart(&state, &req, payload, &mut session, limit).await?,
     }
-    let report = session.finish().await.map_err(ingest_error)?;
-    audit_upload(&state, &req, &user, &report).await?;
+    let (report, audited) = session.finish_audited().await.map_err(ingest_error)?;
+    audit_upload(&state, &req, &user, &report, &audited).await?;
     Ok(respond(report))
 }
 
@@ -162,11 +164,16 @@ async fn ingest_multipart(
     Ok(())
 }
 
+/// Records the upload on the audit trail for every study it touched whose stored instances
+/// were not already audited in their own commit (duplicates, conflicts), and for an upload
+/// that touched none. A study whose rows were committed has its event already: writing a
+/// second one would cost a catalog commit (an fsync) in every upload's answer.
 async fn audit_upload(
     state: &AppState,
     req: &HttpRequest,
     user: &AuthUser,
     report: &UploadReport,
+    audited: &HashSet<String>,
 ) -> Result<(), ApiError> {
     let detail = format!(
         "stored={} duplicates={} rejected={} skipped={}",
@@ -176,7 +183,7 @@ async fn audit_upload(
         let access = Access::new(user.actor(), "upload", remote_addr(req)).outcome("rejected").detail(detail);
         return audit::record(state, access).await;
     }
-    for study in &report.studies {
+    for study in report.studies.iter().filter(|s| !audited.contains(&s.study_instance_uid)) {
         let access = Access::new(user.actor(), "upload", remote_addr(req))
             .study(&study.study_instance_uid)
             .detail(detail.clone());

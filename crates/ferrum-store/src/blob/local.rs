@@ -50,7 +50,8 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
 
 #[async_trait]
 impl BlobStore for LocalBlobStore {
-    async fn put_file(&self, key: &BlobKey, source: &Path) -> Result<(), StoreError> {
+    // The local store has nothing to send a checksum to; the hash is not checked here.
+    async fn put_file(&self, key: &BlobKey, source: &Path, _sha256: Option<&str>) -> Result<(), StoreError> {
         let target = self.path(key);
         let source = source.to_owned();
         tokio::task::spawn_blocking(move || -> Result<(), StoreError> {
@@ -72,7 +73,7 @@ impl BlobStore for LocalBlobStore {
         .map_err(|e| StoreError::Other(format!("blob writer panicked: {e}")))?
     }
 
-    async fn put_bytes(&self, key: &BlobKey, bytes: bytes::Bytes) -> Result<(), StoreError> {
+    async fn put_bytes(&self, key: &BlobKey, bytes: bytes::Bytes, _sha256: Option<&str>) -> Result<(), StoreError> {
         let target = self.path(key);
         tokio::task::spawn_blocking(move || -> Result<(), StoreError> {
             use std::io::Write;

@@ -82,9 +82,15 @@ pub struct BlobEntry {
 pub trait BlobStore: Send + Sync + 'static {
     /// Stores the content of the local file at `source` under `key` durably: when this
     /// answers, the bytes survive a crash. The file is consumed (moved or deleted).
-    async fn put_file(&self, key: &BlobKey, source: &Path) -> Result<(), StoreError>;
+    ///
+    /// `sha256` is the content's SHA-256 (lowercase hex) when the caller computed it already
+    /// (ingest hashes every object while spooling it): a store that sends a checksum with the
+    /// object uses it rather than reading the content a second time to hash it, and may refuse
+    /// content that does not match it.
+    async fn put_file(&self, key: &BlobKey, source: &Path, sha256: Option<&str>) -> Result<(), StoreError>;
     /// Stores `bytes` under `key` durably; for objects small enough to be held in memory.
-    async fn put_bytes(&self, key: &BlobKey, bytes: Bytes) -> Result<(), StoreError>;
+    /// `sha256` as for [`BlobStore::put_file`].
+    async fn put_bytes(&self, key: &BlobKey, bytes: Bytes, sha256: Option<&str>) -> Result<(), StoreError>;
     /// The object's bytes from `start` (inclusive) to `end` (exclusive), or all of them.
     async fn get(&self, key: &BlobKey, range: Option<(u64, u64)>) -> Result<ByteStream, StoreError>;
     /// The object's length in bytes; `NotFound` when absent.

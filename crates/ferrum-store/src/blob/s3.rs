@@ -1,6 +1,11 @@
 //! Blobs in S3 or any S3-compatible store. Every object is written with server-side
 //! encryption unless configured off; objects over 8 MiB go up as a multipart upload that is
 //! aborted if any part fails. The SDK retries throttling and 5xx answers with backoff.
+//!
+//! An object whose SHA-256 the caller already computed (ingest hashes while it spools) goes
+//! up with that hash as its checksum (`x-amz-checksum-sha256`, kept by the store with the
+//! object) and as the signed payload hash (`x-amz-content-sha256`): the store checks the
+//! bytes it received against both, and the SDK does not read the payload again to hash it.
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
@@ -12,6 +17,12 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream as S3Body;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ServerSideEncryption};
 use aws_sdk_s3::Client;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use base64::Engine;
 use bytes::Bytes;
 use tokio_util::io::ReaderStream;
 
@@ -111,6 +122,27 @@ impl S3BlobStore {
         }
     }
 
+    /// One PUT, with the caller's hash as checksum and payload hash when it has one.
+    async fn put_single(&self, object: &str, body: S3Body, hash: Option<KnownHash>) -> Result<(), StoreError> {
+        let (sse, kms) = self.sse();
+        let request = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(object)
+            .content_type("application/dicom")
+            .set_server_side_encryption(sse)
+            .set_ssekms_key_id(kms)
+            .set_checksum_sha256(hash.as_ref().map(|h| h.base64.clone()))
+            .body(body);
+        match hash {
+            Some(h) => request.customize().interceptor(PrecomputedPayloadHash(h.hex)).send().await,
+            None => request.send().await,
+        }
+        .map_err(map_err)?;
+        Ok(())
+    }
+
     async fn put_multipart(&self, key: &str, source: &Path, len: u64) -> Result<(), StoreError> {
         let (sse, kms) = self.sse();
         let upload = self
@@ -176,6 +208,46 @@ impl S3BlobStore {
     }
 }
 
+/// A SHA-256 the caller computed, in the two spellings S3 wants.
+struct KnownHash {
+    /// Lowercase hex: the signed payload hash.
+    hex: String,
+    /// Base64 of the 32 bytes: the object's checksum header.
+    base64: String,
+}
+
+impl KnownHash {
+    /// `None` for anything but 64 hex digits (then the SDK hashes as usual).
+    fn parse(hex_digest: Option<&str>) -> Option<KnownHash> {
+        let bytes = hex::decode(hex_digest?).ok().filter(|b| b.len() == 32)?;
+        Some(KnownHash {
+            hex: hex_digest?.to_ascii_lowercase(),
+            base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        })
+    }
+}
+
+/// Signs the request with a payload hash computed beforehand instead of one the signer
+/// would compute by reading the body (SigV4's `x-amz-content-sha256`).
+#[derive(Debug)]
+struct PrecomputedPayloadHash(String);
+
+impl Intercept for PrecomputedPayloadHash {
+    fn name(&self) -> &'static str {
+        "PrecomputedPayloadHash"
+    }
+
+    fn modify_before_signing(
+        &self,
+        _context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        cfg.interceptor_state().store_put(aws_runtime::auth::PayloadSigningOverride::Precomputed(self.0.clone()));
+        Ok(())
+    }
+}
+
 /// Turns SDK failures into store errors: a missing object is `NotFound`; no answer at all,
 /// throttling or a 5xx is `Unavailable`; a refused credential is `Unavailable` too (the
 /// store cannot be used), with the service's code in the message.
@@ -202,46 +274,25 @@ fn map_err<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
 
 #[async_trait]
 impl BlobStore for S3BlobStore {
-    async fn put_file(&self, key: &BlobKey, source: &Path) -> Result<(), StoreError> {
+    async fn put_file(&self, key: &BlobKey, source: &Path, sha256: Option<&str>) -> Result<(), StoreError> {
         let len = tokio::fs::metadata(source).await?.len();
         let object = self.object(key);
         if len > PART {
+            // Parts are checked by the store one by one (their ETags); a whole-object
+            // checksum over parts is not what S3 compares, so the hash is not sent.
             self.put_multipart(&object, source, len).await?;
         } else {
             let body = S3Body::from_path(source)
                 .await
                 .map_err(|e| StoreError::Other(format!("reading the spooled object: {e}")))?;
-            let (sse, kms) = self.sse();
-            self.client
-                .put_object()
-                .bucket(&self.bucket)
-                .key(&object)
-                .content_type("application/dicom")
-                .set_server_side_encryption(sse)
-                .set_ssekms_key_id(kms)
-                .body(body)
-                .send()
-                .await
-                .map_err(map_err)?;
+            self.put_single(&object, body, KnownHash::parse(sha256)).await?;
         }
         let _ = tokio::fs::remove_file(source).await;
         Ok(())
     }
 
-    async fn put_bytes(&self, key: &BlobKey, bytes: Bytes) -> Result<(), StoreError> {
-        let (sse, kms) = self.sse();
-        self.client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(self.object(key))
-            .content_type("application/dicom")
-            .set_server_side_encryption(sse)
-            .set_ssekms_key_id(kms)
-            .body(S3Body::from(bytes))
-            .send()
-            .await
-            .map_err(map_err)?;
-        Ok(())
+    async fn put_bytes(&self, key: &BlobKey, bytes: Bytes, sha256: Option<&str>) -> Result<(), StoreError> {
+        self.put_single(&self.object(key), S3Body::from(bytes), KnownHash::parse(sha256)).await
     }
 
     async fn get(&self, key: &BlobKey, range: Option<(u64, u64)>) -> Result<ByteStream, StoreError> {

@@ -19,7 +19,7 @@ fn named_conflict(e: sqlx::Error, what: &str) -> StoreError {
 #[async_trait::async_trait]
 impl super::AccountCatalog for SqlCatalog {
     async fn create_user(&self, username: &str, password_hash: &str, role: Role) -> Result<User, StoreError> {
-        on_pool!(&self.pool, |p| sqlx::query(
+        on_pool!(&self.writes, |p| sqlx::query(
             "INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4)"
         )
         .bind(username)
@@ -50,7 +50,7 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn update_user(&self, username: &str, change: &UserChange) -> Result<User, StoreError> {
-        on_pool!(&self.pool, |p| {
+        on_pool!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let done = sqlx::query(
                 "UPDATE users SET role = COALESCE($2, role), password_hash = COALESCE($3, password_hash), \
@@ -77,7 +77,7 @@ impl super::AccountCatalog for SqlCatalog {
     async fn delete_user(&self, username: &str) -> Result<(), StoreError> {
         // The row stays (its name is never issued again); what could log in goes, and so do
         // its group memberships and the grants given to it.
-        on_pool!(&self.pool, |p| {
+        on_pool!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1 AND deleted_at IS NULL")
                 .bind(username)
@@ -113,7 +113,7 @@ impl super::AccountCatalog for SqlCatalog {
         max_failures: i64,
         lock_until: &str,
     ) -> Result<bool, StoreError> {
-        let done = on_pool!(&self.pool, |p| sqlx::query(
+        let done = on_pool!(&self.writes, |p| sqlx::query(
             "UPDATE users SET failed_logins = failed_logins + 1, \
              locked_until = CASE WHEN failed_logins + 1 >= $3 THEN $4 ELSE locked_until END \
              WHERE id = $1 AND deleted_at IS NULL AND (locked_until IS NULL OR locked_until <= $2)"
@@ -129,16 +129,18 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn record_login_success(&self, user_id: i64) -> Result<(), StoreError> {
-        on_pool!(&self.pool, |p| sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(user_id)
-            .execute(p)
-            .await?
-            .rows_affected());
+        on_pool!(&self.writes, |p| sqlx::query(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1"
+        )
+        .bind(user_id)
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
     async fn create_session(&self, session: &NewSession) -> Result<(), StoreError> {
-        on_pool!(&self.pool, |p| sqlx::query(
+        on_pool!(&self.writes, |p| sqlx::query(
             "INSERT INTO sessions (id, user_id, refresh_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
         )
         .bind(&session.id)
@@ -177,7 +179,7 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn rotate_session(&self, id: &str, old_hash: &str, new_hash: &str) -> Result<bool, StoreError> {
-        let done = on_pool!(&self.pool, |p| sqlx::query(
+        let done = on_pool!(&self.writes, |p| sqlx::query(
             "UPDATE sessions SET refresh_hash = $3 WHERE id = $1 AND refresh_hash = $2 AND revoked_at IS NULL"
         )
         .bind(id)
@@ -190,7 +192,7 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn revoke_session(&self, id: &str) -> Result<(), StoreError> {
-        on_pool!(&self.pool, |p| sqlx::query(
+        on_pool!(&self.writes, |p| sqlx::query(
             "UPDATE sessions SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1"
         )
         .bind(id)
@@ -211,7 +213,7 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn create_group(&self, name: &str) -> Result<Group, StoreError> {
-        on_pool!(&self.pool, |p| sqlx::query("INSERT INTO groups (name, created_at) VALUES ($1, $2)")
+        on_pool!(&self.writes, |p| sqlx::query("INSERT INTO groups (name, created_at) VALUES ($1, $2)")
             .bind(name)
             .bind(now())
             .execute(p)
@@ -242,7 +244,7 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn rename_group(&self, name: &str, new_name: &str) -> Result<Group, StoreError> {
-        let done = on_pool!(&self.pool, |p| sqlx::query("UPDATE groups SET name = $2 WHERE name = $1")
+        let done = on_pool!(&self.writes, |p| sqlx::query("UPDATE groups SET name = $2 WHERE name = $1")
             .bind(name)
             .bind(new_name)
             .execute(p)
@@ -256,7 +258,7 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn delete_group(&self, name: &str) -> Result<(), StoreError> {
-        let done = on_pool!(&self.pool, |p| {
+        let done = on_pool!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             sqlx::query(
                 "DELETE FROM study_grants WHERE grantee_kind = 'group' \
@@ -276,7 +278,7 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn add_member(&self, group: &str, username: &str) -> Result<(), StoreError> {
-        let done = on_pool!(&self.pool, |p| sqlx::query(
+        let done = on_pool!(&self.writes, |p| sqlx::query(
             "INSERT INTO group_members (group_id, user_id, added_at) \
              SELECT g.id, u.id, $3 FROM groups g, users u \
              WHERE g.name = $1 AND u.username = $2 AND u.deleted_at IS NULL \
@@ -295,7 +297,7 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn remove_member(&self, group: &str, username: &str) -> Result<(), StoreError> {
-        let done = on_pool!(&self.pool, |p| sqlx::query(
+        let done = on_pool!(&self.writes, |p| sqlx::query(
             "DELETE FROM group_members WHERE group_id = (SELECT id FROM groups WHERE name = $1) \
              AND user_id = (SELECT id FROM users WHERE username = $2)"
         )

@@ -26,7 +26,7 @@ fn claim_jobs_sql(lock: &str) -> String {
 impl super::JobCatalog for SqlCatalog {
     async fn enqueue_jobs(&self, jobs: &[NewJob]) -> Result<(), StoreError> {
         let at = now();
-        on_pool!(&self.pool, |p| {
+        on_pool!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             for job in jobs {
                 sqlx::query(ENQUEUE_JOB)
@@ -46,7 +46,7 @@ impl super::JobCatalog for SqlCatalog {
         let now = chrono::Utc::now();
         let until = now + chrono::Duration::from_std(lease).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let sql = claim_jobs_sql(self.dialect().claim_lock);
-        let mut jobs: Vec<Job> = on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+        let mut jobs: Vec<Job> = on_pool!(&self.writes, |p| sqlx::query_as(&sql)
             .bind(timestamp(now))
             .bind(timestamp(until))
             .bind(i64::from(limit))
@@ -57,7 +57,7 @@ impl super::JobCatalog for SqlCatalog {
     }
 
     async fn complete_job(&self, job: &Job) -> Result<(), StoreError> {
-        on_pool!(&self.pool, |p| {
+        on_pool!(&self.writes, |p| {
             let done = sqlx::query(COMPLETE_JOB).bind(job.id).bind(job.generation).execute(p).await?;
             if done.rows_affected() == 0 {
                 sqlx::query(RELEASE_JOB).bind(job.id).execute(p).await?;
@@ -67,7 +67,7 @@ impl super::JobCatalog for SqlCatalog {
     }
 
     async fn fail_job(&self, job: &Job, error: &str, retry_after: &str) -> Result<(), StoreError> {
-        on_pool!(&self.pool, |p| {
+        on_pool!(&self.writes, |p| {
             let failed = sqlx::query(FAIL_JOB)
                 .bind(job.id)
                 .bind(retry_after)

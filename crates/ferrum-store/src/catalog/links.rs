@@ -7,7 +7,7 @@ use crate::StoreError;
 #[async_trait::async_trait]
 impl super::LinkCatalog for SqlCatalog {
     async fn create_link(&self, link: &NewLink) -> Result<Link, StoreError> {
-        let done = on_pool!(&self.pool, |p| sqlx::query(
+        let done = on_pool!(&self.writes, |p| sqlx::query(
             "INSERT INTO links (id, study_uid, created_by, created_at, expires_at, allow_download, \
              series_uids, max_opens, pin_hash, note) \
              SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM studies WHERE study_uid = $2)"
@@ -50,7 +50,7 @@ impl super::LinkCatalog for SqlCatalog {
     }
 
     async fn revoke_link(&self, id: &str, at: &str) -> Result<(), StoreError> {
-        on_pool!(&self.pool, |p| sqlx::query("UPDATE links SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1")
+        on_pool!(&self.writes, |p| sqlx::query("UPDATE links SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1")
             .bind(id)
             .bind(at)
             .execute(p)
@@ -60,7 +60,7 @@ impl super::LinkCatalog for SqlCatalog {
     }
 
     async fn claim_link_open(&self, id: &str) -> Result<bool, StoreError> {
-        let done = on_pool!(&self.pool, |p| sqlx::query(
+        let done = on_pool!(&self.writes, |p| sqlx::query(
             "UPDATE links SET opens = opens + 1 WHERE id = $1 AND (max_opens IS NULL OR opens < max_opens)"
         )
         .bind(id)
@@ -77,7 +77,7 @@ impl super::LinkCatalog for SqlCatalog {
         max_failures: i64,
         lock_until: &str,
     ) -> Result<Option<i64>, StoreError> {
-        Ok(on_pool!(&self.pool, |p| sqlx::query_scalar(
+        Ok(on_pool!(&self.writes, |p| sqlx::query_scalar(
             "UPDATE links SET pin_failures = pin_failures + 1, \
              pin_locked_until = CASE WHEN pin_failures + 1 >= $3 THEN $4 ELSE pin_locked_until END \
              WHERE id = $1 AND (pin_locked_until IS NULL OR pin_locked_until <= $2) RETURNING pin_failures"
@@ -91,7 +91,7 @@ impl super::LinkCatalog for SqlCatalog {
     }
 
     async fn record_pin_success(&self, id: &str) -> Result<(), StoreError> {
-        on_pool!(&self.pool, |p| sqlx::query(
+        on_pool!(&self.writes, |p| sqlx::query(
             "UPDATE links SET pin_failures = 0, pin_locked_until = NULL WHERE id = $1"
         )
         .bind(id)

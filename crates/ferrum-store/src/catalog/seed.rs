@@ -47,7 +47,7 @@ pub async fn seed(url: &str, instances: u64, batch: u32) -> Result<(), StoreErro
     let count = |n: u64| i64::try_from(n).map_err(|_| StoreError::Invalid("too many rows".into()));
     let (n_studies, n_series, n_instances) =
         (count(instances.div_ceil(PER_STUDY))?, count(2 * instances.div_ceil(PER_STUDY))?, count(instances)?);
-    on_pool!(&catalog.pool, |p| {
+    on_pool!(&catalog.writes, |p| {
         let mut tx = p.begin_with(catalog.dialect().begin_write).await?;
         for (sql, n) in [(&studies, n_studies), (&series, n_series), (&instance_rows, n_instances)] {
             sqlx::query(sql).bind(n).bind(&at).bind(&batch).execute(&mut *tx).await?;

@@ -34,7 +34,14 @@ pub(crate) use on_pool;
 /// The SQL catalog. SQLite is the embedded default; PostgreSQL the production store shared
 /// by any number of server instances.
 pub struct SqlCatalog {
+    /// Where reads go (and, on PostgreSQL, writes too).
     pub(crate) pool: Pool,
+    /// Where every write goes. On SQLite, one connection: SQLite lets one connection write
+    /// at a time, and a second writer would wait in SQLite's busy handler (which sleeps in
+    /// steps of up to 100 ms) or fail with "database is locked". Writers queue for this
+    /// connection instead, in order, and the group-commit writer is one of them. On
+    /// PostgreSQL, the same pool as reads.
+    pub(crate) writes: Pool,
     /// SQLite only: the task that applies ingest writes in group commits.
     pub(crate) writer: Option<Writer>,
 }
@@ -84,17 +91,29 @@ impl SqlCatalog {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true);
+        let unavailable = |e: sqlx::Error| StoreError::Unavailable(format!("cannot open the SQLite catalog: {e}"));
+        // The writing connection first: it creates the file and migrates the schema.
+        let writes = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            // Never dropped for idleness or age: it is the one writer.
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(options.clone())
+            .await
+            .map_err(unavailable)?;
+        sqlx::migrate!("../../migrations/sqlite")
+            .run(&writes)
+            .await
+            .map_err(|e| StoreError::Other(format!("migrating the catalog: {e}")))?;
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections.max(1))
             .connect_with(options)
             .await
-            .map_err(|e| StoreError::Unavailable(format!("cannot open the SQLite catalog: {e}")))?;
-        sqlx::migrate!("../../migrations/sqlite")
-            .run(&pool)
-            .await
-            .map_err(|e| StoreError::Other(format!("migrating the catalog: {e}")))?;
-        let writer = Writer::start(pool.clone());
-        Ok(SqlCatalog { pool: Pool::Sqlite(pool), writer: Some(writer) })
+            .map_err(unavailable)?;
+        let writer = Writer::start(writes.clone());
+        Ok(SqlCatalog { pool: Pool::Sqlite(pool), writes: Pool::Sqlite(writes), writer: Some(writer) })
     }
 
     /// Opens the catalog a `sqlite:` or `postgres:` URL names.
@@ -119,7 +138,7 @@ impl SqlCatalog {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Other(format!("migrating the catalog: {e}")))?;
-        Ok(SqlCatalog { pool: Pool::Postgres(pool), writer: None })
+        Ok(SqlCatalog { pool: Pool::Postgres(pool.clone()), writes: Pool::Postgres(pool), writer: None })
     }
 
     pub fn sqlite_pool(&self) -> Option<&SqlitePool> {

@@ -268,7 +268,7 @@ impl super::StudyCatalog for SqlCatalog {
     }
 
     async fn swap_series_thumbnail(&self, series_uid: &str, sha: &str) -> Result<Option<String>, StoreError> {
-        let before: Option<Option<String>> = on_pool!(&self.pool, |p| {
+        let before: Option<Option<String>> = on_pool!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let before: Option<Option<String>> =
                 sqlx::query_scalar("SELECT thumbnail_sha FROM series WHERE series_uid = $1")
@@ -314,7 +314,7 @@ impl super::StudyCatalog for SqlCatalog {
     async fn put_grant(&self, study_uid: &str, grantee: &Grantee, level: Level, by: i64) -> Result<Grant, StoreError> {
         let (kind, id) = self.grantee_id(grantee).await?.ok_or(StoreError::NotFound)?;
         let at = now();
-        on_pool!(&self.pool, |p| {
+        on_pool!(&self.writes, |p| {
             sqlx::query(
                 "INSERT INTO study_grants (study_uid, grantee_kind, grantee_id, level, granted_by, granted_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (study_uid, grantee_kind, grantee_id) \
@@ -336,7 +336,7 @@ impl super::StudyCatalog for SqlCatalog {
 
     async fn delete_grant(&self, study_uid: &str, grantee: &Grantee) -> Result<(), StoreError> {
         let (kind, id) = self.grantee_id(grantee).await?.ok_or(StoreError::NotFound)?;
-        let done = on_pool!(&self.pool, |p| {
+        let done = on_pool!(&self.writes, |p| {
             sqlx::query("DELETE FROM study_grants WHERE study_uid = $1 AND grantee_kind = $2 AND grantee_id = $3")
                 .bind(study_uid)
                 .bind(kind)
@@ -352,7 +352,7 @@ impl super::StudyCatalog for SqlCatalog {
     }
 
     async fn transfer_study(&self, study_uid: &str, new_owner: &str) -> Result<(), StoreError> {
-        let done = on_pool!(&self.pool, |p| {
+        let done = on_pool!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let owner: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM users WHERE username = $1 AND deleted_at IS NULL")

@@ -21,7 +21,7 @@ fn key(n: u8) -> BlobKey {
 
 pub async fn put_bytes_then_get_returns_the_same_bytes(store: Store) {
     let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
-    store.put_bytes(&key(1), Bytes::from(data.clone())).await.unwrap();
+    store.put_bytes(&key(1), Bytes::from(data.clone()), None).await.unwrap();
     assert_eq!(read(&store, &key(1), None).await.unwrap(), data);
     assert_eq!(store.len(&key(1)).await.unwrap(), data.len() as u64);
 }
@@ -30,12 +30,27 @@ pub async fn put_file_stores_the_file_content(store: Store) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("upload");
     std::fs::write(&path, b"file content").unwrap();
-    store.put_file(&key(2), &path).await.unwrap();
+    store.put_file(&key(2), &path, None).await.unwrap();
     assert_eq!(read(&store, &key(2), None).await.unwrap(), b"file content");
 }
 
+pub async fn content_sent_with_its_hash_is_stored_as_sent(store: Store) {
+    use sha2::Digest;
+    let data: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
+    let sha = hex::encode(sha2::Sha256::digest(&data));
+    store.put_bytes(&key(13), Bytes::from(data.clone()), Some(&sha)).await.unwrap();
+    assert_eq!(read(&store, &key(13), None).await.unwrap(), data);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("upload");
+    std::fs::write(&path, &data[..5000]).unwrap();
+    let sha = hex::encode(sha2::Sha256::digest(&data[..5000]));
+    store.put_file(&key(14), &path, Some(&sha)).await.unwrap();
+    assert_eq!(read(&store, &key(14), None).await.unwrap(), &data[..5000]);
+}
+
 pub async fn ranged_get_returns_the_slice(store: Store) {
-    store.put_bytes(&key(3), Bytes::from_static(b"0123456789")).await.unwrap();
+    store.put_bytes(&key(3), Bytes::from_static(b"0123456789"), None).await.unwrap();
     assert_eq!(read(&store, &key(3), Some((2, 5))).await.unwrap(), b"234");
     assert_eq!(read(&store, &key(3), Some((7, 10))).await.unwrap(), b"789");
 }
@@ -46,7 +61,7 @@ pub async fn missing_objects_are_not_found(store: Store) {
 }
 
 pub async fn delete_removes_and_is_idempotent(store: Store) {
-    store.put_bytes(&key(5), Bytes::from_static(b"x")).await.unwrap();
+    store.put_bytes(&key(5), Bytes::from_static(b"x"), None).await.unwrap();
     store.delete(&key(5)).await.unwrap();
     assert!(matches!(store.len(&key(5)).await, Err(StoreError::NotFound)));
     store.delete(&key(5)).await.unwrap();
@@ -54,7 +69,7 @@ pub async fn delete_removes_and_is_idempotent(store: Store) {
 
 pub async fn list_answers_objects_under_a_prefix(store: Store) {
     for n in 6..9 {
-        store.put_bytes(&key(n), Bytes::from_static(b"x")).await.unwrap();
+        store.put_bytes(&key(n), Bytes::from_static(b"x"), None).await.unwrap();
     }
     let mut keys: Vec<String> =
         store.list("dicom/").await.unwrap().into_iter().map(|e| e.key.as_str().to_owned()).collect();
@@ -64,8 +79,8 @@ pub async fn list_answers_objects_under_a_prefix(store: Store) {
 }
 
 pub async fn putting_the_same_key_twice_keeps_one_object(store: Store) {
-    store.put_bytes(&key(9), Bytes::from_static(b"same")).await.unwrap();
-    store.put_bytes(&key(9), Bytes::from_static(b"same")).await.unwrap();
+    store.put_bytes(&key(9), Bytes::from_static(b"same"), None).await.unwrap();
+    store.put_bytes(&key(9), Bytes::from_static(b"same"), None).await.unwrap();
     assert_eq!(store.list("dicom/").await.unwrap().len(), 1);
 }
 
@@ -96,6 +111,7 @@ macro_rules! blob_cases {
             [
                 put_bytes_then_get_returns_the_same_bytes,
                 put_file_stores_the_file_content,
+                content_sent_with_its_hash_is_stored_as_sent,
                 ranged_get_returns_the_slice,
                 missing_objects_are_not_found,
                 delete_removes_and_is_idempotent,
@@ -170,7 +186,16 @@ async fn s3_with_a_wrong_secret_is_refused_and_reported_unavailable() {
     let name = bucket.dir.file_name().unwrap().to_string_lossy().into_owned();
     let store = ferrum_store::blob::S3BlobStore::with_client(s3_client("not-the-secret"), s3_settings(&name));
     assert!(matches!(store.health().await, Err(StoreError::Unavailable(_))));
-    assert!(store.put_bytes(&key(1), Bytes::from_static(b"x")).await.is_err());
+    assert!(store.put_bytes(&key(1), Bytes::from_static(b"x"), None).await.is_err());
+}
+
+#[tokio::test]
+async fn s3_refuses_content_that_does_not_match_the_hash_sent_with_it() {
+    use sha2::Digest;
+    let (store, _bucket) = s3().await;
+    let other = hex::encode(sha2::Sha256::digest(b"other bytes"));
+    assert!(store.put_bytes(&key(15), Bytes::from_static(b"these bytes"), Some(&other)).await.is_err());
+    assert!(matches!(store.len(&key(15)).await, Err(StoreError::NotFound)), "nothing stored under the key");
 }
 
 #[tokio::test]
@@ -180,7 +205,7 @@ async fn s3_objects_over_eight_mib_go_up_in_parts_and_come_back_whole() {
     let path = dir.path().join("big");
     let data: Vec<u8> = (0..(20 * 1024 * 1024 + 7)).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
     std::fs::write(&path, &data).unwrap();
-    store.put_file(&key(10), &path).await.unwrap();
+    store.put_file(&key(10), &path, None).await.unwrap();
     assert_eq!(read(&store, &key(10), None).await.unwrap(), data);
     assert!(!path.exists(), "the spooled file is consumed");
 }
@@ -188,7 +213,7 @@ async fn s3_objects_over_eight_mib_go_up_in_parts_and_come_back_whole() {
 #[tokio::test]
 async fn s3_presigned_urls_fetch_the_object_until_they_expire_and_only_as_signed() {
     let (store, _bucket) = s3().await;
-    store.put_bytes(&key(11), Bytes::from_static(b"presigned bytes")).await.unwrap();
+    store.put_bytes(&key(11), Bytes::from_static(b"presigned bytes"), None).await.unwrap();
     let http = reqwest::Client::new();
     let url = store.presigned_get(&key(11), Duration::from_secs(60)).await.unwrap().expect("S3 signs URLs");
     let r = http.get(&url).send().await.unwrap();
