@@ -193,6 +193,9 @@ async fn the_study_page_of_an_image_with_odd_uids_opens_and_shows_its_warnings()
     browser.click("#login-submit").await;
     browser.until("the study list", "return location.hash.startsWith('#/studies')", vec![]).await;
     browser
+        .until("the list loaded", "return document.querySelector('#study-list tr.study-row') !== null", vec![])
+        .await;
+    browser
         .js("location.hash = '#/studies/' + encodeURIComponent(arguments[0]); return null;", vec![study_uid.into()])
         .await;
     let badge = browser

@@ -163,7 +163,12 @@ export function render(main, { query, me, signal }) {
     ? new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }, { rootMargin: '400px 0px' })
     : null;
 
+  // Still this page's address? A debounced reset that fires after the user has moved on
+  // (to a study, say) must not put the list's address back over theirs.
+  const onList = () => !location.hash || /^#\/studies(\?|$)/.test(location.hash);
+
   function reset(force = false) {
+    if (signal.aborted || !onList()) return;
     const params = formParams(form);
     const key = params.toString();
     if (list && list.key === key && !force) return;
