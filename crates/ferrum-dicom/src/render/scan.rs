@@ -57,24 +57,7 @@ impl<'a> Walker<'a> {
         let vr_bytes = self.data.get(self.pos + 4..self.pos + 6).ok_or_else(truncated)?;
         // The parser reads an unknown VR as UN, with a 4-byte length: so must we.
         let vr = Some(VR::from_binary([vr_bytes[0], vr_bytes[1]]).unwrap_or(VR::UN));
-        let long = matches!(
-            vr,
-            Some(
-                VR::OB
-                    | VR::OD
-                    | VR::OF
-                    | VR::OL
-                    | VR::OV
-                    | VR::OW
-                    | VR::SQ
-                    | VR::UC
-                    | VR::UN
-                    | VR::UR
-                    | VR::UT
-                    | VR::SV
-                    | VR::UV
-            )
-        );
+        let long = vr.is_some_and(crate::framing::long_length);
         if long {
             let length = self.u32(self.pos + 8, be).ok_or_else(truncated)?;
             self.pos += 12;
