@@ -162,7 +162,7 @@ async fn a_study_dropped_in_the_browser_is_shared_viewed_scrolled_windowed_and_r
         .until(
             "the access log",
             "const t = document.querySelector('#link-access-log'); \
-             return t && t.innerText.includes('open_link') && t.innerText.includes('render_instance')",
+             return t && t.innerText.includes('open_link') && t.innerText.includes('view_image')",
             vec![],
         )
         .await;

@@ -104,7 +104,7 @@ async fn an_admin_creates_changes_and_deletes_accounts_and_a_deleted_name_stays_
         .as_array()
         .unwrap_or_else(|| panic!("{audit}"))
         .iter()
-        .filter(|e| e["detail"] == "user:dr.lee")
+        .filter(|e| e["detail"]["account"] == "user:dr.lee")
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, vec!["delete_user", "reset_password", "update_user", "create_user"]);

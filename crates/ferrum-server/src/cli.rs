@@ -1,4 +1,4 @@
-//! The `ferrum` command line: `serve` (the default), `migrate`, `user add`, `import`.
+//! The `ferrum` command line: `serve` (the default), `migrate`, `user add`, `import`, `audit`.
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -37,6 +37,11 @@ pub enum Command {
         /// The account recorded as uploader.
         #[arg(long = "as", default_value = "admin")]
         uploader: String,
+    },
+    /// Read and check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: crate::audit::cli::AuditCommand,
     },
 }
 
@@ -101,6 +106,11 @@ pub async fn run() -> anyhow::Result<()> {
             }
         }
         Command::Import { paths, uploader } => crate::import::run(&settings, paths, uploader).await?,
+        Command::Audit { command } => {
+            if !crate::audit::cli::run(&settings, command).await? {
+                std::process::exit(1);
+            }
+        }
     }
     Ok(())
 }

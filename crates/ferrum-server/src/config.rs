@@ -110,6 +110,19 @@ pub struct Settings {
     /// scheme and host of the request that creates the link).
     #[arg(long, env = "FERRUM_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// Key that signs the audit trail's retention checkpoints; default: a random one kept in
+    /// `<data dir>/audit-key`. Every instance of one deployment needs the same.
+    #[arg(long, env = "FERRUM_AUDIT_KEY", hide_env_values = true, global = true)]
+    pub audit_key: Option<String>,
+    /// Audit events are kept this many days (six years by default), then pruned from the
+    /// oldest end behind a signed checkpoint.
+    #[arg(long, env = "FERRUM_AUDIT_RETENTION_DAYS", default_value_t = 2192, global = true)]
+    pub audit_retention_days: u64,
+    /// Frames and thumbnails read while scrolling, and refusals of callers nobody could
+    /// identify, are coalesced into one event per actor, address, series and action in a
+    /// window this long, seconds (0: every one its own event).
+    #[arg(long, env = "FERRUM_AUDIT_COALESCE_SECS", default_value_t = 60, global = true)]
+    pub audit_coalesce_secs: u64,
     /// Failed logins in a row before an account is locked.
     #[arg(long, env = "FERRUM_LOGIN_MAX_FAILURES", default_value_t = 5, global = true)]
     pub login_max_failures: i64,
@@ -342,6 +355,8 @@ impl fmt::Debug for Settings {
             .field("bind", &self.bind)
             .field("database_url", &self.database_url.as_ref().map(|u| redact_url(u)))
             .field("jwt_secret", &redacted(&self.jwt_secret))
+            .field("audit_key", &redacted(&self.audit_key))
+            .field("audit_retention_days", &self.audit_retention_days)
             .field("admin_password", &redacted(&self.admin_password))
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("conflict_policy", &self.conflict_policy)

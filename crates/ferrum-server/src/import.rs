@@ -51,8 +51,11 @@ pub async fn run(settings: &Settings, paths: Vec<PathBuf>, uploader: String) -> 
     let mut session = services.ingestor.session(Uploader {
         principal,
         username: uploader.clone(),
-        remote_addr: None,
-        action: "import",
+        audit: ferrum_store::audit::NewAuditEvent::new(
+            format!("user:{uploader}"),
+            ferrum_store::audit::Action::Import,
+            ferrum_store::audit::Outcome::Allowed,
+        ),
     });
     for file in files {
         let spool_dir = settings.spool_dir();

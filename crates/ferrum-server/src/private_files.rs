@@ -24,3 +24,12 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// Writes a secret to `path` (mode 0600) and syncs it, so it survives a crash of the machine.
+pub fn write_secret(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    f.write_all(content.as_bytes())?;
+    f.sync_all()
+}

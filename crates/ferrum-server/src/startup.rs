@@ -159,7 +159,12 @@ impl Application {
         let disconnect_timeout = Duration::from_secs(settings.disconnect_timeout_secs);
         let max_connections = settings.max_connections;
 
+        let audit_key = Arc::new(crate::audit::key::AuditKey::load(settings.audit_key.as_deref(), &settings.data_dir)?);
+        crate::audit::retention::start(services.catalog.clone(), audit_key.clone(), settings.audit_retention_days);
+        let audit = crate::audit::AuditLog::new(services.catalog.clone(), settings.audit_coalesce_secs);
         let state = AppState {
+            audit,
+            audit_key,
             catalog: services.catalog,
             blobs: services.blobs,
             tokens,
@@ -181,6 +186,7 @@ impl Application {
                 .wrap(Condition::new(!cors_origins.is_empty(), cors::middleware(&cors_origins)))
                 .wrap(from_fn(body_timeout::apply))
                 .wrap(TracingLogger::<RedactedRootSpan>::new())
+                .wrap(from_fn(crate::audit::middleware::apply))
                 .wrap(from_fn(security_headers::apply))
                 .app_data(data.clone())
                 .app_data(headers.clone())

@@ -3,6 +3,8 @@ use std::sync::Arc;
 
 use ferrum_store::{BlobStore, Catalog};
 
+use crate::audit::key::AuditKey;
+use crate::audit::AuditLog;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::TokenKeys;
 use crate::config::Settings;
@@ -22,4 +24,6 @@ pub struct AppState {
     pub jobs: Arc<JobContext>,
     pub images: Arc<Images>,
     pub login_throttle: Arc<LoginThrottle>,
+    pub audit: Arc<AuditLog>,
+    pub audit_key: Arc<AuditKey>,
 }

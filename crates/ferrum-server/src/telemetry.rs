@@ -23,13 +23,15 @@ pub struct RedactedRootSpan;
 
 impl RootSpanBuilder for RedactedRootSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
+        use actix_web::HttpMessage;
         let route = request.match_pattern().unwrap_or_else(|| "<unmatched>".to_owned());
+        let request_id = request.extensions().get::<crate::audit::RequestId>().map(|r| r.0.clone()).unwrap_or_default();
         tracing::info_span!(
             "http",
             method = %request.method(),
             route = %route,
             status = tracing::field::Empty,
-            request_id = %uuid::Uuid::new_v4(),
+            request_id = %request_id,
         )
     }
 

@@ -300,6 +300,25 @@ pub struct StudyQuery {
     pub sort: StudySort,
 }
 
+impl StudyQuery {
+    /// The names of the filters given (not their values), for the audit trail.
+    pub fn filters_used(&self) -> Vec<&'static str> {
+        let given = [
+            ("patient_name", self.patient_name.is_some()),
+            ("patient_id", self.patient_id.is_some()),
+            ("accession", self.accession.is_some()),
+            ("modality", self.modality.is_some()),
+            ("date_from", self.date_from.is_some()),
+            ("date_to", self.date_to.is_some()),
+            ("description", self.description.is_some()),
+            ("uploader", self.uploader.is_some()),
+            ("q", self.q.is_some()),
+            ("cursor", self.cursor.is_some()),
+        ];
+        given.into_iter().filter(|(_, g)| *g).map(|(n, _)| n).collect()
+    }
+}
+
 /// Which of the visible studies a listing shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Scope {
@@ -327,22 +346,6 @@ impl Scope {
 pub struct StudyPage {
     pub items: Vec<StudySummary>,
     pub next_cursor: Option<String>,
-}
-
-/// One line of the audit trail.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
-pub struct AuditEvent {
-    pub at: String,
-    /// `user:<name>` or `link:<id>` or `system`.
-    pub actor: String,
-    pub action: String,
-    pub study_uid: Option<String>,
-    pub series_uid: Option<String>,
-    pub sop_uid: Option<String>,
-    pub remote_addr: Option<String>,
-    /// `ok`, `denied`, `not_found`, `error`.
-    pub outcome: String,
-    pub detail: Option<String>,
 }
 
 /// Work for the background workers: what to do (`kind`) to what (`subject`), not before

@@ -5,7 +5,7 @@ pub mod throttle;
 pub mod token;
 mod username;
 
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use ferrum_store::access::UserPrincipal;
 use ferrum_store::model::Role;
 use ferrum_store::Principal;
@@ -56,6 +56,7 @@ impl FromRequest for AuthUser {
             .as_ref()
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application state missing")))
             .and_then(|state| bearer_claims(req, state));
+        let req = req.clone();
         Box::pin(async move {
             // `claims` is an error whenever the state is missing, so this never panics.
             let claims = claims?;
@@ -74,6 +75,7 @@ impl FromRequest for AuthUser {
                 role: session.role,
                 groups,
             });
+            req.extensions_mut().insert(crate::audit::ActorName(principal.actor()));
             Ok(AuthUser {
                 id: session.user_id,
                 username: session.username,

@@ -13,9 +13,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use ferrum_dicom::DicomError;
-use ferrum_store::model::{
-    AuditEvent, ConflictPolicy, InsertOutcome, InstanceAttributes, InstanceWarning, NewInstance,
-};
+use ferrum_store::audit::NewAuditEvent;
+use ferrum_store::model::{ConflictPolicy, InsertOutcome, InstanceAttributes, InstanceWarning, NewInstance};
 use ferrum_store::{BlobKey, BlobStore, Catalog, StoreError};
 
 pub use self::zip::ZipLimits;
@@ -71,9 +70,9 @@ pub struct Uploader {
     /// or contributes to, and creates new studies owned by it.
     pub principal: ferrum_store::Principal,
     pub username: String,
-    pub remote_addr: Option<String>,
-    /// `upload` over HTTP, `import` from the command line.
-    pub action: &'static str,
+    /// The upload's event (actor, action, address, request id), written once per study with
+    /// the first commit of that study's rows.
+    pub audit: NewAuditEvent,
 }
 
 /// Accumulates one upload's files and commits them in batches.
@@ -256,31 +255,21 @@ impl Session<'_> {
         Ok(())
     }
 
-    /// One event per study of the batch, committed with its rows.
-    fn audit_events(&self, batch: &[NewInstance]) -> Vec<AuditEvent> {
-        let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    /// One event per study of the batch whose upload is not on the trail yet, committed
+    /// with its rows: exactly one per upload and study, however many commits it takes.
+    fn audit_events(&self, batch: &[NewInstance]) -> Vec<NewAuditEvent> {
         let mut per_study: Vec<(&str, usize)> = Vec::new();
         for i in batch {
             let study = i.attributes.study_instance_uid.as_str();
+            if self.audited.contains(study) {
+                continue;
+            }
             match per_study.iter_mut().find(|(s, _)| *s == study) {
                 Some((_, n)) => *n += 1,
                 None => per_study.push((study, 1)),
             }
         }
-        per_study
-            .into_iter()
-            .map(|(study, n)| AuditEvent {
-                at: at.clone(),
-                actor: self.uploader.principal.actor(),
-                action: self.uploader.action.to_owned(),
-                study_uid: Some(study.to_owned()),
-                series_uid: None,
-                sop_uid: None,
-                remote_addr: self.uploader.remote_addr.clone(),
-                outcome: "ok".into(),
-                detail: Some(format!("instances={n}")),
-            })
-            .collect()
+        per_study.into_iter().map(|(study, n)| crate::audit::upload_event(&self.uploader.audit, study, n)).collect()
     }
 
     /// Commits the rest and answers the report.

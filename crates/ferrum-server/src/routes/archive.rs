@@ -6,8 +6,8 @@ use ferrum_store::model::StudyDetail;
 
 use super::share::link_principal;
 use super::studies::{path_uid, visible_study};
-use crate::audit::{self, Access};
-use crate::auth::{remote_addr, AuthUser};
+use crate::audit::{self, Access, Action};
+use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -31,7 +31,7 @@ pub async fn study(
     let Some(study) = visible_study(&state, &user, &uid).await? else {
         return Err(ApiError::NotFound("no such study".into()));
     };
-    audit::record(&state, Access::new(user.actor(), "export_study", remote_addr(&req)).study(uid.as_str())).await?;
+    audit::record(&state, Access::new(user.actor(), Action::ExportStudy, &req).study(uid.as_str())).await?;
     Ok(zip_response(&state, study))
 }
 
@@ -49,7 +49,7 @@ pub async fn shared(
         .get_study(&principal, &link.study_uid)
         .await?
         .ok_or_else(|| ApiError::NotFound("no such study".into()))?;
-    let access = Access::new(principal.actor(), "export_study", remote_addr(&req)).study(&link.study_uid);
+    let access = Access::new(principal.actor(), Action::ExportStudy, &req).study(&link.study_uid);
     audit::record(&state, access).await?;
     Ok(zip_response(&state, study))
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::audit::{self, Access};
+use crate::audit::{self, Access, Action};
 use crate::auth::{password, remote_addr, AuthUser};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -41,7 +41,7 @@ pub async fn login(
     if let Some(wait) = state.login_throttle.address_wait(ip) {
         return Err(ApiError::Throttled(wait));
     }
-    let event = |outcome: &'static str| Access::new(format!("user:{username}"), "login", addr.clone()).outcome(outcome);
+    let event = || Access::new(format!("user:{username}"), Action::Login, &req);
     let settings = &state.settings;
     let now = chrono::Utc::now();
     let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
@@ -55,17 +55,17 @@ pub async fn login(
         None => i64::from(state.login_throttle.unknown_name_failed(&username)) <= settings.login_max_failures,
     };
     if !claimed {
-        audit::record(&state, event("locked")).await?;
+        audit::record(&state, event().denied("locked")).await?;
         return Err(ApiError::Locked);
     }
     let ok = password::verify(password, user.as_ref().and_then(|u| u.password_hash.clone())).await?;
     let Some(user) = user.filter(|_| ok) else {
         state.login_throttle.address_failed(ip);
-        audit::record(&state, event("denied")).await?;
+        audit::record(&state, event().denied("wrong_credentials")).await?;
         return Err(ApiError::Unauthorized(WRONG.into()));
     };
     state.catalog.record_login_success(user.id).await?;
-    audit::record(&state, event("ok")).await?;
+    audit::record(&state, event()).await?;
     let session = hex::encode(random::<16>());
     let secret = random::<32>();
     let lifetime = settings.session_ttl_secs.max(settings.token_ttl_secs);
@@ -137,7 +137,7 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<Refresh>) -> Re
 /// `POST /api/auth/logout`: ends the caller's session; its tokens stop working at once.
 pub async fn logout(req: HttpRequest, state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     state.catalog.revoke_session(&user.session).await?;
-    audit::record(&state, Access::new(user.actor(), "logout", remote_addr(&req))).await?;
+    audit::record(&state, Access::new(user.actor(), Action::Logout, &req)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -8,13 +8,13 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::studies::path_uid;
-use crate::audit::{self, Access};
-use crate::auth::{remote_addr, AuthUser};
+use crate::audit::{self, Access, Action};
+use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
 
 /// 404 unless the caller may see the study; 403 unless they own it (or are an admin).
-async fn owned_study(state: &AppState, user: &AuthUser, raw: &str) -> Result<String, ApiError> {
+pub(super) async fn owned_study(state: &AppState, user: &AuthUser, raw: &str) -> Result<String, ApiError> {
     let uid = path_uid(raw, "study")?;
     let access = state
         .catalog
@@ -69,11 +69,10 @@ pub async fn put(
         },
         other => other.into(),
     })?;
-    let access = Access::new(user.actor(), "grant_study", remote_addr(&req)).study(&study).detail(format!(
-        "{} level={}",
-        grantee.label(),
-        level.as_str()
-    ));
+    let access = Access::new(user.actor(), Action::GrantStudy, &req)
+        .study(&study)
+        .with("grantee", grantee.label())
+        .with("level", level.as_str());
     audit::record(&state, access).await?;
     Ok(HttpResponse::Ok().json(grant))
 }
@@ -91,7 +90,7 @@ pub async fn delete(
         ferrum_store::StoreError::NotFound => ApiError::NotFound("no such grant".into()),
         other => other.into(),
     })?;
-    let access = Access::new(user.actor(), "withdraw_grant", remote_addr(&req)).study(&study).detail(grantee.label());
+    let access = Access::new(user.actor(), Action::WithdrawGrant, &req).study(&study).with("grantee", grantee.label());
     audit::record(&state, access).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -119,9 +118,9 @@ pub async fn transfer(
         },
         other => other.into(),
     })?;
-    let access = Access::new(user.actor(), "transfer_study", remote_addr(&req))
+    let access = Access::new(user.actor(), Action::TransferStudy, &req)
         .study(&study)
-        .detail(format!("to user:{}", body.username.trim()));
+        .with("to", format!("user:{}", body.username.trim()));
     audit::record(&state, access).await?;
     Ok(HttpResponse::NoContent().finish())
 }

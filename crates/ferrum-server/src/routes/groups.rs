@@ -5,8 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::audit::{self, Access};
-use crate::auth::{remote_addr, AuthUser, Username};
+use crate::audit::{self, Access, Action};
+use crate::auth::{AuthUser, Username};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -35,10 +35,14 @@ async fn audited(
     req: &HttpRequest,
     state: &AppState,
     user: &AuthUser,
-    action: &str,
-    detail: String,
+    action: Action,
+    detail: &[(&str, String)],
 ) -> Result<(), ApiError> {
-    audit::record(state, Access::new(user.actor(), action, remote_addr(req)).detail(detail)).await
+    let mut access = Access::new(user.actor(), action, req);
+    for (k, v) in detail {
+        access = access.with(k, v);
+    }
+    audit::record(state, access).await
 }
 
 pub async fn create(
@@ -50,7 +54,7 @@ pub async fn create(
     user.require_admin()?;
     let name = parse_name(&body.name)?;
     let group = state.catalog.create_group(&name).await?;
-    audited(&req, &state, &user, "create_group", format!("group:{name}")).await?;
+    audited(&req, &state, &user, Action::CreateGroup, &[("group", name.clone())]).await?;
     Ok(HttpResponse::Created().json(group))
 }
 
@@ -69,7 +73,8 @@ pub async fn rename(
     user.require_admin()?;
     let name = parse_name(&body.name)?;
     let group = state.catalog.rename_group(&path, &name).await.map_err(|e| store_error(e, "group"))?;
-    audited(&req, &state, &user, "rename_group", format!("group:{} to group:{name}", path.as_str())).await?;
+    audited(&req, &state, &user, Action::RenameGroup, &[("group", path.to_string()), ("new_name", name.clone())])
+        .await?;
     Ok(HttpResponse::Ok().json(group))
 }
 
@@ -81,7 +86,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     state.catalog.delete_group(&path).await.map_err(|e| store_error(e, "group"))?;
-    audited(&req, &state, &user, "delete_group", format!("group:{}", path.as_str())).await?;
+    audited(&req, &state, &user, Action::DeleteGroup, &[("group", path.to_string())]).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -94,7 +99,8 @@ pub async fn add_member(
     user.require_admin()?;
     let (group, member) = path.into_inner();
     state.catalog.add_member(&group, &member).await.map_err(|e| store_error(e, "group or account"))?;
-    audited(&req, &state, &user, "add_group_member", format!("group:{group} user:{member}")).await?;
+    audited(&req, &state, &user, Action::AddMember, &[("group", group.to_string()), ("member", member.to_string())])
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -107,7 +113,8 @@ pub async fn remove_member(
     user.require_admin()?;
     let (group, member) = path.into_inner();
     state.catalog.remove_member(&group, &member).await.map_err(|e| store_error(e, "member"))?;
-    audited(&req, &state, &user, "remove_group_member", format!("group:{group} user:{member}")).await?;
+    audited(&req, &state, &user, Action::RemoveMember, &[("group", group.to_string()), ("member", member.to_string())])
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -9,8 +9,8 @@ use ferrum_store::model::InstanceRecord;
 use serde::Deserialize;
 
 use super::studies::path_uid;
-use crate::audit::{self, Access};
-use crate::auth::{remote_addr, AuthUser};
+use crate::audit::{self, Access, Action};
+use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::images::{representative, ImageError, Picture, MAX_THUMBNAIL_SIZE, THUMBNAIL_SIZE};
 use crate::state::AppState;
@@ -94,7 +94,7 @@ pub(super) async fn visible_series(
 async fn answer(
     req: &HttpRequest,
     state: &AppState,
-    access: Access<'_>,
+    access: Access,
     etag: String,
     make: impl std::future::Future<Output = Result<Picture, ImageError>>,
 ) -> Result<HttpResponse, ApiError> {
@@ -104,10 +104,10 @@ async fn answer(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
     if held {
-        audit::record(state, access).await?;
+        audit::record_coalesced(state, access).await?;
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
     }
-    let (audited, picture) = futures_util::join!(audit::record(state, access), make);
+    let (audited, picture) = futures_util::join!(audit::record_coalesced(state, access), make);
     audited?;
     let picture = picture?;
     Ok(HttpResponse::Ok()
@@ -118,12 +118,8 @@ async fn answer(
         .body(picture.bytes))
 }
 
-fn picture_access<'a>(req: &HttpRequest, actor: String, action: &'a str, i: &'a InstanceRecord) -> Access<'a> {
-    Access::new(actor, action, remote_addr(req)).instance(
-        &i.study_instance_uid,
-        &i.series_instance_uid,
-        &i.sop_instance_uid,
-    )
+fn picture_access(req: &HttpRequest, actor: String, action: Action, i: &InstanceRecord) -> Access {
+    Access::new(actor, action, req).instance(&i.study_instance_uid, &i.series_instance_uid, &i.sop_instance_uid)
 }
 
 pub async fn rendered(
@@ -162,7 +158,7 @@ pub(super) async fn render_instance(
         options.size.unwrap_or(0),
         options.format.content_type().trim_start_matches("image/")
     );
-    let access = picture_access(req, actor, "render_instance", instance);
+    let access = picture_access(req, actor, Action::ViewImage, instance);
     answer(req, state, access, etag, state.images.render(instance, options)).await
 }
 
@@ -180,7 +176,7 @@ pub(super) async fn thumbnail_of(
         return Err(ApiError::NotFound("no such series".into()));
     };
     let etag = format!("\"{}-t{size}-{}\"", instance.sha256, format.content_type().trim_start_matches("image/"));
-    let access = picture_access(req, actor, "view_thumbnail", instance);
+    let access = picture_access(req, actor, Action::ViewThumbnail, instance);
     answer(req, state, access, etag, state.images.thumbnail(instance, size, format)).await
 }
 

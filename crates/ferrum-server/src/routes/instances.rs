@@ -6,8 +6,8 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use ferrum_store::BlobKey;
 
-use crate::audit::{self, Access};
-use crate::auth::{remote_addr, AuthUser};
+use crate::audit::{self, Access, Action};
+use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -55,7 +55,7 @@ pub async fn file(
     let key = BlobKey::parse(&instance.blob_key)?;
     let len = instance.size_bytes as u64;
     let etag = format!("\"{}\"", instance.sha256);
-    let access = Access::new(user.actor(), "download_instance", remote_addr(&req)).instance(
+    let access = Access::new(user.actor(), Action::DownloadInstance, &req).instance(
         &instance.study_instance_uid,
         &instance.series_instance_uid,
         &instance.sop_instance_uid,

@@ -10,9 +10,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::studies::path_uid;
-use crate::audit::{self, Access};
+use crate::audit::{self, Access, Action};
 use crate::auth::link_token::ID_LEN;
-use crate::auth::{password, remote_addr, AuthUser};
+use crate::auth::{password, AuthUser};
 use crate::error::ApiError;
 use crate::state::AppState;
 use ferrum_store::Level;
@@ -177,7 +177,7 @@ pub async fn create(
             note,
         })
         .await?;
-    let access = Access::new(user.actor(), "create_link", remote_addr(&req)).study(study.as_str()).detail(&link.id);
+    let access = Access::new(user.actor(), Action::CreateLink, &req).study(study.as_str()).with("link", &link.id);
     audit::record(&state, access).await?;
     Ok(HttpResponse::Created().json(link_json(&req, &state, &link, &now())?))
 }
@@ -222,7 +222,7 @@ pub async fn revoke(
 ) -> Result<HttpResponse, ApiError> {
     let link = owned_link(&state, &user, &path).await?;
     state.catalog.revoke_link(&link.id, &now()).await?;
-    let access = Access::new(user.actor(), "revoke_link", remote_addr(&req)).study(&link.study_uid).detail(&link.id);
+    let access = Access::new(user.actor(), Action::RevokeLink, &req).study(&link.study_uid).with("link", &link.id);
     audit::record(&state, access).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -234,6 +234,9 @@ pub async fn access_log(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let link = owned_link(&state, &user, &path).await?;
-    let events = state.catalog.list_audit_by_actor(&format!("link:{}", link.id), 1000).await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": events })))
+    let query =
+        ferrum_store::audit::AuditQuery { actor: Some(format!("link:{}", link.id)), limit: 1000, ..Default::default() };
+    let events = state.catalog.query_audit(&query).await?;
+    let items: Vec<_> = events.iter().map(super::audit::record_json).collect();
+    Ok(HttpResponse::Ok().json(json!({ "items": items })))
 }

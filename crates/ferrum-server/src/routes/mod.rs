@@ -1,5 +1,6 @@
 //! HTTP routes: thin handlers that extract, authorise, call one service and map the result.
 mod archive;
+mod audit;
 mod auth;
 mod grants;
 mod groups;
@@ -14,6 +15,8 @@ mod users;
 mod webapp;
 
 use actix_web::web;
+
+pub use audit::record_json as audit_json;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
@@ -60,7 +63,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/share/{token}/archive", web::get().to(archive::shared))
                 .route("/share/{token}/series/{series_uid}/thumbnail", web::get().to(share::series_thumbnail))
                 .route("/share/{token}/instances/{sop_uid}/rendered", web::get().to(share::rendered))
-                .route("/audit", web::get().to(studies::audit))
+                .route("/audit", web::get().to(audit::list))
+                .route("/studies/{study_uid}/access", web::get().to(audit::study_access))
+                .route("/me/activity", web::get().to(audit::my_activity))
                 .default_service(web::to(not_found)),
         );
 }

@@ -11,15 +11,14 @@
 //! viewer page for a link without a PIN, by the right PIN otherwise. Holding the URL alone
 //! then neither opens the share API nor uses up openings.
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use ferrum_store::access::LinkPrincipal;
 use ferrum_store::model::{Link, LinkState};
 use ferrum_store::Principal;
 
 use super::images::{render_instance, thumbnail_of, visible_instance, visible_series, RenderedParams, ThumbnailParams};
 use super::webapp::page;
-use crate::audit::{self, Access};
-use crate::auth::remote_addr;
+use crate::audit::{self, Access, Action};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -93,6 +92,7 @@ pub(super) async fn link_principal(
     token: &str,
 ) -> Result<(Link, Principal), ApiError> {
     let link = resolve(state, token).await?;
+    req.extensions_mut().insert(audit::ActorName(format!("link:{}", link.id)));
     let link_state = link.state(&now());
     if matches!(link_state, LinkState::Expired | LinkState::Revoked) {
         return Err(gone(link_state));
@@ -137,17 +137,19 @@ pub async fn unlock(
     let Some(pin_hash) = link.pin_hash.clone() else {
         return Ok(HttpResponse::NoContent().finish());
     };
-    let attempt = |outcome: &'static str| {
-        Access::new(format!("link:{}", link.id), "unlock_link", remote_addr(&req))
-            .study(&link.study_uid)
-            .outcome(outcome)
+    let attempt = |denied: Option<&str>| {
+        let access = Access::new(format!("link:{}", link.id), Action::UnlockLink, &req).study(&link.study_uid);
+        match denied {
+            Some(reason) => access.denied(reason),
+            None => access,
+        }
     };
     let at = chrono::Utc::now();
     let until = at + chrono::Duration::seconds(PIN_LOCK_SECS);
     let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let Some(failures) = state.catalog.claim_pin_attempt(&link.id, &stamp(at), PIN_MAX_FAILURES, &stamp(until)).await?
     else {
-        audit::record(&state, attempt("locked")).await?;
+        audit::record(&state, attempt(Some("locked"))).await?;
         let locked_until = state
             .catalog
             .find_link(&link.id)
@@ -158,7 +160,7 @@ pub async fn unlock(
         return Err(ApiError::PinLocked(locked_until));
     };
     if !crate::auth::password::verify(body.into_inner().pin, Some(pin_hash)).await? {
-        audit::record(&state, attempt("denied")).await?;
+        audit::record(&state, attempt(Some("wrong_pin"))).await?;
         let left = (PIN_MAX_FAILURES - failures).max(0);
         return Err(ApiError::Unauthorized(if left > 0 {
             format!("wrong PIN; {left} attempt(s) left before the link locks")
@@ -168,10 +170,10 @@ pub async fn unlock(
     }
     state.catalog.record_pin_success(&link.id).await?;
     if !state.catalog.claim_link_open(&link.id).await? {
-        audit::record(&state, attempt("used_up")).await?;
+        audit::record(&state, attempt(Some("used_up"))).await?;
         return Err(gone(LinkState::UsedUp));
     }
-    audit::record(&state, attempt("ok")).await?;
+    audit::record(&state, attempt(None)).await?;
     let cookie = proof_cookie(&req, &state, &link, &path)?;
     Ok(HttpResponse::NoContent().cookie(cookie).insert_header((header::CACHE_CONTROL, "no-store")).finish())
 }
@@ -193,27 +195,26 @@ pub async fn viewer(req: HttpRequest, state: web::Data<AppState>, path: web::Pat
 async fn open_viewer(req: &HttpRequest, state: &AppState, token: &str) -> Result<HttpResponse, ApiError> {
     let link = resolve(state, token).await?;
     let link_state = link.state(&now());
-    let access = |outcome: &'static str| {
-        let agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let agent: String = agent.chars().take(200).collect();
-        Access::new(format!("link:{}", link.id), "open_link", remote_addr(req))
-            .study(&link.study_uid)
-            .outcome(outcome)
-            .detail(format!("user-agent: {agent}"))
+    let access = |denied: Option<&str>| {
+        let access = Access::new(format!("link:{}", link.id), Action::OpenLink, req).study(&link.study_uid);
+        match denied {
+            Some(reason) => access.denied(reason),
+            None => access,
+        }
     };
     if !matches!(link_state, LinkState::Active | LinkState::PinLocked) {
-        audit::record(state, access("denied")).await?;
+        audit::record(state, access(Some(link_state.as_str()))).await?;
         return Err(gone(link_state));
     }
     if link.pin_hash.is_some() {
-        audit::record(state, access("ok")).await?;
+        audit::record(state, access(None)).await?;
         return Ok(page(StatusCode::OK, VIEWER_PAGE));
     }
     if !state.catalog.claim_link_open(&link.id).await? {
-        audit::record(state, access("denied")).await?;
+        audit::record(state, access(Some("used_up"))).await?;
         return Err(gone(LinkState::UsedUp));
     }
-    audit::record(state, access("ok")).await?;
+    audit::record(state, access(None)).await?;
     let mut response = page(StatusCode::OK, VIEWER_PAGE);
     if link.max_opens.is_some() {
         response.add_cookie(&proof_cookie(req, state, &link, token)?).map_err(ApiError::internal)?;
@@ -232,8 +233,7 @@ pub async fn study(
         .get_study(&principal, &link.study_uid)
         .await?
         .ok_or_else(|| ApiError::NotFound("no such study".into()))?;
-    audit::record(&state, Access::new(principal.actor(), "view_study", remote_addr(&req)).study(&link.study_uid))
-        .await?;
+    audit::record(&state, Access::new(principal.actor(), Action::ViewStudy, &req).study(&link.study_uid)).await?;
     let mut body = serde_json::to_value(&study).map_err(ApiError::internal)?;
     body["allow_download"] = link.allow_download.into();
     body["link_expires_at"] = link.expires_at.clone().into();

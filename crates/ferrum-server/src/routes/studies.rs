@@ -5,8 +5,8 @@ use ferrum_store::model::{Scope, StudyDetail, StudyQuery, StudySort, StudySummar
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::audit::{self, Access};
-use crate::auth::{remote_addr, AuthUser};
+use crate::audit::{self, Access, Action, Outcome};
+use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -98,8 +98,10 @@ pub async fn list(
         sort,
     };
     let page = state.catalog.list_studies(&user.principal, &query).await?;
-    let access =
-        Access::new(user.actor(), "search_studies", remote_addr(&req)).detail(format!("results={}", page.items.len()));
+    let access = Access::new(user.actor(), Action::SearchStudies, &req)
+        .with("filters", query.filters_used())
+        .with("results", page.items.len())
+        .with("study_uids", page.items.iter().map(|s| s.study_instance_uid.as_str()).collect::<Vec<_>>());
     audit::record(&state, access).await?;
     let items: Vec<StudyItem> = page.items.iter().map(item).collect();
     Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": page.next_cursor })))
@@ -127,31 +129,13 @@ pub async fn get(
     let Some(study) = visible_study(&state, &user, &uid).await? else {
         audit::record(
             &state,
-            Access::new(user.actor(), "view_study", remote_addr(&req)).study(uid.as_str()).outcome("not_found"),
+            Access::new(user.actor(), Action::ViewStudy, &req).study(uid.as_str()).outcome(Outcome::NotFound),
         )
         .await?;
         return Err(ApiError::NotFound("no such study".into()));
     };
-    audit::record(&state, Access::new(user.actor(), "view_study", remote_addr(&req)).study(uid.as_str())).await?;
+    audit::record(&state, Access::new(user.actor(), Action::ViewStudy, &req).study(uid.as_str())).await?;
     let mut body = serde_json::to_value(&study).map_err(ApiError::internal)?;
     body["thumbnail_url"] = json!(format!("/api/studies/{}/thumbnail", uid));
     Ok(HttpResponse::Ok().json(body))
-}
-
-#[derive(Deserialize)]
-pub struct AuditParams {
-    study_uid: Option<String>,
-    limit: Option<u32>,
-}
-
-/// `GET /api/audit`: the newest events, optionally for one study (admin only).
-pub async fn audit(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    params: web::Query<AuditParams>,
-) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
-    let limit = params.limit.unwrap_or(100).clamp(1, 10_000);
-    let events = state.catalog.list_audit(params.study_uid.as_deref(), limit).await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": events })))
 }

@@ -7,8 +7,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::{Stream, StreamExt};
 use serde_json::json;
 
-use crate::audit::{self, Access};
-use crate::auth::{remote_addr, AuthUser};
+use crate::audit::{self, Access, Action};
+use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::ingest::{IngestError, Origin, Session, SpoolError, SpoolWriter, UploadReport, Uploader};
 use crate::state::AppState;
@@ -107,8 +107,7 @@ pub async fn upload(
     let uploader = Uploader {
         principal: user.principal.clone(),
         username: user.username.clone(),
-        remote_addr: remote_addr(&req),
-        action: "upload",
+        audit: audit::template(user.actor(), Action::Upload, &req),
     };
     let mut session = state.ingestor.session(uploader);
     match kind {
@@ -164,10 +163,9 @@ async fn ingest_multipart(
     Ok(())
 }
 
-/// Records the upload on the audit trail for every study it touched whose stored instances
-/// were not already audited in their own commit (duplicates, conflicts), and for an upload
-/// that touched none. A study whose rows were committed has its event already: writing a
-/// second one would cost a catalog commit (an fsync) in every upload's answer.
+/// Records the upload for every study it touched whose event was not committed with its
+/// rows (all duplicates, refusals), and for an upload that touched no study: exactly one
+/// event per upload and study.
 async fn audit_upload(
     state: &AppState,
     req: &HttpRequest,
@@ -175,20 +173,20 @@ async fn audit_upload(
     report: &UploadReport,
     audited: &HashSet<String>,
 ) -> Result<(), ApiError> {
-    let detail = format!(
-        "stored={} duplicates={} rejected={} skipped={}",
-        report.stored, report.duplicates, report.rejected, report.skipped
-    );
+    let counts = serde_json::json!({
+        "stored": report.stored, "duplicates": report.duplicates,
+        "rejected": report.rejected, "skipped": report.skipped,
+    });
     if report.studies.is_empty() {
-        let access = Access::new(user.actor(), "upload", remote_addr(req)).outcome("rejected").detail(detail);
+        let access = Access::new(user.actor(), Action::Upload, req).denied("nothing_accepted").with("files", &counts);
         return audit::record(state, access).await;
     }
     for study in report.studies.iter().filter(|s| !audited.contains(&s.study_instance_uid)) {
-        let access = Access::new(user.actor(), "upload", remote_addr(req))
-            .study(&study.study_instance_uid)
-            .detail(detail.clone());
+        let access =
+            Access::new(user.actor(), Action::Upload, req).study(&study.study_instance_uid).with("files", &counts);
         audit::record(state, access).await?;
     }
+    audit::mark_recorded(req);
     Ok(())
 }
 

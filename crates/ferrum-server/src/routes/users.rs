@@ -5,8 +5,8 @@ use ferrum_store::model::{Role, User, UserChange};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::audit::{self, Access};
-use crate::auth::{password, remote_addr, AuthUser, Username};
+use crate::audit::{self, Access, Action};
+use crate::auth::{password, AuthUser, Username};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -45,10 +45,10 @@ async fn audited(
     req: &HttpRequest,
     state: &AppState,
     admin: &AuthUser,
-    action: &str,
+    action: Action,
     whom: &str,
 ) -> Result<(), ApiError> {
-    audit::record(state, Access::new(admin.actor(), action, remote_addr(req)).detail(format!("user:{whom}"))).await
+    audit::record(state, Access::new(admin.actor(), action, req).with("account", format!("user:{whom}"))).await
 }
 
 pub async fn create(
@@ -65,7 +65,7 @@ pub async fn create(
     password::check_strength(&pw)?;
     let hash = password::hash(pw).await?;
     let user = state.catalog.create_user(name.as_str(), &hash, role).await?;
-    audited(&req, &state, &admin, "create_user", &user.username).await?;
+    audited(&req, &state, &admin, Action::CreateUser, &user.username).await?;
     Ok(HttpResponse::Created().json(body(&user)))
 }
 
@@ -102,7 +102,7 @@ pub async fn update(
         .update_user(&path, &UserChange { role, password_hash })
         .await
         .map_err(|e| not_found_as_user(e.into()))?;
-    let action = if reset { "reset_password" } else { "update_user" };
+    let action = if reset { Action::ResetPassword } else { Action::UpdateUser };
     audited(&req, &state, &admin, action, &user.username).await?;
     Ok(HttpResponse::Ok().json(body(&user)))
 }
@@ -118,7 +118,7 @@ pub async fn delete(
         return Err(ApiError::Conflict("you cannot delete your own account".into()));
     }
     state.catalog.delete_user(&path).await.map_err(|e| not_found_as_user(e.into()))?;
-    audited(&req, &state, &admin, "delete_user", &path).await?;
+    audited(&req, &state, &admin, Action::DeleteUser, &path).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

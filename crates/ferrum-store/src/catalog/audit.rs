@@ -1,41 +1,281 @@
-//! The audit trail. On SQLite an event goes through the group-commit writer, so that reads
-//! of patient data (each audited) do not queue on the database lock one by one.
-use super::ingest::{insert_audit, Conn};
-use super::sql::{on_pool, Pool, SqlCatalog};
-use crate::model::*;
+//! The audit trail: an append-only hash chain. Every append takes the chain's head under
+//! the write lock (SQLite's one writer; `FOR UPDATE` on PostgreSQL), so sequence numbers have
+//! no gaps and each event names its predecessor's hash. On SQLite an event goes through the
+//! group-commit writer, so that reads of patient data (each audited) share commits.
+use sqlx::Row;
+
+use super::ingest::{on_conn, Conn};
+use super::sql::{now, on_pool, Pool, SqlCatalog};
+use crate::audit::{AuditCheckpoint, AuditQuery, AuditRecord, CheckpointSigner, NewAuditEvent};
 use crate::StoreError;
+
+const HEAD_SQLITE: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
+const HEAD_POSTGRES: &str = "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
+
+const INSERT: &str = "INSERT INTO audit_events (seq, at, actor, action, outcome, study_uid, series_uid, \
+     sop_uid, remote_addr, user_agent, request_id, detail, count, prev_hash, hash) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+
+const COLUMNS: &str = "seq, at, actor, action, outcome, study_uid, series_uid, sop_uid, remote_addr, \
+     user_agent, request_id, detail, count, prev_hash, hash";
+
+/// The chain's head on an open write transaction, locked until it commits.
+async fn head(conn: &mut Conn<'_>) -> Result<(i64, String), sqlx::Error> {
+    let row: (i64, String) = match conn {
+        Conn::Sqlite(c) => sqlx::query_as(HEAD_SQLITE).fetch_one(&mut **c).await?,
+        Conn::Postgres(c) => sqlx::query_as(HEAD_POSTGRES).fetch_one(&mut **c).await?,
+    };
+    Ok(row)
+}
+
+async fn insert(conn: &mut Conn<'_>, r: &AuditRecord) -> Result<(), sqlx::Error> {
+    on_conn!(conn, |c| sqlx::query(INSERT)
+        .bind(r.seq)
+        .bind(&r.at)
+        .bind(&r.actor)
+        .bind(&r.action)
+        .bind(&r.outcome)
+        .bind(&r.study_uid)
+        .bind(&r.series_uid)
+        .bind(&r.sop_uid)
+        .bind(&r.remote_addr)
+        .bind(&r.user_agent)
+        .bind(&r.request_id)
+        .bind(&r.detail)
+        .bind(r.count)
+        .bind(&r.prev_hash)
+        .bind(&r.hash)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    on_conn!(conn, |c| sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(r.seq)
+        .bind(&r.hash)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Appends `event` to the chain inside the caller's transaction, timed now.
+pub(crate) async fn append_chained(conn: &mut Conn<'_>, event: &NewAuditEvent) -> Result<AuditRecord, sqlx::Error> {
+    let (seq, hash) = head(conn).await?;
+    let record = AuditRecord::chained(event, (seq, &hash), now());
+    insert(conn, &record).await?;
+    Ok(record)
+}
+
+/// Moves the events of earlier versions (a plain table) into the chain, oldest first, keeping
+/// their times; then drops the old table. Runs once, at open, before anything appends.
+pub(crate) async fn import_legacy(catalog: &SqlCatalog) -> Result<(), StoreError> {
+    let exists = match &catalog.writes {
+        Pool::Sqlite(p) => sqlx::query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_events_legacy'")
+            .fetch_optional(p)
+            .await?
+            .is_some(),
+        Pool::Postgres(p) => sqlx::query("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'audit_events_legacy'")
+            .fetch_optional(p)
+            .await?
+            .is_some(),
+    };
+    if !exists {
+        return Ok(());
+    }
+    let select = "SELECT at, actor, action, study_uid, series_uid, sop_uid, remote_addr, outcome, detail \
+                  FROM audit_events_legacy ORDER BY id";
+    on_pool!(&catalog.writes, |p| {
+        let mut tx = p.begin().await?;
+        let rows = sqlx::query(select).fetch_all(&mut *tx).await?;
+        let mut conn = Conn::from(&mut *tx);
+        let (mut seq, mut hash) = head(&mut conn).await?;
+        for row in rows {
+            let old_outcome: String = row.try_get("outcome")?;
+            let old_detail: Option<String> = row.try_get("detail")?;
+            let outcome = match old_outcome.as_str() {
+                "ok" => "allowed",
+                "not_found" => "not_found",
+                "error" => "error",
+                _ => "denied",
+            };
+            let mut detail = serde_json::Map::new();
+            if outcome == "denied" && old_outcome != "denied" {
+                detail.insert("reason".into(), old_outcome.clone().into());
+            }
+            if let Some(d) = old_detail {
+                detail.insert("note".into(), d.into());
+            }
+            let mut record = AuditRecord {
+                seq: seq + 1,
+                at: row.try_get("at")?,
+                actor: row.try_get("actor")?,
+                action: row.try_get("action")?,
+                outcome: outcome.into(),
+                study_uid: row.try_get("study_uid")?,
+                series_uid: row.try_get("series_uid")?,
+                sop_uid: row.try_get("sop_uid")?,
+                remote_addr: row.try_get("remote_addr")?,
+                user_agent: None,
+                request_id: None,
+                detail: (!detail.is_empty()).then(|| serde_json::Value::Object(detail).to_string()),
+                count: 1,
+                prev_hash: hash.clone(),
+                hash: String::new(),
+            };
+            record.hash = record.compute_hash();
+            insert(&mut conn, &record).await?;
+            seq = record.seq;
+            hash = record.hash;
+        }
+        sqlx::query("DROP TABLE audit_events_legacy").execute(&mut *tx).await?;
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// The WHERE clause and binds of a query, numbered from `$1`.
+fn filter(q: &AuditQuery) -> (String, Vec<String>) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
+    let mut n = 0;
+    let mut text = |clauses: &mut Vec<String>, sql: &str, value: &str| {
+        n += 1;
+        clauses.push(sql.replace('?', &format!("${n}")));
+        texts.push(value.to_owned());
+    };
+    if let Some(v) = &q.actor {
+        text(&mut clauses, "actor = ?", v);
+    }
+    if let Some(v) = &q.outcome {
+        text(&mut clauses, "outcome = ?", v.as_str());
+    }
+    if let Some(v) = &q.study_uid {
+        text(&mut clauses, "study_uid = ?", v);
+    }
+    if let Some(v) = &q.patient_id {
+        text(&mut clauses, "study_uid IN (SELECT study_uid FROM studies WHERE patient_id = ?)", v);
+    }
+    if let Some(v) = &q.request_id {
+        text(&mut clauses, "request_id = ?", v);
+    }
+    if let Some(v) = &q.from {
+        text(&mut clauses, "at >= ?", v);
+    }
+    if let Some(v) = &q.to {
+        text(&mut clauses, "at < ?", v);
+    }
+    if !q.actions.is_empty() {
+        // Names of a closed set: inlined, quoted, never client text.
+        let names: Vec<String> = q.actions.iter().map(|a| format!("'{}'", a.as_str())).collect();
+        clauses.push(format!("action IN ({})", names.join(", ")));
+    }
+    // Integers, inlined.
+    if let Some(v) = q.before_seq {
+        clauses.push(format!("seq < {v}"));
+    }
+    if let Some(v) = q.after_seq {
+        clauses.push(format!("seq > {v}"));
+    }
+    let sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+    (sql, texts)
+}
 
 #[async_trait::async_trait]
 impl super::AuditCatalog for SqlCatalog {
-    async fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
+    async fn append_audit(&self, event: &NewAuditEvent) -> Result<AuditRecord, StoreError> {
         match (&self.pool, &self.writer) {
             (Pool::Sqlite(_), Some(writer)) => writer.append_audit(event.clone()).await,
             (Pool::Postgres(pool), _) => {
-                let mut conn = pool.acquire().await?;
-                insert_audit(&mut Conn::Postgres(&mut conn), event).await?;
-                Ok(())
+                let mut tx = pool.begin().await?;
+                let record = append_chained(&mut Conn::Postgres(&mut tx), event).await?;
+                tx.commit().await?;
+                Ok(record)
             }
             (Pool::Sqlite(_), None) => Err(StoreError::Unavailable("the catalog writer has stopped".into())),
         }
     }
 
-    async fn list_audit(&self, study_uid: Option<&str>, limit: u32) -> Result<Vec<AuditEvent>, StoreError> {
-        Ok(on_pool!(&self.pool, |p| sqlx::query_as(
-            "SELECT * FROM audit_events WHERE ($1 IS NULL OR study_uid = $1) ORDER BY id DESC LIMIT $2"
+    async fn query_audit(&self, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
+        let (clause, texts) = filter(q);
+        let order = if q.after_seq.is_some() { "ASC" } else { "DESC" };
+        let sql = format!("SELECT {COLUMNS} FROM audit_events{clause} ORDER BY seq {order} LIMIT {}", q.limit.max(1));
+        Ok(on_pool!(&self.pool, |p| {
+            let mut query = sqlx::query_as::<_, AuditRecord>(&sql);
+            for t in &texts {
+                query = query.bind(t);
+            }
+            query.fetch_all(p).await?
+        }))
+    }
+
+    async fn audit_chain(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2");
+        Ok(on_pool!(&self.pool, |p| sqlx::query_as::<_, AuditRecord>(&sql)
+            .bind(after_seq)
+            .bind(i64::from(limit))
+            .fetch_all(p)
+            .await?))
+    }
+
+    async fn audit_head(&self) -> Result<(i64, String), StoreError> {
+        Ok(on_pool!(&self.pool, |p| sqlx::query_as::<_, (i64, String)>(HEAD_SQLITE).fetch_one(p).await?))
+    }
+
+    async fn audit_checkpoint(&self) -> Result<Option<AuditCheckpoint>, StoreError> {
+        Ok(on_pool!(&self.pool, |p| sqlx::query_as::<_, AuditCheckpoint>(
+            "SELECT seq, hash, at, pruned, key_id, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT 1"
         )
-        .bind(study_uid)
-        .bind(i64::from(limit))
-        .fetch_all(p)
+        .fetch_optional(p)
         .await?))
     }
 
-    async fn list_audit_by_actor(&self, actor: &str, limit: u32) -> Result<Vec<AuditEvent>, StoreError> {
-        Ok(on_pool!(&self.pool, |p| sqlx::query_as(
-            "SELECT * FROM audit_events WHERE actor = $1 ORDER BY id DESC LIMIT $2"
-        )
-        .bind(actor)
-        .bind(i64::from(limit))
-        .fetch_all(p)
-        .await?))
+    async fn prune_audit(
+        &self,
+        before: &str,
+        sign: &CheckpointSigner<'_>,
+    ) -> Result<Option<AuditCheckpoint>, StoreError> {
+        let (on, off) = match self.pool {
+            Pool::Sqlite(_) => ("UPDATE audit_control SET prune = 1", "UPDATE audit_control SET prune = 0"),
+            Pool::Postgres(_) => ("UPDATE audit_control SET prune = TRUE", "UPDATE audit_control SET prune = FALSE"),
+        };
+        let begin = self.dialect().begin_write;
+        let lock = match self.pool {
+            Pool::Sqlite(_) => HEAD_SQLITE,
+            Pool::Postgres(_) => HEAD_POSTGRES,
+        };
+        Ok(on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(begin).await?;
+            // Pruning holds the head like an append, so it never races one.
+            sqlx::query(lock).fetch_one(&mut *tx).await?;
+            let last: Option<(i64, String, String)> =
+                sqlx::query_as("SELECT seq, hash, at FROM audit_events WHERE at < $1 ORDER BY seq DESC LIMIT 1")
+                    .bind(before)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((seq, hash, at)) = last else {
+                return Ok(None);
+            };
+            sqlx::query(on).execute(&mut *tx).await?;
+            let pruned = sqlx::query("DELETE FROM audit_events WHERE seq <= $1").bind(seq).execute(&mut *tx).await?;
+            sqlx::query(off).execute(&mut *tx).await?;
+            let previous: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(pruned), 0) FROM audit_checkpoints")
+                .fetch_one(&mut *tx)
+                .await?;
+            let total = previous + pruned.rows_affected() as i64;
+            let (key_id, signature) = sign(seq, &hash, &at, total);
+            let checkpoint = AuditCheckpoint { seq, hash, at, pruned: total, key_id, signature };
+            sqlx::query(
+                "INSERT INTO audit_checkpoints (seq, hash, at, pruned, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(checkpoint.seq)
+            .bind(&checkpoint.hash)
+            .bind(&checkpoint.at)
+            .bind(checkpoint.pruned)
+            .bind(&checkpoint.key_id)
+            .bind(&checkpoint.signature)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Some(checkpoint)
+        }))
     }
 }

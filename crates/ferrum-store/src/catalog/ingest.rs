@@ -8,8 +8,10 @@ use std::collections::HashMap;
 use sqlx::{PgConnection, SqliteConnection};
 
 use super::access::level_columns;
+use super::audit::append_chained;
 use super::sql::{now, SqlCatalog};
 use crate::access::{Level, Principal};
+use crate::audit::NewAuditEvent;
 use crate::model::*;
 use crate::StoreError;
 
@@ -17,6 +19,18 @@ use crate::StoreError;
 pub(crate) enum Conn<'a> {
     Sqlite(&'a mut SqliteConnection),
     Postgres(&'a mut PgConnection),
+}
+
+impl<'a> From<&'a mut SqliteConnection> for Conn<'a> {
+    fn from(c: &'a mut SqliteConnection) -> Self {
+        Conn::Sqlite(c)
+    }
+}
+
+impl<'a> From<&'a mut PgConnection> for Conn<'a> {
+    fn from(c: &'a mut PgConnection) -> Self {
+        Conn::Postgres(c)
+    }
 }
 
 /// Runs `$body` with `$c` bound to the connection (`&mut SqliteConnection` or `&mut PgConnection`).
@@ -28,6 +42,7 @@ macro_rules! on_conn {
         }
     };
 }
+pub(crate) use on_conn;
 
 const INSERT_STUDY: &str = "INSERT INTO studies (study_uid, patient_name, patient_name_folded, \
      patient_id, patient_birth_date, patient_sex, study_date, study_time, accession_number, study_description, \
@@ -50,26 +65,6 @@ const INSERT_INSTANCE: &str = "INSERT INTO instances (sop_uid, series_uid, study
 const EXISTING_INSTANCE: &str = "SELECT sha256, blob_key, study_uid FROM instances WHERE sop_uid = $1";
 const DELETE_INSTANCE: &str = "DELETE FROM instances WHERE sop_uid = $1";
 const SERIES_STUDY: &str = "SELECT study_uid FROM series WHERE series_uid = $1";
-
-pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_events (at, actor, action, study_uid, series_uid, \
-     sop_uid, remote_addr, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-
-pub(crate) async fn insert_audit(conn: &mut Conn<'_>, e: &AuditEvent) -> Result<(), sqlx::Error> {
-    on_conn!(conn, |c| sqlx::query(INSERT_AUDIT)
-        .bind(&e.at)
-        .bind(&e.actor)
-        .bind(&e.action)
-        .bind(&e.study_uid)
-        .bind(&e.series_uid)
-        .bind(&e.sop_uid)
-        .bind(&e.remote_addr)
-        .bind(&e.outcome)
-        .bind(&e.detail)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
-}
 
 /// Why an instance of a study or series is refused, decided once per batch.
 type Decision = Option<(&'static str, String)>;
@@ -272,7 +267,7 @@ pub(crate) async fn insert_instances(
     principal: &Principal,
     batch: &[NewInstance],
     policy: ConflictPolicy,
-    audit: &[AuditEvent],
+    audit: &[NewAuditEvent],
 ) -> Result<Vec<InsertOutcome>, StoreError> {
     match (&catalog.pool, &catalog.writer) {
         (super::sql::Pool::Sqlite(_), Some(writer)) => {
@@ -287,7 +282,7 @@ pub(crate) async fn insert_instances(
                     let mut conn = Conn::Postgres(&mut tx);
                     let outcomes = insert_batch(&mut conn, principal, batch, policy, &at).await?;
                     for event in audit {
-                        insert_audit(&mut conn, event).await?;
+                        append_chained(&mut conn, event).await?;
                     }
                     tx.commit().await?;
                     Ok(outcomes)

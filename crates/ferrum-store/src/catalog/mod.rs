@@ -6,7 +6,7 @@
 //! ([`access`]): a study the principal may not see is simply not found.
 pub(crate) mod access;
 mod accounts;
-mod audit;
+pub(crate) mod audit;
 mod ingest;
 mod jobs;
 mod links;
@@ -24,6 +24,7 @@ use async_trait::async_trait;
 pub use sql::{PostgresCatalog, SqlCatalog, SqliteCatalog};
 
 use crate::access::{Grant, Grantee, Group, Level, Principal, StudyAccess};
+use crate::audit::{AuditCheckpoint, AuditQuery, AuditRecord, CheckpointSigner, NewAuditEvent};
 use crate::model::*;
 use crate::StoreError;
 
@@ -39,7 +40,7 @@ pub trait StudyCatalog: Send + Sync {
         principal: &Principal,
         batch: &[NewInstance],
         policy: ConflictPolicy,
-        audit: &[AuditEvent],
+        audit: &[crate::audit::NewAuditEvent],
     ) -> Result<Vec<InsertOutcome>, StoreError>;
     async fn find_instance(&self, principal: &Principal, sop_uid: &str) -> Result<Option<InstanceRecord>, StoreError>;
     /// Which of `keys` some instance still points at (for the orphan sweep).
@@ -159,13 +160,26 @@ pub trait JobCatalog: Send + Sync {
     async fn fail_job(&self, job: &Job, error: &str, retry_after: &str) -> Result<(), StoreError>;
 }
 
-/// The audit trail.
+/// The audit trail: append-only, hash-chained.
 #[async_trait]
 pub trait AuditCatalog: Send + Sync {
-    async fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError>;
-    async fn list_audit(&self, study_uid: Option<&str>, limit: u32) -> Result<Vec<AuditEvent>, StoreError>;
-    /// What one actor (`link:<id>`, `user:<name>`) did, newest first.
-    async fn list_audit_by_actor(&self, actor: &str, limit: u32) -> Result<Vec<AuditEvent>, StoreError>;
+    /// Appends one event at the chain's head and answers it as kept.
+    async fn append_audit(&self, event: &NewAuditEvent) -> Result<AuditRecord, StoreError>;
+    /// Events matching the filters: newest first, or oldest first after `after_seq`.
+    async fn query_audit(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError>;
+    /// The chain in order from just after `after_seq`, for verification.
+    async fn audit_chain(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>, StoreError>;
+    /// The last event's sequence number and hash (0 and the genesis hash before any).
+    async fn audit_head(&self) -> Result<(i64, String), StoreError>;
+    /// The latest retention checkpoint, if the chain was ever pruned.
+    async fn audit_checkpoint(&self) -> Result<Option<AuditCheckpoint>, StoreError>;
+    /// Removes the events older than `before` (RFC 3339) and records a checkpoint at the last
+    /// one removed, signed by `sign(seq, hash, at, pruned) -> (key id, signature)`.
+    async fn prune_audit(
+        &self,
+        before: &str,
+        sign: &CheckpointSigner<'_>,
+    ) -> Result<Option<AuditCheckpoint>, StoreError>;
 }
 
 /// Every concern of the catalog, as the server holds it (`Arc<dyn Catalog>`).

@@ -112,8 +112,10 @@ impl SqlCatalog {
             .connect_with(options)
             .await
             .map_err(unavailable)?;
-        let writer = Writer::start(writes.clone());
-        Ok(SqlCatalog { pool: Pool::Sqlite(pool), writes: Pool::Sqlite(writes), writer: Some(writer) })
+        let mut catalog = SqlCatalog { pool: Pool::Sqlite(pool), writes: Pool::Sqlite(writes.clone()), writer: None };
+        super::audit::import_legacy(&catalog).await?;
+        catalog.writer = Some(Writer::start(writes));
+        Ok(catalog)
     }
 
     /// Opens the catalog a `sqlite:` or `postgres:` URL names.
@@ -138,7 +140,9 @@ impl SqlCatalog {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Other(format!("migrating the catalog: {e}")))?;
-        Ok(SqlCatalog { pool: Pool::Postgres(pool.clone()), writes: Pool::Postgres(pool), writer: None })
+        let catalog = SqlCatalog { pool: Pool::Postgres(pool.clone()), writes: Pool::Postgres(pool), writer: None };
+        super::audit::import_legacy(&catalog).await?;
+        Ok(catalog)
     }
 
     pub fn sqlite_pool(&self) -> Option<&SqlitePool> {

@@ -6,9 +6,11 @@
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
-use super::ingest::{insert_audit, insert_batch, Conn};
+use super::audit::append_chained;
+use super::ingest::{insert_batch, Conn};
 use super::sql::now;
 use crate::access::Principal;
+use crate::audit::{AuditRecord, NewAuditEvent};
 use crate::model::*;
 use crate::StoreError;
 
@@ -25,18 +27,18 @@ enum Write {
         principal: Principal,
         batch: Vec<NewInstance>,
         policy: ConflictPolicy,
-        audit: Vec<AuditEvent>,
+        audit: Vec<NewAuditEvent>,
         reply: oneshot::Sender<Result<Vec<InsertOutcome>, StoreError>>,
     },
     Audit {
-        event: AuditEvent,
-        reply: oneshot::Sender<Result<(), StoreError>>,
+        event: NewAuditEvent,
+        reply: oneshot::Sender<Result<AuditRecord, StoreError>>,
     },
 }
 
 enum Applied {
     Instances(Vec<InsertOutcome>),
-    Audit,
+    Audit(AuditRecord),
 }
 
 impl Writer {
@@ -61,12 +63,12 @@ impl Writer {
         principal: Principal,
         batch: Vec<NewInstance>,
         policy: ConflictPolicy,
-        audit: Vec<AuditEvent>,
+        audit: Vec<NewAuditEvent>,
     ) -> Result<Vec<InsertOutcome>, StoreError> {
         self.write(|reply| Write::Instances { principal, batch, policy, audit, reply }).await
     }
 
-    pub(crate) async fn append_audit(&self, event: AuditEvent) -> Result<(), StoreError> {
+    pub(crate) async fn append_audit(&self, event: NewAuditEvent) -> Result<AuditRecord, StoreError> {
         self.write(|reply| Write::Audit { event, reply }).await
     }
 }
@@ -96,11 +98,14 @@ async fn group_commit(pool: SqlitePool, mut queue: mpsc::Receiver<Write>) {
                 Write::Instances { reply, .. } => {
                     let _ = reply.send(result.map(|a| match a {
                         Applied::Instances(o) => o,
-                        Applied::Audit => Vec::new(),
+                        Applied::Audit(_) => Vec::new(),
                     }));
                 }
                 Write::Audit { reply, .. } => {
-                    let _ = reply.send(result.map(|_| ()));
+                    let _ = reply.send(result.and_then(|a| match a {
+                        Applied::Audit(record) => Ok(record),
+                        Applied::Instances(_) => Err(StoreError::Other("the writer mixed up its replies".into())),
+                    }));
                 }
             }
         }
@@ -120,14 +125,11 @@ async fn commit(pool: &SqlitePool, group: &[Write]) -> Result<Vec<Applied>, Stor
                 Write::Instances { principal, batch, policy, audit, .. } => {
                     let outcomes = insert_batch(&mut conn, principal, batch, *policy, &at).await?;
                     for event in audit {
-                        insert_audit(&mut conn, event).await?;
+                        append_chained(&mut conn, event).await?;
                     }
                     Applied::Instances(outcomes)
                 }
-                Write::Audit { event, .. } => {
-                    insert_audit(&mut conn, event).await?;
-                    Applied::Audit
-                }
+                Write::Audit { event, .. } => Applied::Audit(append_chained(&mut conn, event).await?),
             });
         }
     }

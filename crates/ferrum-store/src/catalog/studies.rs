@@ -144,7 +144,7 @@ impl super::StudyCatalog for SqlCatalog {
         principal: &Principal,
         batch: &[NewInstance],
         policy: ConflictPolicy,
-        audit: &[AuditEvent],
+        audit: &[crate::audit::NewAuditEvent],
     ) -> Result<Vec<InsertOutcome>, StoreError> {
         super::ingest::insert_instances(self, principal, batch, policy, audit).await
     }

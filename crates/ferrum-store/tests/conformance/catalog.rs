@@ -2,6 +2,7 @@
 use std::sync::Arc;
 
 use ferrum_store::access::{Grantee, Level, LinkPrincipal, UserPrincipal};
+use ferrum_store::audit::{Action, AuditQuery, AuditRecord, NewAuditEvent, Outcome};
 use ferrum_store::catalog::SqliteCatalog;
 use ferrum_store::model::*;
 use ferrum_store::{Catalog, Principal, StoreError};
@@ -52,18 +53,11 @@ fn instance(study: u32, series: u32, n: u32, sha: &str) -> NewInstance {
     }
 }
 
-fn event(action: &str, study: &str) -> AuditEvent {
-    AuditEvent {
-        at: "2026-01-01T00:00:00Z".into(),
-        actor: "user:alice".into(),
-        action: action.into(),
-        study_uid: Some(study.into()),
-        series_uid: None,
-        sop_uid: None,
-        remote_addr: Some("127.0.0.1".into()),
-        outcome: "ok".into(),
-        detail: None,
-    }
+fn event(action: &str, study: &str) -> NewAuditEvent {
+    let mut e = NewAuditEvent::new("user:alice", action.parse::<Action>().unwrap(), Outcome::Allowed);
+    e.study_uid = Some(study.into());
+    e.remote_addr = Some("127.0.0.1".into());
+    e
 }
 
 fn query() -> StudyQuery {
@@ -313,9 +307,90 @@ pub async fn audit_events_commit_with_their_rows_and_list_newest_first(store: St
         .unwrap();
     store.append_audit(&event("view_study", "1.2.3.40")).await.unwrap();
     store.append_audit(&event("view_study", "1.2.3.41")).await.unwrap();
-    let all = store.list_audit(Some("1.2.3.40"), 10).await.unwrap();
+    let q = |study: Option<&str>| AuditQuery { study_uid: study.map(str::to_owned), limit: 10, ..Default::default() };
+    let all = store.query_audit(&q(Some("1.2.3.40"))).await.unwrap();
     assert_eq!(all.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["view_study", "upload"]);
-    assert_eq!(store.list_audit(None, 10).await.unwrap().len(), 3);
+    assert_eq!(store.query_audit(&q(None)).await.unwrap().len(), 3);
+}
+
+/// Each event names its predecessor's hash and has the next sequence number, however many
+/// writers append at once (on PostgreSQL, from separate connections).
+pub async fn the_audit_chain_has_no_gaps_under_concurrent_appends(store: Store) {
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..10 {
+                store.append_audit(&event("view_study", &format!("1.2.3.{t}.{i}"))).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let chain = store.audit_chain(0, 1000).await.unwrap();
+    assert_eq!(chain.len(), 80);
+    let mut prev = ferrum_store::audit::GENESIS.to_owned();
+    for (i, r) in chain.iter().enumerate() {
+        assert_eq!(r.seq, i as i64 + 1);
+        assert_eq!(r.prev_hash, prev);
+        assert_eq!(r.compute_hash(), r.hash);
+        prev = r.hash.clone();
+    }
+    assert_eq!(store.audit_head().await.unwrap(), (80, prev));
+}
+
+pub async fn audit_queries_filter_and_page_by_sequence(store: Store) {
+    store.insert_instances(&sys(), &[instance(41, 1, 1, "q1")], ConflictPolicy::Reject, &[]).await.unwrap();
+    for i in 0..5 {
+        let mut e = event(if i % 2 == 0 { "view_study" } else { "view_image" }, "1.2.3.41");
+        e.request_id = Some(format!("r{i}"));
+        if i == 4 {
+            e.outcome = Outcome::Denied;
+            e.actor = "user:bob".into();
+        }
+        store.append_audit(&e).await.unwrap();
+    }
+    store.append_audit(&event("view_study", "1.2.3.99")).await.unwrap();
+    let run = |q: AuditQuery| {
+        let store = store.clone();
+        async move { store.query_audit(&AuditQuery { limit: 100, ..q }).await.unwrap() }
+    };
+    let seqs = |v: Vec<AuditRecord>| v.iter().map(|r| r.seq).collect::<Vec<_>>();
+    assert_eq!(seqs(run(AuditQuery::default()).await), vec![6, 5, 4, 3, 2, 1]);
+    assert_eq!(seqs(run(AuditQuery { actions: vec![Action::ViewImage], ..Default::default() }).await), vec![4, 2]);
+    assert_eq!(seqs(run(AuditQuery { outcome: Some(Outcome::Denied), ..Default::default() }).await), vec![5]);
+    assert_eq!(seqs(run(AuditQuery { actor: Some("user:bob".into()), ..Default::default() }).await), vec![5]);
+    assert_eq!(seqs(run(AuditQuery { request_id: Some("r2".into()), ..Default::default() }).await), vec![3]);
+    // Through the catalog's studies: the patient of 1.2.3.41.
+    let patient = store.get_study(&sys(), "1.2.3.41").await.unwrap().unwrap().summary.patient_id.unwrap();
+    assert_eq!(seqs(run(AuditQuery { patient_id: Some(patient), ..Default::default() }).await), vec![5, 4, 3, 2, 1]);
+    assert_eq!(seqs(run(AuditQuery { before_seq: Some(3), ..Default::default() }).await), vec![2, 1]);
+    assert_eq!(seqs(run(AuditQuery { after_seq: Some(4), ..Default::default() }).await), vec![5, 6]);
+    let far = "2999-01-01T00:00:00.000000Z".to_owned();
+    assert!(run(AuditQuery { from: Some(far.clone()), ..Default::default() }).await.is_empty());
+    assert_eq!(run(AuditQuery { to: Some(far), ..Default::default() }).await.len(), 6);
+}
+
+/// Retention removes the oldest events and leaves a signed checkpoint at the last one, from
+/// which the rest of the chain still follows.
+pub async fn pruning_leaves_a_checkpoint_the_chain_continues_from(store: Store) {
+    for i in 0..4 {
+        store.append_audit(&event("view_study", &format!("1.2.3.5{i}"))).await.unwrap();
+    }
+    let sign = |seq: i64, hash: &str, at: &str, pruned: i64| ("k".to_owned(), format!("{seq}:{hash}:{at}:{pruned}"));
+    assert!(store.prune_audit("2000-01-01T00:00:00Z", &sign).await.unwrap().is_none());
+    let chain = store.audit_chain(0, 10).await.unwrap();
+    let cut = chain[2].at.clone();
+    // Everything strictly before the third event's time.
+    let checkpoint = store.prune_audit(&cut, &sign).await.unwrap().unwrap();
+    assert_eq!((checkpoint.seq, checkpoint.pruned, checkpoint.hash.as_str()), (2, 2, chain[1].hash.as_str()));
+    assert_eq!(store.audit_checkpoint().await.unwrap(), Some(checkpoint.clone()));
+    let rest = store.audit_chain(0, 10).await.unwrap();
+    assert_eq!(rest.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![3, 4]);
+    assert_eq!(rest[0].prev_hash, checkpoint.hash);
+    // Appends go on after a prune.
+    assert_eq!(store.append_audit(&event("view_study", "1.2.3.59")).await.unwrap().seq, 5);
 }
 
 pub async fn referenced_blob_keys_are_told_apart_from_orphans(store: Store) {
@@ -449,7 +524,8 @@ pub async fn links_are_kept_revoked_once_and_counted(store: Store) {
     opened.actor = "link:a1".into();
     store.append_audit(&opened).await.unwrap();
     store.append_audit(&event("view_study", "1.2.3.30")).await.unwrap();
-    let log = store.list_audit_by_actor("link:a1", 10).await.unwrap();
+    let by_link = AuditQuery { actor: Some("link:a1".into()), limit: 10, ..Default::default() };
+    let log = store.query_audit(&by_link).await.unwrap();
     assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["open_link"]);
 }
 
@@ -627,6 +703,9 @@ macro_rules! catalog_cases {
                 listing_filters_and_visibility,
                 pagination_visits_every_study_once,
                 audit_events_commit_with_their_rows_and_list_newest_first,
+                the_audit_chain_has_no_gaps_under_concurrent_appends,
+                audit_queries_filter_and_page_by_sequence,
+                pruning_leaves_a_checkpoint_the_chain_continues_from,
                 referenced_blob_keys_are_told_apart_from_orphans,
                 health_answers_ok,
                 a_job_queued_twice_is_one_job_and_a_claim_is_exclusive,

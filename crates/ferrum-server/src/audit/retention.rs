@@ -1,0 +1,41 @@
+//! Retention of the audit trail: events older than `FERRUM_AUDIT_RETENTION_DAYS` (six years
+//! by default) are removed from the oldest end, and a checkpoint signed with the audit key
+//! records where the chain now starts, so that `verify` still holds. Runs at start and then
+//! daily in every instance; the chain's head lock makes concurrent runs take turns.
+use std::sync::Arc;
+use std::time::Duration;
+
+use ferrum_store::audit::{Action, AuditCheckpoint, NewAuditEvent, Outcome};
+use ferrum_store::{Catalog, StoreError};
+
+use super::key::AuditKey;
+
+pub async fn prune(
+    catalog: &dyn Catalog,
+    key: &AuditKey,
+    retention_days: u64,
+) -> Result<Option<AuditCheckpoint>, StoreError> {
+    let before = chrono::Utc::now() - chrono::Duration::days(retention_days.min(365 * 1000) as i64);
+    let before = before.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let sign = |seq: i64, hash: &str, at: &str, pruned: i64| key.sign(seq, hash, at, pruned);
+    let checkpoint = catalog.prune_audit(&before, &sign).await?;
+    if let Some(c) = &checkpoint {
+        let mut event = NewAuditEvent::new("system", Action::PruneAudit, Outcome::Allowed);
+        event.detail = Some(serde_json::json!({ "through_seq": c.seq, "pruned_total": c.pruned, "before": before }));
+        catalog.append_audit(&event).await?;
+        tracing::info!(through_seq = c.seq, "audit events past their retention removed");
+    }
+    Ok(checkpoint)
+}
+
+pub fn start(catalog: Arc<dyn Catalog>, key: Arc<AuditKey>, retention_days: u64) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(24 * 3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = prune(catalog.as_ref(), &key, retention_days).await {
+                tracing::error!(error = %e, "audit retention failed; it runs again tomorrow");
+            }
+        }
+    });
+}

@@ -1,0 +1,61 @@
+//! The action each route records when its handler records nothing itself (a refusal before
+//! the handler ran, a not-found answer, an error). Every `/api` and `/v` route has one; any
+//! path under them that matches no route is a `request`. Public pages and probes (the web
+//! app's files, health, metrics) hold no patient data and record nothing.
+use super::Action;
+
+pub fn action_for(method: &str, pattern: Option<&str>, path: &str) -> Option<Action> {
+    use Action::*;
+    let action = match (method, pattern.unwrap_or("")) {
+        ("POST", "/api/auth/login") => Login,
+        ("POST", "/api/auth/refresh") => TokenRefresh,
+        ("POST", "/api/auth/logout") => Logout,
+        ("GET", "/api/me") => ViewAccount,
+        ("GET", "/api/me/activity") => ReadActivity,
+        ("POST", "/api/me/mfa/totp") => MfaEnrol,
+        ("POST", "/api/me/mfa/totp/verify") => MfaEnable,
+        ("DELETE", "/api/me/mfa/totp") => MfaDisable,
+        ("GET", "/api/me/sessions") => ListSessions,
+        ("DELETE", "/api/me/sessions" | "/api/me/sessions/{id}") => SessionEnd,
+        ("POST", "/api/me/password") => PasswordChange,
+        ("GET" | "PUT", "/api/settings/mfa") => MfaPolicyChange,
+        ("POST", "/api/users") => CreateUser,
+        ("GET", "/api/users") => ListUsers,
+        ("PATCH", "/api/users/{name}") => UpdateUser,
+        ("DELETE", "/api/users/{name}") => DeleteUser,
+        ("POST", "/api/users/{name}/unlock") => AccountUnlock,
+        ("POST", "/api/uploads") => Upload,
+        ("GET", "/api/studies") => SearchStudies,
+        ("GET", "/api/studies/{study_uid}") => ViewStudy,
+        ("GET", "/api/studies/{study_uid}/access") => ReadStudyAccess,
+        ("GET", "/api/studies/{study_uid}/thumbnail" | "/api/series/{series_uid}/thumbnail") => ViewThumbnail,
+        ("GET", "/api/instances/{sop_uid}/file") => DownloadInstance,
+        ("GET", "/api/instances/{sop_uid}/rendered") => ViewImage,
+        ("GET", "/api/studies/{study_uid}/archive") => ExportStudy,
+        ("GET", "/api/studies/{study_uid}/grants") => ListGrants,
+        ("PUT", "/api/studies/{study_uid}/grants") => GrantStudy,
+        ("DELETE", "/api/studies/{study_uid}/grants/{grantee}") => WithdrawGrant,
+        ("PUT", "/api/studies/{study_uid}/owner") => TransferStudy,
+        ("POST", "/api/groups") => CreateGroup,
+        ("GET", "/api/groups") => ListGroups,
+        ("PATCH", "/api/groups/{name}") => RenameGroup,
+        ("DELETE", "/api/groups/{name}") => DeleteGroup,
+        ("PUT", "/api/groups/{name}/members/{user}") => AddMember,
+        ("DELETE", "/api/groups/{name}/members/{user}") => RemoveMember,
+        ("GET", "/api/directory") => SearchDirectory,
+        ("POST", "/api/studies/{study_uid}/links") => CreateLink,
+        ("GET", "/api/studies/{study_uid}/links") => ListLinks,
+        ("DELETE", "/api/links/{id}") => RevokeLink,
+        ("GET", "/api/links/{id}/access") => ReadLinkLog,
+        ("GET", "/v/{token}") => OpenLink,
+        ("GET", "/api/share/{token}/study") => ViewStudy,
+        ("POST", "/api/share/{token}/unlock") => UnlockLink,
+        ("GET", "/api/share/{token}/archive") => ExportStudy,
+        ("GET", "/api/share/{token}/series/{series_uid}/thumbnail") => ViewThumbnail,
+        ("GET", "/api/share/{token}/instances/{sop_uid}/rendered") => ViewImage,
+        ("GET", "/api/audit") => ReadAudit,
+        _ if path.starts_with("/api/") || path.starts_with("/v/") => Request,
+        _ => return None,
+    };
+    Some(action)
+}
