@@ -150,10 +150,23 @@ const USER_ROWS: &[Row] = &[
     row("POST", "/api/auth/login", "401 401 401 401 401 401 401 401 401 401"),
     row("POST", "/api/auth/refresh", "401 401 401 401 401 401 401 401 401 401"),
     row("GET", "/api/me", "401 401 401 200 200 200 200 200 200 200"),
+    row("POST", "/api/me/mfa/totp", "401 401 401 200 200 200 200 200 200 200"),
+    // A wrong code for the enrolment the row above started.
+    row("POST", "/api/me/mfa/totp/verify", "401 401 401 422 422 422 422 422 422 422"),
+    // Nobody has MFA on, so there is nothing to turn off.
+    row("DELETE", "/api/me/mfa/totp", "401 401 401 409 409 409 409 409 409 409"),
+    row("GET", "/api/me/sessions", "401 401 401 200 200 200 200 200 200 200"),
+    // Another account's session is as good as none.
+    row("DELETE", "/api/me/sessions/{id}", "401 401 401 404 404 404 404 404 404 404"),
+    row("DELETE", "/api/me/sessions", "401 401 401 200 200 200 200 200 200 200"),
+    row("POST", "/api/me/password", "401 401 401 204 204 204 204 204 204 204"),
+    row("GET", "/api/settings/mfa", "401 401 401 403 403 403 403 403 403 200"),
+    row("PUT", "/api/settings/mfa", "401 401 401 403 403 403 403 403 403 200"),
     row("POST", "/api/users", "401 401 401 403 403 403 403 403 403 201"),
     row("GET", "/api/users", "401 401 401 403 403 403 403 403 403 200"),
     row("PATCH", "/api/users/{name}", "401 401 401 403 403 403 403 403 403 200"),
     row("DELETE", "/api/users/{name}", "401 401 401 403 403 403 403 403 403 204"),
+    row("POST", "/api/users/{name}/unlock", "401 401 401 403 403 403 403 403 403 200"),
     row("POST", "/api/uploads", "401 401 401 201 422 422 201 422 422 201"),
     row("GET", "/api/studies", "401 401 401 200 200 200 200 200 200 200"),
     row("GET", "/api/studies/{study_uid}", "401 401 401 200 200 200 200 200 404 200"),
@@ -213,6 +226,22 @@ async fn request_for(w: &World, r: &Row, i: usize) -> (String, Option<Value>) {
             Some(json!({"username": format!("made{i}"), "password": "a-long-password-2", "role": "radiologist"})),
         ),
         ("PATCH", "/api/users/{name}") => ("/api/users/stranger".into(), Some(json!({"role": "radiologist"}))),
+        ("POST", "/api/users/{name}/unlock") => ("/api/users/stranger/unlock".into(), None),
+        ("POST", "/api/me/mfa/totp/verify") => (fill(r.path), Some(json!({"code": "000000"}))),
+        ("DELETE", "/api/me/mfa/totp") => (fill(r.path), Some(json!({"password": "x", "code": "000000"}))),
+        ("DELETE", "/api/me/sessions/{id}") => {
+            // The session of an account no caller is.
+            let other = w.app.add_user(&format!("other{i}"), "radiologist").await;
+            let sessions = w.app.client.get(w.app.url("/api/me/sessions")).bearer_auth(&other).send().await.unwrap();
+            let sessions: Value = sessions.json().await.unwrap();
+            (format!("/api/me/sessions/{}", sessions[0]["id"].as_str().unwrap()), None)
+        }
+        ("POST", "/api/me/password") => {
+            // The password it has, kept, so that later rows can still log in.
+            let pw = if i == 9 { crate::harness::ADMIN_PASSWORD } else { "a-long-password-1" };
+            (fill(r.path), Some(json!({"current_password": pw, "new_password": pw})))
+        }
+        ("PUT", "/api/settings/mfa") => (fill(r.path), Some(json!({"required_roles": []}))),
         ("DELETE", "/api/users/{name}") => {
             w.app.add_user(&format!("doomed{i}"), "radiologist").await;
             (format!("/api/users/doomed{i}"), None)
