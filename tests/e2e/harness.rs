@@ -203,6 +203,17 @@ impl TestApp {
         self.child = Some(child);
     }
 
+    /// Changes a setting for the next [`TestApp::restart`] (and the commands of [`TestApp::command`]).
+    pub fn set_env(&mut self, key: &str, value: impl Into<String>) {
+        self.env.insert(key.to_owned(), value.into());
+    }
+
+    /// Stops the server and starts it again over the same data directory and catalog.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.start();
+    }
+
     /// Kills the process with SIGKILL, as a crash would.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {

@@ -14,6 +14,8 @@ mod faults;
 mod fixtures;
 mod hardening;
 mod harness;
+mod identity;
+mod identity_keys;
 mod images;
 mod instances;
 mod links;

@@ -54,7 +54,8 @@ pub fn derived_kid(secret: &[u8]) -> String {
 /// secrets of at least 32 characters; the first signs.
 pub fn parse_keys(setting: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut keys: Vec<(String, Vec<u8>)> = Vec::new();
-    for part in setting.split([',', '\n']).map(str::trim).filter(|p| !p.is_empty() && !p.starts_with('#')) {
+    let lines = setting.lines().map(str::trim).filter(|l| !l.starts_with('#'));
+    for part in lines.flat_map(|l| l.split(',')).map(str::trim).filter(|p| !p.is_empty()) {
         let (kid, secret) = part.split_once(':').ok_or("each key is KID:SECRET")?;
         let kid = kid.trim();
         let ok = !kid.is_empty()
@@ -259,5 +260,7 @@ mod tests {
         assert!(TokenKeys::from_keys(parse_keys(&format!("k:{A}")).unwrap(), None, 60).verify(&legacy).is_err());
         assert_ne!(derived_kid(A.as_bytes()), derived_kid(B.as_bytes()));
         assert!(parse_keys("k:short").is_err() && parse_keys(&format!("bad kid:{A}")).is_err());
+        let file = format!("# a comment, with a comma\none:{A}\ntwo:{B}\n");
+        assert_eq!(parse_keys(&file).unwrap().len(), 2);
     }
 }
