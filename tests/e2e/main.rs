@@ -5,6 +5,7 @@ mod archive;
 mod auth;
 mod authz;
 mod browser;
+mod browser_account;
 mod browser_sharing;
 mod cli;
 mod cluster;
