@@ -58,6 +58,17 @@ struct World {
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> u16 {
+    call_traced(app, method, path, token, body).await.0
+}
+
+/// The status and the request id the server gave the request.
+async fn call_traced(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, String) {
     let mut r = app.client.request(Method::from_bytes(method.as_bytes()).unwrap(), app.url(path));
     if let Some(t) = token {
         r = r.bearer_auth(t);
@@ -65,7 +76,63 @@ async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>, body
     if let Some(b) = body {
         r = r.json(&b);
     }
-    r.send().await.unwrap().status().as_u16()
+    traced(r.send().await.unwrap())
+}
+
+fn traced(r: reqwest::Response) -> (u16, String) {
+    let id = r.headers().get("x-request-id").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    (r.status().as_u16(), id)
+}
+
+/// What each request must have left on the audit trail.
+struct Traced {
+    what: String,
+    status: u16,
+    request_id: String,
+    audit: &'static str,
+}
+
+/// Every request of the table has its events, with the row's action and the outcome its
+/// status means; the rows without an action have none.
+async fn check_audit(app: &TestApp, traced: &[Traced]) -> Vec<String> {
+    let admin = app.token_for("admin", crate::harness::ADMIN_PASSWORD).await;
+    let mut wrong = Vec::new();
+    for t in traced {
+        if t.request_id.is_empty() {
+            wrong.push(format!("{}: no X-Request-Id", t.what));
+            continue;
+        }
+        let url = app.url(&format!("/api/audit?request_id={}", t.request_id));
+        let v: Value = app.client.get(url).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
+        let events = v["items"].as_array().unwrap_or_else(|| panic!("{v}"));
+        let outcome = match t.status {
+            0..=399 => "allowed",
+            404 => "not_found",
+            400..=499 => "denied",
+            _ => "error",
+        };
+        if t.audit == "-" {
+            if !events.is_empty() {
+                wrong.push(format!("{}: recorded {events:?}, expected nothing", t.what));
+            }
+            continue;
+        }
+        let mine: Vec<&Value> = events.iter().filter(|e| e["action"] != "mfa_recovery_used").collect();
+        if mine.is_empty() {
+            wrong.push(format!("{}: nothing on the audit trail, expected {} {outcome}", t.what, t.audit));
+        }
+        for e in mine {
+            // An upload's event names a study and the instances landed there: allowed even
+            // when the answer as a whole is not a 2xx. Every other event has the answer's outcome.
+            if e["action"] != t.audit || (e["outcome"] != outcome && t.audit != "upload") {
+                wrong.push(format!(
+                    "{}: recorded {} {}, expected {} {outcome}",
+                    t.what, e["action"], e["outcome"], t.audit
+                ));
+            }
+        }
+    }
+    wrong
 }
 
 /// A new link's token and id.
@@ -76,7 +143,8 @@ async fn make_link(app: &TestApp, token: &str, study: &str, body: Value) -> (Str
 }
 
 async fn world() -> World {
-    let app = app().spawn().await.logged_in_as_admin().await;
+    // Uncoalesced: the table checks each request's own events.
+    let app = app().env("FERRUM_AUDIT_COALESCE_SECS", "0").spawn().await.logged_in_as_admin().await;
     let admin = app.token().to_owned();
     let mut named = Vec::new();
     for name in ["owner", "reader", "sharer", "contributor", "grouped", "stranger"] {
@@ -134,62 +202,84 @@ struct Row {
     method: &'static str,
     path: &'static str,
     codes: &'static str,
+    /// The action every request of the row records on the audit trail (`-`: none).
+    audit: &'static str,
 }
 
-const fn row(method: &'static str, path: &'static str, codes: &'static str) -> Row {
-    Row { method, path, codes }
+const fn row(method: &'static str, path: &'static str, codes: &'static str, audit: &'static str) -> Row {
+    Row { method, path, codes, audit }
 }
 
 /// anonymous expired forged owner reader sharer contributor grouped stranger admin
 const USER_ROWS: &[Row] = &[
-    row("GET", "/healthz", "200 200 200 200 200 200 200 200 200 200"),
-    row("GET", "/readyz", "200 200 200 200 200 200 200 200 200 200"),
-    row("GET", "/metrics", "200 200 200 200 200 200 200 200 200 200"),
-    row("GET", "/", "200 200 200 200 200 200 200 200 200 200"),
-    row("GET", "/assets/{path:.*}", "200 200 200 200 200 200 200 200 200 200"),
-    row("POST", "/api/auth/login", "401 401 401 401 401 401 401 401 401 401"),
-    row("POST", "/api/auth/refresh", "401 401 401 401 401 401 401 401 401 401"),
-    row("GET", "/api/me", "401 401 401 200 200 200 200 200 200 200"),
-    row("POST", "/api/users", "401 401 401 403 403 403 403 403 403 201"),
-    row("GET", "/api/users", "401 401 401 403 403 403 403 403 403 200"),
-    row("PATCH", "/api/users/{name}", "401 401 401 403 403 403 403 403 403 200"),
-    row("DELETE", "/api/users/{name}", "401 401 401 403 403 403 403 403 403 204"),
-    row("POST", "/api/uploads", "401 401 401 201 422 422 201 422 422 201"),
-    row("GET", "/api/studies", "401 401 401 200 200 200 200 200 200 200"),
-    row("GET", "/api/studies/{study_uid}", "401 401 401 200 200 200 200 200 404 200"),
-    row("GET", "/api/studies/{study_uid}/thumbnail", "401 401 401 200 200 200 200 200 404 200"),
-    row("GET", "/api/series/{series_uid}/thumbnail", "401 401 401 200 200 200 200 200 404 200"),
-    row("GET", "/api/instances/{sop_uid}/file", "401 401 401 200 200 200 200 200 404 200"),
-    row("GET", "/api/instances/{sop_uid}/rendered", "401 401 401 200 200 200 200 200 404 200"),
-    row("GET", "/api/studies/{study_uid}/archive", "401 401 401 200 200 200 200 200 404 200"),
-    row("GET", "/api/studies/{study_uid}/grants", "401 401 401 200 403 403 403 403 404 200"),
-    row("PUT", "/api/studies/{study_uid}/grants", "401 401 401 200 403 403 403 403 404 200"),
-    row("DELETE", "/api/studies/{study_uid}/grants/{grantee}", "401 401 401 204 403 403 403 403 404 204"),
-    row("PUT", "/api/studies/{study_uid}/owner", "401 401 401 204 403 403 403 403 404 204"),
-    row("POST", "/api/studies/{study_uid}/links", "401 401 401 201 403 201 201 403 404 201"),
-    row("GET", "/api/studies/{study_uid}/links", "401 401 401 200 403 200 200 403 404 200"),
-    row("DELETE", "/api/links/{id}", "401 401 401 204 404 404 404 404 404 204"),
-    row("GET", "/api/links/{id}/access", "401 401 401 200 404 404 404 404 404 200"),
-    row("POST", "/api/groups", "401 401 401 403 403 403 403 403 403 201"),
-    row("GET", "/api/groups", "401 401 401 403 403 403 403 403 403 200"),
-    row("PATCH", "/api/groups/{name}", "401 401 401 403 403 403 403 403 403 200"),
-    row("DELETE", "/api/groups/{name}", "401 401 401 403 403 403 403 403 403 204"),
-    row("PUT", "/api/groups/{name}/members/{user}", "401 401 401 403 403 403 403 403 403 204"),
-    row("DELETE", "/api/groups/{name}/members/{user}", "401 401 401 403 403 403 403 403 403 204"),
-    row("GET", "/api/directory", "401 401 401 200 200 200 200 200 200 200"),
-    row("GET", "/api/audit", "401 401 401 403 403 403 403 403 403 200"),
+    row("GET", "/healthz", "200 200 200 200 200 200 200 200 200 200", "-"),
+    row("GET", "/readyz", "200 200 200 200 200 200 200 200 200 200", "-"),
+    row("GET", "/metrics", "200 200 200 200 200 200 200 200 200 200", "-"),
+    row("GET", "/", "200 200 200 200 200 200 200 200 200 200", "-"),
+    row("GET", "/assets/{path:.*}", "200 200 200 200 200 200 200 200 200 200", "-"),
+    row("POST", "/api/auth/login", "401 401 401 401 401 401 401 401 401 401", "login"),
+    row("POST", "/api/auth/refresh", "401 401 401 401 401 401 401 401 401 401", "token_refresh"),
+    row("GET", "/api/me", "401 401 401 200 200 200 200 200 200 200", "view_account"),
+    row("POST", "/api/me/mfa/totp", "401 401 401 200 200 200 200 200 200 200", "mfa_enrol"),
+    // A wrong code for the enrolment the row above started.
+    row("POST", "/api/me/mfa/totp/verify", "401 401 401 422 422 422 422 422 422 422", "mfa_enable"),
+    // Nobody has MFA on, so there is nothing to turn off.
+    row("DELETE", "/api/me/mfa/totp", "401 401 401 409 409 409 409 409 409 409", "mfa_disable"),
+    row("GET", "/api/me/sessions", "401 401 401 200 200 200 200 200 200 200", "list_sessions"),
+    // Another account's session is as good as none.
+    row("DELETE", "/api/me/sessions/{id}", "401 401 401 404 404 404 404 404 404 404", "session_end"),
+    row("DELETE", "/api/me/sessions", "401 401 401 200 200 200 200 200 200 200", "session_end"),
+    row("POST", "/api/me/password", "401 401 401 204 204 204 204 204 204 204", "password_change"),
+    row("GET", "/api/settings/mfa", "401 401 401 403 403 403 403 403 403 200", "read_settings"),
+    row("PUT", "/api/settings/mfa", "401 401 401 403 403 403 403 403 403 200", "mfa_policy_change"),
+    row("POST", "/api/users", "401 401 401 403 403 403 403 403 403 201", "create_user"),
+    row("GET", "/api/users", "401 401 401 403 403 403 403 403 403 200", "list_users"),
+    row("PATCH", "/api/users/{name}", "401 401 401 403 403 403 403 403 403 200", "update_user"),
+    row("DELETE", "/api/users/{name}", "401 401 401 403 403 403 403 403 403 204", "delete_user"),
+    row("POST", "/api/users/{name}/unlock", "401 401 401 403 403 403 403 403 403 200", "account_unlock"),
+    row("POST", "/api/uploads", "401 401 401 201 422 422 201 422 422 201", "upload"),
+    row("GET", "/api/studies", "401 401 401 200 200 200 200 200 200 200", "search_studies"),
+    row("GET", "/api/studies/{study_uid}", "401 401 401 200 200 200 200 200 404 200", "view_study"),
+    row("GET", "/api/studies/{study_uid}/thumbnail", "401 401 401 200 200 200 200 200 404 200", "view_thumbnail"),
+    row("GET", "/api/series/{series_uid}/thumbnail", "401 401 401 200 200 200 200 200 404 200", "view_thumbnail"),
+    row("GET", "/api/instances/{sop_uid}/file", "401 401 401 200 200 200 200 200 404 200", "download_instance"),
+    row("GET", "/api/instances/{sop_uid}/rendered", "401 401 401 200 200 200 200 200 404 200", "view_image"),
+    row("GET", "/api/studies/{study_uid}/archive", "401 401 401 200 200 200 200 200 404 200", "export_study"),
+    row("GET", "/api/studies/{study_uid}/grants", "401 401 401 200 403 403 403 403 404 200", "list_grants"),
+    row("PUT", "/api/studies/{study_uid}/grants", "401 401 401 200 403 403 403 403 404 200", "grant_study"),
+    row(
+        "DELETE",
+        "/api/studies/{study_uid}/grants/{grantee}",
+        "401 401 401 204 403 403 403 403 404 204",
+        "withdraw_grant",
+    ),
+    row("PUT", "/api/studies/{study_uid}/owner", "401 401 401 204 403 403 403 403 404 204", "transfer_study"),
+    row("POST", "/api/studies/{study_uid}/links", "401 401 401 201 403 201 201 403 404 201", "create_link"),
+    row("GET", "/api/studies/{study_uid}/links", "401 401 401 200 403 200 200 403 404 200", "list_links"),
+    row("DELETE", "/api/links/{id}", "401 401 401 204 404 404 404 404 404 204", "revoke_link"),
+    row("GET", "/api/links/{id}/access", "401 401 401 200 404 404 404 404 404 200", "read_link_log"),
+    row("POST", "/api/groups", "401 401 401 403 403 403 403 403 403 201", "create_group"),
+    row("GET", "/api/groups", "401 401 401 403 403 403 403 403 403 200", "list_groups"),
+    row("PATCH", "/api/groups/{name}", "401 401 401 403 403 403 403 403 403 200", "rename_group"),
+    row("DELETE", "/api/groups/{name}", "401 401 401 403 403 403 403 403 403 204", "delete_group"),
+    row("PUT", "/api/groups/{name}/members/{user}", "401 401 401 403 403 403 403 403 403 204", "add_member"),
+    row("DELETE", "/api/groups/{name}/members/{user}", "401 401 401 403 403 403 403 403 403 204", "remove_member"),
+    row("GET", "/api/directory", "401 401 401 200 200 200 200 200 200 200", "search_directory"),
+    row("GET", "/api/audit", "401 401 401 403 403 403 403 403 403 200", "read_audit"),
+    row("GET", "/api/studies/{study_uid}/access", "401 401 401 200 403 403 403 403 404 200", "read_study_access"),
+    row("GET", "/api/me/activity", "401 401 401 200 200 200 200 200 200 200", "read_activity"),
     // Last: it ends the caller's session.
-    row("POST", "/api/auth/logout", "401 401 401 204 204 204 204 204 204 204"),
+    row("POST", "/api/auth/logout", "401 401 401 204 204 204 204 204 204 204", "logout"),
 ];
 
 /// this-study link, another study's link, revoked, used up, forged token
 const LINK_ROWS: &[Row] = &[
-    row("GET", "/v/{token}", "200 200 410 410 404"),
-    row("GET", "/api/share/{token}/study", "200 200 410 410 404"),
-    row("POST", "/api/share/{token}/unlock", "204 204 410 410 404"),
-    row("GET", "/api/share/{token}/archive", "200 200 410 410 404"),
-    row("GET", "/api/share/{token}/series/{series_uid}/thumbnail", "200 404 410 410 404"),
-    row("GET", "/api/share/{token}/instances/{sop_uid}/rendered", "200 404 410 410 404"),
+    row("GET", "/v/{token}", "200 200 410 410 404", "open_link"),
+    row("GET", "/api/share/{token}/study", "200 200 410 410 404", "view_study"),
+    row("POST", "/api/share/{token}/unlock", "204 204 410 410 404", "unlock_link"),
+    row("GET", "/api/share/{token}/archive", "200 200 410 410 404", "export_study"),
+    row("GET", "/api/share/{token}/series/{series_uid}/thumbnail", "200 404 410 410 404", "view_thumbnail"),
+    row("GET", "/api/share/{token}/instances/{sop_uid}/rendered", "200 404 410 410 404", "view_image"),
 ];
 
 /// The concrete request for a row and caller number `i`: path, body, and what to prepare.
@@ -213,6 +303,22 @@ async fn request_for(w: &World, r: &Row, i: usize) -> (String, Option<Value>) {
             Some(json!({"username": format!("made{i}"), "password": "a-long-password-2", "role": "radiologist"})),
         ),
         ("PATCH", "/api/users/{name}") => ("/api/users/stranger".into(), Some(json!({"role": "radiologist"}))),
+        ("POST", "/api/users/{name}/unlock") => ("/api/users/stranger/unlock".into(), None),
+        ("POST", "/api/me/mfa/totp/verify") => (fill(r.path), Some(json!({"code": "000000"}))),
+        ("DELETE", "/api/me/mfa/totp") => (fill(r.path), Some(json!({"password": "x", "code": "000000"}))),
+        ("DELETE", "/api/me/sessions/{id}") => {
+            // The session of an account no caller is.
+            let other = w.app.add_user(&format!("other{i}"), "radiologist").await;
+            let sessions = w.app.client.get(w.app.url("/api/me/sessions")).bearer_auth(&other).send().await.unwrap();
+            let sessions: Value = sessions.json().await.unwrap();
+            (format!("/api/me/sessions/{}", sessions[0]["id"].as_str().unwrap()), None)
+        }
+        ("POST", "/api/me/password") => {
+            // The password it has, kept, so that later rows can still log in.
+            let pw = if i == 9 { crate::harness::ADMIN_PASSWORD } else { "a-long-password-1" };
+            (fill(r.path), Some(json!({"current_password": pw, "new_password": pw})))
+        }
+        ("PUT", "/api/settings/mfa") => (fill(r.path), Some(json!({"required_roles": []}))),
         ("DELETE", "/api/users/{name}") => {
             w.app.add_user(&format!("doomed{i}"), "radiologist").await;
             (format!("/api/users/doomed{i}"), None)
@@ -268,21 +374,24 @@ async fn every_route_answers_every_kind_of_caller_as_the_access_model_says() {
 
     let w = world().await;
     let mut wrong = Vec::new();
+    let mut seen = Vec::new();
     for r in USER_ROWS {
         let expected: Vec<u16> = r.codes.split_whitespace().map(|c| c.parse().unwrap()).collect();
         assert_eq!(expected.len(), USERS.len(), "{} {}", r.method, r.path);
         for (i, who) in USERS.iter().enumerate() {
             let (path, body) = request_for(&w, r, i).await;
-            let status = if r.path == "/api/uploads" {
+            let (status, request_id) = if r.path == "/api/uploads" {
                 let file = Spec::new(1300, 10 + i as u32, 1).size(16);
                 let t = w.tokens[i].clone().unwrap_or_default();
                 let r =
                     w.app.client.post(w.app.url(&path)).header("content-type", "application/dicom").body(dicom(&file));
                 let r = if w.tokens[i].is_some() { r.bearer_auth(t) } else { r };
-                r.send().await.unwrap().status().as_u16()
+                traced(r.send().await.unwrap())
             } else {
-                call(&w.app, r.method, &path, w.tokens[i].as_deref(), body).await
+                call_traced(&w.app, r.method, &path, w.tokens[i].as_deref(), body).await
             };
+            let what = format!("{} {} as {who}", r.method, r.path);
+            seen.push(Traced { what, status, request_id, audit: r.audit });
             if status != expected[i] {
                 wrong.push(format!("{} {} as {who}: {status}, expected {}", r.method, r.path, expected[i]));
             }
@@ -304,11 +413,20 @@ async fn every_route_answers_every_kind_of_caller_as_the_access_model_says() {
             if let Some(b) = body {
                 req = req.json(&b);
             }
-            let status = req.send().await.unwrap().status().as_u16();
+            let (status, request_id) = traced(req.send().await.unwrap());
             if status != expected[i] {
                 wrong.push(format!("{} {} as {who} link: {status}, expected {}", r.method, r.path, expected[i]));
             }
+            let what = format!("{} {} as {who} link", r.method, r.path);
+            seen.push(Traced { what, status, request_id, audit: r.audit });
         }
     }
     assert!(wrong.is_empty(), "{} answers differ from the table:\n{}", wrong.len(), wrong.join("\n"));
+    let unrecorded = check_audit(&w.app, &seen).await;
+    assert!(
+        unrecorded.is_empty(),
+        "{} requests differ from the table's audit:\n{}",
+        unrecorded.len(),
+        unrecorded.join("\n")
+    );
 }

@@ -173,6 +173,24 @@ impl TestApp {
         cmd
     }
 
+    /// Runs SQL on the server's catalog directly, as someone with database access only would
+    /// (the tamper tests of the audit trail).
+    pub async fn catalog_sql(&self, sql: &str) -> Result<(), sqlx::Error> {
+        use sqlx::Connection;
+        match self.env.get("DATABASE_URL") {
+            Some(url) => {
+                let mut conn = sqlx::PgConnection::connect(url).await?;
+                sqlx::raw_sql(sql).execute(&mut conn).await?;
+            }
+            None => {
+                let url = format!("sqlite://{}", self.data_dir.join("catalog.db").display());
+                let mut conn = sqlx::SqliteConnection::connect(&url).await?;
+                sqlx::raw_sql(sql).execute(&mut conn).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Starts the server and waits for the line announcing its address.
     pub fn start(&mut self) {
         let mut child = self.command().stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start ferrum");
@@ -201,6 +219,17 @@ impl TestApp {
         });
         self.base = base;
         self.child = Some(child);
+    }
+
+    /// Changes a setting for the next [`TestApp::restart`] (and the commands of [`TestApp::command`]).
+    pub fn set_env(&mut self, key: &str, value: impl Into<String>) {
+        self.env.insert(key.to_owned(), value.into());
+    }
+
+    /// Stops the server and starts it again over the same data directory and catalog.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.start();
     }
 
     /// Kills the process with SIGKILL, as a crash would.

@@ -2,9 +2,11 @@
 //! driven over HTTP. One test binary (one link step), one module per capability.
 mod access;
 mod archive;
+mod audit;
 mod auth;
 mod authz;
 mod browser;
+mod browser_account;
 mod browser_sharing;
 mod cli;
 mod cluster;
@@ -14,6 +16,8 @@ mod faults;
 mod fixtures;
 mod hardening;
 mod harness;
+mod identity;
+mod identity_keys;
 mod images;
 mod instances;
 mod links;

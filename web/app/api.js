@@ -165,6 +165,11 @@ async function answer(res, { raw = false }) {
   try { errBody = await readBody(res); } catch { errBody = null; }
   if (typeof errBody !== 'object') errBody = null;
   if (res.status === 401 && res.sentToken) sessionExpired();
+  // The account's role must use two-factor authentication now: enrol first.
+  if (res.status === 403 && errBody?.error === 'mfa_enrolment_required' && !location.hash.startsWith('#/account')) {
+    sessionStorage.removeItem(ME_KEY);
+    location.hash = '#/account';
+  }
   throw new ApiError(res.status, errBody, `The server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}.`);
 }
 

@@ -13,7 +13,10 @@ const routes = [
   { path: '/upload', load: () => import('./pages/upload.js'), nav: 'Upload' },
   { path: '/admin', load: () => import('./pages/admin.js'), nav: 'Admin', role: 'admin' },
   { path: '/groups', load: () => import('./pages/groups.js'), nav: 'Groups', role: 'admin' },
+  { path: '/account', load: () => import('./pages/account.js'), nav: 'Account' },
 ];
+// Where an account that must enrol in two-factor authentication is kept until it has.
+const ENROL = '#/account';
 const HOME = '#/studies';
 
 const main = document.getElementById('page');
@@ -77,6 +80,7 @@ async function route() {
     try { me = await loadMe(); } catch (e) { if (mine === seq && !isAbort(e)) showError(e); return; }
   }
   if (mine !== seq) return;
+  if (me?.mfa_enrolment_required && found.route.path !== '/account') { location.replace(ENROL); return; }
   renderNav(navEl, routes, me, path);
   main.replaceChildren();
   window.scrollTo(0, 0);

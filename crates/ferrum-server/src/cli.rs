@@ -1,4 +1,5 @@
-//! The `ferrum` command line: `serve` (the default), `migrate`, `user add`, `import`, `audit`.
+//! The `ferrum` command line: `serve` (the default), `migrate`, `user add`, `user unlock`,
+//! `keys rotate`, `keys list`, `import`, `audit verify|export|prune`.
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -29,6 +30,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Access-token signing keys of the embedded default (`<data dir>/jwt-keys`).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Ingest files, folders and ZIP archives through the same pipeline as uploads.
     Import {
         /// Files, folders (walked recursively) and ZIP archives.
@@ -55,6 +61,19 @@ pub enum UserCommand {
         #[arg(long, env = "FERRUM_USER_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
+
+    /// Lift the lockout of an account after repeated failed logins.
+    Unlock { name: String },
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Add a new signing key; earlier keys keep verifying the tokens they signed. A running
+    /// server signs with it from its next start. Keys set by FERRUM_JWT_KEYS or
+    /// FERRUM_JWT_SECRET rotate in the configuration instead.
+    Rotate,
+    /// The key ids, the signing one first.
+    List,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -103,6 +122,46 @@ pub async fn run() -> anyhow::Result<()> {
                 println!("Created `{name}`; password `{pw}` (shown once).");
             } else {
                 println!("Created `{name}`.");
+            }
+        }
+        Command::User { command: UserCommand::Unlock { name } } => {
+            let services = Services::open(&settings).await?;
+            match services.catalog.unlock_user(&name).await {
+                Ok(_) => {}
+                Err(ferrum_store::StoreError::NotFound) => anyhow::bail!("no account `{name}`"),
+                Err(e) => return Err(e.into()),
+            }
+            services
+                .catalog
+                .append_audit(&{
+                    use ferrum_store::audit::{Action, NewAuditEvent, Outcome};
+                    let mut event = NewAuditEvent::new("system", Action::AccountUnlock, Outcome::Allowed);
+                    event.detail = Some(serde_json::json!({ "via": "cli", "account": format!("user:{name}") }));
+                    event
+                })
+                .await?;
+            println!("Unlocked `{name}`.");
+        }
+        Command::Keys { command } => {
+            if settings.jwt_keys.is_some() || settings.jwt_secret.is_some() {
+                anyhow::bail!(
+                    "the signing keys come from FERRUM_JWT_KEYS / FERRUM_JWT_SECRET: rotate by putting a new \
+                     KID:SECRET first in FERRUM_JWT_KEYS on every instance"
+                );
+            }
+            crate::private_files::create_private_dir(&settings.data_dir)?;
+            match command {
+                KeysCommand::Rotate => {
+                    let kid = crate::auth::token::rotate_file(&settings.data_dir)?;
+                    println!("New signing key `{kid}`; restart the server to sign with it (nobody is logged out).");
+                }
+                KeysCommand::List => {
+                    let keys = crate::auth::token::TokenKeys::load(None, None, &settings.data_dir, 60)?;
+                    println!("{}", keys.signing_kid());
+                    for kid in crate::auth::token::file_kids(&settings.data_dir)?.iter().skip(1) {
+                        println!("{kid}");
+                    }
+                }
             }
         }
         Command::Import { paths, uploader } => crate::import::run(&settings, paths, uploader).await?,

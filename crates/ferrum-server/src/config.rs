@@ -65,6 +65,10 @@ pub struct Settings {
     /// Every instance of one deployment needs the same.
     #[arg(long, env = "FERRUM_JWT_SECRET", hide_env_values = true, global = true)]
     pub jwt_secret: Option<String>,
+    /// Access-token keys `KID:SECRET,…` (the first signs, the others still verify), shared by
+    /// every instance; alongside FERRUM_JWT_SECRET, which then verifies only.
+    #[arg(long, env = "FERRUM_JWT_KEYS", hide_env_values = true, global = true)]
+    pub jwt_keys: Option<String>,
     /// Lifetime of an access token, seconds.
     #[arg(long, env = "FERRUM_TOKEN_TTL_SECS", default_value_t = 900, global = true)]
     pub token_ttl_secs: u64,
@@ -72,6 +76,13 @@ pub struct Settings {
     /// (never shorter than one access token's lifetime).
     #[arg(long, env = "FERRUM_SESSION_TTL_SECS", default_value_t = 12 * 3600, global = true)]
     pub session_ttl_secs: u64,
+    /// A login session not used for this long ends (access tokens and refresh alike), seconds.
+    #[arg(long, env = "FERRUM_SESSION_IDLE_SECS", default_value_t = 1800, global = true)]
+    pub session_idle_secs: u64,
+    /// Roles whose accounts must use TOTP, comma-separated (`admin,radiologist`), until an
+    /// admin sets the policy through the API (then the catalog's setting holds).
+    #[arg(long, env = "FERRUM_MFA_REQUIRED_ROLES", default_value = "", global = true)]
+    pub mfa_required_roles: String,
     /// Largest request body accepted by an upload, bytes.
     #[arg(long, env = "FERRUM_MAX_UPLOAD_BYTES", default_value_t = 8 * GIB, global = true)]
     pub max_upload_bytes: u64,
@@ -242,6 +253,31 @@ impl Settings {
                 why: "must be between 1 s and 30 days".into(),
             });
         }
+        if self.session_idle_secs == 0 {
+            return Err(SettingError { name: "FERRUM_SESSION_IDLE_SECS", why: "must be at least 1".into() });
+        }
+        crate::auth::mfa_policy::parse_roles(&self.mfa_required_roles)
+            .map_err(|why| SettingError { name: "FERRUM_MFA_REQUIRED_ROLES", why })?;
+        if let Some(keys) = &self.jwt_keys {
+            let parsed =
+                crate::auth::token::parse_keys(keys).map_err(|why| SettingError { name: "FERRUM_JWT_KEYS", why })?;
+            for (kid, secret) in &parsed {
+                if let Some(why) = secrets::weakness(&String::from_utf8_lossy(secret), 32) {
+                    return Err(SettingError {
+                        name: "FERRUM_JWT_KEYS",
+                        why: format!("the secret of key {kid} {why}"),
+                    });
+                }
+            }
+            if self.jwt_secret.is_none() && self.link_keys.is_none() {
+                return Err(SettingError {
+                    name: "FERRUM_JWT_KEYS",
+                    why: "with FERRUM_JWT_KEYS, set FERRUM_LINK_KEYS too (or keep FERRUM_JWT_SECRET), so that \
+                          every instance signs viewer links with the same key"
+                        .into(),
+                });
+            }
+        }
         if self.max_upload_bytes == 0 {
             return Err(SettingError { name: "FERRUM_MAX_UPLOAD_BYTES", why: "must be above 0".into() });
         }
@@ -357,6 +393,7 @@ impl fmt::Debug for Settings {
             .field("jwt_secret", &redacted(&self.jwt_secret))
             .field("audit_key", &redacted(&self.audit_key))
             .field("audit_retention_days", &self.audit_retention_days)
+            .field("jwt_keys", &redacted(&self.jwt_keys))
             .field("admin_password", &redacted(&self.admin_password))
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("conflict_policy", &self.conflict_policy)

@@ -14,8 +14,14 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     Unauthorized(String),
+    /// 401 with a code of its own (`mfa_required`, `mfa_invalid`).
+    #[error("{message}")]
+    Challenge { code: &'static str, message: String },
     #[error("{0}")]
     Forbidden(String),
+    /// 403 with a code of its own (`mfa_enrolment_required`, `wrong_credentials`).
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -51,7 +57,9 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Challenge { code, .. } => code,
             ApiError::Forbidden(_) => "forbidden",
+            ApiError::Refused { code, .. } => code,
             ApiError::NotFound(_) => "not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::Locked => "account_locked",
@@ -78,7 +86,9 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Challenge { .. } => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Refused { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Locked => StatusCode::LOCKED,

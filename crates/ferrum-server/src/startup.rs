@@ -114,7 +114,12 @@ impl Application {
             tracing::info!(spool_files = spooled, orphan_blobs = swept, "cleaned up after an earlier stop");
         }
         ensure_first_admin(services.catalog.as_ref(), &settings).await?;
-        let mut tokens = TokenKeys::load(settings.jwt_secret.as_deref(), &settings.data_dir, settings.token_ttl_secs)?;
+        let mut tokens = TokenKeys::load(
+            settings.jwt_keys.as_deref(),
+            settings.jwt_secret.as_deref(),
+            &settings.data_dir,
+            settings.token_ttl_secs,
+        )?;
         if let Some(keys) = &settings.link_keys {
             tokens.links = LinkKeys::parse(keys).map_err(|why| anyhow::anyhow!("FERRUM_LINK_KEYS: {why}"))?;
         }

@@ -54,6 +54,7 @@ actions! {
     MfaDisable => "mfa_disable": SecurityChange,
     MfaRecoveryUsed => "mfa_recovery_used": Authentication,
     MfaPolicyChange => "mfa_policy_change": SecurityChange,
+    ReadSettings => "read_settings": SecurityRead,
     ListSessions => "list_sessions": SecurityRead,
     SessionEnd => "session_end": Authentication,
     PasswordChange => "password_change": SecurityChange,

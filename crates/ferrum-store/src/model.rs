@@ -34,6 +34,10 @@ pub struct User {
     pub failed_logins: i64,
     pub locked_until: Option<String>,
     pub deleted: bool,
+    /// Disabled by an admin: cannot log in, has no open session.
+    pub disabled: bool,
+    /// TOTP is on (a secret verified by a first code).
+    pub mfa_enabled: bool,
     pub created_at: String,
 }
 
@@ -52,9 +56,13 @@ pub struct NewSession {
     /// SHA-256 (hex) of the refresh token's secret.
     pub refresh_hash: String,
     pub expires_at: String,
+    /// The client's address and user agent at login, for the session list.
+    pub address: Option<String>,
+    pub user_agent: Option<String>,
 }
 
-/// A login session with its account as it is now (role, deleted or not).
+/// A login session with its account as it is now (role, deleted, disabled, MFA), and the
+/// deployment's MFA policy as it is now (so that one query serves each request).
 #[derive(Debug, Clone)]
 pub struct Session {
     pub id: String,
@@ -62,16 +70,58 @@ pub struct Session {
     pub username: String,
     pub role: Role,
     pub user_deleted: bool,
+    pub user_disabled: bool,
+    pub mfa_enabled: bool,
     pub refresh_hash: String,
+    pub created_at: String,
+    pub last_used_at: String,
     pub expires_at: String,
     pub revoked_at: Option<String>,
+    /// The stored `mfa_required_roles` setting (comma-separated roles), `None` when never set.
+    pub mfa_required_roles: Option<String>,
 }
 
 impl Session {
     /// Whether tokens of this session are still honoured at `now` (an RFC 3339 timestamp as
-    /// the catalog writes them): not logged out, not expired, its account not deleted.
-    pub fn is_open(&self, now: &str) -> bool {
-        self.revoked_at.is_none() && !self.user_deleted && self.expires_at.as_str() > now
+    /// the catalog writes them): not logged out, not expired, not idle since before
+    /// `idle_cutoff`, its account neither deleted nor disabled.
+    pub fn is_open(&self, now: &str, idle_cutoff: &str) -> bool {
+        self.revoked_at.is_none()
+            && !self.user_deleted
+            && !self.user_disabled
+            && self.expires_at.as_str() > now
+            && self.last_used_at.as_str() >= idle_cutoff
+    }
+}
+
+/// An open session as its owner sees it in the session list.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionInfo {
+    pub id: String,
+    pub created_at: String,
+    pub last_used_at: String,
+    pub address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// An account's TOTP state. The secrets are credentials: `Debug` never shows them.
+#[derive(Clone, Default)]
+pub struct TotpState {
+    /// Base32 secret once MFA is on.
+    pub secret: Option<String>,
+    /// Base32 secret being enrolled, until a first code verifies it.
+    pub pending: Option<String>,
+    /// The last time step a code was accepted for.
+    pub last_step: Option<i64>,
+}
+
+impl std::fmt::Debug for TotpState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpState")
+            .field("enabled", &self.secret.is_some())
+            .field("pending", &self.pending.is_some())
+            .field("last_step", &self.last_step)
+            .finish()
     }
 }
 
@@ -82,6 +132,8 @@ pub struct UserChange {
     /// A new password's hash; setting one also lifts a login lockout and ends the account's
     /// sessions.
     pub password_hash: Option<String>,
+    /// Disable (ends the account's sessions at once) or enable the account.
+    pub disabled: Option<bool>,
 }
 
 /// One object to catalogue, with its blob already durable under `blob_key`.

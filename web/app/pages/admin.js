@@ -6,7 +6,7 @@ import { dateTime, isFuture } from '../format.js';
 
 const enc = encodeURIComponent;
 const ROLES = [['radiologist', 'Radiologist'], ['admin', 'Admin']];
-const HEADINGS = ['Username', 'Role', 'Created', 'Locked', ''];
+const HEADINGS = ['Username', 'Role', 'Created', 'Status', ''];
 
 function roleSelect(attrs, value) {
   return h('select', { ...attrs, value }, ROLES.map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
@@ -35,7 +35,8 @@ export function render(main, { me }) {
   const message = h('p', { id: 'admin-message', role: 'status', hidden: true });
   const { table, tbody } = dataTable('user-list', HEADINGS);
   const form = createForm();
-  main.append(message, scroller(table), form);
+  const policy = policyForm();
+  main.append(message, scroller(table), form, policy);
 
   const tell = (text, isError = false) => { message.className = isError ? 'error' : 'ok'; say(message, text); };
 
@@ -53,6 +54,18 @@ export function render(main, { me }) {
     const self = u.username === me.username;
     const role = roleSelect({ class: 'user-role', 'aria-label': `Role of ${u.username}` }, u.role);
     const reset = h('button', { type: 'button', class: 'user-reset' }, 'Reset password');
+    const locked = isFuture(u.locked_until);
+    const unlock = locked ? h('button', { type: 'button', class: 'user-unlock' }, 'Unlock') : null;
+    const toggle = h('button', { type: 'button', class: u.disabled ? 'user-enable' : 'user-disable danger', disabled: self && !u.disabled, title: self ? 'You cannot disable your own account' : null }, u.disabled ? 'Enable' : 'Disable');
+    unlock?.addEventListener('click', () => act(u, unlock, `/api/users/${enc(u.username)}/unlock`, 'POST', null, `${u.username} is unlocked.`));
+    toggle.addEventListener('click', () => {
+      const disabling = !u.disabled;
+      if (disabling && !window.confirm(`Disable ${u.username}? Their sessions end at once; links they made keep working unless revoked.`)) return;
+      act(u, toggle, `/api/users/${enc(u.username)}`, 'PATCH', { disabled: disabling },
+        disabling ? `${u.username} is disabled.` : `${u.username} is enabled again.`);
+    });
+    const status = [u.disabled ? 'disabled' : null, locked ? `locked until ${dateTime(u.locked_until)}` : null,
+      u.mfa_enabled ? 'two-factor on' : null].filter(Boolean).join(' · ');
     const del = h('button', { type: 'button', class: 'user-delete danger', disabled: self, title: self ? 'You cannot delete your own account' : null }, 'Delete');
     role.addEventListener('change', () => changeRole(u, role));
     reset.addEventListener('click', () => resetPassword(u));
@@ -61,8 +74,20 @@ export function render(main, { me }) {
       h('td', null, u.username, self ? h('span', { class: 'muted' }, ' (you)') : null),
       h('td', null, role),
       h('td', { class: 'nowrap' }, dateTime(u.created_at)),
-      h('td', { class: 'nowrap' }, isFuture(u.locked_until) ? `until ${dateTime(u.locked_until)}` : ''),
-      h('td', { class: 'row-actions' }, reset, del));
+      h('td', { class: 'user-status' }, status),
+      h('td', { class: 'row-actions' }, unlock, toggle, reset, del));
+  }
+
+  async function act(u, button, path, method, body, done) {
+    button.disabled = true;
+    try {
+      await api(path, { method, body: body ?? undefined });
+      tell(done);
+      await load();
+    } catch (e) {
+      button.disabled = false;
+      if (!isAbort(e)) tell(e.message, true);
+    }
   }
 
   async function changeRole(u, select) {
@@ -128,6 +153,36 @@ export function render(main, { me }) {
     }
   });
 
+  async function loadPolicy() {
+    try {
+      const { required_roles: roles = [] } = await api('/api/settings/mfa');
+      for (const box of policy.querySelectorAll('input[type=checkbox]')) box.checked = roles.includes(box.value);
+    } catch (e) {
+      if (!isAbort(e)) tell(e.message, true);
+    }
+  }
+
+  policy.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const roles = [...policy.querySelectorAll('input[type=checkbox]:checked')].map((b) => b.value);
+    try {
+      await api('/api/settings/mfa', { method: 'PUT', body: { required_roles: roles } });
+      tell(roles.length ? `Two-factor authentication is now required for: ${roles.join(', ')}.` : 'Two-factor authentication is required for no role.');
+    } catch (err) {
+      if (!isAbort(err)) tell(err.message, true);
+    }
+  });
+
   load();
+  loadPolicy();
   return undefined;
+}
+
+function policyForm() {
+  return h('form', { id: 'mfa-policy', class: 'card' },
+    h('h2', null, 'Two-factor authentication'),
+    h('p', { class: 'muted' }, 'Accounts of these roles must set it up before they can use Ferrum.'),
+    ROLES.map(([v, label]) => h('label', { class: 'checkbox' },
+      h('input', { type: 'checkbox', name: 'required_roles', value: v, id: `mfa-role-${v}` }), ` ${label}`)),
+    h('button', { id: 'mfa-policy-save', type: 'submit', class: 'primary' }, 'Save'));
 }

@@ -18,8 +18,9 @@ export function render(main, { query }) {
   document.title = 'Sign in · Ferrum PACS';
   const username = h('input', { id: 'username', name: 'username', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', required: true });
   const password = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
-  const totp = h('input', { id: 'totp', name: 'totp', inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]{6,8}' });
-  const totpField = h('div', { class: 'field', hidden: true }, h('label', { for: 'totp' }, 'Code from your authenticator app'), totp);
+  // Six digits from the app, or a recovery code (letters, digits and dashes).
+  const totp = h('input', { id: 'totp', name: 'totp', autocomplete: 'one-time-code', autocapitalize: 'none', spellcheck: 'false' });
+  const totpField = h('div', { class: 'field', hidden: true }, h('label', { for: 'totp' }, 'Code from your authenticator app (or a recovery code)'), totp);
   const error = h('p', { id: 'login-error', class: 'error', role: 'alert', hidden: true });
   const submit = h('button', { id: 'login-submit', type: 'submit', class: 'primary' }, 'Sign in');
   const form = h('form', { id: 'login-form', class: 'card login-card' },
@@ -40,13 +41,15 @@ export function render(main, { query }) {
       const answer = await api('/api/auth/login', { method: 'POST', body });
       setToken(answer.access_token, answer.refresh_token);
       await loadMe();
-      location.hash = nextHash(query);
+      // A role that must use two-factor authentication enrols before anything else.
+      location.hash = answer.mfa_enrolment_required ? '#/account' : nextHash(query);
     } catch (err) {
       if (isAbort(err)) return;
       clearSession();
-      if (err.code === 'mfa_required') {
+      if (err.code === 'mfa_required' || err.code === 'mfa_invalid') {
         totpField.hidden = false;
         say(error, err.message || 'Enter the code from your authenticator app.');
+        totp.value = '';
         totp.focus();
       } else {
         say(error, err.body?.message || FALLBACK[err.status] || err.message);

@@ -13,7 +13,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Access, Action};
-use crate::auth::{password, remote_addr, AuthUser};
+use crate::auth::{password, remote_addr, totp, user_agent, AuthUser};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -21,6 +21,9 @@ use crate::state::AppState;
 pub struct Login {
     username: String,
     password: String,
+    /// The TOTP code, or a recovery code, when the account uses MFA.
+    #[serde(default)]
+    totp: Option<String>,
 }
 
 const WRONG: &str = "wrong username or password";
@@ -28,13 +31,15 @@ const WRONG: &str = "wrong username or password";
 /// `POST /api/auth/login`. The attempt is counted before the password is checked (so a
 /// burst of guesses gets no more checks than a sequence, and a locked account answers before
 /// any hash is computed); unknown names are answered exactly like wrong passwords, a dummy
-/// hash included, and lock like real accounts do.
+/// hash included, and lock like real accounts do; so are disabled accounts. With MFA on,
+/// a right password without a code answers 401 `mfa_required` (the attempt stays counted,
+/// so codes cannot be guessed without end), and a wrong or replayed code is a failed login.
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<Login>,
 ) -> Result<HttpResponse, ApiError> {
-    let Login { username, password } = body.into_inner();
+    let Login { username, password, totp: code } = body.into_inner();
     let username = username.trim().to_owned();
     let addr = remote_addr(&req);
     let ip = addr.as_deref().and_then(|a| a.parse::<std::net::IpAddr>().ok());
@@ -64,8 +69,45 @@ pub async fn login(
         audit::record(&state, event().denied("wrong_credentials")).await?;
         return Err(ApiError::Unauthorized(WRONG.into()));
     };
+    if user.disabled {
+        // The same answer as a wrong password: a disabled account tells nothing of itself.
+        audit::record(&state, event().denied("account_disabled")).await?;
+        return Err(ApiError::Unauthorized(WRONG.into()));
+    }
+    if user.mfa_enabled {
+        let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
+            audit::record(&state, event().denied("mfa_required")).await?;
+            return Err(ApiError::Challenge {
+                code: "mfa_required",
+                message: "this account uses two-factor authentication: give the code from the authenticator app \
+                          (or a recovery code)"
+                    .into(),
+            });
+        };
+        match second_factor(&state, user.id, &code).await? {
+            Factor::Totp => {}
+            Factor::Recovery => {
+                let used = Access::new(format!("user:{username}"), Action::MfaRecoveryUsed, &req);
+                audit::record(&state, used).await?;
+            }
+            Factor::Wrong => {
+                state.login_throttle.address_failed(ip);
+                audit::record(&state, event().denied("wrong_code")).await?;
+                return Err(ApiError::Challenge {
+                    code: "mfa_invalid",
+                    message: "the authentication code is wrong or was used already; wait for the next one".into(),
+                });
+            }
+        }
+    }
     state.catalog.record_login_success(user.id).await?;
     audit::record(&state, event()).await?;
+    let must_enrol = !user.mfa_enabled
+        && crate::auth::mfa_policy::required_roles(
+            state.catalog.setting(crate::auth::mfa_policy::SETTING).await?.as_deref(),
+            &settings.mfa_required_roles,
+        )
+        .contains(&user.role);
     let session = hex::encode(random::<16>());
     let secret = random::<32>();
     let lifetime = settings.session_ttl_secs.max(settings.token_ttl_secs);
@@ -77,9 +119,33 @@ pub async fn login(
             user_id: user.id,
             refresh_hash: hash_secret(&secret),
             expires_at: stamp(expires),
+            address: addr.clone(),
+            user_agent: user_agent(&req),
         })
         .await?;
-    tokens(&state, &user.username, user.role.as_str(), &session, &secret)
+    tokens(&state, &user.username, user.role.as_str(), &session, &secret, must_enrol)
+}
+
+/// How a second factor checked out.
+pub(crate) enum Factor {
+    Totp,
+    Recovery,
+    Wrong,
+}
+
+/// Checks a TOTP code (accepted once per time step: a replay within its window is wrong)
+/// or, failing the shape of one, a recovery code (used up by this).
+pub(crate) async fn second_factor(state: &AppState, user_id: i64, code: &str) -> Result<Factor, ApiError> {
+    if totp::looks_like_totp(code) {
+        let Some(secret) = state.catalog.totp_state(user_id).await?.secret else { return Ok(Factor::Wrong) };
+        let step = totp::check(&secret, code, totp::now_secs());
+        return Ok(match step {
+            Some(step) if state.catalog.claim_totp_step(user_id, step).await? => Factor::Totp,
+            _ => Factor::Wrong,
+        });
+    }
+    let used = state.catalog.use_recovery_code(user_id, &totp::recovery_hash(user_id, code)).await?;
+    Ok(if used { Factor::Recovery } else { Factor::Wrong })
 }
 
 fn random<const N: usize>() -> [u8; N] {
@@ -98,6 +164,7 @@ fn tokens(
     role: &str,
     session: &str,
     secret: &[u8],
+    must_enrol: bool,
 ) -> Result<HttpResponse, ApiError> {
     let access = state.tokens.issue(username, role, session)?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(json!({
@@ -105,6 +172,7 @@ fn tokens(
         "token_type": "Bearer",
         "expires_in": state.tokens.ttl_secs,
         "refresh_token": format!("{session}.{}", URL_SAFE_NO_PAD.encode(secret)),
+        "mfa_enrolment_required": must_enrol,
     })))
 }
 
@@ -113,25 +181,35 @@ pub struct Refresh {
     refresh_token: String,
 }
 
-/// `POST /api/auth/refresh {refresh_token}`: a new access token and a new refresh token.
-pub async fn refresh(state: web::Data<AppState>, body: web::Json<Refresh>) -> Result<HttpResponse, ApiError> {
+/// `POST /api/auth/refresh {refresh_token}`: a new access token and a new refresh token,
+/// while the session is open (the idle timeout included: a refresh is a use).
+pub async fn refresh(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<Refresh>,
+) -> Result<HttpResponse, ApiError> {
     let invalid =
         || ApiError::Unauthorized("the refresh token is not valid or its session has ended; log in again".into());
     let (id, secret) = body.refresh_token.split_once('.').ok_or_else(invalid)?;
     let secret = URL_SAFE_NO_PAD.decode(secret).map_err(|_| invalid())?;
     let session = state.catalog.find_session(id).await?.ok_or_else(invalid)?;
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    if !session.is_open(&now) {
+    let actor = format!("user:{}", session.username);
+    if crate::auth::keep_open(&state, &session).await.is_err() {
+        audit::record(&state, Access::new(actor, Action::TokenRefresh, &req).denied("session_ended")).await?;
         return Err(invalid());
     }
     let next = random::<32>();
     if !state.catalog.rotate_session(id, &hash_secret(&secret), &hash_secret(&next)).await? {
         state.catalog.revoke_session(id).await?;
+        let replayed = Access::new(actor, Action::TokenRefresh, &req).denied("replayed");
+        audit::record(&state, replayed).await?;
         return Err(ApiError::Unauthorized(
             "this refresh token was used already, so the session has been ended for safety; log in again".into(),
         ));
     }
-    tokens(&state, &session.username, session.role.as_str(), id, &next)
+    audit::record(&state, Access::new(actor, Action::TokenRefresh, &req)).await?;
+    let must_enrol = crate::auth::must_enrol(&state, &session);
+    tokens(&state, &session.username, session.role.as_str(), id, &next, must_enrol)
 }
 
 /// `POST /api/auth/logout`: ends the caller's session; its tokens stop working at once.
@@ -139,8 +217,4 @@ pub async fn logout(req: HttpRequest, state: web::Data<AppState>, user: AuthUser
     state.catalog.revoke_session(&user.session).await?;
     audit::record(&state, Access::new(user.actor(), Action::Logout, &req)).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-pub async fn me(user: AuthUser) -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "username": user.username, "role": user.role.as_str(), "mfa_enabled": false }))
 }

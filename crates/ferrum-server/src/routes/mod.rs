@@ -1,13 +1,15 @@
 //! HTTP routes: thin handlers that extract, authorise, call one service and map the result.
 mod archive;
 mod audit;
-mod auth;
+pub(crate) mod auth;
 mod grants;
 mod groups;
 mod health;
 mod images;
 mod instances;
 mod links;
+mod me;
+mod settings;
 mod share;
 mod studies;
 mod uploads;
@@ -30,11 +32,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/auth/login", web::post().to(auth::login))
                 .route("/auth/refresh", web::post().to(auth::refresh))
                 .route("/auth/logout", web::post().to(auth::logout))
-                .route("/me", web::get().to(auth::me))
+                .route("/me", web::get().to(me::me))
+                .route("/me/mfa/totp", web::post().to(me::enrol))
+                .route("/me/mfa/totp", web::delete().to(me::disable))
+                .route("/me/mfa/totp/verify", web::post().to(me::verify))
+                .route("/me/sessions", web::get().to(me::sessions))
+                .route("/me/sessions", web::delete().to(me::end_other_sessions))
+                .route("/me/sessions/{id}", web::delete().to(me::end_session))
+                .route("/me/password", web::post().to(me::change_password))
+                .route("/settings/mfa", web::get().to(settings::get_mfa))
+                .route("/settings/mfa", web::put().to(settings::put_mfa))
                 .route("/users", web::post().to(users::create))
                 .route("/users", web::get().to(users::list))
                 .route("/users/{name}", web::patch().to(users::update))
                 .route("/users/{name}", web::delete().to(users::delete))
+                .route("/users/{name}/unlock", web::post().to(users::unlock))
                 .route("/uploads", web::post().to(uploads::upload))
                 .route("/studies", web::get().to(studies::list))
                 .route("/studies/{study_uid}", web::get().to(studies::get))

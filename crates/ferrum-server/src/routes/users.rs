@@ -23,6 +23,9 @@ pub struct NewUser {
 pub struct Change {
     role: Option<String>,
     password: Option<String>,
+    /// `true` disables the account (its sessions end at once; links it made keep working
+    /// unless revoked), `false` enables it again.
+    disabled: Option<bool>,
 }
 
 fn role(raw: &str) -> Result<Role, ApiError> {
@@ -37,6 +40,8 @@ fn body(user: &User) -> serde_json::Value {
         "username": user.username,
         "role": user.role.as_str(),
         "locked_until": user.locked_until,
+        "disabled": user.disabled,
+        "mfa_enabled": user.mfa_enabled,
         "created_at": user.created_at,
     })
 }
@@ -83,11 +88,14 @@ pub async fn update(
     change: web::Json<Change>,
 ) -> Result<HttpResponse, ApiError> {
     admin.require_admin()?;
-    let Change { role: raw_role, password: pw } = change.into_inner();
+    let Change { role: raw_role, password: pw, disabled } = change.into_inner();
     let role = raw_role.as_deref().map(role).transpose()?;
     if *path == admin.username && role.is_some_and(|r| r != Role::Admin) {
         // Otherwise the last admin could lock everyone out of account management.
         return Err(ApiError::Conflict("you cannot take the admin role from yourself".into()));
+    }
+    if *path == admin.username && disabled == Some(true) {
+        return Err(ApiError::Conflict("you cannot disable your own account".into()));
     }
     let password_hash = match pw {
         Some(pw) => {
@@ -97,13 +105,34 @@ pub async fn update(
         None => None,
     };
     let reset = password_hash.is_some();
+    let changed = role.is_some() || reset;
     let user = state
         .catalog
-        .update_user(&path, &UserChange { role, password_hash })
+        .update_user(&path, &UserChange { role, password_hash, disabled })
         .await
         .map_err(|e| not_found_as_user(e.into()))?;
-    let action = if reset { Action::ResetPassword } else { Action::UpdateUser };
-    audited(&req, &state, &admin, action, &user.username).await?;
+    if changed || disabled.is_none() {
+        let action = if reset { Action::ResetPassword } else { Action::UpdateUser };
+        audited(&req, &state, &admin, action, &user.username).await?;
+    }
+    match disabled {
+        Some(true) => audited(&req, &state, &admin, Action::AccountDisable, &user.username).await?,
+        Some(false) => audited(&req, &state, &admin, Action::AccountEnable, &user.username).await?,
+        None => {}
+    }
+    Ok(HttpResponse::Ok().json(body(&user)))
+}
+
+/// `POST /api/users/{name}/unlock` (admin): lifts a lockout after failed logins.
+pub async fn unlock(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    admin.require_admin()?;
+    let user = state.catalog.unlock_user(&path).await.map_err(|e| not_found_as_user(e.into()))?;
+    audited(&req, &state, &admin, Action::AccountUnlock, &user.username).await?;
     Ok(HttpResponse::Ok().json(body(&user)))
 }
 

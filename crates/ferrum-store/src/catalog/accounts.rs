@@ -1,5 +1,5 @@
 //! Accounts, login sessions and groups.
-use super::rows::{role, UserRow};
+use super::rows::{role, SessionRow, UserRow};
 use super::sql::{now, on_pool, SqlCatalog};
 use crate::access::Group;
 use crate::model::*;
@@ -52,21 +52,27 @@ impl super::AccountCatalog for SqlCatalog {
     async fn update_user(&self, username: &str, change: &UserChange) -> Result<User, StoreError> {
         on_pool!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            // $4: 1 disables, 0 enables, NULL leaves it. Enabling also clears a lockout the
+            // disabled account may have run into.
             let done = sqlx::query(
                 "UPDATE users SET role = COALESCE($2, role), password_hash = COALESCE($3, password_hash), \
-                 failed_logins = CASE WHEN $3 IS NULL THEN failed_logins ELSE 0 END, \
-                 locked_until = CASE WHEN $3 IS NULL THEN locked_until ELSE NULL END \
+                 failed_logins = CASE WHEN $3 IS NULL AND COALESCE($4, 1) = 1 THEN failed_logins ELSE 0 END, \
+                 locked_until = CASE WHEN $3 IS NULL AND COALESCE($4, 1) = 1 THEN locked_until ELSE NULL END, \
+                 disabled_at = CASE WHEN $4 IS NULL THEN disabled_at WHEN $4 = 1 THEN COALESCE(disabled_at, $5) \
+                 ELSE NULL END \
                  WHERE username = $1 AND deleted_at IS NULL",
             )
             .bind(username)
             .bind(change.role.map(Role::as_str))
             .bind(&change.password_hash)
+            .bind(change.disabled.map(i64::from))
+            .bind(now())
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
             }
-            if change.password_hash.is_some() {
+            if change.password_hash.is_some() || change.disabled == Some(true) {
                 sqlx::query(END_SESSIONS).bind(username).bind(now()).execute(&mut *tx).await?;
             }
             tx.commit().await?;
@@ -140,42 +146,159 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn create_session(&self, session: &NewSession) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| sqlx::query(
-            "INSERT INTO sessions (id, user_id, refresh_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
+        let at = now();
+        on_pool!(&self.writes, |p| {
+            sqlx::query(
+            "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at, address, user_agent) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7)"
         )
         .bind(&session.id)
         .bind(session.user_id)
         .bind(&session.refresh_hash)
-        .bind(now())
+        .bind(&at)
         .bind(&session.expires_at)
+        .bind(&session.address)
+        .bind(&session.user_agent)
+        .execute(p)
+        .await?
+        .rows_affected()
+        });
+        Ok(())
+    }
+
+    async fn find_session(&self, id: &str) -> Result<Option<Session>, StoreError> {
+        let row: Option<SessionRow> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT s.id, u.id AS user_id, s.refresh_hash, s.created_at, \
+             COALESCE(s.last_used_at, s.created_at) AS last_used_at, s.expires_at, s.revoked_at, \
+             u.username, u.role, u.deleted_at, u.disabled_at, u.totp_secret IS NOT NULL AS mfa_enabled, \
+             (SELECT value FROM settings WHERE key = 'mfa_required_roles') AS mfa_required_roles \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1"
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await?);
+        row.map(|r| {
+            Ok(Session {
+                id: r.id,
+                user_id: r.user_id,
+                username: r.username,
+                role: role(&r.role)?,
+                user_deleted: r.deleted_at.is_some(),
+                user_disabled: r.disabled_at.is_some(),
+                mfa_enabled: r.mfa_enabled,
+                refresh_hash: r.refresh_hash,
+                created_at: r.created_at,
+                last_used_at: r.last_used_at,
+                expires_at: r.expires_at,
+                revoked_at: r.revoked_at,
+                mfa_required_roles: r.mfa_required_roles,
+            })
+        })
+        .transpose()
+    }
+
+    async fn touch_session(&self, id: &str, now: &str, if_before: &str) -> Result<(), StoreError> {
+        // One conditional statement: most requests match no row and write nothing.
+        on_pool!(&self.writes, |p| sqlx::query(
+            "UPDATE sessions SET last_used_at = $2 WHERE id = $1 AND revoked_at IS NULL \
+             AND COALESCE(last_used_at, created_at) < $3"
+        )
+        .bind(id)
+        .bind(now)
+        .bind(if_before)
         .execute(p)
         .await?
         .rows_affected());
         Ok(())
     }
 
-    async fn find_session(&self, id: &str) -> Result<Option<Session>, StoreError> {
-        type Row = (String, i64, String, String, Option<String>, String, String, Option<String>);
-        let row: Option<Row> = on_pool!(&self.pool, |p| sqlx::query_as(
-            "SELECT s.id, u.id, s.refresh_hash, s.expires_at, s.revoked_at, u.username, u.role, u.deleted_at \
-             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1"
+    async fn list_sessions(&self, user_id: i64, now: &str, idle_cutoff: &str) -> Result<Vec<SessionInfo>, StoreError> {
+        let rows: Vec<(String, String, String, Option<String>, Option<String>)> = on_pool!(&self.pool, |p| {
+            sqlx::query_as(
+                "SELECT id, created_at, COALESCE(last_used_at, created_at) AS used, address, user_agent \
+                 FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 \
+                 AND COALESCE(last_used_at, created_at) >= $3 ORDER BY used DESC, id",
+            )
+            .bind(user_id)
+            .bind(now)
+            .bind(idle_cutoff)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, created_at, last_used_at, address, user_agent)| SessionInfo {
+                id,
+                created_at,
+                last_used_at,
+                address,
+                user_agent,
+            })
+            .collect())
+    }
+
+    async fn revoke_user_session(&self, user_id: i64, id: &str) -> Result<bool, StoreError> {
+        let done = on_pool!(&self.writes, |p| sqlx::query(
+            "UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL"
         )
         .bind(id)
-        .fetch_optional(p)
-        .await?);
-        row.map(|(id, user_id, refresh_hash, expires_at, revoked_at, username, r, deleted_at)| {
-            Ok(Session {
-                id,
-                user_id,
-                username,
-                role: role(&r)?,
-                user_deleted: deleted_at.is_some(),
-                refresh_hash,
-                expires_at,
-                revoked_at,
-            })
-        })
-        .transpose()
+        .bind(user_id)
+        .bind(now())
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(done == 1)
+    }
+
+    async fn revoke_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64, StoreError> {
+        Ok(on_pool!(&self.writes, |p| sqlx::query(
+            "UPDATE sessions SET revoked_at = $3 WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL"
+        )
+        .bind(user_id)
+        .bind(keep)
+        .bind(now())
+        .execute(p)
+        .await?
+        .rows_affected()))
+    }
+
+    async fn change_password(&self, user_id: i64, password_hash: &str, keep_session: &str) -> Result<(), StoreError> {
+        on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            let done = sqlx::query(
+                "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL \
+                 WHERE id = $1 AND deleted_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(password_hash)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query("UPDATE sessions SET revoked_at = $3 WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL")
+                .bind(user_id)
+                .bind(keep_session)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn unlock_user(&self, username: &str) -> Result<User, StoreError> {
+        let done = on_pool!(&self.writes, |p| sqlx::query(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = $1 AND deleted_at IS NULL"
+        )
+        .bind(username)
+        .execute(p)
+        .await?
+        .rows_affected());
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.find_user(username).await?.ok_or(StoreError::NotFound)
     }
 
     async fn rotate_session(&self, id: &str, old_hash: &str, new_hash: &str) -> Result<bool, StoreError> {

@@ -10,8 +10,10 @@ pub(crate) mod audit;
 mod ingest;
 mod jobs;
 mod links;
+mod mfa;
 mod rows;
 pub mod seed;
+mod settings;
 mod sql;
 mod sqlite;
 mod studies;
@@ -101,6 +103,21 @@ pub trait AccountCatalog: Send + Sync {
     async fn record_login_success(&self, user_id: i64) -> Result<(), StoreError>;
     async fn create_session(&self, session: &NewSession) -> Result<(), StoreError>;
     async fn find_session(&self, id: &str) -> Result<Option<Session>, StoreError>;
+    /// Records that the session was used at `now`, only if its last use is before
+    /// `if_before` (so that most requests write nothing).
+    async fn touch_session(&self, id: &str, now: &str, if_before: &str) -> Result<(), StoreError>;
+    /// The account's open sessions (not ended, not expired at `now`, used since
+    /// `idle_cutoff`), most recently used first.
+    async fn list_sessions(&self, user_id: i64, now: &str, idle_cutoff: &str) -> Result<Vec<SessionInfo>, StoreError>;
+    /// Ends one of the account's own sessions; `false` when it has no open session `id`.
+    async fn revoke_user_session(&self, user_id: i64, id: &str) -> Result<bool, StoreError>;
+    /// Ends every open session of the account but `keep`; answers how many ended.
+    async fn revoke_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64, StoreError>;
+    /// The account's own password change: sets the hash, lifts a lockout, and ends every
+    /// other session, in one transaction.
+    async fn change_password(&self, user_id: i64, password_hash: &str, keep_session: &str) -> Result<(), StoreError>;
+    /// Lifts a login lockout; `NotFound` for an unknown or deleted account.
+    async fn unlock_user(&self, username: &str) -> Result<User, StoreError>;
     /// Swaps the refresh secret if it is still `old_hash` (false: it was used already).
     async fn rotate_session(&self, id: &str, old_hash: &str, new_hash: &str) -> Result<bool, StoreError>;
     async fn revoke_session(&self, id: &str) -> Result<(), StoreError>;
@@ -114,6 +131,41 @@ pub trait AccountCatalog: Send + Sync {
     async fn delete_group(&self, name: &str) -> Result<(), StoreError>;
     async fn add_member(&self, group: &str, username: &str) -> Result<(), StoreError>;
     async fn remove_member(&self, group: &str, username: &str) -> Result<(), StoreError>;
+}
+
+/// The TOTP second factor of accounts and their recovery codes.
+#[async_trait]
+pub trait MfaCatalog: Send + Sync {
+    /// `NotFound` for an unknown or deleted account.
+    async fn totp_state(&self, user_id: i64) -> Result<TotpState, StoreError>;
+    /// Keeps `secret` as the one being enrolled (replacing an earlier one); `Conflict` when
+    /// TOTP is on already.
+    async fn set_totp_pending(&self, user_id: i64, secret: &str) -> Result<(), StoreError>;
+    /// Turns TOTP on with the pending secret if it is still `secret`, remembering `step` as
+    /// used, and replaces the recovery codes with `recovery_hashes`, in one transaction.
+    /// `false` when the pending secret changed meanwhile (or TOTP is on already).
+    async fn enable_totp(
+        &self,
+        user_id: i64,
+        secret: &str,
+        step: i64,
+        recovery_hashes: &[String],
+    ) -> Result<bool, StoreError>;
+    /// Turns TOTP off and forgets the secret and the recovery codes.
+    async fn disable_totp(&self, user_id: i64) -> Result<(), StoreError>;
+    /// Accepts a code of time `step` once: `false` when a code of this step or a later one
+    /// was accepted already (a replay).
+    async fn claim_totp_step(&self, user_id: i64, step: i64) -> Result<bool, StoreError>;
+    /// Uses a recovery code up: `false` when there is no such unused code.
+    async fn use_recovery_code(&self, user_id: i64, code_hash: &str) -> Result<bool, StoreError>;
+    async fn recovery_codes_left(&self, user_id: i64) -> Result<i64, StoreError>;
+}
+
+/// Deployment-wide settings changed at run time (`mfa_required_roles`).
+#[async_trait]
+pub trait SettingCatalog: Send + Sync {
+    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+    async fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
 }
 
 /// Viewer links.
@@ -184,7 +236,9 @@ pub trait AuditCatalog: Send + Sync {
 
 /// Every concern of the catalog, as the server holds it (`Arc<dyn Catalog>`).
 #[async_trait]
-pub trait Catalog: StudyCatalog + AccountCatalog + LinkCatalog + JobCatalog + AuditCatalog + 'static {
+pub trait Catalog:
+    StudyCatalog + AccountCatalog + MfaCatalog + SettingCatalog + LinkCatalog + JobCatalog + AuditCatalog + 'static
+{
     /// Answers once the database can be queried.
     async fn health(&self) -> Result<(), StoreError>;
 }

@@ -13,7 +13,26 @@ pub(crate) struct UserRow {
     failed_logins: i64,
     locked_until: Option<String>,
     deleted_at: Option<String>,
+    disabled_at: Option<String>,
+    totp_secret: Option<String>,
     created_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    pub id: String,
+    pub user_id: i64,
+    pub refresh_hash: String,
+    pub created_at: String,
+    pub last_used_at: String,
+    pub expires_at: String,
+    pub revoked_at: Option<String>,
+    pub username: String,
+    pub role: String,
+    pub deleted_at: Option<String>,
+    pub disabled_at: Option<String>,
+    pub mfa_enabled: bool,
+    pub mfa_required_roles: Option<String>,
 }
 
 pub(crate) fn role(s: &str) -> Result<Role, StoreError> {
@@ -31,6 +50,8 @@ impl TryFrom<UserRow> for User {
             failed_logins: r.failed_logins,
             locked_until: r.locked_until,
             deleted: r.deleted_at.is_some(),
+            disabled: r.disabled_at.is_some(),
+            mfa_enabled: r.totp_secret.is_some(),
             created_at: r.created_at,
         })
     }

@@ -133,8 +133,14 @@ pub async fn accounts_are_changed_listed_and_deleted_for_good(store: Store) {
 
 pub async fn sessions_rotate_once_and_end_with_logout_password_reset_or_deletion(store: Store) {
     let eve = store.create_user("eve", "h", Role::Radiologist).await.unwrap();
-    let open =
-        |id: &str| NewSession { id: id.into(), user_id: eve.id, refresh_hash: "r0".into(), expires_at: FUTURE.into() };
+    let open = |id: &str| NewSession {
+        id: id.into(),
+        user_id: eve.id,
+        refresh_hash: "r0".into(),
+        expires_at: FUTURE.into(),
+        address: None,
+        user_agent: None,
+    };
     for id in ["s1", "s2", "s3"] {
         store.create_session(&open(id)).await.unwrap();
     }
@@ -681,6 +687,133 @@ pub async fn an_instances_warnings_come_back_as_they_were_stored(store: Store) {
     assert_eq!(counts, vec![1, 0]);
 }
 
+fn session(id: &str, user_id: i64) -> NewSession {
+    NewSession {
+        id: id.into(),
+        user_id,
+        refresh_hash: "r".into(),
+        expires_at: FUTURE.into(),
+        address: Some("192.0.2.1".into()),
+        user_agent: Some("test agent".into()),
+    }
+}
+
+pub async fn sessions_are_listed_touched_and_ended_by_their_owner_only(store: Store) {
+    let ann = store.create_user("ann", "h", Role::Radiologist).await.unwrap();
+    let ben = store.create_user("ben", "h", Role::Radiologist).await.unwrap();
+    for id in ["a1", "a2", "a3"] {
+        store.create_session(&session(id, ann.id)).await.unwrap();
+    }
+    store.create_session(&session("b1", ben.id)).await.unwrap();
+    let a1 = store.find_session("a1").await.unwrap().unwrap();
+    assert_eq!(a1.last_used_at, a1.created_at, "a new session was last used when it opened");
+    let now = "2100-01-01T00:00:00.000000Z";
+    let listed = store.list_sessions(ann.id, PAST, PAST).await.unwrap();
+    assert_eq!(listed.len(), 3);
+    assert_eq!(
+        (listed[0].address.as_deref(), listed[0].user_agent.as_deref()),
+        (Some("192.0.2.1"), Some("test agent"))
+    );
+
+    // Touching writes only when the last use is older than asked.
+    store.touch_session("a1", now, PAST).await.unwrap();
+    assert_eq!(store.find_session("a1").await.unwrap().unwrap().last_used_at, a1.created_at);
+    store.touch_session("a1", now, now).await.unwrap();
+    assert_eq!(store.find_session("a1").await.unwrap().unwrap().last_used_at, now);
+    // Idle ones are not listed: only a1 was used after the cut-off.
+    let cutoff = "2099-01-01T00:00:00.000000Z";
+    let ids = |v: Vec<SessionInfo>| v.into_iter().map(|s| s.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.list_sessions(ann.id, PAST, cutoff).await.unwrap()), vec!["a1"]);
+    assert!(store.find_session("a2").await.unwrap().unwrap().is_open(PAST, PAST));
+    assert!(!store.find_session("a2").await.unwrap().unwrap().is_open(PAST, cutoff), "idle");
+
+    assert!(!store.revoke_user_session(ann.id, "b1").await.unwrap(), "another account's session");
+    assert!(store.find_session("b1").await.unwrap().unwrap().revoked_at.is_none());
+    assert!(store.revoke_user_session(ann.id, "a2").await.unwrap());
+    assert!(!store.revoke_user_session(ann.id, "a2").await.unwrap(), "ended already");
+    assert_eq!(store.revoke_other_sessions(ann.id, "a1").await.unwrap(), 1);
+    assert_eq!(ids(store.list_sessions(ann.id, PAST, PAST).await.unwrap()), vec!["a1"]);
+    assert_eq!(store.list_sessions(ben.id, PAST, PAST).await.unwrap().len(), 1);
+}
+
+pub async fn a_password_change_ends_other_sessions_and_disabling_ends_all(store: Store) {
+    let cy = store.create_user("cy", "h", Role::Radiologist).await.unwrap();
+    for id in ["c1", "c2"] {
+        store.create_session(&session(id, cy.id)).await.unwrap();
+    }
+    store.claim_login_attempt(cy.id, PAST, 1, FUTURE).await.unwrap();
+    store.change_password(cy.id, "h2", "c1").await.unwrap();
+    let user = store.find_user("cy").await.unwrap().unwrap();
+    assert_eq!((user.password_hash.as_deref(), user.locked_until), (Some("h2"), None));
+    assert!(store.find_session("c1").await.unwrap().unwrap().revoked_at.is_none());
+    assert!(store.find_session("c2").await.unwrap().unwrap().revoked_at.is_some());
+
+    let off = store.update_user("cy", &UserChange { disabled: Some(true), ..Default::default() }).await.unwrap();
+    assert!(off.disabled);
+    let c1 = store.find_session("c1").await.unwrap().unwrap();
+    assert!(c1.user_disabled && c1.revoked_at.is_some() && !c1.is_open(PAST, PAST));
+    assert!(store.list_users().await.unwrap().iter().any(|u| u.username == "cy" && u.disabled));
+    let on = store.update_user("cy", &UserChange { disabled: Some(false), ..Default::default() }).await.unwrap();
+    assert!(!on.disabled);
+
+    store.claim_login_attempt(cy.id, PAST, 1, FUTURE).await.unwrap();
+    assert!(store.find_user("cy").await.unwrap().unwrap().locked_until.is_some());
+    let unlocked = store.unlock_user("cy").await.unwrap();
+    assert_eq!((unlocked.failed_logins, unlocked.locked_until), (0, None));
+    assert!(matches!(store.unlock_user("nobody").await, Err(StoreError::NotFound)));
+}
+
+pub async fn totp_turns_on_once_verified_and_each_step_and_recovery_code_works_once(store: Store) {
+    let di = store.create_user("di", "h", Role::Admin).await.unwrap();
+    assert!(!di.mfa_enabled);
+    store.set_totp_pending(di.id, "SECRETONE").await.unwrap();
+    store.set_totp_pending(di.id, "SECRETTWO").await.unwrap();
+    let state = store.totp_state(di.id).await.unwrap();
+    assert_eq!((state.secret, state.pending.as_deref()), (None, Some("SECRETTWO")));
+    assert!(!format!("{:?}", store.totp_state(di.id).await.unwrap()).contains("SECRET"), "Debug hides secrets");
+    assert!(!store.claim_totp_step(di.id, 5).await.unwrap(), "no step is accepted while TOTP is off");
+
+    let hashes = vec!["r1".to_owned(), "r2".to_owned()];
+    assert!(!store.enable_totp(di.id, "SECRETONE", 10, &hashes).await.unwrap(), "a stale enrolment");
+    assert!(store.enable_totp(di.id, "SECRETTWO", 10, &hashes).await.unwrap());
+    assert!(store.find_user("di").await.unwrap().unwrap().mfa_enabled);
+    let state = store.totp_state(di.id).await.unwrap();
+    assert_eq!((state.secret.as_deref(), state.pending, state.last_step), (Some("SECRETTWO"), None, Some(10)));
+    assert!(matches!(store.set_totp_pending(di.id, "X").await, Err(StoreError::Conflict(_))));
+
+    assert!(!store.claim_totp_step(di.id, 10).await.unwrap(), "the enrolling code's step is used");
+    assert!(store.claim_totp_step(di.id, 11).await.unwrap());
+    assert!(!store.claim_totp_step(di.id, 11).await.unwrap(), "a replay");
+    assert!(!store.claim_totp_step(di.id, 9).await.unwrap(), "an older step");
+
+    assert_eq!(store.recovery_codes_left(di.id).await.unwrap(), 2);
+    assert!(store.use_recovery_code(di.id, "r1").await.unwrap());
+    assert!(!store.use_recovery_code(di.id, "r1").await.unwrap(), "once");
+    assert!(!store.use_recovery_code(di.id, "nope").await.unwrap());
+    assert_eq!(store.recovery_codes_left(di.id).await.unwrap(), 1);
+
+    store.create_session(&session("d1", di.id)).await.unwrap();
+    assert!(store.find_session("d1").await.unwrap().unwrap().mfa_enabled);
+    store.disable_totp(di.id).await.unwrap();
+    assert!(!store.find_user("di").await.unwrap().unwrap().mfa_enabled);
+    assert_eq!(store.recovery_codes_left(di.id).await.unwrap(), 0);
+    assert!(!store.find_session("d1").await.unwrap().unwrap().mfa_enabled);
+}
+
+pub async fn settings_are_kept_replaced_and_seen_by_sessions(store: Store) {
+    assert_eq!(store.setting("mfa_required_roles").await.unwrap(), None);
+    let ed = store.create_user("ed", "h", Role::Radiologist).await.unwrap();
+    store.create_session(&session("e1", ed.id)).await.unwrap();
+    assert_eq!(store.find_session("e1").await.unwrap().unwrap().mfa_required_roles, None);
+    store.put_setting("mfa_required_roles", "admin").await.unwrap();
+    store.put_setting("mfa_required_roles", "admin,radiologist").await.unwrap();
+    assert_eq!(store.setting("mfa_required_roles").await.unwrap().as_deref(), Some("admin,radiologist"));
+    assert_eq!(
+        store.find_session("e1").await.unwrap().unwrap().mfa_required_roles.as_deref(),
+        Some("admin,radiologist")
+    );
+}
+
 macro_rules! catalog_cases {
     ($module:ident, $factory:ident) => {
         crate::backends!(
@@ -718,6 +851,10 @@ macro_rules! catalog_cases {
                 sessions_rotate_once_and_end_with_logout_password_reset_or_deletion,
                 a_series_remembers_which_instance_its_thumbnail_shows,
                 an_instances_warnings_come_back_as_they_were_stored,
+                sessions_are_listed_touched_and_ended_by_their_owner_only,
+                a_password_change_ends_other_sessions_and_disabling_ends_all,
+                totp_turns_on_once_verified_and_each_step_and_recovery_code_works_once,
+                settings_are_kept_replaced_and_seen_by_sessions,
             ]
         );
     };
