@@ -2,7 +2,8 @@
 //! the write lock (SQLite's one writer; `FOR UPDATE` on PostgreSQL), so sequence numbers have
 //! no gaps and each event names its predecessor's hash. On SQLite an event goes through the
 //! group-commit writer, so that reads of patient data (each audited) share commits.
-use sqlx::Row;
+use sqlx::{PgPool, Row};
+use tokio::sync::{mpsc, oneshot};
 
 use super::ingest::{on_conn, Conn};
 use super::sql::{now, on_pool, Pool, SqlCatalog};
@@ -29,6 +30,11 @@ async fn head(conn: &mut Conn<'_>) -> Result<(i64, String), sqlx::Error> {
 }
 
 async fn insert(conn: &mut Conn<'_>, r: &AuditRecord) -> Result<(), sqlx::Error> {
+    insert_row(conn, r).await?;
+    set_head(conn, r).await
+}
+
+async fn insert_row(conn: &mut Conn<'_>, r: &AuditRecord) -> Result<(), sqlx::Error> {
     on_conn!(conn, |c| sqlx::query(INSERT)
         .bind(r.seq)
         .bind(&r.at)
@@ -48,6 +54,10 @@ async fn insert(conn: &mut Conn<'_>, r: &AuditRecord) -> Result<(), sqlx::Error>
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+async fn set_head(conn: &mut Conn<'_>, r: &AuditRecord) -> Result<(), sqlx::Error> {
     on_conn!(conn, |c| sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(r.seq)
         .bind(&r.hash)
@@ -63,6 +73,78 @@ pub(crate) async fn append_chained(conn: &mut Conn<'_>, event: &NewAuditEvent) -
     let record = AuditRecord::chained(event, (seq, &hash), now());
     insert(conn, &record).await?;
     Ok(record)
+}
+
+/// Most events appended in one PostgreSQL transaction.
+const BATCH_MAX: usize = 256;
+
+type Reply = oneshot::Sender<Result<AuditRecord, StoreError>>;
+
+/// PostgreSQL's audit appends of this instance, batched: one task takes every event waiting,
+/// appends them under one hold of the head lock and commits once. A failed batch is retried
+/// event by event, so that an event fails alone.
+pub(crate) struct Batcher {
+    queue: mpsc::Sender<(NewAuditEvent, Reply)>,
+}
+
+impl Batcher {
+    pub(crate) fn start(pool: PgPool) -> Batcher {
+        let (queue, mut rx) = mpsc::channel::<(NewAuditEvent, Reply)>(4096);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut group = vec![first];
+                while group.len() < BATCH_MAX {
+                    match rx.try_recv() {
+                        Ok(next) => group.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let events: Vec<&NewAuditEvent> = group.iter().map(|(e, _)| e).collect();
+                match append_group(&pool, &events).await {
+                    Ok(records) => {
+                        for ((_, reply), record) in group.into_iter().zip(records) {
+                            let _ = reply.send(Ok(record));
+                        }
+                    }
+                    Err(_) => {
+                        for (event, reply) in group {
+                            let _ = reply.send(append_group(&pool, &[&event]).await.map(|mut r| r.remove(0)));
+                        }
+                    }
+                }
+            }
+        });
+        Batcher { queue }
+    }
+
+    async fn append(&self, event: NewAuditEvent) -> Result<AuditRecord, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        let stopped = || StoreError::Unavailable("the audit writer has stopped".into());
+        self.queue.send((event, tx)).await.map_err(|_| stopped())?;
+        rx.await.map_err(|_| stopped())?
+    }
+}
+
+async fn append_group(pool: &PgPool, events: &[&NewAuditEvent]) -> Result<Vec<AuditRecord>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut records: Vec<AuditRecord> = Vec::with_capacity(events.len());
+    {
+        // The head once, each row, the head once: the lock is held for as short as can be.
+        let mut conn = Conn::Postgres(&mut tx);
+        let (mut seq, mut hash) = head(&mut conn).await?;
+        let at = now();
+        for event in events {
+            let record = AuditRecord::chained(event, (seq, &hash), at.clone());
+            insert_row(&mut conn, &record).await?;
+            (seq, hash) = (record.seq, record.hash.clone());
+            records.push(record);
+        }
+        if let Some(last) = records.last() {
+            set_head(&mut conn, last).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(records)
 }
 
 /// Moves the events of earlier versions (a plain table) into the chain, oldest first, keeping
@@ -184,12 +266,15 @@ impl super::AuditCatalog for SqlCatalog {
     async fn append_audit(&self, event: &NewAuditEvent) -> Result<AuditRecord, StoreError> {
         match (&self.pool, &self.writer) {
             (Pool::Sqlite(_), Some(writer)) => writer.append_audit(event.clone()).await,
-            (Pool::Postgres(pool), _) => {
-                let mut tx = pool.begin().await?;
-                let record = append_chained(&mut Conn::Postgres(&mut tx), event).await?;
-                tx.commit().await?;
-                Ok(record)
-            }
+            (Pool::Postgres(pool), _) => match &self.audit_batcher {
+                Some(batcher) => batcher.append(event.clone()).await,
+                None => {
+                    let mut tx = pool.begin().await?;
+                    let record = append_chained(&mut Conn::Postgres(&mut tx), event).await?;
+                    tx.commit().await?;
+                    Ok(record)
+                }
+            },
             (Pool::Sqlite(_), None) => Err(StoreError::Unavailable("the catalog writer has stopped".into())),
         }
     }

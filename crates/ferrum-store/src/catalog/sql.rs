@@ -44,6 +44,9 @@ pub struct SqlCatalog {
     pub(crate) writes: Pool,
     /// SQLite only: the task that applies ingest writes in group commits.
     pub(crate) writer: Option<Writer>,
+    /// PostgreSQL only: appends of the audit trail, batched so that the chain's head lock
+    /// is taken once per group of events rather than once per event.
+    pub(crate) audit_batcher: Option<super::audit::Batcher>,
 }
 
 /// Kept so that callers (tests, benches) can name the backend they open.
@@ -112,7 +115,7 @@ impl SqlCatalog {
             .connect_with(options)
             .await
             .map_err(unavailable)?;
-        let mut catalog = SqlCatalog { pool: Pool::Sqlite(pool), writes: Pool::Sqlite(writes.clone()), writer: None };
+        let mut catalog = SqlCatalog { pool: Pool::Sqlite(pool), writes: Pool::Sqlite(writes.clone()), writer: None, audit_batcher: None };
         super::audit::import_legacy(&catalog).await?;
         catalog.writer = Some(Writer::start(writes));
         Ok(catalog)
@@ -140,8 +143,14 @@ impl SqlCatalog {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Other(format!("migrating the catalog: {e}")))?;
-        let catalog = SqlCatalog { pool: Pool::Postgres(pool.clone()), writes: Pool::Postgres(pool), writer: None };
+        let mut catalog = SqlCatalog {
+            pool: Pool::Postgres(pool.clone()),
+            writes: Pool::Postgres(pool.clone()),
+            writer: None,
+            audit_batcher: None,
+        };
         super::audit::import_legacy(&catalog).await?;
+        catalog.audit_batcher = Some(super::audit::Batcher::start(pool));
         Ok(catalog)
     }
 
