@@ -64,3 +64,15 @@ END
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
     FOR EACH ROW EXECUTE FUNCTION audit_events_guard();
+
+-- Signed anchors of the chain's head, written every few minutes by the servers with the
+-- audit key (which is not in the database): whoever can only write the database could
+-- rewrite the chain and its head consistently, but not an anchor, so `verify` catches any
+-- rewrite of events up to the newest anchor.
+CREATE TABLE audit_anchors (
+    seq       BIGINT PRIMARY KEY,
+    hash      TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    key_id    TEXT NOT NULL,
+    signature TEXT NOT NULL
+);

@@ -64,3 +64,15 @@ WHEN (SELECT prune FROM audit_control WHERE id = 1) = 0
 BEGIN
     SELECT RAISE(ABORT, 'audit events are removed by retention only');
 END;
+
+-- Signed anchors of the chain's head, written every few minutes by the servers with the
+-- audit key (which is not in the database): whoever can only write the database could
+-- rewrite the chain and its head consistently, but not an anchor, so `verify` catches any
+-- rewrite of events up to the newest anchor.
+CREATE TABLE audit_anchors (
+    seq       BIGINT PRIMARY KEY,
+    hash      TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    key_id    TEXT NOT NULL,
+    signature TEXT NOT NULL
+);

@@ -106,6 +106,69 @@ async fn deleting_the_newest_events_is_caught_by_the_head_and_retention_leaves_a
     app.kill();
 }
 
+#[tokio::test]
+async fn a_chain_rewritten_consistently_with_its_head_is_caught_by_the_signed_anchor() {
+    let app = app().env("FERRUM_AUDIT_ANCHOR_SECS", "1").spawn().await.logged_in_as_admin().await;
+    for _ in 0..4 {
+        assert_eq!(app.get_json("/api/studies").await.0, 200);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let (ok, v) = verify(&app);
+    assert!(ok && v["anchors"].as_u64().unwrap() >= 1, "{v}");
+    // Someone with database access only edits event 3 and recomputes every hash after it
+    // and the head: the chain is consistent again, but not with the anchor.
+    let is_pg = app.catalog_sql("SELECT 1 FROM pg_catalog.pg_tables LIMIT 1").await.is_ok();
+    let unguard = if is_pg {
+        "DROP TRIGGER audit_events_append_only ON audit_events"
+    } else {
+        "DROP TRIGGER audit_events_append_only"
+    };
+    app.catalog_sql(unguard).await.unwrap();
+    let mut events = audit(&app, "limit=1000").await;
+    events.reverse();
+    let mut prev: Option<String> = None;
+    let mut sql = String::new();
+    for e in events {
+        let mut r = ferrum_store::audit::AuditRecord {
+            seq: e["seq"].as_i64().unwrap(),
+            at: e["at"].as_str().unwrap().into(),
+            actor: e["actor"].as_str().unwrap().into(),
+            action: e["action"].as_str().unwrap().into(),
+            outcome: e["outcome"].as_str().unwrap().into(),
+            study_uid: e["study_uid"].as_str().map(Into::into),
+            series_uid: e["series_uid"].as_str().map(Into::into),
+            sop_uid: e["sop_uid"].as_str().map(Into::into),
+            remote_addr: e["remote_addr"].as_str().map(Into::into),
+            user_agent: e["user_agent"].as_str().map(Into::into),
+            request_id: e["request_id"].as_str().map(Into::into),
+            detail: (!e["detail"].is_null()).then(|| e["detail"].to_string()),
+            count: e["count"].as_i64().unwrap(),
+            prev_hash: e["prev_hash"].as_str().unwrap().into(),
+            hash: e["hash"].as_str().unwrap().into(),
+        };
+        assert_eq!(r.compute_hash(), r.hash, "the test encodes events as the server does");
+        if r.seq < 3 {
+            prev = Some(r.hash);
+            continue;
+        }
+        if r.seq == 3 {
+            r.actor = "user:somebody-else".into();
+        }
+        r.prev_hash = prev.take().unwrap();
+        r.hash = r.compute_hash();
+        sql.push_str(&format!(
+            "UPDATE audit_events SET actor = '{}', prev_hash = '{}', hash = '{}' WHERE seq = {};\n",
+            r.actor, r.prev_hash, r.hash, r.seq
+        ));
+        sql.push_str(&format!("UPDATE audit_head SET seq = {}, hash = '{}' WHERE id = 1;\n", r.seq, r.hash));
+        prev = Some(r.hash);
+    }
+    app.catalog_sql(&sql).await.unwrap();
+    let (ok, v) = verify(&app);
+    assert!(!ok, "{v}");
+    assert!(v["problem"].as_str().unwrap().contains("anchor"), "{v}");
+}
+
 /// FHIR R4 AuditEvent (http://hl7.org/fhir/R4/auditevent.html): the elements of cardinality
 /// 1.. and the codes of the bound value sets.
 fn check_fhir_audit_event(e: &Value) {

@@ -129,6 +129,10 @@ pub struct Settings {
     /// oldest end behind a signed checkpoint.
     #[arg(long, env = "FERRUM_AUDIT_RETENTION_DAYS", default_value_t = 2192, global = true)]
     pub audit_retention_days: u64,
+    /// How often the audit chain's head is signed into an anchor, seconds: a rewrite of the
+    /// chain by someone with database access only is caught up to the newest anchor.
+    #[arg(long, env = "FERRUM_AUDIT_ANCHOR_SECS", default_value_t = 300, global = true)]
+    pub audit_anchor_secs: u64,
     /// Frames and thumbnails read while scrolling, and refusals of callers nobody could
     /// identify, are coalesced into one event per actor, address, series and action in a
     /// window this long, seconds (0: every one its own event).

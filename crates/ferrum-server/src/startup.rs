@@ -165,7 +165,12 @@ impl Application {
         let max_connections = settings.max_connections;
 
         let audit_key = Arc::new(crate::audit::key::AuditKey::load(settings.audit_key.as_deref(), &settings.data_dir)?);
-        crate::audit::retention::start(services.catalog.clone(), audit_key.clone(), settings.audit_retention_days);
+        crate::audit::retention::start(
+            services.catalog.clone(),
+            audit_key.clone(),
+            settings.audit_retention_days,
+            settings.audit_anchor_secs,
+        );
         let audit = crate::audit::AuditLog::new(services.catalog.clone(), settings.audit_coalesce_secs);
         let state = AppState {
             audit,

@@ -299,6 +299,22 @@ pub struct AuditCheckpoint {
     pub signature: String,
 }
 
+/// A signed statement of the chain's head at a moment: event `seq` has hash `hash`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct AuditAnchor {
+    pub seq: i64,
+    pub hash: String,
+    pub at: String,
+    pub key_id: String,
+    pub signature: String,
+}
+
+impl AuditAnchor {
+    pub fn signed_text(seq: i64, hash: &str, at: &str) -> String {
+        format!("ferrum-audit-anchor\n{seq}\n{hash}\n{at}")
+    }
+}
+
 /// Signs a checkpoint: `(seq, hash, at, pruned) -> (key id, signature)`.
 pub type CheckpointSigner<'a> = dyn Fn(i64, &str, &str, i64) -> (String, String) + Send + Sync + 'a;
 

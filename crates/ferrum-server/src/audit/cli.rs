@@ -53,6 +53,10 @@ pub async fn run(settings: &Settings, command: AuditCommand) -> anyhow::Result<b
     match command {
         AuditCommand::Verify => {
             let verdict = verify::verify(catalog.as_ref(), &key).await?;
+            if matches!(verdict, verify::Verdict::Intact { .. }) {
+                // What this run found intact is anchored, so that it holds from now on.
+                retention::anchor(catalog.as_ref(), &key).await?;
+            }
             println!("{}", serde_json::to_string_pretty(&verdict)?);
             Ok(matches!(verdict, verify::Verdict::Intact { .. }))
         }

@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use ferrum_store::audit::AuditCheckpoint;
+use ferrum_store::audit::{AuditAnchor, AuditCheckpoint};
 
 pub struct AuditKey {
     key: Vec<u8>,
@@ -48,6 +48,17 @@ impl AuditKey {
     /// `(key id, signature)` of a checkpoint.
     pub fn sign(&self, seq: i64, hash: &str, at: &str, pruned: i64) -> (String, String) {
         (self.id.clone(), self.mac(&AuditCheckpoint::signed_text(seq, hash, at, pruned)))
+    }
+
+    /// An anchor of the head `(seq, hash)` now.
+    pub fn anchor(&self, seq: i64, hash: &str) -> AuditAnchor {
+        let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let signature = self.mac(&AuditAnchor::signed_text(seq, hash, &at));
+        AuditAnchor { seq, hash: hash.to_owned(), at, key_id: self.id.clone(), signature }
+    }
+
+    pub fn verifies_anchor(&self, a: &AuditAnchor) -> bool {
+        a.key_id == self.id && a.signature == self.mac(&AuditAnchor::signed_text(a.seq, &a.hash, &a.at))
     }
 
     pub fn verifies(&self, c: &AuditCheckpoint) -> bool {

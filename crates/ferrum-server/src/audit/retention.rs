@@ -1,7 +1,8 @@
 //! Retention of the audit trail: events older than `FERRUM_AUDIT_RETENTION_DAYS` (six years
 //! by default) are removed from the oldest end, and a checkpoint signed with the audit key
 //! records where the chain now starts, so that `verify` still holds. Runs at start and then
-//! daily in every instance; the chain's head lock makes concurrent runs take turns.
+//! daily in every instance; the chain's head lock makes concurrent runs take turns. Every
+//! few minutes (`FERRUM_AUDIT_ANCHOR_SECS`) the head is signed into an anchor.
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,7 +29,27 @@ pub async fn prune(
     Ok(checkpoint)
 }
 
-pub fn start(catalog: Arc<dyn Catalog>, key: Arc<AuditKey>, retention_days: u64) {
+/// Signs the chain's head if it moved since the last anchor.
+pub async fn anchor(catalog: &dyn Catalog, key: &AuditKey) -> Result<(), StoreError> {
+    let (seq, hash) = catalog.audit_head().await?;
+    let last = catalog.audit_anchors().await?.last().map_or(0, |a| a.seq);
+    if seq > last {
+        catalog.add_audit_anchor(&key.anchor(seq, &hash)).await?;
+    }
+    Ok(())
+}
+
+pub fn start(catalog: Arc<dyn Catalog>, key: Arc<AuditKey>, retention_days: u64, anchor_secs: u64) {
+    let (anchoring, anchor_key) = (catalog.clone(), key.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(anchor_secs.max(1)));
+        loop {
+            tick.tick().await;
+            if let Err(e) = anchor(anchoring.as_ref(), &anchor_key).await {
+                tracing::error!(error = %e, "the audit chain's head could not be anchored; trying again");
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(24 * 3600));
         loop {

@@ -19,6 +19,8 @@ pub enum Verdict {
         head_hash: String,
         /// Where retention cut the chain, if it did.
         checkpoint_seq: Option<i64>,
+        /// Signed anchors the chain was checked against.
+        anchors: usize,
     },
     Broken {
         /// The first event (or position) that does not hold.
@@ -41,6 +43,17 @@ pub async fn verify(catalog: &dyn Catalog, key: &AuditKey) -> Result<Verdict, St
     };
     let start = seq;
     let mut events = 0u64;
+    // Anchors inside the chain still kept, by sequence number.
+    let mut anchors = std::collections::BTreeMap::new();
+    for a in catalog.audit_anchors().await?.into_iter().filter(|a| a.seq > start) {
+        if !key.verifies_anchor(&a) {
+            return Ok(Verdict::Broken {
+                seq: a.seq,
+                problem: format!("the anchor of event {} does not verify with this server's audit key", a.seq),
+            });
+        }
+        anchors.insert(a.seq, a);
+    }
     loop {
         let page = catalog.audit_chain(seq, PAGE).await?;
         if page.is_empty() {
@@ -73,10 +86,28 @@ pub async fn verify(catalog: &dyn Catalog, key: &AuditKey) -> Result<Verdict, St
                     ),
                 });
             }
+            if anchors.get(&r.seq).is_some_and(|a| a.hash != r.hash) {
+                return Ok(Verdict::Broken {
+                    seq: r.seq,
+                    problem: format!(
+                        "event {} is not the one its signed anchor names: the chain was rewritten up to here",
+                        r.seq
+                    ),
+                });
+            }
             seq = r.seq;
             hash = r.hash.clone();
             events += 1;
         }
+    }
+    if let Some((_, a)) = anchors.range(seq + 1..).next() {
+        return Ok(Verdict::Broken {
+            seq: seq + 1,
+            problem: format!(
+                "the chain ends at event {seq} but a signed anchor names event {}: the events after {seq} were deleted",
+                a.seq
+            ),
+        });
     }
     let (head_seq, head_hash) = catalog.audit_head().await?;
     if head_seq != seq || head_hash != hash {
@@ -93,5 +124,6 @@ pub async fn verify(catalog: &dyn Catalog, key: &AuditKey) -> Result<Verdict, St
         last_seq: seq,
         head_hash: hash,
         checkpoint_seq: checkpoint.map(|c| c.seq),
+        anchors: anchors.len(),
     })
 }

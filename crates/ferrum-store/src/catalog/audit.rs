@@ -7,7 +7,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::ingest::{on_conn, Conn};
 use super::sql::{now, on_pool, Pool, SqlCatalog};
-use crate::audit::{AuditCheckpoint, AuditQuery, AuditRecord, CheckpointSigner, NewAuditEvent};
+use crate::audit::{AuditAnchor, AuditCheckpoint, AuditQuery, AuditRecord, CheckpointSigner, NewAuditEvent};
 use crate::StoreError;
 
 const HEAD_SQLITE: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
@@ -310,6 +310,30 @@ impl super::AuditCatalog for SqlCatalog {
             "SELECT seq, hash, at, pruned, key_id, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT 1"
         )
         .fetch_optional(p)
+        .await?))
+    }
+
+    async fn add_audit_anchor(&self, a: &AuditAnchor) -> Result<(), StoreError> {
+        on_pool!(&self.writes, |p| sqlx::query(
+            "INSERT INTO audit_anchors (seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (seq) DO NOTHING"
+        )
+        .bind(a.seq)
+        .bind(&a.hash)
+        .bind(&a.at)
+        .bind(&a.key_id)
+        .bind(&a.signature)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    async fn audit_anchors(&self) -> Result<Vec<AuditAnchor>, StoreError> {
+        Ok(on_pool!(&self.pool, |p| sqlx::query_as::<_, AuditAnchor>(
+            "SELECT seq, hash, at, key_id, signature FROM audit_anchors ORDER BY seq"
+        )
+        .fetch_all(p)
         .await?))
     }
 

@@ -26,7 +26,7 @@ use async_trait::async_trait;
 pub use sql::{PostgresCatalog, SqlCatalog, SqliteCatalog};
 
 use crate::access::{Grant, Grantee, Group, Level, Principal, StudyAccess};
-use crate::audit::{AuditCheckpoint, AuditQuery, AuditRecord, CheckpointSigner, NewAuditEvent};
+use crate::audit::{AuditAnchor, AuditCheckpoint, AuditQuery, AuditRecord, CheckpointSigner, NewAuditEvent};
 use crate::model::*;
 use crate::StoreError;
 
@@ -225,6 +225,10 @@ pub trait AuditCatalog: Send + Sync {
     async fn audit_head(&self) -> Result<(i64, String), StoreError>;
     /// The latest retention checkpoint, if the chain was ever pruned.
     async fn audit_checkpoint(&self) -> Result<Option<AuditCheckpoint>, StoreError>;
+    /// Keeps a signed anchor of the head (once per sequence number).
+    async fn add_audit_anchor(&self, anchor: &AuditAnchor) -> Result<(), StoreError>;
+    /// The anchors, oldest first.
+    async fn audit_anchors(&self) -> Result<Vec<AuditAnchor>, StoreError>;
     /// Removes the events older than `before` (RFC 3339) and records a checkpoint at the last
     /// one removed, signed by `sign(seq, hash, at, pruned) -> (key id, signature)`.
     async fn prune_audit(

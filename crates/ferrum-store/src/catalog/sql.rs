@@ -115,7 +115,12 @@ impl SqlCatalog {
             .connect_with(options)
             .await
             .map_err(unavailable)?;
-        let mut catalog = SqlCatalog { pool: Pool::Sqlite(pool), writes: Pool::Sqlite(writes.clone()), writer: None, audit_batcher: None };
+        let mut catalog = SqlCatalog {
+            pool: Pool::Sqlite(pool),
+            writes: Pool::Sqlite(writes.clone()),
+            writer: None,
+            audit_batcher: None,
+        };
         super::audit::import_legacy(&catalog).await?;
         catalog.writer = Some(Writer::start(writes));
         Ok(catalog)
