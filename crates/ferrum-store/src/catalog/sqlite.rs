@@ -38,7 +38,7 @@ enum Write {
 
 enum Applied {
     Instances(Vec<InsertOutcome>),
-    Audit(AuditRecord),
+    Audit(Box<AuditRecord>),
 }
 
 impl Writer {
@@ -103,7 +103,7 @@ async fn group_commit(pool: SqlitePool, mut queue: mpsc::Receiver<Write>) {
                 }
                 Write::Audit { reply, .. } => {
                     let _ = reply.send(result.and_then(|a| match a {
-                        Applied::Audit(record) => Ok(record),
+                        Applied::Audit(record) => Ok(*record),
                         Applied::Instances(_) => Err(StoreError::Other("the writer mixed up its replies".into())),
                     }));
                 }
@@ -129,7 +129,7 @@ async fn commit(pool: &SqlitePool, group: &[Write]) -> Result<Vec<Applied>, Stor
                     }
                     Applied::Instances(outcomes)
                 }
-                Write::Audit { event, .. } => Applied::Audit(append_chained(&mut conn, event).await?),
+                Write::Audit { event, .. } => Applied::Audit(Box::new(append_chained(&mut conn, event).await?)),
             });
         }
     }
