@@ -139,6 +139,12 @@ impl Access {
         &self.event
     }
 
+    /// Says the event was committed elsewhere (with the change it records, in the catalog's
+    /// own transaction), so the middleware adds none.
+    pub fn committed(&self) {
+        self.mark();
+    }
+
     fn mark(&self) {
         if let Some(req) = &self.req {
             req.extensions_mut().insert(Audited);

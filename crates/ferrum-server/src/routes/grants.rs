@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::studies::path_uid;
-use crate::audit::{self, Access, Action};
+use crate::audit::{Access, Action};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -62,18 +62,19 @@ pub async fn put(
     if grantee == Grantee::User(user.username.clone()) {
         return Err(ApiError::Conflict("you cannot share a study with yourself".into()));
     }
-    let grant = state.catalog.put_grant(&study, &grantee, level, user.id).await.map_err(|e| match e {
-        ferrum_store::StoreError::NotFound => ApiError::Unprocessable {
-            code: "unknown_grantee",
-            message: format!("there is no account or group {}", grantee.label()),
-        },
-        other => other.into(),
-    })?;
     let access = Access::new(user.actor(), Action::GrantStudy, &req)
         .study(&study)
         .with("grantee", grantee.label())
         .with("level", level.as_str());
-    audit::record(&state, access).await?;
+    let grant =
+        state.catalog.put_grant(&study, &grantee, level, user.id, access.event()).await.map_err(|e| match e {
+            ferrum_store::StoreError::NotFound => ApiError::Unprocessable {
+                code: "unknown_grantee",
+                message: format!("there is no account or group {}", grantee.label()),
+            },
+            other => other.into(),
+        })?;
+    access.committed();
     Ok(HttpResponse::Ok().json(grant))
 }
 
@@ -86,12 +87,12 @@ pub async fn delete(
     let (study, grantee) = path.into_inner();
     let study = owned_study(&state, &user, &study).await?;
     let grantee = parse_grantee(&grantee)?;
-    state.catalog.delete_grant(&study, &grantee).await.map_err(|e| match e {
+    let access = Access::new(user.actor(), Action::WithdrawGrant, &req).study(&study).with("grantee", grantee.label());
+    state.catalog.delete_grant(&study, &grantee, access.event()).await.map_err(|e| match e {
         ferrum_store::StoreError::NotFound => ApiError::NotFound("no such grant".into()),
         other => other.into(),
     })?;
-    let access = Access::new(user.actor(), Action::WithdrawGrant, &req).study(&study).with("grantee", grantee.label());
-    audit::record(&state, access).await?;
+    access.committed();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -111,16 +112,16 @@ pub async fn transfer(
     body: web::Json<Transfer>,
 ) -> Result<HttpResponse, ApiError> {
     let study = owned_study(&state, &user, &path).await?;
-    state.catalog.transfer_study(&study, body.username.trim()).await.map_err(|e| match e {
+    let access = Access::new(user.actor(), Action::TransferStudy, &req)
+        .study(&study)
+        .with("to", format!("user:{}", body.username.trim()));
+    state.catalog.transfer_study(&study, body.username.trim(), access.event()).await.map_err(|e| match e {
         ferrum_store::StoreError::NotFound => ApiError::Unprocessable {
             code: "unknown_account",
             message: format!("there is no account {}", body.username.trim()),
         },
         other => other.into(),
     })?;
-    let access = Access::new(user.actor(), Action::TransferStudy, &req)
-        .study(&study)
-        .with("to", format!("user:{}", body.username.trim()));
-    audit::record(&state, access).await?;
+    access.committed();
     Ok(HttpResponse::NoContent().finish())
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::studies::path_uid;
-use crate::audit::{self, Access, Action};
+use crate::audit::{Access, Action};
 use crate::auth::link_token::ID_LEN;
 use crate::auth::{password, AuthUser};
 use crate::error::ApiError;
@@ -163,22 +163,26 @@ pub async fn create(
     let expires = chrono::Utc::now() + chrono::Duration::seconds(ttl as i64);
     let mut id = [0u8; ID_LEN];
     rand::thread_rng().fill_bytes(&mut id);
+    let access =
+        Access::new(user.actor(), Action::CreateLink, &req).study(study.as_str()).with("link", hex::encode(id));
     let link = state
         .catalog
-        .create_link(&NewLink {
-            id: hex::encode(id),
-            study_uid: study.as_str().to_owned(),
-            created_by: user.username.clone(),
-            expires_at: expires.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            allow_download: body.allow_download,
-            series_uids: body.series.clone(),
-            max_opens: body.max_opens.map(i64::from),
-            pin_hash,
-            note,
-        })
+        .create_link(
+            &NewLink {
+                id: hex::encode(id),
+                study_uid: study.as_str().to_owned(),
+                created_by: user.username.clone(),
+                expires_at: expires.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                allow_download: body.allow_download,
+                series_uids: body.series.clone(),
+                max_opens: body.max_opens.map(i64::from),
+                pin_hash,
+                note,
+            },
+            access.event(),
+        )
         .await?;
-    let access = Access::new(user.actor(), Action::CreateLink, &req).study(study.as_str()).with("link", &link.id);
-    audit::record(&state, access).await?;
+    access.committed();
     Ok(HttpResponse::Created().json(link_json(&req, &state, &link, &now())?))
 }
 
@@ -221,9 +225,9 @@ pub async fn revoke(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let link = owned_link(&state, &user, &path).await?;
-    state.catalog.revoke_link(&link.id, &now()).await?;
     let access = Access::new(user.actor(), Action::RevokeLink, &req).study(&link.study_uid).with("link", &link.id);
-    audit::record(&state, access).await?;
+    state.catalog.revoke_link(&link.id, &now(), access.event()).await?;
+    access.committed();
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -1,33 +1,42 @@
 //! Viewer links: the rows their signed tokens name, checked on every request.
+use super::audit::append_chained;
+use super::ingest::Conn;
 use super::rows::LinkRow;
 use super::sql::{now, on_pool, SqlCatalog};
+use crate::audit::NewAuditEvent;
 use crate::model::*;
 use crate::StoreError;
 
 #[async_trait::async_trait]
 impl super::LinkCatalog for SqlCatalog {
-    async fn create_link(&self, link: &NewLink) -> Result<Link, StoreError> {
-        let done = on_pool!(&self.writes, |p| sqlx::query(
-            "INSERT INTO links (id, study_uid, created_by, created_at, expires_at, allow_download, \
-             series_uids, max_opens, pin_hash, note) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM studies WHERE study_uid = $2)"
-        )
-        .bind(&link.id)
-        .bind(&link.study_uid)
-        .bind(&link.created_by)
-        .bind(now())
-        .bind(&link.expires_at)
-        .bind(link.allow_download)
-        .bind((!link.series_uids.is_empty()).then(|| link.series_uids.join(" ")))
-        .bind(link.max_opens)
-        .bind(&link.pin_hash)
-        .bind(&link.note)
-        .execute(p)
-        .await?
-        .rows_affected());
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
+    async fn create_link(&self, link: &NewLink, audit: &NewAuditEvent) -> Result<Link, StoreError> {
+        let begin = self.dialect().begin_write;
+        on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(begin).await?;
+            let done = sqlx::query(
+                "INSERT INTO links (id, study_uid, created_by, created_at, expires_at, allow_download, \
+                 series_uids, max_opens, pin_hash, note) \
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM studies WHERE study_uid = $2)",
+            )
+            .bind(&link.id)
+            .bind(&link.study_uid)
+            .bind(&link.created_by)
+            .bind(now())
+            .bind(&link.expires_at)
+            .bind(link.allow_download)
+            .bind((!link.series_uids.is_empty()).then(|| link.series_uids.join(" ")))
+            .bind(link.max_opens)
+            .bind(&link.pin_hash)
+            .bind(&link.note)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
+            tx.commit().await?;
+        });
         self.find_link(&link.id).await?.ok_or(StoreError::NotFound)
     }
 
@@ -49,13 +58,18 @@ impl super::LinkCatalog for SqlCatalog {
         Ok(rows.into_iter().map(Link::from).collect())
     }
 
-    async fn revoke_link(&self, id: &str, at: &str) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| sqlx::query("UPDATE links SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1")
-            .bind(id)
-            .bind(at)
-            .execute(p)
-            .await?
-            .rows_affected());
+    async fn revoke_link(&self, id: &str, at: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
+        let begin = self.dialect().begin_write;
+        on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(begin).await?;
+            sqlx::query("UPDATE links SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1")
+                .bind(id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
+            tx.commit().await?;
+        });
         Ok(())
     }
 

@@ -67,11 +67,19 @@ pub trait StudyCatalog: Send + Sync {
     /// The study's grants. The caller has checked that the principal owns the study.
     async fn list_grants(&self, study_uid: &str) -> Result<Vec<Grant>, StoreError>;
     /// Gives (or changes) a grant; `NotFound` for an unknown account or group.
-    async fn put_grant(&self, study_uid: &str, grantee: &Grantee, level: Level, by: i64) -> Result<Grant, StoreError>;
+    /// Grants (or changes) a level; `audit` is committed with it.
+    async fn put_grant(
+        &self,
+        study_uid: &str,
+        grantee: &Grantee,
+        level: Level,
+        by: i64,
+        audit: &NewAuditEvent,
+    ) -> Result<Grant, StoreError>;
     /// Withdraws a grant; `NotFound` when there was none.
-    async fn delete_grant(&self, study_uid: &str, grantee: &Grantee) -> Result<(), StoreError>;
+    async fn delete_grant(&self, study_uid: &str, grantee: &Grantee, audit: &NewAuditEvent) -> Result<(), StoreError>;
     /// Makes another account the study's owner; `NotFound` for an unknown account.
-    async fn transfer_study(&self, study_uid: &str, new_owner: &str) -> Result<(), StoreError>;
+    async fn transfer_study(&self, study_uid: &str, new_owner: &str, audit: &NewAuditEvent) -> Result<(), StoreError>;
 }
 
 /// Accounts, login sessions and groups.
@@ -172,13 +180,14 @@ pub trait SettingCatalog: Send + Sync {
 #[async_trait]
 pub trait LinkCatalog: Send + Sync {
     /// `NotFound` when the study does not exist.
-    async fn create_link(&self, link: &NewLink) -> Result<Link, StoreError>;
+    /// Makes a link; `audit` is committed with it.
+    async fn create_link(&self, link: &NewLink, audit: &NewAuditEvent) -> Result<Link, StoreError>;
     /// The link a verified token names (the token is the credential, so no principal).
     async fn find_link(&self, id: &str) -> Result<Option<Link>, StoreError>;
     /// The study's links, newest first.
     async fn list_links(&self, study_uid: &str) -> Result<Vec<Link>, StoreError>;
     /// Marks the link revoked at `at` (once: a second revocation keeps the first time).
-    async fn revoke_link(&self, id: &str, at: &str) -> Result<(), StoreError>;
+    async fn revoke_link(&self, id: &str, at: &str, audit: &NewAuditEvent) -> Result<(), StoreError>;
     /// Counts one opening, atomically and only while openings are left: `false` when the
     /// link's openings are used up (nothing counted).
     async fn claim_link_open(&self, id: &str) -> Result<bool, StoreError>;

@@ -4,9 +4,12 @@ use std::collections::HashSet;
 use sqlx::{QueryBuilder, Row};
 
 use super::access::{basis, level_columns, push_series_scope, push_visible, scope_filter};
+use super::audit::append_chained;
+use super::ingest::Conn;
 use super::rows::StudyRow;
 use super::sql::{now, on_pool, Dialect, SqlCatalog};
 use crate::access::{Grant, Grantee, Level, Principal, StudyAccess};
+use crate::audit::NewAuditEvent;
 use crate::model::*;
 use crate::search::{contains_like, wildcard_to_like, Cursor};
 use crate::StoreError;
@@ -311,10 +314,19 @@ impl super::StudyCatalog for SqlCatalog {
             .collect())
     }
 
-    async fn put_grant(&self, study_uid: &str, grantee: &Grantee, level: Level, by: i64) -> Result<Grant, StoreError> {
+    async fn put_grant(
+        &self,
+        study_uid: &str,
+        grantee: &Grantee,
+        level: Level,
+        by: i64,
+        audit: &NewAuditEvent,
+    ) -> Result<Grant, StoreError> {
         let (kind, id) = self.grantee_id(grantee).await?.ok_or(StoreError::NotFound)?;
         let at = now();
+        let begin = self.dialect().begin_write;
         on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(begin).await?;
             sqlx::query(
                 "INSERT INTO study_grants (study_uid, grantee_kind, grantee_id, level, granted_by, granted_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (study_uid, grantee_kind, grantee_id) \
@@ -326,32 +338,38 @@ impl super::StudyCatalog for SqlCatalog {
             .bind(level as i64)
             .bind(by)
             .bind(&at)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
+            .execute(&mut *tx)
+            .await?;
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
+            tx.commit().await?;
+        });
         let grants = self.list_grants(study_uid).await?;
         grants.into_iter().find(|g| g.grantee == grantee.label()).ok_or(StoreError::NotFound)
     }
 
-    async fn delete_grant(&self, study_uid: &str, grantee: &Grantee) -> Result<(), StoreError> {
+    async fn delete_grant(&self, study_uid: &str, grantee: &Grantee, audit: &NewAuditEvent) -> Result<(), StoreError> {
         let (kind, id) = self.grantee_id(grantee).await?.ok_or(StoreError::NotFound)?;
-        let done = on_pool!(&self.writes, |p| {
-            sqlx::query("DELETE FROM study_grants WHERE study_uid = $1 AND grantee_kind = $2 AND grantee_id = $3")
-                .bind(study_uid)
-                .bind(kind)
-                .bind(id)
-                .execute(p)
-                .await?
-                .rows_affected()
+        let begin = self.dialect().begin_write;
+        on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(begin).await?;
+            let done =
+                sqlx::query("DELETE FROM study_grants WHERE study_uid = $1 AND grantee_kind = $2 AND grantee_id = $3")
+                    .bind(study_uid)
+                    .bind(kind)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            if done == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
+            tx.commit().await?;
         });
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
         Ok(())
     }
 
-    async fn transfer_study(&self, study_uid: &str, new_owner: &str) -> Result<(), StoreError> {
+    async fn transfer_study(&self, study_uid: &str, new_owner: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
         let done = on_pool!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let owner: Option<i64> =
@@ -374,6 +392,9 @@ impl super::StudyCatalog for SqlCatalog {
                 .bind(owner)
                 .execute(&mut *tx)
                 .await?;
+            if done == 1 {
+                append_chained(&mut Conn::from(&mut *tx), audit).await?;
+            }
             tx.commit().await?;
             done
         });

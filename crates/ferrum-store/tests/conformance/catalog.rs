@@ -505,9 +505,12 @@ fn link(id: &str, study: &str) -> NewLink {
 }
 
 pub async fn links_are_kept_revoked_once_and_counted(store: Store) {
-    assert!(matches!(store.create_link(&link("a1", "1.2.3.30")).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.create_link(&link("a1", "1.2.3.30"), &event("create_link", "1.2.3.30")).await,
+        Err(StoreError::NotFound)
+    ));
     store.insert_instances(&sys(), &[instance(30, 1, 1, "l1")], ConflictPolicy::Reject, &[]).await.unwrap();
-    let made = store.create_link(&link("a1", "1.2.3.30")).await.unwrap();
+    let made = store.create_link(&link("a1", "1.2.3.30"), &event("create_link", "1.2.3.30")).await.unwrap();
     assert_eq!((made.opens, made.revoked_at.as_deref(), made.allow_download), (0, None, false));
     let narrowed = NewLink {
         allow_download: true,
@@ -515,13 +518,13 @@ pub async fn links_are_kept_revoked_once_and_counted(store: Store) {
         max_opens: Some(3),
         ..link("a2", "1.2.3.30")
     };
-    let a2 = store.create_link(&narrowed).await.unwrap();
+    let a2 = store.create_link(&narrowed, &event("create_link", "1.2.3.30")).await.unwrap();
     assert_eq!((a2.series_uids, a2.max_opens), (narrowed.series_uids, Some(3)));
     assert_eq!(store.list_links("1.2.3.30").await.unwrap().len(), 2);
     assert!(store.claim_link_open("a1").await.unwrap());
     assert!(store.claim_link_open("a1").await.unwrap());
-    store.revoke_link("a1", "2026-01-01T00:00:00.000000Z").await.unwrap();
-    store.revoke_link("a1", "2027-01-01T00:00:00.000000Z").await.unwrap();
+    store.revoke_link("a1", "2026-01-01T00:00:00.000000Z", &event("revoke_link", "1.2.3.30")).await.unwrap();
+    store.revoke_link("a1", "2027-01-01T00:00:00.000000Z", &event("revoke_link", "1.2.3.30")).await.unwrap();
     let a1 = store.find_link("a1").await.unwrap().unwrap();
     assert_eq!((a1.opens, a1.revoked_at.as_deref()), (2, Some("2026-01-01T00:00:00.000000Z")));
     assert!(store.find_link("nope").await.unwrap().is_none());
@@ -537,7 +540,13 @@ pub async fn links_are_kept_revoked_once_and_counted(store: Store) {
 
 pub async fn wrong_pins_lock_a_link_and_a_right_one_resets(store: Store) {
     store.insert_instances(&sys(), &[instance(31, 1, 1, "p1")], ConflictPolicy::Reject, &[]).await.unwrap();
-    let made = store.create_link(&NewLink { pin_hash: Some("argon".into()), ..link("p1", "1.2.3.31") }).await.unwrap();
+    let made = store
+        .create_link(
+            &NewLink { pin_hash: Some("argon".into()), ..link("p1", "1.2.3.31") },
+            &event("create_link", "1.2.3.30"),
+        )
+        .await
+        .unwrap();
     assert_eq!((made.pin_hash.as_deref(), made.pin_failures, made.pin_locked_until), (Some("argon"), 0, None));
     let now = "2026-01-01T00:00:00.000000Z";
     assert_eq!(store.claim_pin_attempt("p1", now, 2, FUTURE).await.unwrap(), Some(1));
@@ -553,7 +562,7 @@ pub async fn wrong_pins_lock_a_link_and_a_right_one_resets(store: Store) {
 pub async fn parallel_pin_attempts_and_openings_never_overshoot(store: Store) {
     store.insert_instances(&sys(), &[instance(33, 1, 1, "p2")], ConflictPolicy::Reject, &[]).await.unwrap();
     let limited = NewLink { pin_hash: Some("argon".into()), max_opens: Some(3), ..link("p2", "1.2.3.33") };
-    store.create_link(&limited).await.unwrap();
+    store.create_link(&limited, &event("create_link", "1.2.3.30")).await.unwrap();
     let mut pins = Vec::new();
     let mut opens = Vec::new();
     for _ in 0..40 {
@@ -621,7 +630,10 @@ pub async fn grants_to_accounts_and_groups_give_their_level_until_withdrawn(stor
     let (ann, ben) = two_owners(&store).await;
     let study = "1.2.3.61";
     let ben_id = ben.user().unwrap().id;
-    store.put_grant(study, &Grantee::User("ann".into()), Level::Read, ben_id).await.unwrap();
+    store
+        .put_grant(study, &Grantee::User("ann".into()), Level::Read, ben_id, &event("grant_study", study))
+        .await
+        .unwrap();
     assert_eq!(store.study_access(&ann, study).await.unwrap().unwrap().level, Level::Read);
     let shared = StudyQuery { scope: Scope::Shared, ..query() };
     let mine = StudyQuery { scope: Scope::Mine, ..query() };
@@ -632,27 +644,36 @@ pub async fn grants_to_accounts_and_groups_give_their_level_until_withdrawn(stor
 
     store.create_group("ct-team").await.unwrap();
     store.add_member("ct-team", "ann").await.unwrap();
-    store.put_grant(study, &Grantee::Group("ct-team".into()), Level::Contribute, ben_id).await.unwrap();
+    store
+        .put_grant(study, &Grantee::Group("ct-team".into()), Level::Contribute, ben_id, &event("grant_study", study))
+        .await
+        .unwrap();
     let ann = account(&store, "ann", Role::Radiologist).await;
     assert_eq!(store.study_access(&ann, study).await.unwrap().unwrap().level, Level::Contribute);
     let added = store.insert_instances(&ann, &[instance(61, 3, 1, "y1")], ConflictPolicy::Reject, &[]).await.unwrap();
     assert_eq!(added, vec![InsertOutcome::Stored]);
     assert_eq!(store.list_grants(study).await.unwrap().len(), 2);
 
-    store.delete_grant(study, &Grantee::User("ann".into())).await.unwrap();
+    store.delete_grant(study, &Grantee::User("ann".into()), &event("withdraw_grant", study)).await.unwrap();
     store.remove_member("ct-team", "ann").await.unwrap();
     let ann = account(&store, "ann", Role::Radiologist).await;
     assert!(store.get_study(&ann, study).await.unwrap().is_none(), "withdrawn");
     assert!(matches!(
-        store.put_grant(study, &Grantee::User("nobody".into()), Level::Read, ben_id).await,
+        store
+            .put_grant(study, &Grantee::User("nobody".into()), Level::Read, ben_id, &event("grant_study", study))
+            .await,
         Err(StoreError::NotFound)
     ));
 
-    store.transfer_study(study, "ann").await.unwrap();
+    store.transfer_study(study, "ann", &event("transfer_study", study)).await.unwrap();
     assert_eq!(store.study_access(&ann, study).await.unwrap().unwrap().basis, "owner");
     assert!(store.get_study(&ben, study).await.unwrap().is_none(), "the former owner keeps nothing");
     store.delete_group("ct-team").await.unwrap();
     assert!(store.list_grants(study).await.unwrap().is_empty(), "a deleted group's grants go with it");
+    // Each change's event was committed with it; the refused grant left none.
+    let q = AuditQuery { study_uid: Some(study.into()), limit: 100, ..Default::default() };
+    let actions: Vec<String> = store.query_audit(&q).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions, vec!["transfer_study", "withdraw_grant", "grant_study", "grant_study"]);
 }
 
 pub async fn a_link_principal_sees_its_study_and_series_only(store: Store) {
