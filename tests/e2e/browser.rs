@@ -167,6 +167,11 @@ async fn a_study_dropped_in_the_browser_is_shared_viewed_scrolled_windowed_and_r
         )
         .await;
     radiologist.screenshot("access-log").await;
+    // Each request's detail is shown as words, with the referrer's browser beside it.
+    let log = radiologist.js("return document.querySelector('#link-access-log').innerText", vec![]).await;
+    let log = log.as_str().unwrap();
+    assert!(!log.contains("[object Object]"), "the detail is shown readably: {log}");
+    assert!(log.to_lowercase().contains("browser") && log.contains("HeadlessChrome"), "the user agent column: {log}");
     referrer.client.refresh().await.unwrap();
     referrer
         .until("the closed-link page", "return document.body.innerText.includes('no longer available')", vec![])

@@ -7,6 +7,7 @@ mod auth;
 mod authz;
 mod browser;
 mod browser_account;
+mod browser_audit;
 mod browser_sharing;
 mod cli;
 mod cluster;

@@ -49,6 +49,13 @@ impl Browser {
         Self::launch_with(test, json!({ "mobileEmulation": phone })).await
     }
 
+    /// A desktop browser that saves downloads in `dir` without asking.
+    pub async fn launch_downloading(test: &str, dir: &std::path::Path) -> Browser {
+        let prefs = json!({ "download.default_directory": dir.to_string_lossy(),
+                            "download.prompt_for_download": false });
+        Self::launch_with(test, json!({ "prefs": prefs })).await
+    }
+
     async fn launch_with(test: &str, extra: Value) -> Browser {
         let port = free_port();
         let driver_bin = std::env::var("FERRUM_TEST_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());

@@ -59,3 +59,55 @@ export function sex(v) {
 }
 
 export const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+// ---- audit events ----------------------------------------------------------------------
+
+const HIDDEN_DETAIL = new Set(['coalesced', 'window_start', 'study_uids']);
+
+function detailValue(v) {
+  if (v == null) return '';
+  if (Array.isArray(v)) return v.length ? v.map(detailValue).join(', ') : 'none';
+  if (typeof v === 'object') {
+    return Object.entries(v).filter(([, x]) => x != null && x !== 0 && x !== '')
+      .map(([k, x]) => `${detailValue(x)} ${k.replace(/_/g, ' ')}`).join(', ') || 'none';
+  }
+  return String(v);
+}
+
+/**
+ * An audit event's detail (a JSON object, an older event's string, or null) and its count
+ * as one readable line: "reason: locked", "filters: patient_name, modality · 3 results",
+ * "×12 (coalesced)". Values are shown as text; nothing here is markup.
+ */
+export function auditDetail(ev) {
+  const d = ev?.detail;
+  const parts = [];
+  const count = Number(ev?.count ?? 1);
+  if (count > 1 || (d && typeof d === 'object' && d.coalesced)) {
+    parts.push(`×${count} (coalesced${d?.window_start ? ` from ${dateTime(d.window_start)}` : ''})`);
+  }
+  if (typeof d === 'string') parts.push(d);
+  else if (d && typeof d === 'object') {
+    const search = [];
+    if ('filters' in d) search.push(`filters: ${detailValue(d.filters)}`);
+    if ('results' in d) search.push(plural(Number(d.results), 'result'));
+    if ('events' in d) search.push(plural(Number(d.events), 'event'));
+    if (search.length) parts.push(search.join(' · '));
+    for (const [k, v] of Object.entries(d)) {
+      if (HIDDEN_DETAIL.has(k) || k === 'filters' || k === 'results' || k === 'events') continue;
+      parts.push(`${k.replace(/_/g, ' ')}: ${detailValue(v)}`);
+    }
+  }
+  return parts.join(' · ');
+}
+
+/** What an audit event was about: "series 1.2.3 · image 1.2.3.4" (the study shown apart). */
+export function auditTarget(ev) {
+  return [ev?.series_uid && `series ${ev.series_uid}`, ev?.sop_uid && `image ${ev.sop_uid}`].filter(Boolean).join(' · ');
+}
+
+/** What kind of actor an audit actor is, in words: user:… → account, link:… → link, system, anonymous. */
+export function actorKind(actor) {
+  const kind = String(actor || '').split(':')[0];
+  return { user: 'account', link: 'link', system: 'system', anonymous: 'anonymous' }[kind] || kind;
+}

@@ -1,10 +1,12 @@
 // The caller's own account: two-factor authentication (enrol with a QR code rendered by the
 // server, the secret as text for typing in, the recovery codes shown once; turn it off),
-// the open sessions (end one, end all others) and the password. An account whose role must
+// the open sessions (end one, end all others), the password and the account's own recent
+// activity from the audit trail. An account whose role must
 // use two-factor authentication is sent here after signing in, and stays until it enrols.
 import { api, loadMe, isAbort } from '../api.js';
 import { h, dataTable, scroller, emptyRow, say } from '../dom.js';
 import { dateTime } from '../format.js';
+import { eventRow, eventHeadings } from '../audit-rows.js';
 
 const enc = encodeURIComponent;
 
@@ -27,12 +29,14 @@ export function render(main, { me }) {
   const mfa = h('section', { id: 'mfa', class: 'card' });
   const sessions = h('section', { id: 'sessions-card', class: 'card' });
   const password = h('section', { id: 'password-card', class: 'card' });
-  main.append(mfa, sessions, password);
+  const activity = h('section', { id: 'activity-card', class: 'card', hidden: true });
+  main.append(mfa, sessions, password, activity);
 
   renderMfa(mfa, me);
   if (!me.mfa_enrolment_required) {
     renderSessions(sessions);
     renderPassword(password);
+    renderActivity(activity);
   } else {
     sessions.hidden = true;
     password.hidden = true;
@@ -199,4 +203,23 @@ function renderPassword(card) {
       if (!isAbort(err)) tell(err.message, true);
     }
   });
+}
+
+// ---- own activity -------------------------------------------------------------------
+
+const ACTIVITY_OPTS = { actor: false, study: true };
+
+function renderActivity(card) {
+  const headings = eventHeadings(ACTIVITY_OPTS);
+  const { table, tbody } = dataTable('activity', headings, 'data audit');
+  card.replaceChildren(h('h2', null, 'Your recent activity'),
+    h('p', { class: 'muted' }, 'The last 50 things done with your account, newest first, as the audit trail has them.'),
+    scroller(table));
+  api('/api/me/activity?limit=50')
+    .then(({ items = [] }) => {
+      tbody.replaceChildren(...items.map((ev) => eventRow(ev, ACTIVITY_OPTS)));
+      if (!items.length) tbody.append(emptyRow(headings.length, 'Nothing yet.'));
+      card.hidden = false;
+    })
+    .catch(() => { /* the rest of the page works without it */ });
 }

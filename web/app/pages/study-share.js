@@ -2,14 +2,14 @@
 // revoke and copy, and a link's access log.
 import { api, isAbort } from '../api.js';
 import { h, dataTable, scroller, emptyRow, copyText, flash, say } from '../dom.js';
-import { dateTime, plural } from '../format.js';
+import { dateTime, plural, auditDetail, auditTarget } from '../format.js';
 
 const enc = encodeURIComponent;
 const EXPIRIES = [[3600, '1 hour'], [86400, '24 hours'], [604800, '7 days']];
 const PIN = /^[0-9]{6,12}$/; // the server takes 6 to 12 digits
 const NOTE_MAX = 200;
 const LINK_HEADINGS = ['Created', 'For', 'Expires', 'Status', 'Opens', 'Download', 'PIN', 'Series', ''];
-const LOG_HEADINGS = ['When', 'Action', 'From', 'Outcome', 'Detail'];
+const LOG_HEADINGS = ['When', 'Action', 'From', 'Browser', 'Outcome', 'Detail'];
 
 const absolute = (url) => new URL(url, location.origin).href;
 
@@ -138,9 +138,9 @@ function accessLog(section) {
         h('td', { class: 'nowrap' }, dateTime(ev.at)),
         h('td', null, ev.action || ''),
         h('td', null, ev.remote_addr || ''),
-        h('td', null, ev.outcome || ''),
-        h('td', { class: 'detail' }, [ev.detail, ev.series_uid && `series ${ev.series_uid}`, ev.sop_uid && `image ${ev.sop_uid}`]
-          .filter(Boolean).join(' · ')))));
+        h('td', { class: 'detail user-agent' }, ev.user_agent || ''),
+        h('td', null, h('span', { class: `badge outcome-${ev.outcome}` }, String(ev.outcome || '').replace('_', ' '))),
+        h('td', { class: 'detail' }, [auditDetail(ev), auditTarget(ev)].filter(Boolean).join(' · ')))));
       if (!items.length) tbody.append(emptyRow(LOG_HEADINGS.length, 'Nobody has used this link yet.'));
       box.scrollIntoView({ block: 'nearest' });
     } catch (e) {

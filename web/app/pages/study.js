@@ -1,11 +1,13 @@
 // One study: its patient and study fields, who owns it and how the caller may use it, its
 // series, the viewer, the archive download, the viewer links (study-share.js) and, for its
-// owner, the colleagues it is shared with (study-grants.js).
+// owner, the colleagues it is shared with (study-grants.js) and who accessed it
+// (study-access.js).
 import { api, blobUrl, authHeaders, isAbort, refreshSession } from '../api.js';
 import { h } from '../dom.js';
 import { personName, dicomDate, dicomTime, dateTime, modalities, sex, bytes, plural } from '../format.js';
 import { mountShare } from './study-share.js';
 import { mountGrants } from './study-grants.js';
+import { mountAccess } from './study-access.js';
 import { LIST_KEY } from './studies.js';
 
 const enc = encodeURIComponent;
@@ -146,6 +148,7 @@ export function render(main, { uid, me, signal }) {
   let viewer = null;
   let share = null;
   let grants = null;
+  let access = null;
   let left = false;
   let stopFollowing = null;
 
@@ -171,9 +174,11 @@ export function render(main, { uid, me, signal }) {
     const viewerEl = h('div', { id: 'viewer', class: 'viewer' }, h('p', { class: 'muted' }, 'Loading the viewer…'));
     const links = canLink ? h('section', { id: 'study-links', class: 'links' }) : null;
     const colleagues = level === 'own' ? h('section', { id: 'study-grants', class: 'grants', 'aria-labelledby': 'grants-title' }) : null;
+    // Who accessed it: for its owner and admins (the server says 403 to anyone else).
+    const accessed = level === 'own' ? h('section', { id: 'study-access-log', class: 'access-panel', 'aria-labelledby': 'study-access-title', hidden: true }) : null;
     main.append(header(study, me),
       h('div', { class: 'actions' }, ...downloadButton(study.study_instance_uid || uid), shareOpen),
-      h('h2', null, 'Series'), seriesList, warningsSection(study), viewerEl, ...[links, colleagues].filter(Boolean));
+      h('h2', null, 'Series'), seriesList, warningsSection(study), viewerEl, ...[links, colleagues, accessed].filter(Boolean));
     if (!cards.length) seriesList.append(h('p', { class: 'muted' }, 'This study has no series.'));
 
     // The viewer opens on the first series with images; a card chosen before it is ready waits.
@@ -211,11 +216,14 @@ export function render(main, { uid, me, signal }) {
           try { viewer?.destroy(); } catch (e) { console.error(e); }
           share?.destroy();
           grants?.destroy();
+          access?.destroy();
           main.replaceChildren(back, h('p', { id: 'study-transferred', class: 'notice', role: 'status' },
             `${username} now owns this study. It stays in your list only if they share it with you.`));
         },
       });
     }
+
+    if (accessed) access = mountAccess({ uid: studyUid, section: accessed, signal });
 
     try {
       // Loaded on demand so that the rest of the page works even if the viewer does not.
@@ -242,5 +250,6 @@ export function render(main, { uid, me, signal }) {
     try { viewer?.destroy(); } catch (e) { console.error(e); }
     share?.destroy();
     grants?.destroy();
+    access?.destroy();
   };
 }
