@@ -369,3 +369,22 @@ async fn frames_read_while_scrolling_are_coalesced_with_their_count() {
     let refused = audit(&app, "action=search_studies&outcome=denied").await;
     assert!(!refused.is_empty() && refused.len() < 5, "{refused:?}");
 }
+
+/// The audit page offers every action the server records, and nothing else.
+#[test]
+fn the_audit_page_lists_exactly_the_servers_actions() {
+    let page = include_str!("../../web/app/pages/audit.js");
+    let start = page.find("const ACTIONS = [").unwrap();
+    let list = &page[start..start + page[start..].find("\n];").unwrap()];
+    // Every quoted name: the groups' titles have capitals and spaces, the actions do not.
+    let mut offered: Vec<&str> = list
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .filter(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        .collect();
+    offered.sort();
+    let mut known: Vec<&str> = ferrum_store::audit::Action::ALL.iter().map(|a| a.as_str()).collect();
+    known.sort();
+    assert_eq!(offered, known);
+}
