@@ -36,7 +36,7 @@ struct StudyItem<'a> {
 }
 
 fn item(summary: &StudySummary) -> StudyItem<'_> {
-    StudyItem { summary, thumbnail_url: format!("/api/studies/{}/thumbnail", summary.study_instance_uid) }
+    StudyItem { summary, thumbnail_url: thumbnail_url(&summary.study_instance_uid) }
 }
 
 /// `YYYYMMDD` or `YYYY-MM-DD` → `YYYYMMDD`.
@@ -107,6 +107,14 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": page.next_cursor })))
 }
 
+/// The study's thumbnail route. A stored UID may hold any printable character (ingest keeps
+/// what devices send), so it is percent-encoded as a path segment.
+fn thumbnail_url(study_uid: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'.').remove(b'-').remove(b'_');
+    format!("/api/studies/{}/thumbnail", percent_encoding::utf8_percent_encode(study_uid, SEGMENT))
+}
+
 /// Parses a UID from the path (percent-decoded by the router). Leniently, as ingest does:
 /// a stored UID may break PS3.5's syntax and must still open. One that could never have been
 /// stored (empty, not printable ASCII, too long) is 404 like any unknown.
@@ -136,6 +144,15 @@ pub async fn get(
     };
     audit::record(&state, Access::new(user.actor(), Action::ViewStudy, &req).study(uid.as_str())).await?;
     let mut body = serde_json::to_value(&study).map_err(ApiError::internal)?;
-    body["thumbnail_url"] = json!(format!("/api/studies/{}/thumbnail", uid));
+    body["thumbnail_url"] = json!(thumbnail_url(uid.as_str()));
     Ok(HttpResponse::Ok().json(body))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_thumbnail_url_keeps_an_odd_uid_in_its_path_segment() {
+        assert_eq!(super::thumbnail_url("1.2.840.10008"), "/api/studies/1.2.840.10008/thumbnail");
+        assert_eq!(super::thumbnail_url("1.2.3 4/5?x#y%"), "/api/studies/1.2.3%204%2F5%3Fx%23y%25/thumbnail");
+    }
 }
