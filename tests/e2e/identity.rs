@@ -334,6 +334,19 @@ async fn a_locked_account_is_unlocked_by_an_admin_or_by_the_cli() {
     let out = app.command().args(["user", "unlock", "nobody"]).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no account"), "{}", String::from_utf8_lossy(&out.stderr));
+    // The service's own account changes are recorded with them: the first admin, and the
+    // command line's `user add` and `user unlock` (the refused unlock left nothing).
+    let (_, audit) = app.get_json("/api/audit?actor=system&limit=100").await;
+    let events: Vec<(String, String)> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|e| (e["action"].as_str().unwrap().to_owned(), e["detail"]["account"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    let expected = [("create_user", "user:admin"), ("create_user", "user:bob"), ("account_unlock", "user:bob")];
+    assert_eq!(events, expected.map(|(a, b)| (a.to_owned(), b.to_owned())), "{audit}");
+    assert!(audit["items"][0]["detail"]["via"] == "cli", "{audit}");
 }
 
 #[tokio::test]

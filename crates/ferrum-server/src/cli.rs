@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use ferrum_store::audit::{Action, NewAuditEvent, Outcome};
 use ferrum_store::model::Role;
 
 use crate::auth::{password, Username};
@@ -91,6 +92,13 @@ impl From<RoleArg> for Role {
     }
 }
 
+/// The event of an account change made from the command line (committed with it).
+fn cli_event(action: Action, account: &str) -> NewAuditEvent {
+    let mut event = NewAuditEvent::new("system", action, Outcome::Allowed);
+    event.detail = Some(serde_json::json!({ "via": "cli", "account": format!("user:{account}") }));
+    event
+}
+
 pub async fn run() -> anyhow::Result<()> {
     // Before anything is created: the catalog, blobs, spool and secrets are the user's own.
     crate::private_files::restrict_new_files();
@@ -117,7 +125,8 @@ pub async fn run() -> anyhow::Result<()> {
                 None => (password::generate(), true),
             };
             let hash = password::hash(pw.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            services.catalog.create_user(name.as_str(), &hash, role.into()).await?;
+            let audit = cli_event(Action::CreateUser, name.as_str());
+            services.catalog.create_user(name.as_str(), &hash, role.into(), &audit).await?;
             if generated {
                 println!("Created `{name}`; password `{pw}` (shown once).");
             } else {
@@ -126,20 +135,11 @@ pub async fn run() -> anyhow::Result<()> {
         }
         Command::User { command: UserCommand::Unlock { name } } => {
             let services = Services::open(&settings).await?;
-            match services.catalog.unlock_user(&name).await {
+            match services.catalog.unlock_user(&name, &cli_event(Action::AccountUnlock, &name)).await {
                 Ok(_) => {}
                 Err(ferrum_store::StoreError::NotFound) => anyhow::bail!("no account `{name}`"),
                 Err(e) => return Err(e.into()),
             }
-            services
-                .catalog
-                .append_audit(&{
-                    use ferrum_store::audit::{Action, NewAuditEvent, Outcome};
-                    let mut event = NewAuditEvent::new("system", Action::AccountUnlock, Outcome::Allowed);
-                    event.detail = Some(serde_json::json!({ "via": "cli", "account": format!("user:{name}") }));
-                    event
-                })
-                .await?;
             println!("Unlocked `{name}`.");
         }
         Command::Keys { command } => {

@@ -8,6 +8,7 @@ use actix_web::http::KeepAlive;
 use actix_web::middleware::{from_fn, Condition};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
+use ferrum_store::audit::{Action, NewAuditEvent, Outcome};
 use ferrum_store::blob::{Encryption, LocalBlobStore, S3BlobStore, S3Settings};
 use ferrum_store::model::Role;
 use ferrum_store::{BlobStore, Catalog};
@@ -250,7 +251,10 @@ pub(crate) async fn ensure_first_admin(catalog: &dyn Catalog, settings: &Setting
         None => (password::generate(), true),
     };
     let hash = password::hash(password.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    match catalog.create_user("admin", &hash, Role::Admin).await {
+    // Recorded with the account, as made by the service itself.
+    let mut audit = NewAuditEvent::new("system", Action::CreateUser, Outcome::Allowed);
+    audit.detail = Some(serde_json::json!({ "via": "first_start", "account": "user:admin" }));
+    match catalog.create_user("admin", &hash, Role::Admin, &audit).await {
         Ok(_) => {}
         // Another instance starting at the same time made it first.
         Err(ferrum_store::StoreError::Conflict(_)) => return Ok(()),

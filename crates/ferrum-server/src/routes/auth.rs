@@ -200,9 +200,9 @@ pub async fn refresh(
     }
     let next = random::<32>();
     if !state.catalog.rotate_session(id, &hash_secret(&secret), &hash_secret(&next)).await? {
-        state.catalog.revoke_session(id).await?;
         let replayed = Access::new(actor, Action::TokenRefresh, &req).denied("replayed");
-        audit::record(&state, replayed).await?;
+        state.catalog.revoke_session(id, replayed.event()).await?;
+        replayed.committed();
         return Err(ApiError::Unauthorized(
             "this refresh token was used already, so the session has been ended for safety; log in again".into(),
         ));
@@ -214,7 +214,8 @@ pub async fn refresh(
 
 /// `POST /api/auth/logout`: ends the caller's session; its tokens stop working at once.
 pub async fn logout(req: HttpRequest, state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
-    state.catalog.revoke_session(&user.session).await?;
-    audit::record(&state, Access::new(user.actor(), Action::Logout, &req)).await?;
+    let access = Access::new(user.actor(), Action::Logout, &req);
+    state.catalog.revoke_session(&user.session, access.event()).await?;
+    access.committed();
     Ok(HttpResponse::NoContent().finish())
 }

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::audit::{self, Access, Action};
+use crate::audit::{Access, Action};
 use crate::auth::{AuthUser, Username};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -31,18 +31,13 @@ fn store_error(e: ferrum_store::StoreError, what: &str) -> ApiError {
     }
 }
 
-async fn audited(
-    req: &HttpRequest,
-    state: &AppState,
-    user: &AuthUser,
-    action: Action,
-    detail: &[(&str, String)],
-) -> Result<(), ApiError> {
+/// The event of a change, committed with it.
+fn audited(req: &HttpRequest, user: &AuthUser, action: Action, detail: &[(&str, String)]) -> Access {
     let mut access = Access::new(user.actor(), action, req);
     for (k, v) in detail {
         access = access.with(k, v);
     }
-    audit::record(state, access).await
+    access
 }
 
 pub async fn create(
@@ -53,8 +48,9 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let name = parse_name(&body.name)?;
-    let group = state.catalog.create_group(&name).await?;
-    audited(&req, &state, &user, Action::CreateGroup, &[("group", name.clone())]).await?;
+    let access = audited(&req, &user, Action::CreateGroup, &[("group", name.clone())]);
+    let group = state.catalog.create_group(&name, access.event()).await?;
+    access.committed();
     Ok(HttpResponse::Created().json(group))
 }
 
@@ -72,9 +68,9 @@ pub async fn rename(
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let name = parse_name(&body.name)?;
-    let group = state.catalog.rename_group(&path, &name).await.map_err(|e| store_error(e, "group"))?;
-    audited(&req, &state, &user, Action::RenameGroup, &[("group", path.to_string()), ("new_name", name.clone())])
-        .await?;
+    let access = audited(&req, &user, Action::RenameGroup, &[("group", path.to_string()), ("new_name", name.clone())]);
+    let group = state.catalog.rename_group(&path, &name, access.event()).await.map_err(|e| store_error(e, "group"))?;
+    access.committed();
     Ok(HttpResponse::Ok().json(group))
 }
 
@@ -85,8 +81,9 @@ pub async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
-    state.catalog.delete_group(&path).await.map_err(|e| store_error(e, "group"))?;
-    audited(&req, &state, &user, Action::DeleteGroup, &[("group", path.to_string())]).await?;
+    let access = audited(&req, &user, Action::DeleteGroup, &[("group", path.to_string())]);
+    state.catalog.delete_group(&path, access.event()).await.map_err(|e| store_error(e, "group"))?;
+    access.committed();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -98,9 +95,9 @@ pub async fn add_member(
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let (group, member) = path.into_inner();
-    state.catalog.add_member(&group, &member).await.map_err(|e| store_error(e, "group or account"))?;
-    audited(&req, &state, &user, Action::AddMember, &[("group", group.to_string()), ("member", member.to_string())])
-        .await?;
+    let access = audited(&req, &user, Action::AddMember, &[("group", group.clone()), ("member", member.clone())]);
+    state.catalog.add_member(&group, &member, access.event()).await.map_err(|e| store_error(e, "group or account"))?;
+    access.committed();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -112,9 +109,9 @@ pub async fn remove_member(
 ) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let (group, member) = path.into_inner();
-    state.catalog.remove_member(&group, &member).await.map_err(|e| store_error(e, "member"))?;
-    audited(&req, &state, &user, Action::RemoveMember, &[("group", group.to_string()), ("member", member.to_string())])
-        .await?;
+    let access = audited(&req, &user, Action::RemoveMember, &[("group", group.clone()), ("member", member.clone())]);
+    state.catalog.remove_member(&group, &member, access.event()).await.map_err(|e| store_error(e, "member"))?;
+    access.committed();
     Ok(HttpResponse::NoContent().finish())
 }
 

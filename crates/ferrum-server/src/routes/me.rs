@@ -55,8 +55,9 @@ pub async fn enrol(req: HttpRequest, state: web::Data<AppState>, user: AuthUser)
     let url = totp::otpauth_url(&secret, &user.username)
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("cannot make the otpauth URL")))?;
     let svg = totp::qr_svg(&url).ok_or_else(|| ApiError::internal(anyhow::anyhow!("cannot render the QR code")))?;
-    state.catalog.set_totp_pending(user.id, &secret).await?;
-    audit::record(&state, event(&req, &user, Action::MfaEnrol)).await?;
+    let access = event(&req, &user, Action::MfaEnrol);
+    state.catalog.set_totp_pending(user.id, &secret, access.event()).await?;
+    access.committed();
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .json(json!({ "secret": secret, "otpauth_url": url, "qr_svg": svg })))
@@ -86,10 +87,11 @@ pub async fn verify(
     let step = totp::check(&pending, &body.code, totp::now_secs()).ok_or_else(wrong)?;
     let codes = totp::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| totp::recovery_hash(user.id, c)).collect();
-    if !state.catalog.enable_totp(user.id, &pending, step, &hashes).await? {
+    let access = event(&req, &user, Action::MfaEnable);
+    if !state.catalog.enable_totp(user.id, &pending, step, &hashes, access.event()).await? {
         return Err(ApiError::Conflict("the enrolment changed meanwhile; start again".into()));
     }
-    audit::record(&state, event(&req, &user, Action::MfaEnable)).await?;
+    access.committed();
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .json(json!({ "recovery_codes": codes })))
@@ -126,8 +128,9 @@ pub async fn disable(
             });
         }
     }
-    state.catalog.disable_totp(user.id).await?;
-    audit::record(&state, event(&req, &user, Action::MfaDisable)).await?;
+    let access = event(&req, &user, Action::MfaDisable);
+    state.catalog.disable_totp(user.id, access.event()).await?;
+    access.committed();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -161,10 +164,11 @@ pub async fn end_session(
     user: AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    if !state.catalog.revoke_user_session(user.id, &id).await? {
+    let access = event(&req, &user, Action::SessionEnd).with("sessions", "one");
+    if !state.catalog.revoke_user_session(user.id, &id, access.event()).await? {
         return Err(ApiError::NotFound("no such session of yours".into()));
     }
-    audit::record(&state, event(&req, &user, Action::SessionEnd).with("sessions", "one")).await?;
+    access.committed();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -174,9 +178,10 @@ pub async fn end_other_sessions(
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> Result<HttpResponse, ApiError> {
-    let ended = state.catalog.revoke_other_sessions(user.id, &user.session).await?;
-    audit::record(&state, event(&req, &user, Action::SessionEnd).with("sessions", "others").with("ended", ended))
-        .await?;
+    // The catalog adds how many `ended` to the event it commits with the change.
+    let access = event(&req, &user, Action::SessionEnd).with("sessions", "others");
+    let ended = state.catalog.revoke_other_sessions(user.id, &user.session, access.event()).await?;
+    access.committed();
     Ok(HttpResponse::Ok().json(json!({ "ended": ended })))
 }
 
@@ -202,7 +207,8 @@ pub async fn change_password(
         return Err(e);
     }
     let hash = password::hash(new_password).await?;
-    state.catalog.change_password(user.id, &hash, &user.session).await?;
-    audit::record(&state, event(&req, &user, Action::PasswordChange)).await?;
+    let access = event(&req, &user, Action::PasswordChange);
+    state.catalog.change_password(user.id, &hash, &user.session, access.event()).await?;
+    access.committed();
     Ok(HttpResponse::NoContent().finish())
 }

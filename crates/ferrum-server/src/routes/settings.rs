@@ -3,7 +3,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::audit::{self, Access, Action};
+use crate::audit::{Access, Action};
 use crate::auth::{mfa_policy, AuthUser};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -41,8 +41,8 @@ pub async fn put_mfa(
     let roles = mfa_policy::parse_roles(&policy.required_roles.join(","))
         .map_err(|message| ApiError::Unprocessable { code: "invalid_role", message })?;
     let value = mfa_policy::serialise(&roles);
-    state.catalog.put_setting(mfa_policy::SETTING, &value).await?;
-    let event = Access::new(admin.actor(), Action::MfaPolicyChange, &req).with("required_roles", &roles);
-    audit::record(&state, event).await?;
+    let access = Access::new(admin.actor(), Action::MfaPolicyChange, &req).with("required_roles", &roles);
+    state.catalog.put_setting(mfa_policy::SETTING, &value, access.event()).await?;
+    access.committed();
     Ok(HttpResponse::Ok().json(body(&roles)))
 }

@@ -5,7 +5,7 @@ use ferrum_store::model::{Role, User, UserChange};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::audit::{self, Access, Action};
+use crate::audit::{Access, Action};
 use crate::auth::{password, AuthUser, Username};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -46,14 +46,9 @@ fn body(user: &User) -> serde_json::Value {
     })
 }
 
-async fn audited(
-    req: &HttpRequest,
-    state: &AppState,
-    admin: &AuthUser,
-    action: Action,
-    whom: &str,
-) -> Result<(), ApiError> {
-    audit::record(state, Access::new(admin.actor(), action, req).with("account", format!("user:{whom}"))).await
+/// The event of a change to the account `whom`, committed with it.
+fn audited(req: &HttpRequest, admin: &AuthUser, action: Action, whom: &str) -> Access {
+    Access::new(admin.actor(), action, req).with("account", format!("user:{whom}"))
 }
 
 pub async fn create(
@@ -69,8 +64,9 @@ pub async fn create(
     let role = role(&raw_role)?;
     password::check_strength(&pw)?;
     let hash = password::hash(pw).await?;
-    let user = state.catalog.create_user(name.as_str(), &hash, role).await?;
-    audited(&req, &state, &admin, Action::CreateUser, &user.username).await?;
+    let access = audited(&req, &admin, Action::CreateUser, name.as_str());
+    let user = state.catalog.create_user(name.as_str(), &hash, role, access.event()).await?;
+    access.committed();
     Ok(HttpResponse::Created().json(body(&user)))
 }
 
@@ -106,20 +102,25 @@ pub async fn update(
     };
     let reset = password_hash.is_some();
     let changed = role.is_some() || reset;
-    let user = state
-        .catalog
-        .update_user(&path, &UserChange { role, password_hash, disabled })
-        .await
-        .map_err(|e| not_found_as_user(e.into()))?;
+    // What the change records, committed with it: the role or password change (or, for an
+    // empty change, the update), then the disabling or enabling.
+    let mut events = Vec::new();
     if changed || disabled.is_none() {
         let action = if reset { Action::ResetPassword } else { Action::UpdateUser };
-        audited(&req, &state, &admin, action, &user.username).await?;
+        events.push(audited(&req, &admin, action, &path));
     }
     match disabled {
-        Some(true) => audited(&req, &state, &admin, Action::AccountDisable, &user.username).await?,
-        Some(false) => audited(&req, &state, &admin, Action::AccountEnable, &user.username).await?,
+        Some(true) => events.push(audited(&req, &admin, Action::AccountDisable, &path)),
+        Some(false) => events.push(audited(&req, &admin, Action::AccountEnable, &path)),
         None => {}
     }
+    let audit: Vec<_> = events.iter().map(|a| a.event().clone()).collect();
+    let user = state
+        .catalog
+        .update_user(&path, &UserChange { role, password_hash, disabled }, &audit)
+        .await
+        .map_err(|e| not_found_as_user(e.into()))?;
+    events.iter().for_each(Access::committed);
     Ok(HttpResponse::Ok().json(body(&user)))
 }
 
@@ -131,8 +132,9 @@ pub async fn unlock(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     admin.require_admin()?;
-    let user = state.catalog.unlock_user(&path).await.map_err(|e| not_found_as_user(e.into()))?;
-    audited(&req, &state, &admin, Action::AccountUnlock, &user.username).await?;
+    let access = audited(&req, &admin, Action::AccountUnlock, &path);
+    let user = state.catalog.unlock_user(&path, access.event()).await.map_err(|e| not_found_as_user(e.into()))?;
+    access.committed();
     Ok(HttpResponse::Ok().json(body(&user)))
 }
 
@@ -146,8 +148,9 @@ pub async fn delete(
     if *path == admin.username {
         return Err(ApiError::Conflict("you cannot delete your own account".into()));
     }
-    state.catalog.delete_user(&path).await.map_err(|e| not_found_as_user(e.into()))?;
-    audited(&req, &state, &admin, Action::DeleteUser, &path).await?;
+    let access = audited(&req, &admin, Action::DeleteUser, &path);
+    state.catalog.delete_user(&path, access.event()).await.map_err(|e| not_found_as_user(e.into()))?;
+    access.committed();
     Ok(HttpResponse::NoContent().finish())
 }
 

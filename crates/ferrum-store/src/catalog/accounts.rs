@@ -1,7 +1,10 @@
 //! Accounts, login sessions and groups.
+use super::audit::append_chained;
+use super::ingest::Conn;
 use super::rows::{role, SessionRow, UserRow};
 use super::sql::{now, on_pool, SqlCatalog};
 use crate::access::Group;
+use crate::audit::NewAuditEvent;
 use crate::model::*;
 use crate::StoreError;
 
@@ -18,18 +21,26 @@ fn named_conflict(e: sqlx::Error, what: &str) -> StoreError {
 
 #[async_trait::async_trait]
 impl super::AccountCatalog for SqlCatalog {
-    async fn create_user(&self, username: &str, password_hash: &str, role: Role) -> Result<User, StoreError> {
-        on_pool!(&self.writes, |p| sqlx::query(
-            "INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4)"
-        )
-        .bind(username)
-        .bind(password_hash)
-        .bind(role.as_str())
-        .bind(now())
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))
-        .map_err(|e| named_conflict(e, "this username is taken or was used before"))?;
+    async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+        audit: &NewAuditEvent,
+    ) -> Result<User, StoreError> {
+        on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            sqlx::query("INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(username)
+                .bind(password_hash)
+                .bind(role.as_str())
+                .bind(now())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| named_conflict(e, "this username is taken or was used before"))?;
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
+            tx.commit().await?;
+        });
         self.find_user(username).await?.ok_or(StoreError::NotFound)
     }
 
@@ -49,7 +60,12 @@ impl super::AccountCatalog for SqlCatalog {
         rows.into_iter().map(User::try_from).collect()
     }
 
-    async fn update_user(&self, username: &str, change: &UserChange) -> Result<User, StoreError> {
+    async fn update_user(
+        &self,
+        username: &str,
+        change: &UserChange,
+        audit: &[NewAuditEvent],
+    ) -> Result<User, StoreError> {
         on_pool!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             // $4: 1 disables, 0 enables, NULL leaves it. Enabling also clears a lockout the
@@ -75,12 +91,15 @@ impl super::AccountCatalog for SqlCatalog {
             if change.password_hash.is_some() || change.disabled == Some(true) {
                 sqlx::query(END_SESSIONS).bind(username).bind(now()).execute(&mut *tx).await?;
             }
+            for event in audit {
+                append_chained(&mut Conn::from(&mut *tx), event).await?;
+            }
             tx.commit().await?;
         });
         self.find_user(username).await?.ok_or(StoreError::NotFound)
     }
 
-    async fn delete_user(&self, username: &str) -> Result<(), StoreError> {
+    async fn delete_user(&self, username: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
         // The row stays (its name is never issued again); what could log in goes, and so do
         // its group memberships and the grants given to it.
         on_pool!(&self.writes, |p| {
@@ -103,6 +122,7 @@ impl super::AccountCatalog for SqlCatalog {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(END_SESSIONS).bind(username).bind(now()).execute(&mut *tx).await?;
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
             tx.commit().await?;
         });
         Ok(())
@@ -237,32 +257,51 @@ impl super::AccountCatalog for SqlCatalog {
             .collect())
     }
 
-    async fn revoke_user_session(&self, user_id: i64, id: &str) -> Result<bool, StoreError> {
-        let done = on_pool!(&self.writes, |p| sqlx::query(
-            "UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL"
-        )
-        .bind(id)
-        .bind(user_id)
-        .bind(now())
-        .execute(p)
-        .await?
-        .rows_affected());
-        Ok(done == 1)
+    async fn revoke_user_session(&self, user_id: i64, id: &str, audit: &NewAuditEvent) -> Result<bool, StoreError> {
+        Ok(on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            let done = sqlx::query(
+                "UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(id)
+            .bind(user_id)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 1 {
+                append_chained(&mut Conn::from(&mut *tx), audit).await?;
+                tx.commit().await?;
+            }
+            done == 1
+        }))
     }
 
-    async fn revoke_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64, StoreError> {
-        Ok(on_pool!(&self.writes, |p| sqlx::query(
-            "UPDATE sessions SET revoked_at = $3 WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL"
-        )
-        .bind(user_id)
-        .bind(keep)
-        .bind(now())
-        .execute(p)
-        .await?
-        .rows_affected()))
+    async fn revoke_other_sessions(&self, user_id: i64, keep: &str, audit: &NewAuditEvent) -> Result<u64, StoreError> {
+        Ok(on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            let ended = sqlx::query(
+                "UPDATE sessions SET revoked_at = $3 WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(keep)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            append_chained(&mut Conn::from(&mut *tx), &with_detail(audit, "ended", ended)).await?;
+            tx.commit().await?;
+            ended
+        }))
     }
 
-    async fn change_password(&self, user_id: i64, password_hash: &str, keep_session: &str) -> Result<(), StoreError> {
+    async fn change_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: &str,
+        audit: &NewAuditEvent,
+    ) -> Result<(), StoreError> {
         on_pool!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let done = sqlx::query(
@@ -282,22 +321,28 @@ impl super::AccountCatalog for SqlCatalog {
                 .bind(now())
                 .execute(&mut *tx)
                 .await?;
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
             tx.commit().await?;
         });
         Ok(())
     }
 
-    async fn unlock_user(&self, username: &str) -> Result<User, StoreError> {
-        let done = on_pool!(&self.writes, |p| sqlx::query(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = $1 AND deleted_at IS NULL"
-        )
-        .bind(username)
-        .execute(p)
-        .await?
-        .rows_affected());
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
+    async fn unlock_user(&self, username: &str, audit: &NewAuditEvent) -> Result<User, StoreError> {
+        on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            let done = sqlx::query(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = $1 AND deleted_at IS NULL",
+            )
+            .bind(username)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
+            tx.commit().await?;
+        });
         self.find_user(username).await?.ok_or(StoreError::NotFound)
     }
 
@@ -314,15 +359,17 @@ impl super::AccountCatalog for SqlCatalog {
         Ok(done == 1)
     }
 
-    async fn revoke_session(&self, id: &str) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| sqlx::query(
-            "UPDATE sessions SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1"
-        )
-        .bind(id)
-        .bind(now())
-        .execute(p)
-        .await?
-        .rows_affected());
+    async fn revoke_session(&self, id: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
+        on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            sqlx::query("UPDATE sessions SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1")
+                .bind(id)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
+            tx.commit().await?;
+        });
         Ok(())
     }
 
@@ -335,14 +382,18 @@ impl super::AccountCatalog for SqlCatalog {
         .await?))
     }
 
-    async fn create_group(&self, name: &str) -> Result<Group, StoreError> {
-        on_pool!(&self.writes, |p| sqlx::query("INSERT INTO groups (name, created_at) VALUES ($1, $2)")
-            .bind(name)
-            .bind(now())
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(|e| named_conflict(e, "a group of this name exists"))?;
+    async fn create_group(&self, name: &str, audit: &NewAuditEvent) -> Result<Group, StoreError> {
+        on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            sqlx::query("INSERT INTO groups (name, created_at) VALUES ($1, $2)")
+                .bind(name)
+                .bind(now())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| named_conflict(e, "a group of this name exists"))?;
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
+            tx.commit().await?;
+        });
         self.group(name).await?.ok_or(StoreError::NotFound)
     }
 
@@ -366,22 +417,27 @@ impl super::AccountCatalog for SqlCatalog {
         Ok(groups)
     }
 
-    async fn rename_group(&self, name: &str, new_name: &str) -> Result<Group, StoreError> {
-        let done = on_pool!(&self.writes, |p| sqlx::query("UPDATE groups SET name = $2 WHERE name = $1")
-            .bind(name)
-            .bind(new_name)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(|e| named_conflict(e, "a group of this name exists"))?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
+    async fn rename_group(&self, name: &str, new_name: &str, audit: &NewAuditEvent) -> Result<Group, StoreError> {
+        on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            let done = sqlx::query("UPDATE groups SET name = $2 WHERE name = $1")
+                .bind(name)
+                .bind(new_name)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| named_conflict(e, "a group of this name exists"))?
+                .rows_affected();
+            if done == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
+            tx.commit().await?;
+        });
         self.group(new_name).await?.ok_or(StoreError::NotFound)
     }
 
-    async fn delete_group(&self, name: &str) -> Result<(), StoreError> {
-        let done = on_pool!(&self.writes, |p| {
+    async fn delete_group(&self, name: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
+        on_pool!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             sqlx::query(
                 "DELETE FROM study_grants WHERE grantee_kind = 'group' \
@@ -391,47 +447,68 @@ impl super::AccountCatalog for SqlCatalog {
             .execute(&mut *tx)
             .await?;
             let done = sqlx::query("DELETE FROM groups WHERE name = $1").bind(name).execute(&mut *tx).await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
             tx.commit().await?;
-            done.rows_affected()
         });
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
         Ok(())
     }
 
-    async fn add_member(&self, group: &str, username: &str) -> Result<(), StoreError> {
-        let done = on_pool!(&self.writes, |p| sqlx::query(
-            "INSERT INTO group_members (group_id, user_id, added_at) \
-             SELECT g.id, u.id, $3 FROM groups g, users u \
-             WHERE g.name = $1 AND u.username = $2 AND u.deleted_at IS NULL \
-             ON CONFLICT (group_id, user_id) DO NOTHING"
-        )
-        .bind(group)
-        .bind(username)
-        .bind(now())
-        .execute(p)
-        .await?
-        .rows_affected());
-        if done == 0 && !self.is_member(group, username).await? {
-            return Err(StoreError::NotFound);
-        }
+    async fn add_member(&self, group: &str, username: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
+        on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            let done = sqlx::query(
+                "INSERT INTO group_members (group_id, user_id, added_at) \
+                 SELECT g.id, u.id, $3 FROM groups g, users u \
+                 WHERE g.name = $1 AND u.username = $2 AND u.deleted_at IS NULL \
+                 ON CONFLICT (group_id, user_id) DO NOTHING",
+            )
+            .bind(group)
+            .bind(username)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 0 {
+                // A member already, or no such group or account.
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM group_members m JOIN groups g ON g.id = m.group_id \
+                     JOIN users u ON u.id = m.user_id WHERE g.name = $1 AND u.username = $2",
+                )
+                .bind(group)
+                .bind(username)
+                .fetch_one(&mut *tx)
+                .await?;
+                if n == 0 {
+                    return Err(StoreError::NotFound);
+                }
+            }
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
+            tx.commit().await?;
+        });
         Ok(())
     }
 
-    async fn remove_member(&self, group: &str, username: &str) -> Result<(), StoreError> {
-        let done = on_pool!(&self.writes, |p| sqlx::query(
-            "DELETE FROM group_members WHERE group_id = (SELECT id FROM groups WHERE name = $1) \
-             AND user_id = (SELECT id FROM users WHERE username = $2)"
-        )
-        .bind(group)
-        .bind(username)
-        .execute(p)
-        .await?
-        .rows_affected());
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
+    async fn remove_member(&self, group: &str, username: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
+        on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            let done = sqlx::query(
+                "DELETE FROM group_members WHERE group_id = (SELECT id FROM groups WHERE name = $1) \
+                 AND user_id = (SELECT id FROM users WHERE username = $2)",
+            )
+            .bind(group)
+            .bind(username)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
+            tx.commit().await?;
+        });
         Ok(())
     }
 }
@@ -440,16 +517,16 @@ impl SqlCatalog {
     async fn group(&self, name: &str) -> Result<Option<Group>, StoreError> {
         Ok(super::AccountCatalog::list_groups(self).await?.into_iter().find(|g| g.name == name))
     }
+}
 
-    async fn is_member(&self, group: &str, username: &str) -> Result<bool, StoreError> {
-        let n: i64 = on_pool!(&self.pool, |p| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM group_members m JOIN groups g ON g.id = m.group_id \
-             JOIN users u ON u.id = m.user_id WHERE g.name = $1 AND u.username = $2"
-        )
-        .bind(group)
-        .bind(username)
-        .fetch_one(p)
-        .await?);
-        Ok(n > 0)
+/// `event` with one more fact in its detail (a number only the change itself knows).
+fn with_detail(event: &NewAuditEvent, key: &str, value: impl Into<serde_json::Value>) -> NewAuditEvent {
+    let mut event = event.clone();
+    match &mut event.detail {
+        Some(serde_json::Value::Object(map)) => {
+            map.insert(key.to_owned(), value.into());
+        }
+        _ => event.detail = Some(serde_json::json!({ key: value.into() })),
     }
+    event
 }

@@ -1,7 +1,10 @@
 //! The TOTP second factor and its recovery codes. The server computes and checks codes;
 //! the catalog keeps the secret and makes each acceptance atomic (a time step, a recovery
 //! code), so that two requests racing with one code get one success.
+use super::audit::append_chained;
+use super::ingest::Conn;
 use super::sql::{now, on_pool, SqlCatalog};
+use crate::audit::NewAuditEvent;
 use crate::model::TotpState;
 use crate::StoreError;
 
@@ -18,18 +21,23 @@ impl super::MfaCatalog for SqlCatalog {
         Ok(TotpState { secret, pending, last_step })
     }
 
-    async fn set_totp_pending(&self, user_id: i64, secret: &str) -> Result<(), StoreError> {
-        let done = on_pool!(&self.writes, |p| sqlx::query(
-            "UPDATE users SET totp_pending = $2 WHERE id = $1 AND deleted_at IS NULL AND totp_secret IS NULL"
-        )
-        .bind(user_id)
-        .bind(secret)
-        .execute(p)
-        .await?
-        .rows_affected());
-        if done == 0 {
-            return Err(StoreError::Conflict("two-factor authentication is on already".into()));
-        }
+    async fn set_totp_pending(&self, user_id: i64, secret: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
+        on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            let done = sqlx::query(
+                "UPDATE users SET totp_pending = $2 WHERE id = $1 AND deleted_at IS NULL AND totp_secret IS NULL",
+            )
+            .bind(user_id)
+            .bind(secret)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 0 {
+                return Err(StoreError::Conflict("two-factor authentication is on already".into()));
+            }
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
+            tx.commit().await?;
+        });
         Ok(())
     }
 
@@ -39,6 +47,7 @@ impl super::MfaCatalog for SqlCatalog {
         secret: &str,
         step: i64,
         recovery_hashes: &[String],
+        audit: &NewAuditEvent,
     ) -> Result<bool, StoreError> {
         let at = now();
         Ok(on_pool!(&self.writes, |p| {
@@ -64,13 +73,14 @@ impl super::MfaCatalog for SqlCatalog {
                         .execute(&mut *tx)
                         .await?;
                 }
+                append_chained(&mut Conn::from(&mut *tx), audit).await?;
                 tx.commit().await?;
                 true
             }
         }))
     }
 
-    async fn disable_totp(&self, user_id: i64) -> Result<(), StoreError> {
+    async fn disable_totp(&self, user_id: i64, audit: &NewAuditEvent) -> Result<(), StoreError> {
         on_pool!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             sqlx::query(
@@ -80,6 +90,7 @@ impl super::MfaCatalog for SqlCatalog {
             .execute(&mut *tx)
             .await?;
             sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
             tx.commit().await?;
         });
         Ok(())

@@ -85,16 +85,30 @@ pub trait StudyCatalog: Send + Sync {
 /// Accounts, login sessions and groups.
 #[async_trait]
 pub trait AccountCatalog: Send + Sync {
-    /// Creates an account; `Conflict` when the name is taken or was ever used.
-    async fn create_user(&self, username: &str, password_hash: &str, role: Role) -> Result<User, StoreError>;
+    /// Creates an account; `Conflict` when the name is taken or was ever used. `audit` is
+    /// committed with it.
+    async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+        audit: &NewAuditEvent,
+    ) -> Result<User, StoreError>;
     /// The account, deleted ones included (they are tombstones).
     async fn find_user(&self, username: &str) -> Result<Option<User>, StoreError>;
     /// Accounts not deleted, by name.
     async fn list_users(&self) -> Result<Vec<User>, StoreError>;
-    /// `NotFound` for an unknown or deleted account.
-    async fn update_user(&self, username: &str, change: &UserChange) -> Result<User, StoreError>;
-    /// Marks the account deleted; its name stays taken. `NotFound` if unknown or already deleted.
-    async fn delete_user(&self, username: &str) -> Result<(), StoreError>;
+    /// `NotFound` for an unknown or deleted account. `audit` (the events the change records,
+    /// in order) is committed with it.
+    async fn update_user(
+        &self,
+        username: &str,
+        change: &UserChange,
+        audit: &[NewAuditEvent],
+    ) -> Result<User, StoreError>;
+    /// Marks the account deleted; its name stays taken. `NotFound` if unknown or already
+    /// deleted. `audit` is committed with it.
+    async fn delete_user(&self, username: &str, audit: &NewAuditEvent) -> Result<(), StoreError>;
     async fn count_users(&self) -> Result<i64, StoreError>;
     /// Counts a login attempt before its password is checked, atomically: answers `false`
     /// (and counts nothing) when the account is locked at `now`; else counts it as a failure
@@ -117,28 +131,42 @@ pub trait AccountCatalog: Send + Sync {
     /// The account's open sessions (not ended, not expired at `now`, used since
     /// `idle_cutoff`), most recently used first.
     async fn list_sessions(&self, user_id: i64, now: &str, idle_cutoff: &str) -> Result<Vec<SessionInfo>, StoreError>;
-    /// Ends one of the account's own sessions; `false` when it has no open session `id`.
-    async fn revoke_user_session(&self, user_id: i64, id: &str) -> Result<bool, StoreError>;
-    /// Ends every open session of the account but `keep`; answers how many ended.
-    async fn revoke_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64, StoreError>;
+    /// Ends one of the account's own sessions; `false` (and no event) when it has no open
+    /// session `id`. `audit` is committed with it.
+    async fn revoke_user_session(&self, user_id: i64, id: &str, audit: &NewAuditEvent) -> Result<bool, StoreError>;
+    /// Ends every open session of the account but `keep`; answers how many ended. `audit` is
+    /// committed with it, that number added to its detail as `ended`.
+    async fn revoke_other_sessions(&self, user_id: i64, keep: &str, audit: &NewAuditEvent) -> Result<u64, StoreError>;
     /// The account's own password change: sets the hash, lifts a lockout, and ends every
-    /// other session, in one transaction.
-    async fn change_password(&self, user_id: i64, password_hash: &str, keep_session: &str) -> Result<(), StoreError>;
-    /// Lifts a login lockout; `NotFound` for an unknown or deleted account.
-    async fn unlock_user(&self, username: &str) -> Result<User, StoreError>;
+    /// other session, in one transaction with `audit`.
+    async fn change_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: &str,
+        audit: &NewAuditEvent,
+    ) -> Result<(), StoreError>;
+    /// Lifts a login lockout; `NotFound` for an unknown or deleted account. `audit` is
+    /// committed with it.
+    async fn unlock_user(&self, username: &str, audit: &NewAuditEvent) -> Result<User, StoreError>;
     /// Swaps the refresh secret if it is still `old_hash` (false: it was used already).
     async fn rotate_session(&self, id: &str, old_hash: &str, new_hash: &str) -> Result<bool, StoreError>;
-    async fn revoke_session(&self, id: &str) -> Result<(), StoreError>;
+    /// Ends the session (once: a second end keeps the first time); `audit` is committed with it.
+    async fn revoke_session(&self, id: &str, audit: &NewAuditEvent) -> Result<(), StoreError>;
     /// The ids of the groups the account belongs to.
     async fn groups_of(&self, user_id: i64) -> Result<Vec<i64>, StoreError>;
 
-    async fn create_group(&self, name: &str) -> Result<Group, StoreError>;
+    // Each change of a group commits its `audit` event with it; a refused one (`NotFound`,
+    // `Conflict`) leaves none.
+    /// `Conflict` when a group of this name exists.
+    async fn create_group(&self, name: &str, audit: &NewAuditEvent) -> Result<Group, StoreError>;
     async fn list_groups(&self) -> Result<Vec<Group>, StoreError>;
-    async fn rename_group(&self, name: &str, new_name: &str) -> Result<Group, StoreError>;
+    async fn rename_group(&self, name: &str, new_name: &str, audit: &NewAuditEvent) -> Result<Group, StoreError>;
     /// Deletes the group and the grants given to it.
-    async fn delete_group(&self, name: &str) -> Result<(), StoreError>;
-    async fn add_member(&self, group: &str, username: &str) -> Result<(), StoreError>;
-    async fn remove_member(&self, group: &str, username: &str) -> Result<(), StoreError>;
+    async fn delete_group(&self, name: &str, audit: &NewAuditEvent) -> Result<(), StoreError>;
+    /// Adding a member again changes nothing but is still recorded.
+    async fn add_member(&self, group: &str, username: &str, audit: &NewAuditEvent) -> Result<(), StoreError>;
+    async fn remove_member(&self, group: &str, username: &str, audit: &NewAuditEvent) -> Result<(), StoreError>;
 }
 
 /// The TOTP second factor of accounts and their recovery codes.
@@ -146,21 +174,24 @@ pub trait AccountCatalog: Send + Sync {
 pub trait MfaCatalog: Send + Sync {
     /// `NotFound` for an unknown or deleted account.
     async fn totp_state(&self, user_id: i64) -> Result<TotpState, StoreError>;
-    /// Keeps `secret` as the one being enrolled (replacing an earlier one); `Conflict` when
-    /// TOTP is on already.
-    async fn set_totp_pending(&self, user_id: i64, secret: &str) -> Result<(), StoreError>;
+    /// Keeps `secret` as the one being enrolled (replacing an earlier one), with `audit`;
+    /// `Conflict` (and no event) when TOTP is on already.
+    async fn set_totp_pending(&self, user_id: i64, secret: &str, audit: &NewAuditEvent) -> Result<(), StoreError>;
     /// Turns TOTP on with the pending secret if it is still `secret`, remembering `step` as
-    /// used, and replaces the recovery codes with `recovery_hashes`, in one transaction.
-    /// `false` when the pending secret changed meanwhile (or TOTP is on already).
+    /// used, and replaces the recovery codes with `recovery_hashes`, in one transaction with
+    /// `audit`. `false` (and no event) when the pending secret changed meanwhile (or TOTP is
+    /// on already).
     async fn enable_totp(
         &self,
         user_id: i64,
         secret: &str,
         step: i64,
         recovery_hashes: &[String],
+        audit: &NewAuditEvent,
     ) -> Result<bool, StoreError>;
-    /// Turns TOTP off and forgets the secret and the recovery codes.
-    async fn disable_totp(&self, user_id: i64) -> Result<(), StoreError>;
+    /// Turns TOTP off and forgets the secret and the recovery codes; `audit` is committed
+    /// with it.
+    async fn disable_totp(&self, user_id: i64, audit: &NewAuditEvent) -> Result<(), StoreError>;
     /// Accepts a code of time `step` once: `false` when a code of this step or a later one
     /// was accepted already (a replay).
     async fn claim_totp_step(&self, user_id: i64, step: i64) -> Result<bool, StoreError>;
@@ -173,7 +204,8 @@ pub trait MfaCatalog: Send + Sync {
 #[async_trait]
 pub trait SettingCatalog: Send + Sync {
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
-    async fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
+    /// Sets `key`; `audit` is committed with it.
+    async fn put_setting(&self, key: &str, value: &str, audit: &NewAuditEvent) -> Result<(), StoreError>;
 }
 
 /// Viewer links.

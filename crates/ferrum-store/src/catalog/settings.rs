@@ -1,6 +1,9 @@
 //! Deployment-wide settings that admins change at run time, one row per key, shared by every
 //! instance over the catalog.
+use super::audit::append_chained;
+use super::ingest::Conn;
 use super::sql::{now, on_pool, SqlCatalog};
+use crate::audit::NewAuditEvent;
 use crate::StoreError;
 
 #[async_trait::async_trait]
@@ -12,17 +15,21 @@ impl super::SettingCatalog for SqlCatalog {
             .await?))
     }
 
-    async fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| sqlx::query(
-            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
-        )
-        .bind(key)
-        .bind(value)
-        .bind(now())
-        .execute(p)
-        .await?
-        .rows_affected());
+    async fn put_setting(&self, key: &str, value: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
+        on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(self.dialect().begin_write).await?;
+            sqlx::query(
+                "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            )
+            .bind(key)
+            .bind(value)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
+            tx.commit().await?;
+        });
         Ok(())
     }
 }

@@ -18,7 +18,7 @@ fn sys() -> Principal {
 async fn account(store: &Store, name: &str, role: Role) -> Principal {
     let u = match store.find_user(name).await.unwrap() {
         Some(u) => u,
-        None => store.create_user(name, "hash", role).await.unwrap(),
+        None => store.create_user(name, "hash", role, &change("create_user")).await.unwrap(),
     };
     Principal::User(UserPrincipal {
         id: u.id,
@@ -60,21 +60,39 @@ fn event(action: &str, study: &str) -> NewAuditEvent {
     e
 }
 
+/// An account-side event (no study).
+fn change(action: &str) -> NewAuditEvent {
+    let mut e = NewAuditEvent::new("user:root", action.parse::<Action>().unwrap(), Outcome::Allowed);
+    e.remote_addr = Some("127.0.0.1".into());
+    e
+}
+
+/// The actions of the trail with no study, oldest first.
+async fn account_actions(store: &Store) -> Vec<String> {
+    let q = AuditQuery { limit: 1000, ..Default::default() };
+    let mut events: Vec<AuditRecord> = store.query_audit(&q).await.unwrap();
+    events.retain(|e| e.study_uid.is_none());
+    events.into_iter().rev().map(|e| e.action).collect()
+}
+
 fn query() -> StudyQuery {
     StudyQuery { limit: 50, ..Default::default() }
 }
 
 pub async fn usernames_are_unique_forever(store: Store) {
-    let u = store.create_user("alice", "hash", Role::Radiologist).await.unwrap();
+    let u = store.create_user("alice", "hash", Role::Radiologist, &change("create_user")).await.unwrap();
     assert_eq!(u.role, Role::Radiologist);
-    assert!(matches!(store.create_user("alice", "other", Role::Admin).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.create_user("alice", "other", Role::Admin, &change("create_user")).await,
+        Err(StoreError::Conflict(_))
+    ));
     assert_eq!(store.find_user("alice").await.unwrap().unwrap().password_hash.as_deref(), Some("hash"));
     assert!(store.find_user("bob").await.unwrap().is_none());
     assert_eq!(store.count_users().await.unwrap(), 1);
 }
 
 pub async fn failed_logins_lock_after_the_limit_and_success_resets(store: Store) {
-    let u = store.create_user("carol", "hash", Role::Admin).await.unwrap();
+    let u = store.create_user("carol", "hash", Role::Admin, &change("create_user")).await.unwrap();
     let now = "2026-01-01T00:00:00.000000Z";
     assert!(store.claim_login_attempt(u.id, now, 2, FUTURE).await.unwrap());
     assert!(store.find_user("carol").await.unwrap().unwrap().locked_until.is_none());
@@ -89,7 +107,7 @@ pub async fn failed_logins_lock_after_the_limit_and_success_resets(store: Store)
 }
 
 pub async fn a_burst_of_login_attempts_gets_no_more_than_the_limit(store: Store) {
-    let u = store.create_user("mallory", "hash", Role::Radiologist).await.unwrap();
+    let u = store.create_user("mallory", "hash", Role::Radiologist, &change("create_user")).await.unwrap();
     let mut tasks = Vec::new();
     for _ in 0..40 {
         let store = store.clone();
@@ -105,34 +123,44 @@ pub async fn a_burst_of_login_attempts_gets_no_more_than_the_limit(store: Store)
 }
 
 pub async fn accounts_are_changed_listed_and_deleted_for_good(store: Store) {
-    let dan = store.create_user("dan", "h1", Role::Radiologist).await.unwrap();
-    store.create_user("amy", "h2", Role::Admin).await.unwrap();
+    let dan = store.create_user("dan", "h1", Role::Radiologist, &change("create_user")).await.unwrap();
+    store.create_user("amy", "h2", Role::Admin, &change("create_user")).await.unwrap();
     store.claim_login_attempt(dan.id, "2026-01-01T00:00:00.000000Z", 1, FUTURE).await.unwrap();
     let names = |users: Vec<User>| users.into_iter().map(|u| u.username).collect::<Vec<_>>();
     assert_eq!(names(store.list_users().await.unwrap()), vec!["amy", "dan"]);
 
-    let promoted =
-        store.update_user("dan", &UserChange { role: Some(Role::Admin), ..Default::default() }).await.unwrap();
+    let promoted = store
+        .update_user("dan", &UserChange { role: Some(Role::Admin), ..Default::default() }, &[change("update_user")])
+        .await
+        .unwrap();
     assert_eq!((promoted.role, promoted.password_hash.as_deref()), (Role::Admin, Some("h1")));
     assert!(promoted.locked_until.is_some(), "a role change leaves a lockout alone");
     let reset = UserChange { password_hash: Some("h3".into()), ..Default::default() };
-    let dan = store.update_user("dan", &reset).await.unwrap();
+    let dan = store.update_user("dan", &reset, &[change("reset_password")]).await.unwrap();
     assert_eq!(
         (dan.role, dan.password_hash.as_deref(), dan.failed_logins, dan.locked_until),
         (Role::Admin, Some("h3"), 0, None)
     );
 
-    store.delete_user("dan").await.unwrap();
+    store.delete_user("dan", &change("delete_user")).await.unwrap();
     assert_eq!(names(store.list_users().await.unwrap()), vec!["amy"]);
     let gone = store.find_user("dan").await.unwrap().unwrap();
     assert!(gone.deleted && gone.password_hash.is_none());
-    assert!(matches!(store.delete_user("dan").await, Err(StoreError::NotFound)));
-    assert!(matches!(store.update_user("dan", &reset).await, Err(StoreError::NotFound)));
-    assert!(matches!(store.create_user("dan", "h4", Role::Radiologist).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.delete_user("dan", &change("delete_user")).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.update_user("dan", &reset, &[change("reset_password")]).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.create_user("dan", "h4", Role::Radiologist, &change("create_user")).await,
+        Err(StoreError::Conflict(_))
+    ));
+    // Each change's event was committed with it; the refused ones left none.
+    assert_eq!(
+        account_actions(&store).await,
+        vec!["create_user", "create_user", "update_user", "reset_password", "delete_user"]
+    );
 }
 
 pub async fn sessions_rotate_once_and_end_with_logout_password_reset_or_deletion(store: Store) {
-    let eve = store.create_user("eve", "h", Role::Radiologist).await.unwrap();
+    let eve = store.create_user("eve", "h", Role::Radiologist, &change("create_user")).await.unwrap();
     let open = |id: &str| NewSession {
         id: id.into(),
         user_id: eve.id,
@@ -155,18 +183,28 @@ pub async fn sessions_rotate_once_and_end_with_logout_password_reset_or_deletion
     assert!(!store.rotate_session("s1", "r0", "r2").await.unwrap(), "a used refresh secret does not rotate again");
     assert_eq!(store.find_session("s1").await.unwrap().unwrap().refresh_hash, "r1");
 
-    store.revoke_session("s1").await.unwrap();
+    store.revoke_session("s1", &change("logout")).await.unwrap();
     assert!(store.find_session("s1").await.unwrap().unwrap().revoked_at.is_some());
     assert!(!store.rotate_session("s1", "r1", "r3").await.unwrap(), "a closed session does not rotate");
 
-    store.update_user("eve", &UserChange { role: Some(Role::Admin), ..Default::default() }).await.unwrap();
+    store
+        .update_user("eve", &UserChange { role: Some(Role::Admin), ..Default::default() }, &[change("update_user")])
+        .await
+        .unwrap();
     let s2 = store.find_session("s2").await.unwrap().unwrap();
     assert_eq!((s2.role, s2.revoked_at), (Role::Admin, None), "the role is the account's as it is now");
-    store.update_user("eve", &UserChange { password_hash: Some("h2".into()), ..Default::default() }).await.unwrap();
+    store
+        .update_user(
+            "eve",
+            &UserChange { password_hash: Some("h2".into()), ..Default::default() },
+            &[change("update_user")],
+        )
+        .await
+        .unwrap();
     assert!(store.find_session("s2").await.unwrap().unwrap().revoked_at.is_some(), "a new password ends sessions");
 
     store.create_session(&open("s4")).await.unwrap();
-    store.delete_user("eve").await.unwrap();
+    store.delete_user("eve", &change("delete_user")).await.unwrap();
     let s4 = store.find_session("s4").await.unwrap().unwrap();
     assert!(s4.user_deleted && s4.revoked_at.is_some());
 }
@@ -642,8 +680,11 @@ pub async fn grants_to_accounts_and_groups_give_their_level_until_withdrawn(stor
     let refused = store.insert_instances(&ann, &[instance(61, 3, 1, "y1")], ConflictPolicy::Reject, &[]).await.unwrap();
     assert!(matches!(refused[0], InsertOutcome::Refused { .. }), "read does not contribute");
 
-    store.create_group("ct-team").await.unwrap();
-    store.add_member("ct-team", "ann").await.unwrap();
+    store.create_group("ct-team", &change("create_group")).await.unwrap();
+    assert!(matches!(store.create_group("ct-team", &change("create_group")).await, Err(StoreError::Conflict(_))));
+    store.add_member("ct-team", "ann", &change("add_member")).await.unwrap();
+    store.add_member("ct-team", "ann", &change("add_member")).await.unwrap();
+    assert!(matches!(store.add_member("ct-team", "nobody", &change("add_member")).await, Err(StoreError::NotFound)));
     store
         .put_grant(study, &Grantee::Group("ct-team".into()), Level::Contribute, ben_id, &event("grant_study", study))
         .await
@@ -655,7 +696,7 @@ pub async fn grants_to_accounts_and_groups_give_their_level_until_withdrawn(stor
     assert_eq!(store.list_grants(study).await.unwrap().len(), 2);
 
     store.delete_grant(study, &Grantee::User("ann".into()), &event("withdraw_grant", study)).await.unwrap();
-    store.remove_member("ct-team", "ann").await.unwrap();
+    store.remove_member("ct-team", "ann", &change("remove_member")).await.unwrap();
     let ann = account(&store, "ann", Role::Radiologist).await;
     assert!(store.get_study(&ann, study).await.unwrap().is_none(), "withdrawn");
     assert!(matches!(
@@ -668,12 +709,18 @@ pub async fn grants_to_accounts_and_groups_give_their_level_until_withdrawn(stor
     store.transfer_study(study, "ann", &event("transfer_study", study)).await.unwrap();
     assert_eq!(store.study_access(&ann, study).await.unwrap().unwrap().basis, "owner");
     assert!(store.get_study(&ben, study).await.unwrap().is_none(), "the former owner keeps nothing");
-    store.delete_group("ct-team").await.unwrap();
+    store.delete_group("ct-team", &change("delete_group")).await.unwrap();
     assert!(store.list_grants(study).await.unwrap().is_empty(), "a deleted group's grants go with it");
     // Each change's event was committed with it; the refused grant left none.
     let q = AuditQuery { study_uid: Some(study.into()), limit: 100, ..Default::default() };
     let actions: Vec<String> = store.query_audit(&q).await.unwrap().into_iter().map(|e| e.action).collect();
     assert_eq!(actions, vec!["transfer_study", "withdraw_grant", "grant_study", "grant_study"]);
+    assert!(matches!(store.delete_group("ct-team", &change("delete_group")).await, Err(StoreError::NotFound)));
+    assert_eq!(
+        account_actions(&store).await,
+        vec!["create_user", "create_user", "create_group", "add_member", "add_member", "remove_member", "delete_group"],
+        "a member added again is recorded; the refused group changes are not"
+    );
 }
 
 pub async fn a_link_principal_sees_its_study_and_series_only(store: Store) {
@@ -720,8 +767,8 @@ fn session(id: &str, user_id: i64) -> NewSession {
 }
 
 pub async fn sessions_are_listed_touched_and_ended_by_their_owner_only(store: Store) {
-    let ann = store.create_user("ann", "h", Role::Radiologist).await.unwrap();
-    let ben = store.create_user("ben", "h", Role::Radiologist).await.unwrap();
+    let ann = store.create_user("ann", "h", Role::Radiologist, &change("create_user")).await.unwrap();
+    let ben = store.create_user("ben", "h", Role::Radiologist, &change("create_user")).await.unwrap();
     for id in ["a1", "a2", "a3"] {
         store.create_session(&session(id, ann.id)).await.unwrap();
     }
@@ -748,59 +795,81 @@ pub async fn sessions_are_listed_touched_and_ended_by_their_owner_only(store: St
     assert!(store.find_session("a2").await.unwrap().unwrap().is_open(PAST, PAST));
     assert!(!store.find_session("a2").await.unwrap().unwrap().is_open(PAST, cutoff), "idle");
 
-    assert!(!store.revoke_user_session(ann.id, "b1").await.unwrap(), "another account's session");
+    assert!(
+        !store.revoke_user_session(ann.id, "b1", &change("session_end")).await.unwrap(),
+        "another account's session"
+    );
     assert!(store.find_session("b1").await.unwrap().unwrap().revoked_at.is_none());
-    assert!(store.revoke_user_session(ann.id, "a2").await.unwrap());
-    assert!(!store.revoke_user_session(ann.id, "a2").await.unwrap(), "ended already");
-    assert_eq!(store.revoke_other_sessions(ann.id, "a1").await.unwrap(), 1);
+    assert!(store.revoke_user_session(ann.id, "a2", &change("session_end")).await.unwrap());
+    assert!(!store.revoke_user_session(ann.id, "a2", &change("session_end")).await.unwrap(), "ended already");
+    assert_eq!(store.revoke_other_sessions(ann.id, "a1", &change("session_end")).await.unwrap(), 1);
     assert_eq!(ids(store.list_sessions(ann.id, PAST, PAST).await.unwrap()), vec!["a1"]);
     assert_eq!(store.list_sessions(ben.id, PAST, PAST).await.unwrap().len(), 1);
+    // An ending is recorded with it (the others' with how many ended); a refused one is not.
+    let q = AuditQuery { actions: vec![Action::SessionEnd], limit: 10, ..Default::default() };
+    let ends = store.query_audit(&q).await.unwrap();
+    assert_eq!(ends.len(), 2);
+    let ended: serde_json::Value = serde_json::from_str(ends[0].detail.as_deref().unwrap()).unwrap();
+    assert_eq!(ended["ended"], 1);
+    assert!(ends[1].detail.is_none());
 }
 
 pub async fn a_password_change_ends_other_sessions_and_disabling_ends_all(store: Store) {
-    let cy = store.create_user("cy", "h", Role::Radiologist).await.unwrap();
+    let cy = store.create_user("cy", "h", Role::Radiologist, &change("create_user")).await.unwrap();
     for id in ["c1", "c2"] {
         store.create_session(&session(id, cy.id)).await.unwrap();
     }
     store.claim_login_attempt(cy.id, PAST, 1, FUTURE).await.unwrap();
-    store.change_password(cy.id, "h2", "c1").await.unwrap();
+    store.change_password(cy.id, "h2", "c1", &change("password_change")).await.unwrap();
     let user = store.find_user("cy").await.unwrap().unwrap();
     assert_eq!((user.password_hash.as_deref(), user.locked_until), (Some("h2"), None));
     assert!(store.find_session("c1").await.unwrap().unwrap().revoked_at.is_none());
     assert!(store.find_session("c2").await.unwrap().unwrap().revoked_at.is_some());
 
-    let off = store.update_user("cy", &UserChange { disabled: Some(true), ..Default::default() }).await.unwrap();
+    let disable = UserChange { disabled: Some(true), ..Default::default() };
+    let off = store.update_user("cy", &disable, &[change("account_disable")]).await.unwrap();
     assert!(off.disabled);
     let c1 = store.find_session("c1").await.unwrap().unwrap();
     assert!(c1.user_disabled && c1.revoked_at.is_some() && !c1.is_open(PAST, PAST));
     assert!(store.list_users().await.unwrap().iter().any(|u| u.username == "cy" && u.disabled));
-    let on = store.update_user("cy", &UserChange { disabled: Some(false), ..Default::default() }).await.unwrap();
+    let enable = UserChange { disabled: Some(false), role: Some(Role::Admin), ..Default::default() };
+    let on = store.update_user("cy", &enable, &[change("update_user"), change("account_enable")]).await.unwrap();
     assert!(!on.disabled);
 
     store.claim_login_attempt(cy.id, PAST, 1, FUTURE).await.unwrap();
     assert!(store.find_user("cy").await.unwrap().unwrap().locked_until.is_some());
-    let unlocked = store.unlock_user("cy").await.unwrap();
+    let unlocked = store.unlock_user("cy", &change("account_unlock")).await.unwrap();
     assert_eq!((unlocked.failed_logins, unlocked.locked_until), (0, None));
-    assert!(matches!(store.unlock_user("nobody").await, Err(StoreError::NotFound)));
+    assert!(matches!(store.unlock_user("nobody", &change("account_unlock")).await, Err(StoreError::NotFound)));
+    let refused = store.change_password(9999, "h3", "c1", &change("password_change")).await;
+    assert!(matches!(refused, Err(StoreError::NotFound)));
+    // Each change's events were committed with it, in order; the refused ones left none.
+    assert_eq!(
+        account_actions(&store).await,
+        vec!["create_user", "password_change", "account_disable", "update_user", "account_enable", "account_unlock"]
+    );
 }
 
 pub async fn totp_turns_on_once_verified_and_each_step_and_recovery_code_works_once(store: Store) {
-    let di = store.create_user("di", "h", Role::Admin).await.unwrap();
+    let di = store.create_user("di", "h", Role::Admin, &change("create_user")).await.unwrap();
     assert!(!di.mfa_enabled);
-    store.set_totp_pending(di.id, "SECRETONE").await.unwrap();
-    store.set_totp_pending(di.id, "SECRETTWO").await.unwrap();
+    store.set_totp_pending(di.id, "SECRETONE", &change("mfa_enrol")).await.unwrap();
+    store.set_totp_pending(di.id, "SECRETTWO", &change("mfa_enrol")).await.unwrap();
     let state = store.totp_state(di.id).await.unwrap();
     assert_eq!((state.secret, state.pending.as_deref()), (None, Some("SECRETTWO")));
     assert!(!format!("{:?}", store.totp_state(di.id).await.unwrap()).contains("SECRET"), "Debug hides secrets");
     assert!(!store.claim_totp_step(di.id, 5).await.unwrap(), "no step is accepted while TOTP is off");
 
     let hashes = vec!["r1".to_owned(), "r2".to_owned()];
-    assert!(!store.enable_totp(di.id, "SECRETONE", 10, &hashes).await.unwrap(), "a stale enrolment");
-    assert!(store.enable_totp(di.id, "SECRETTWO", 10, &hashes).await.unwrap());
+    assert!(
+        !store.enable_totp(di.id, "SECRETONE", 10, &hashes, &change("mfa_enable")).await.unwrap(),
+        "a stale enrolment"
+    );
+    assert!(store.enable_totp(di.id, "SECRETTWO", 10, &hashes, &change("mfa_enable")).await.unwrap());
     assert!(store.find_user("di").await.unwrap().unwrap().mfa_enabled);
     let state = store.totp_state(di.id).await.unwrap();
     assert_eq!((state.secret.as_deref(), state.pending, state.last_step), (Some("SECRETTWO"), None, Some(10)));
-    assert!(matches!(store.set_totp_pending(di.id, "X").await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.set_totp_pending(di.id, "X", &change("mfa_enrol")).await, Err(StoreError::Conflict(_))));
 
     assert!(!store.claim_totp_step(di.id, 10).await.unwrap(), "the enrolling code's step is used");
     assert!(store.claim_totp_step(di.id, 11).await.unwrap());
@@ -815,19 +884,24 @@ pub async fn totp_turns_on_once_verified_and_each_step_and_recovery_code_works_o
 
     store.create_session(&session("d1", di.id)).await.unwrap();
     assert!(store.find_session("d1").await.unwrap().unwrap().mfa_enabled);
-    store.disable_totp(di.id).await.unwrap();
+    store.disable_totp(di.id, &change("mfa_disable")).await.unwrap();
     assert!(!store.find_user("di").await.unwrap().unwrap().mfa_enabled);
     assert_eq!(store.recovery_codes_left(di.id).await.unwrap(), 0);
     assert!(!store.find_session("d1").await.unwrap().unwrap().mfa_enabled);
+    // The stale enrolment and the refused pending secret left no event.
+    assert_eq!(
+        account_actions(&store).await,
+        vec!["create_user", "mfa_enrol", "mfa_enrol", "mfa_enable", "mfa_disable"]
+    );
 }
 
 pub async fn settings_are_kept_replaced_and_seen_by_sessions(store: Store) {
     assert_eq!(store.setting("mfa_required_roles").await.unwrap(), None);
-    let ed = store.create_user("ed", "h", Role::Radiologist).await.unwrap();
+    let ed = store.create_user("ed", "h", Role::Radiologist, &change("create_user")).await.unwrap();
     store.create_session(&session("e1", ed.id)).await.unwrap();
     assert_eq!(store.find_session("e1").await.unwrap().unwrap().mfa_required_roles, None);
-    store.put_setting("mfa_required_roles", "admin").await.unwrap();
-    store.put_setting("mfa_required_roles", "admin,radiologist").await.unwrap();
+    store.put_setting("mfa_required_roles", "admin", &change("mfa_policy_change")).await.unwrap();
+    store.put_setting("mfa_required_roles", "admin,radiologist", &change("mfa_policy_change")).await.unwrap();
     assert_eq!(store.setting("mfa_required_roles").await.unwrap().as_deref(), Some("admin,radiologist"));
     assert_eq!(
         store.find_session("e1").await.unwrap().unwrap().mfa_required_roles.as_deref(),
