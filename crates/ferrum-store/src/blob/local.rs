@@ -66,30 +66,6 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fan_out_directories_are_made_private_and_a_race_is_no_error() {
-        use std::os::unix::fs::PermissionsExt;
-        let root = tempfile::tempdir().unwrap();
-        let dir = root.path().join("dicom/ab/cd");
-        super::ensure_dir(&dir).unwrap();
-        super::ensure_dir(&dir).unwrap();
-        for d in [root.path().join("dicom"), root.path().join("dicom/ab"), dir] {
-            assert_eq!(std::fs::metadata(&d).unwrap().permissions().mode() & 0o777, 0o700, "{}", d.display());
-        }
-        let threads: Vec<_> = (0..8)
-            .map(|_| {
-                let d = root.path().join("dicom/ef/01");
-                std::thread::spawn(move || super::ensure_dir(&d))
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap().unwrap();
-        }
-    }
-}
-
 #[async_trait]
 impl BlobStore for LocalBlobStore {
     // The local store has nothing to send a checksum to; the hash is not checked here.
@@ -211,5 +187,29 @@ impl BlobStore for LocalBlobStore {
             .await
             .map_err(|e| StoreError::Unavailable(format!("blob directory not writable: {e}")))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fan_out_directories_are_made_private_and_a_race_is_no_error() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("dicom/ab/cd");
+        super::ensure_dir(&dir).unwrap();
+        super::ensure_dir(&dir).unwrap();
+        for d in [root.path().join("dicom"), root.path().join("dicom/ab"), dir] {
+            assert_eq!(std::fs::metadata(&d).unwrap().permissions().mode() & 0o777, 0o700, "{}", d.display());
+        }
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let d = root.path().join("dicom/ef/01");
+                std::thread::spawn(move || super::ensure_dir(&d))
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap().unwrap();
+        }
     }
 }
