@@ -293,6 +293,9 @@ async fn owners_see_who_opened_their_study_and_everyone_their_own_activity() {
     }
     let probe = v["items"].as_array().unwrap().iter().find(|e| e["actor"] == "user:stranger").unwrap();
     assert_eq!(probe["outcome"], "not_found", "a probe of the study is on its record");
+    assert!(probe["remote_addr"].is_null(), "where a colleague connected from is not the owner's to see");
+    let opened = v["items"].as_array().unwrap().iter().find(|e| e["action"] == "open_link").unwrap();
+    assert!(opened["remote_addr"].is_string(), "a link's visitor's address is, as in the link's log");
     assert_eq!(app.client.get(&access).bearer_auth(&reader).send().await.unwrap().status(), 403);
     assert_eq!(app.client.get(&access).bearer_auth(&stranger).send().await.unwrap().status(), 404);
 

@@ -205,10 +205,26 @@ pub async fn study_access(
         }
     }
     let next = (records.len() as u32 == query.limit).then(|| records.last().map(|r| r.seq.to_string())).flatten();
+    // An owner sees what was done to their study and by whom; where a colleague connected
+    // from is that colleague's own data, for admins only. A link's visitors are the owner's
+    // recipients: their address stays, as in the link's access log.
+    let me = user.actor();
+    let items: Vec<Value> = records
+        .iter()
+        .map(|r| {
+            let mut v = record_json(r);
+            if !user.is_admin() && r.actor.starts_with("user:") && r.actor != me {
+                for field in ["remote_addr", "user_agent", "request_id"] {
+                    v[field] = Value::Null;
+                }
+            }
+            v
+        })
+        .collect();
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(json!({
         "study_uid": study,
         "actors": by_actor.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
-        "items": records.iter().map(record_json).collect::<Vec<_>>(),
+        "items": items,
         "next_cursor": next,
     })))
 }
