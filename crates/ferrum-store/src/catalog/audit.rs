@@ -139,7 +139,7 @@ async fn append_group(pool: &PgPool, events: &[&NewAuditEvent]) -> Result<Vec<Au
             (seq, hash) = (record.seq, record.hash.clone());
             records.push(record);
         }
-        insert_rows(&mut *tx, &records).await?;
+        insert_rows(&mut tx, &records).await?;
         let mut conn = Conn::Postgres(&mut tx);
         if let Some(last) = records.last() {
             set_head(&mut conn, last).await?;
