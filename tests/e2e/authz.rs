@@ -265,6 +265,10 @@ const USER_ROWS: &[Row] = &[
     row("PUT", "/api/groups/{name}/members/{user}", "401 401 401 403 403 403 403 403 403 204", "add_member"),
     row("DELETE", "/api/groups/{name}/members/{user}", "401 401 401 403 403 403 403 403 403 204", "remove_member"),
     row("GET", "/api/directory", "401 401 401 200 200 200 200 200 200 200", "search_directory"),
+    // Each caller erases a fresh study of the owner's, shared as the table's study is.
+    row("DELETE", "/api/studies/{study_uid}", "401 401 401 200 403 403 403 403 404 200", "erase_study"),
+    row("DELETE", "/api/series/{series_uid}", "401 401 401 200 403 403 403 403 404 200", "erase_series"),
+    row("DELETE", "/api/patients/{patient_id}", "401 401 401 403 403 403 403 403 403 200", "erase_patient"),
     row("GET", "/api/audit", "401 401 401 403 403 403 403 403 403 200", "read_audit"),
     row("GET", "/api/studies/{study_uid}/access", "401 401 401 200 403 403 403 403 404 200", "read_study_access"),
     row("GET", "/api/me/activity", "401 401 401 200 200 200 200 200 200 200", "read_activity"),
@@ -281,6 +285,25 @@ const LINK_ROWS: &[Row] = &[
     row("GET", "/api/share/{token}/series/{series_uid}/thumbnail", "200 404 410 410 404", "view_thumbnail"),
     row("GET", "/api/share/{token}/instances/{sop_uid}/rendered", "200 404 410 410 404", "view_image"),
 ];
+
+/// A new study of the owner's, shared with the readers as the table's study is, for a row
+/// that erases: the table's own study must outlive it.
+async fn doomed_study(w: &World, r: &Row, i: usize) -> Spec {
+    let n = 1400 + 20 * USER_ROWS.iter().position(|x| x.path == r.path && x.method == r.method).unwrap() as u32;
+    let spec = Spec::new(n + i as u32, 1, 1).size(16);
+    let owner = w.tokens[3].as_deref().unwrap();
+    assert_eq!(w.app.upload_as(owner, "application/dicom", dicom(&spec)).await.0, 201);
+    let grants = format!("/api/studies/{}/grants", spec.study);
+    for (who, level) in [
+        ("user:reader", "read"),
+        ("user:sharer", "share"),
+        ("user:contributor", "contribute"),
+        ("group:readers", "read"),
+    ] {
+        assert_eq!(call(&w.app, "PUT", &grants, Some(owner), Some(json!({"grantee": who, "level": level}))).await, 200);
+    }
+    spec
+}
 
 /// The concrete request for a row and caller number `i`: path, body, and what to prepare.
 async fn request_for(w: &World, r: &Row, i: usize) -> (String, Option<Value>) {
@@ -350,6 +373,11 @@ async fn request_for(w: &World, r: &Row, i: usize) -> (String, Option<Value>) {
                 201
             );
             (format!("/api/groups/gone{i}"), None)
+        }
+        ("DELETE", "/api/studies/{study_uid}") => (format!("/api/studies/{}", doomed_study(w, r, i).await.study), None),
+        ("DELETE", "/api/series/{series_uid}") => (format!("/api/series/{}", doomed_study(w, r, i).await.series), None),
+        ("DELETE", "/api/patients/{patient_id}") => {
+            (format!("/api/patients/{}", doomed_study(w, r, i).await.patient_id), None)
         }
         ("PUT", "/api/groups/{name}/members/{user}") => ("/api/groups/spare/members/stranger".into(), None),
         ("DELETE", "/api/groups/{name}/members/{user}") => {

@@ -191,6 +191,22 @@ impl TestApp {
         Ok(())
     }
 
+    /// The number a `SELECT COUNT(*) …` on the server's catalog answers.
+    pub async fn catalog_count(&self, sql: &str) -> i64 {
+        use sqlx::Connection;
+        match self.env.get("DATABASE_URL") {
+            Some(url) => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+            }
+            None => {
+                let url = format!("sqlite://{}", self.data_dir.join("catalog.db").display());
+                let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+            }
+        }
+    }
+
     /// Starts the server and waits for the line announcing its address.
     pub fn start(&mut self) {
         let mut child = self.command().stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start ferrum");

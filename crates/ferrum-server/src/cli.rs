@@ -1,5 +1,5 @@
 //! The `ferrum` command line: `serve` (the default), `migrate`, `user add`, `user unlock`,
-//! `keys rotate`, `keys list`, `import`, `audit verify|export|prune`.
+//! `keys rotate`, `keys list`, `import`, `audit verify|export|prune`, `erase study|series|patient`.
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -50,6 +50,23 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::audit::cli::AuditCommand,
     },
+    /// Erase a study, a series, or every study of a patient: catalog rows, links and grants
+    /// at once, stored objects after FERRUM_BLOB_DELETE_GRACE_SECS (by a running server's
+    /// background job). Audited as `system`.
+    Erase {
+        #[command(subcommand)]
+        command: EraseCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum EraseCommand {
+    /// A study, by Study Instance UID.
+    Study { uid: String },
+    /// A series, by Series Instance UID (its study goes too if it was the last series).
+    Series { uid: String },
+    /// Every study with this patient ID.
+    Patient { id: String },
 }
 
 #[derive(Subcommand)]
@@ -165,6 +182,36 @@ pub async fn run() -> anyhow::Result<()> {
             }
         }
         Command::Import { paths, uploader } => crate::import::run(&settings, paths, uploader).await?,
+        Command::Erase { command } => {
+            let services = Services::open(&settings).await?;
+            let (target, action, what) = match command {
+                EraseCommand::Study { uid } => {
+                    (ferrum_store::model::EraseTarget::Study(uid), Action::EraseStudy, "study")
+                }
+                EraseCommand::Series { uid } => {
+                    (ferrum_store::model::EraseTarget::Series(uid), Action::EraseSeries, "series")
+                }
+                EraseCommand::Patient { id } => {
+                    (ferrum_store::model::EraseTarget::Patient(id), Action::ErasePatient, "patient's studies")
+                }
+            };
+            let mut audit = NewAuditEvent::new("system", action, Outcome::Allowed);
+            audit.detail = Some(serde_json::json!({ "via": "cli" }));
+            match &target {
+                ferrum_store::model::EraseTarget::Study(uid) => audit.study_uid = Some(uid.clone()),
+                ferrum_store::model::EraseTarget::Series(uid) => {
+                    audit.series_uid = Some(uid.clone());
+                    audit.study_uid = services.catalog.series_study(uid).await?;
+                }
+                ferrum_store::model::EraseTarget::Patient(_) => {}
+            }
+            let erased = match services.catalog.erase(&target, &audit).await {
+                Ok(erased) => erased,
+                Err(ferrum_store::StoreError::NotFound) => anyhow::bail!("no such {what}"),
+                Err(e) => return Err(e.into()),
+            };
+            println!("{}", serde_json::to_string(&erased)?);
+        }
         Command::Audit { command } => {
             if !crate::audit::cli::run(&settings, command).await? {
                 std::process::exit(1);

@@ -101,6 +101,10 @@ pub struct Settings {
     /// Blobs with no catalog row are swept at start-up once older than this, seconds.
     #[arg(long, env = "FERRUM_ORPHAN_GRACE_SECS", default_value_t = 3600, global = true)]
     pub orphan_grace_secs: u64,
+    /// Stored objects released by an erase or a replacement are deleted once released this
+    /// long ago (and only if no row points at them again), seconds.
+    #[arg(long, env = "FERRUM_BLOB_DELETE_GRACE_SECS", default_value_t = 3600, global = true)]
+    pub blob_delete_grace_secs: u64,
     /// How often the orphan-blob sweep runs (once per deployment, whichever instance claims it), seconds.
     #[arg(long, env = "FERRUM_SWEEP_INTERVAL_SECS", default_value_t = 3600, global = true)]
     pub sweep_interval_secs: u64,

@@ -82,6 +82,9 @@ actions! {
     ViewImage => "view_image": Access,
     DownloadInstance => "download_instance": Transfer,
     ExportStudy => "export_study": Export,
+    EraseStudy => "erase_study": Deletion,
+    EraseSeries => "erase_series": Deletion,
+    ErasePatient => "erase_patient": Deletion,
     ListGrants => "list_grants": SecurityRead,
     GrantStudy => "grant_study": SecurityChange,
     WithdrawGrant => "withdraw_grant": SecurityChange,
@@ -111,6 +114,8 @@ pub enum ActionKind {
     Access,
     Transfer,
     Export,
+    /// Stored objects erased (DCM 110105 DICOM Study Deleted).
+    Deletion,
     AuditRead,
 }
 

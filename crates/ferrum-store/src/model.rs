@@ -203,8 +203,9 @@ pub enum InsertOutcome {
     Duplicate,
     /// Another object holds this SOP Instance UID and the policy is to reject.
     Conflict,
-    /// Another object held this SOP Instance UID and was replaced; its blob may now be
-    /// unreferenced.
+    /// Another object held this SOP Instance UID and was replaced; its blob's key went into
+    /// the outbox in the same transaction (deleted after the grace period if still
+    /// unreferenced then).
     Replaced {
         old_blob_key: String,
     },
@@ -499,4 +500,39 @@ impl LinkState {
             LinkState::PinLocked => "pin_locked",
         }
     }
+}
+
+/// What an erase removes: a study, a series, or every study with a patient ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EraseTarget {
+    Study(String),
+    Series(String),
+    Patient(String),
+}
+
+/// What an erase removed, in one transaction with its audit event.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Erased {
+    pub studies: u64,
+    pub series: u64,
+    pub instances: u64,
+    /// Distinct stored objects whose keys went into the outbox (their derived thumbnails go
+    /// with them).
+    pub blobs_released: u64,
+    /// The studies removed whole (a series erase that took a study's last series counts it).
+    #[serde(skip)]
+    pub study_uids: Vec<String>,
+    /// The keys released to the outbox.
+    #[serde(skip)]
+    pub released_keys: Vec<String>,
+}
+
+/// A released blob key claimed from the outbox. `generation` tells whether it was released
+/// again while claimed.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReleasedBlob {
+    pub blob_key: String,
+    pub generation: i64,
+    /// Claims so far, this one included.
+    pub attempts: i64,
 }

@@ -1,13 +1,14 @@
 // One study: its patient and study fields, who owns it and how the caller may use it, its
 // series, the viewer, the archive download, the viewer links (study-share.js) and, for its
 // owner, the colleagues it is shared with (study-grants.js) and who accessed it
-// (study-access.js).
+// (study-access.js); for its owner and admins, erasing it (study-erase.js).
 import { api, blobUrl, authHeaders, isAbort, refreshSession } from '../api.js';
 import { h } from '../dom.js';
 import { personName, dicomDate, dicomTime, dateTime, modalities, sex, bytes, plural } from '../format.js';
 import { mountShare } from './study-share.js';
 import { mountGrants } from './study-grants.js';
 import { mountAccess } from './study-access.js';
+import { eraseControls } from './study-erase.js';
 import { LIST_KEY } from './studies.js';
 
 const enc = encodeURIComponent;
@@ -176,8 +177,14 @@ export function render(main, { uid, me, signal }) {
     const colleagues = level === 'own' ? h('section', { id: 'study-grants', class: 'grants', 'aria-labelledby': 'grants-title' }) : null;
     // Who accessed it: for its owner and admins (the server says 403 to anyone else).
     const accessed = level === 'own' ? h('section', { id: 'study-access-log', class: 'access-panel', 'aria-labelledby': 'study-access-title', hidden: true }) : null;
+    // Erasing is the owner's (admins have the owner's level): back to the list once done.
+    const erase = level === 'own' ? eraseControls({
+      uid: study.study_instance_uid || uid, signal,
+      onErased: () => { location.hash = sessionStorage.getItem(LIST_KEY) || '#/studies'; },
+    }) : null;
     main.append(header(study, me),
-      h('div', { class: 'actions' }, ...downloadButton(study.study_instance_uid || uid), shareOpen),
+      h('div', { class: 'actions' }, ...downloadButton(study.study_instance_uid || uid), shareOpen, erase?.open ?? null),
+      ...[erase?.form].filter(Boolean),
       h('h2', null, 'Series'), seriesList, warningsSection(study), viewerEl, ...[links, colleagues, accessed].filter(Boolean));
     if (!cards.length) seriesList.append(h('p', { class: 'muted' }, 'This study has no series.'));
 

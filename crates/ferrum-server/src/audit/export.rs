@@ -67,6 +67,7 @@ fn event_type(action: Option<Action>) -> (Value, Option<Value>) {
         ActionKind::Access => coding(DCM, "110103", "DICOM Instances Accessed"),
         ActionKind::Transfer => coding(DCM, "110104", "DICOM Instances Transferred"),
         ActionKind::Export => coding(DCM, "110106", "Export"),
+        ActionKind::Deletion => coding(DCM, "110105", "DICOM Study Deleted"),
         ActionKind::AuditRead => coding(DCM, "110101", "Audit Log Used"),
     };
     let sub = match action {
@@ -88,7 +89,10 @@ fn crude(action: Option<Action>) -> &'static str {
     use Action::*;
     match action {
         Some(Upload | Import | CreateUser | CreateGroup | CreateLink | MfaEnrol) => "C",
-        Some(DeleteUser | DeleteGroup | RevokeLink | WithdrawGrant | PruneAudit) => "D",
+        Some(
+            DeleteUser | DeleteGroup | RevokeLink | WithdrawGrant | PruneAudit | EraseStudy | EraseSeries
+            | ErasePatient,
+        ) => "D",
         Some(
             UpdateUser | RenameGroup | AddMember | RemoveMember | GrantStudy | TransferStudy | MfaEnable | MfaDisable
             | MfaPolicyChange | PasswordChange | ResetPassword | AccountDisable | AccountEnable | AccountUnlock,

@@ -226,7 +226,9 @@ impl Session<'_> {
             .insert_instances(&self.uploader.principal, &batch, self.ingestor.policy, &audit)
             .await?;
         self.audited.extend(audit.into_iter().filter_map(|e| e.study_uid));
-        let mut maybe_orphaned = Vec::new();
+        // Objects this commit stopped pointing at (replaced) or wrote for nothing (conflict,
+        // refused) went into the catalog's outbox in the same transaction; the outbox job
+        // deletes them after the grace period if no row points at them by then.
         let mut new_pictures: Vec<&str> = Vec::new();
         for (p, outcome) in pending.iter().zip(outcomes) {
             let line = &mut self.report.files[p.report_index];
@@ -239,18 +241,15 @@ impl Session<'_> {
                 InsertOutcome::Conflict => {
                     line.status = FileStatus::Rejected;
                     line.reason = Some(CONFLICT_REASON.into());
-                    maybe_orphaned.push(p.instance.blob_key.clone());
                 }
-                InsertOutcome::Replaced { old_blob_key } => maybe_orphaned.push(old_blob_key),
+                InsertOutcome::Replaced { .. } => {}
                 InsertOutcome::Refused { code, reason } => {
                     line.status = FileStatus::Rejected;
                     line.code = Some(code);
                     line.reason = Some(reason);
-                    maybe_orphaned.push(p.instance.blob_key.clone());
                 }
             }
         }
-        self.ingestor.remove_unreferenced(maybe_orphaned).await;
         self.ingestor.queue_thumbnails(new_pictures);
         Ok(())
     }
@@ -296,24 +295,6 @@ impl Ingestor {
         series.sort_unstable();
         series.dedup();
         self.thumbnails.request(series.into_iter().map(str::to_owned).collect());
-    }
-
-    /// Deletes the blobs among `keys` that no catalog row points at any more. Best effort:
-    /// what fails here is left to the sweep.
-    pub async fn remove_unreferenced(&self, keys: Vec<String>) {
-        if keys.is_empty() {
-            return;
-        }
-        let Ok(referenced) = self.catalog.referenced_blob_keys(&keys).await else {
-            return;
-        };
-        for key in keys.into_iter().filter(|k| !referenced.contains(k)) {
-            if let Ok(key) = BlobKey::parse(&key) {
-                if let Err(e) = self.blobs.delete(&key).await {
-                    tracing::warn!(error = %e, "could not delete an unreferenced blob; the sweep will");
-                }
-            }
-        }
     }
 }
 

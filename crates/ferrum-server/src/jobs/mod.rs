@@ -2,6 +2,7 @@
 //! each job is done once: a worker claims due jobs for a lease, runs them, and marks them
 //! done, or failed with a retry time that backs off. A job whose worker died is claimed
 //! again when its lease runs out, so handlers must be idempotent.
+mod delete_blobs;
 mod sweep;
 mod thumbnail;
 mod thumbnail_queue;
@@ -28,6 +29,8 @@ const POLL: Duration = Duration::from_secs(1);
 const MAX_BACKOFF_SECS: i64 = 3600;
 
 pub const SWEEP_ORPHANS: &str = "sweep_orphans";
+/// Drains the blob outbox (subject `outbox`); recurring.
+pub const DELETE_BLOBS: &str = "delete_blobs";
 /// Subject: a series UID.
 pub const THUMBNAIL: &str = "thumbnail";
 
@@ -39,6 +42,8 @@ pub struct JobContext {
     pub images: Arc<Images>,
     pub orphan_grace_secs: u64,
     pub sweep_interval_secs: u64,
+    /// How long a released blob waits in the outbox before it is deleted.
+    pub blob_delete_grace_secs: u64,
     /// Wakes idle workers when this instance queues work, so it starts at once.
     pub wake: Arc<Notify>,
 }
@@ -57,7 +62,10 @@ fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
 /// starts `workers` workers.
 pub async fn start(ctx: Arc<JobContext>, workers: usize) -> Result<(), StoreError> {
     ctx.catalog
-        .enqueue_jobs(&[job_after(SWEEP_ORPHANS, "blobs", Duration::from_secs(ctx.sweep_interval_secs))])
+        .enqueue_jobs(&[
+            job_after(SWEEP_ORPHANS, "blobs", Duration::from_secs(ctx.sweep_interval_secs)),
+            job_after(DELETE_BLOBS, "outbox", Duration::ZERO),
+        ])
         .await?;
     for _ in 0..workers {
         tokio::spawn(work(ctx.clone()));
@@ -93,6 +101,7 @@ async fn run(ctx: &JobContext, job: Job) {
     // this one is complete, or completing it would count as "queued again while running".
     let result: anyhow::Result<Option<NewJob>> = match job.kind.as_str() {
         SWEEP_ORPHANS => sweep::run(ctx).await,
+        DELETE_BLOBS => delete_blobs::run(ctx).await,
         THUMBNAIL => thumbnail::run(ctx, &job.subject).await,
         other => Err(anyhow::anyhow!("unknown job kind {other}")),
     };

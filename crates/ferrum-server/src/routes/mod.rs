@@ -2,6 +2,7 @@
 mod archive;
 mod audit;
 pub(crate) mod auth;
+mod erase;
 mod grants;
 mod groups;
 mod health;
@@ -50,6 +51,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/uploads", web::post().to(uploads::upload))
                 .route("/studies", web::get().to(studies::list))
                 .route("/studies/{study_uid}", web::get().to(studies::get))
+                .route("/studies/{study_uid}", web::delete().to(erase::study))
+                .route("/series/{series_uid}", web::delete().to(erase::series))
+                .route("/patients/{patient_id}", web::delete().to(erase::patient))
                 .route("/studies/{study_uid}/thumbnail", web::get().to(images::study_thumbnail))
                 .route("/series/{series_uid}/thumbnail", web::get().to(images::series_thumbnail))
                 .route("/instances/{sop_uid}/file", web::get().to(instances::file))

@@ -131,6 +131,11 @@ impl BlobStore for LocalBlobStore {
         Ok(tokio::fs::metadata(self.path(key)).await?.len())
     }
 
+    async fn age_secs(&self, key: &BlobKey) -> Result<u64, StoreError> {
+        let modified = tokio::fs::metadata(self.path(key)).await?.modified()?;
+        Ok(SystemTime::now().duration_since(modified).map_or(0, |d| d.as_secs()))
+    }
+
     async fn delete(&self, key: &BlobKey) -> Result<(), StoreError> {
         match tokio::fs::remove_file(self.path(key)).await {
             Ok(()) => Ok(()),

@@ -96,6 +96,10 @@ pub trait BlobStore: Send + Sync + 'static {
     /// The object's length in bytes; `NotFound` when absent.
     async fn len(&self, key: &BlobKey) -> Result<u64, StoreError>;
     async fn delete(&self, key: &BlobKey) -> Result<(), StoreError>;
+    /// Seconds since the object was last written; `NotFound` when absent. The outbox job
+    /// leaves alone an object written again since it was released (an upload of the same
+    /// bytes in flight may be about to point at it).
+    async fn age_secs(&self, key: &BlobKey) -> Result<u64, StoreError>;
     /// Every object whose key starts with `prefix`.
     async fn list(&self, prefix: &str) -> Result<Vec<BlobEntry>, StoreError>;
     /// A URL that fetches the object without credentials until `ttl` has passed, for stores

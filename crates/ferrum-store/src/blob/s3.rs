@@ -319,6 +319,16 @@ impl BlobStore for S3BlobStore {
         Ok(head.content_length().unwrap_or(0).max(0) as u64)
     }
 
+    async fn age_secs(&self, key: &BlobKey) -> Result<u64, StoreError> {
+        let head =
+            self.client.head_object().bucket(&self.bucket).key(self.object(key)).send().await.map_err(map_err)?;
+        Ok(head
+            .last_modified()
+            .and_then(|t| SystemTime::try_from(*t).ok())
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .map_or(0, |d| d.as_secs()))
+    }
+
     async fn delete(&self, key: &BlobKey) -> Result<(), StoreError> {
         self.client.delete_object().bucket(&self.bucket).key(self.object(key)).send().await.map_err(map_err)?;
         Ok(())

@@ -185,6 +185,19 @@ pub(crate) async fn insert_batch(
         }
         outcomes.push(insert_one(conn, principal, item, policy, at).await?);
     }
+    // What this batch stopped pointing at (a replaced object) or wrote for nothing (a
+    // refused file's object) goes into the outbox with the rows, never deleted here: the
+    // job deletes it after the grace period if no row points at it again by then.
+    let released: Vec<String> = batch
+        .iter()
+        .zip(&outcomes)
+        .filter_map(|(item, outcome)| match outcome {
+            InsertOutcome::Replaced { old_blob_key } => Some(old_blob_key.clone()),
+            InsertOutcome::Conflict | InsertOutcome::Refused { .. } => Some(item.blob_key.clone()),
+            InsertOutcome::Stored | InsertOutcome::Duplicate => None,
+        })
+        .collect();
+    super::outbox::release_keys(conn, &released, at).await?;
     Ok(outcomes)
 }
 

@@ -7,10 +7,12 @@
 pub(crate) mod access;
 mod accounts;
 pub(crate) mod audit;
+mod erase;
 mod ingest;
 mod jobs;
 mod links;
 mod mfa;
+mod outbox;
 mod rows;
 pub mod seed;
 mod settings;
@@ -253,6 +255,49 @@ pub trait JobCatalog: Send + Sync {
     async fn fail_job(&self, job: &Job, error: &str, retry_after: &str) -> Result<(), StoreError>;
 }
 
+/// Erasing studies, series and patients' studies (the caller has checked the principal may).
+#[async_trait]
+pub trait EraseCatalog: Send + Sync {
+    /// Removes the rows of what `target` names (instances, series, studies, their links and
+    /// grants; a series erase that takes a study's last series takes the study too) and puts
+    /// the keys of their stored objects into the outbox, in one transaction with `audit`,
+    /// whose detail gains the counts (`studies`, `series`, `instances`, `blobs_released`; a
+    /// patient's erase also `study_uids`). `NotFound` (and no event) when nothing matches.
+    async fn erase(&self, target: &EraseTarget, audit: &NewAuditEvent) -> Result<Erased, StoreError>;
+    /// The study a series belongs to (unscoped: the caller then asks for the principal's
+    /// access to that study).
+    async fn series_study(&self, series_uid: &str) -> Result<Option<String>, StoreError>;
+}
+
+/// The blob outbox: keys released by deletions and replacements, deleted by a background
+/// job after a grace period. Claims are exclusive across instances.
+#[async_trait]
+pub trait OutboxCatalog: Send + Sync {
+    /// Releases `keys` on their own (orphans found outside a catalog change).
+    async fn release_blobs(&self, keys: &[String]) -> Result<(), StoreError>;
+    /// Claims up to `limit` keys released before `released_before` (RFC 3339) and not
+    /// postponed past now, for `lease`: nobody else gets them until the lease runs out. On
+    /// PostgreSQL concurrent claimers skip each other's rows (`FOR UPDATE SKIP LOCKED`).
+    async fn claim_released_blobs(
+        &self,
+        released_before: &str,
+        limit: u32,
+        lease: std::time::Duration,
+    ) -> Result<Vec<ReleasedBlob>, StoreError>;
+    /// Done with the key (deleted, or found referenced again): removed from the outbox,
+    /// unless it was released again while claimed.
+    async fn finish_released_blob(&self, blob: &ReleasedBlob) -> Result<(), StoreError>;
+    /// Not now: claimed again after `not_before`, with the error kept for operators.
+    async fn postpone_released_blob(
+        &self,
+        blob: &ReleasedBlob,
+        not_before: &str,
+        error: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// Every key waiting in the outbox, in key order (for operators and tests).
+    async fn released_blob_keys(&self) -> Result<Vec<String>, StoreError>;
+}
+
 /// The audit trail: append-only, hash-chained.
 #[async_trait]
 pub trait AuditCatalog: Send + Sync {
@@ -282,7 +327,16 @@ pub trait AuditCatalog: Send + Sync {
 /// Every concern of the catalog, as the server holds it (`Arc<dyn Catalog>`).
 #[async_trait]
 pub trait Catalog:
-    StudyCatalog + AccountCatalog + MfaCatalog + SettingCatalog + LinkCatalog + JobCatalog + AuditCatalog + 'static
+    StudyCatalog
+    + AccountCatalog
+    + MfaCatalog
+    + SettingCatalog
+    + LinkCatalog
+    + JobCatalog
+    + EraseCatalog
+    + OutboxCatalog
+    + AuditCatalog
+    + 'static
 {
     /// Answers once the database can be queried.
     async fn health(&self) -> Result<(), StoreError>;

@@ -10,12 +10,12 @@ use ferrum_store::{Catalog, Principal, StoreError};
 pub type Store = Arc<dyn Catalog>;
 
 /// The service itself: sees and writes everything.
-fn sys() -> Principal {
+pub(crate) fn sys() -> Principal {
     Principal::System
 }
 
 /// An account as the server's extractor makes its principal.
-async fn account(store: &Store, name: &str, role: Role) -> Principal {
+pub(crate) async fn account(store: &Store, name: &str, role: Role) -> Principal {
     let u = match store.find_user(name).await.unwrap() {
         Some(u) => u,
         None => store.create_user(name, "hash", role, &change("create_user")).await.unwrap(),
@@ -28,7 +28,7 @@ async fn account(store: &Store, name: &str, role: Role) -> Principal {
     })
 }
 
-fn instance(study: u32, series: u32, n: u32, sha: &str) -> NewInstance {
+pub(crate) fn instance(study: u32, series: u32, n: u32, sha: &str) -> NewInstance {
     NewInstance {
         attributes: InstanceAttributes {
             patient_name: Some(format!("Müller^Patient{study}")),
@@ -53,7 +53,7 @@ fn instance(study: u32, series: u32, n: u32, sha: &str) -> NewInstance {
     }
 }
 
-fn event(action: &str, study: &str) -> NewAuditEvent {
+pub(crate) fn event(action: &str, study: &str) -> NewAuditEvent {
     let mut e = NewAuditEvent::new("user:alice", action.parse::<Action>().unwrap(), Outcome::Allowed);
     e.study_uid = Some(study.into());
     e.remote_addr = Some("127.0.0.1".into());
@@ -448,7 +448,7 @@ pub async fn health_answers_ok(store: Store) {
     store.health().await.unwrap();
 }
 
-async fn sqlite() -> (Store, tempfile::TempDir) {
+pub(crate) async fn sqlite() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("catalog.db").display());
     (Arc::new(SqliteCatalog::open(&url, 4).await.unwrap()), dir)
@@ -458,9 +458,9 @@ fn job(kind: &str, subject: &str, run_after: &str) -> NewJob {
     NewJob { kind: kind.into(), subject: subject.into(), run_after: run_after.into() }
 }
 
-const PAST: &str = "2000-01-01T00:00:00.000000Z";
-const FUTURE: &str = "2999-01-01T00:00:00.000000Z";
-const LEASE: std::time::Duration = std::time::Duration::from_secs(300);
+pub(crate) const PAST: &str = "2000-01-01T00:00:00.000000Z";
+pub(crate) const FUTURE: &str = "2999-01-01T00:00:00.000000Z";
+pub(crate) const LEASE: std::time::Duration = std::time::Duration::from_secs(300);
 
 pub async fn a_job_queued_twice_is_one_job_and_a_claim_is_exclusive(store: Store) {
     store.enqueue_jobs(&[job("thumbnail", "1.2.3", PAST), job("thumbnail", "1.2.3", PAST)]).await.unwrap();
@@ -528,7 +528,7 @@ pub async fn concurrent_claimers_get_each_job_exactly_once(store: Store) {
 }
 
 /// Every catalog case, instantiated for one backend.
-fn link(id: &str, study: &str) -> NewLink {
+pub(crate) fn link(id: &str, study: &str) -> NewLink {
     NewLink {
         id: id.into(),
         study_uid: study.into(),
@@ -987,7 +987,7 @@ pub fn test_database_url() -> String {
         .expect("FERRUM_TEST_DATABASE_URL is not set: run the tests with ./scripts/test.sh, which starts PostgreSQL")
 }
 
-async fn postgres() -> (Store, PgSchema) {
+pub(crate) async fn postgres() -> (Store, PgSchema) {
     use sqlx::Connection;
     use std::str::FromStr;
     let url = test_database_url();

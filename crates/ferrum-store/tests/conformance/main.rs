@@ -3,6 +3,7 @@
 //! list for one backend. A backend that cannot be reached fails its cases, never skips them.
 mod blob;
 mod catalog;
+mod erase;
 mod upgrade;
 
 /// Instantiates `cases` as `#[tokio::test]`s in module `$module`, each with a fresh store
