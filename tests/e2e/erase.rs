@@ -239,3 +239,21 @@ async fn overwrite_deletes_the_replaced_object_only_after_the_grace_period_and_n
     assert_eq!(served.bytes().await.unwrap().as_ref(), third.as_slice());
     assert_eq!(app.catalog_count("SELECT COUNT(*) FROM blob_outbox").await, 0, "the outbox is drained");
 }
+
+#[tokio::test]
+async fn ferrum_erase_from_the_command_line_is_recorded_as_the_service() {
+    let app = app_with_short_grace().spawn().await.logged_in_as_admin().await;
+    let spec = Spec::new(3300, 1, 1);
+    let token = app.token().to_owned();
+    upload(&app, &token, std::slice::from_ref(&spec)).await;
+    let out = app.command().args(["erase", "study", &spec.study]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(get_status(&app, &token, &format!("/api/studies/{}", spec.study)).await, 404);
+    let again = app.command().args(["erase", "study", &spec.study]).output().unwrap();
+    assert!(!again.status.success(), "erasing what is gone says so");
+    let (_, audit) = app.get_json("/api/audit?action=erase_study").await;
+    let events = audit["items"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{audit}");
+    assert_eq!((events[0]["actor"].as_str(), events[0]["detail"]["via"].as_str()), (Some("system"), Some("cli")));
+    assert_eq!(events[0]["study_uid"], spec.study.as_str());
+}
