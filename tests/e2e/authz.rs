@@ -254,6 +254,15 @@ const USER_ROWS: &[Row] = &[
         "withdraw_grant",
     ),
     row("PUT", "/api/studies/{study_uid}/owner", "401 401 401 204 403 403 403 403 404 204", "transfer_study"),
+    row("GET", "/api/studies/{study_uid}/restriction", "401 401 401 403 403 403 403 403 403 200", "read_restriction"),
+    // On a fresh study: the table's own study must stay unrestricted.
+    row("PUT", "/api/studies/{study_uid}/restriction", "401 401 401 403 403 403 403 403 403 200", "restrict_study"),
+    row(
+        "DELETE",
+        "/api/studies/{study_uid}/restriction",
+        "401 401 401 403 403 403 403 403 403 204",
+        "lift_restriction",
+    ),
     row("POST", "/api/studies/{study_uid}/links", "401 401 401 201 403 201 201 403 404 201", "create_link"),
     row("GET", "/api/studies/{study_uid}/links", "401 401 401 200 403 200 200 403 404 200", "list_links"),
     row("DELETE", "/api/links/{id}", "401 401 401 204 404 404 404 404 404 204", "revoke_link"),
@@ -375,6 +384,9 @@ async fn request_for(w: &World, r: &Row, i: usize) -> (String, Option<Value>) {
             (format!("/api/groups/gone{i}"), None)
         }
         ("DELETE", "/api/studies/{study_uid}") => (format!("/api/studies/{}", doomed_study(w, r, i).await.study), None),
+        ("PUT" | "DELETE", "/api/studies/{study_uid}/restriction") => {
+            (format!("/api/studies/{}/restriction", doomed_study(w, r, i).await.study), None)
+        }
         ("DELETE", "/api/series/{series_uid}") => (format!("/api/series/{}", doomed_study(w, r, i).await.series), None),
         ("DELETE", "/api/patients/{patient_id}") => {
             (format!("/api/patients/{}", doomed_study(w, r, i).await.patient_id), None)

@@ -24,6 +24,7 @@ mod images;
 mod instances;
 mod links;
 mod real_world;
+mod restriction;
 mod studies;
 mod upload_errors;
 mod uploads;

@@ -22,8 +22,8 @@ const ACTIONS = [
   ['Security changes', ['mfa_enrol', 'mfa_enable', 'mfa_disable', 'mfa_policy_change', 'password_change', 'reset_password',
     'create_user', 'update_user', 'delete_user', 'account_disable', 'account_enable', 'account_unlock',
     'create_group', 'rename_group', 'delete_group', 'add_member', 'remove_member',
-    'grant_study', 'withdraw_grant', 'transfer_study', 'create_link', 'revoke_link']],
-  ['Security reads', ['read_settings', 'list_sessions', 'view_account', 'list_users', 'list_groups', 'search_directory', 'list_grants', 'list_links']],
+    'grant_study', 'withdraw_grant', 'transfer_study', 'restrict_study', 'lift_restriction', 'create_link', 'revoke_link']],
+  ['Security reads', ['read_settings', 'list_sessions', 'view_account', 'list_users', 'list_groups', 'search_directory', 'list_grants', 'list_links', 'read_restriction']],
   ['Audit reads', ['read_link_log', 'read_audit', 'export_audit', 'read_study_access', 'read_activity', 'prune_audit']],
 ];
 const HEADINGS = eventHeadings();

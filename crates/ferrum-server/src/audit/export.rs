@@ -74,8 +74,10 @@ fn event_type(action: Option<Action>) -> (Value, Option<Value>) {
         Login | TokenRefresh | UnlockLink | MfaRecoveryUsed => Some(coding(DCM, "110122", "Login")),
         Logout | SessionEnd => Some(coding(DCM, "110123", "Logout")),
         MfaPolicyChange => Some(coding(DCM, "110129", "Security Configuration")),
-        GrantStudy | WithdrawGrant | TransferStudy | CreateLink | RevokeLink | CreateGroup | RenameGroup
-        | DeleteGroup | AddMember | RemoveMember => Some(coding(DCM, "110136", "Security Roles Changed")),
+        GrantStudy | WithdrawGrant | TransferStudy | RestrictStudy | LiftRestriction | CreateLink | RevokeLink
+        | CreateGroup | RenameGroup | DeleteGroup | AddMember | RemoveMember => {
+            Some(coding(DCM, "110136", "Security Roles Changed"))
+        }
         _ if action.kind() == ActionKind::SecurityChange => {
             Some(coding(DCM, "110137", "User Security Attributes Changed"))
         }
@@ -95,7 +97,8 @@ fn crude(action: Option<Action>) -> &'static str {
         ) => "D",
         Some(
             UpdateUser | RenameGroup | AddMember | RemoveMember | GrantStudy | TransferStudy | MfaEnable | MfaDisable
-            | MfaPolicyChange | PasswordChange | ResetPassword | AccountDisable | AccountEnable | AccountUnlock,
+            | MfaPolicyChange | PasswordChange | ResetPassword | RestrictStudy | LiftRestriction | AccountDisable
+            | AccountEnable | AccountUnlock,
         ) => "U",
         Some(Login | Logout | TokenRefresh | SessionEnd | UnlockLink | MfaRecoveryUsed) => "E",
         _ => "R",

@@ -10,6 +10,7 @@ mod images;
 mod instances;
 mod links;
 mod me;
+mod restriction;
 mod settings;
 mod share;
 mod studies;
@@ -63,6 +64,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/studies/{study_uid}/grants", web::put().to(grants::put))
                 .route("/studies/{study_uid}/grants/{grantee}", web::delete().to(grants::delete))
                 .route("/studies/{study_uid}/owner", web::put().to(grants::transfer))
+                .route("/studies/{study_uid}/restriction", web::get().to(restriction::get))
+                .route("/studies/{study_uid}/restriction", web::put().to(restriction::put))
+                .route("/studies/{study_uid}/restriction", web::delete().to(restriction::delete))
                 .route("/groups", web::post().to(groups::create))
                 .route("/groups", web::get().to(groups::list))
                 .route("/groups/{name}", web::patch().to(groups::rename))

@@ -29,7 +29,8 @@ where
         Principal::System => {}
         Principal::User(_) if principal.is_admin() => {}
         Principal::User(u) => {
-            qb.push(format!(" AND (s.owner_id = {}", u.id));
+            // A restricted study is for admins only, its owner's and grantees' access included.
+            qb.push(format!(" AND s.restricted_at IS NULL AND (s.owner_id = {}", u.id));
             if min < Level::Own {
                 qb.push(format!(
                     " OR EXISTS (SELECT 1 FROM study_grants g WHERE g.study_uid = s.study_uid AND g.level >= {} AND {})",
@@ -40,7 +41,7 @@ where
             qb.push(")");
         }
         Principal::Link(l) if min == Level::Read => {
-            qb.push(" AND s.study_uid = ").push_bind(l.study_uid.clone());
+            qb.push(" AND s.restricted_at IS NULL AND s.study_uid = ").push_bind(l.study_uid.clone());
         }
         Principal::Link(_) => {
             qb.push(" AND 1 = 0");
@@ -76,7 +77,8 @@ pub(crate) fn level_columns(principal: &Principal) -> String {
                 ((Level::Own as i64).to_string(), owner)
             } else {
                 let level = format!(
-                    "CASE WHEN s.owner_id = {id} THEN {own} ELSE COALESCE((SELECT MAX(g.level) FROM study_grants g \
+                    "CASE WHEN s.restricted_at IS NOT NULL THEN 0 WHEN s.owner_id = {id} THEN {own} \
+                     ELSE COALESCE((SELECT MAX(g.level) FROM study_grants g \
                      WHERE g.study_uid = s.study_uid AND {grant}), 0) END",
                     id = u.id,
                     own = Level::Own as i64,
@@ -85,7 +87,7 @@ pub(crate) fn level_columns(principal: &Principal) -> String {
                 (level, owner)
             }
         }
-        Principal::Link(_) => ((Level::Read as i64).to_string(), "0".into()),
+        Principal::Link(_) => ("CASE WHEN s.restricted_at IS NULL THEN 1 ELSE 0 END".into(), "0".into()),
         Principal::System => ((Level::Own as i64).to_string(), "0".into()),
     };
     format!("CAST({level} AS BIGINT) AS my_level, CAST({owner} AS BIGINT) AS is_owner")

@@ -80,6 +80,13 @@ pub trait StudyCatalog: Send + Sync {
     ) -> Result<Grant, StoreError>;
     /// Withdraws a grant; `NotFound` when there was none.
     async fn delete_grant(&self, study_uid: &str, grantee: &Grantee, audit: &NewAuditEvent) -> Result<(), StoreError>;
+    /// Restricts processing of the study (`by` the admin who does) or lifts the restriction
+    /// (`None`), with its audit event; `NotFound` when there is no such study.
+    async fn set_restriction(&self, study_uid: &str, by: Option<&str>, audit: &NewAuditEvent)
+        -> Result<(), StoreError>;
+    /// `Some((restricted_at, restricted_by))` for a study that exists (both `None` when it is
+    /// not restricted); for admins, who alone see restricted studies.
+    async fn restriction(&self, study_uid: &str) -> Result<Option<(Option<String>, Option<String>)>, StoreError>;
     /// Makes another account the study's owner; `NotFound` for an unknown account.
     async fn transfer_study(&self, study_uid: &str, new_owner: &str, audit: &NewAuditEvent) -> Result<(), StoreError>;
 }

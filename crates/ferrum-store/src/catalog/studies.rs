@@ -369,6 +369,45 @@ impl super::StudyCatalog for SqlCatalog {
         Ok(())
     }
 
+    async fn set_restriction(
+        &self,
+        study_uid: &str,
+        by: Option<&str>,
+        audit: &NewAuditEvent,
+    ) -> Result<(), StoreError> {
+        let begin = self.dialect().begin_write;
+        let at = by.map(|_| now());
+        on_pool!(&self.writes, |p| {
+            let mut tx = p.begin_with(begin).await?;
+            // Restricting again keeps the first time; lifting clears both.
+            let done = sqlx::query(
+                "UPDATE studies SET restricted_at = CASE WHEN $2 IS NULL THEN NULL ELSE COALESCE(restricted_at, $2) END, \
+                 restricted_by = CASE WHEN $2 IS NULL THEN NULL ELSE COALESCE(restricted_by, $3) END WHERE study_uid = $1",
+            )
+            .bind(study_uid)
+            .bind(&at)
+            .bind(by)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_chained(&mut Conn::from(&mut *tx), audit).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn restriction(&self, study_uid: &str) -> Result<Option<(Option<String>, Option<String>)>, StoreError> {
+        Ok(on_pool!(&self.pool, |p| sqlx::query_as::<_, (Option<String>, Option<String>)>(
+            "SELECT restricted_at, restricted_by FROM studies WHERE study_uid = $1"
+        )
+        .bind(study_uid)
+        .fetch_optional(p)
+        .await?))
+    }
+
     async fn transfer_study(&self, study_uid: &str, new_owner: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
         let done = on_pool!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
