@@ -70,6 +70,31 @@ async fn an_admin_finds_a_study_view_on_the_audit_page_pages_older_exports_csv_a
     admin.js("document.querySelector('#study-access-log').scrollIntoView()", vec![]).await;
     admin.screenshot("study-access-panel").await;
 
+    // An admin restricts processing of the study from its page, and lifts it again.
+    let restriction = format!("/api/studies/{}/restriction", study.study);
+    admin.js("window.scrollTo(0, 0)", vec![]).await;
+    admin.until("the restriction state", "return !document.querySelector('#restrict-toggle').disabled", vec![]).await;
+    admin.click("#restrict-toggle").await;
+    admin
+        .until(
+            "the study restricted",
+            "return document.querySelector('#restrict-toggle').dataset.restricted === 'true' \
+             && document.querySelector('#restrict-status').innerText.includes('only admins')",
+            vec![],
+        )
+        .await;
+    admin.screenshot("study-restricted").await;
+    assert_eq!(app.get_json(&restriction).await.1["restricted"], true);
+    admin.click("#restrict-toggle").await;
+    admin
+        .until(
+            "the restriction lifted",
+            "return document.querySelector('#restrict-toggle').dataset.restricted === 'false'",
+            vec![],
+        )
+        .await;
+    assert_eq!(app.get_json(&restriction).await.1["restricted"], false);
+
     // The audit page, from the admin's navigation, filtered by action.
     admin.js("window.scrollTo(0, 0)", vec![]).await;
     admin.click("#nav-audit").await;

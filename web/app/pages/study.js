@@ -9,6 +9,7 @@ import { mountShare } from './study-share.js';
 import { mountGrants } from './study-grants.js';
 import { mountAccess } from './study-access.js';
 import { eraseControls } from './study-erase.js';
+import { restrictControls } from './study-restrict.js';
 import { LIST_KEY } from './studies.js';
 
 const enc = encodeURIComponent;
@@ -182,8 +183,11 @@ export function render(main, { uid, me, signal }) {
       uid: study.study_instance_uid || uid, signal,
       onErased: () => { location.hash = sessionStorage.getItem(LIST_KEY) || '#/studies'; },
     }) : null;
+    // Restriction is an admin's: the owner would lose sight of the study at once.
+    const restrict = me?.role === 'admin' ? restrictControls({ uid: study.study_instance_uid || uid, signal }) : [];
     main.append(header(study, me),
-      h('div', { class: 'actions' }, ...downloadButton(study.study_instance_uid || uid), shareOpen, erase?.open ?? null),
+      h('div', { class: 'actions' }, ...downloadButton(study.study_instance_uid || uid), shareOpen, erase?.open ?? null,
+        ...restrict),
       ...[erase?.form].filter(Boolean),
       h('h2', null, 'Series'), seriesList, warningsSection(study), viewerEl, ...[links, colleagues, accessed].filter(Boolean));
     if (!cards.length) seriesList.append(h('p', { class: 'muted' }, 'This study has no series.'));
