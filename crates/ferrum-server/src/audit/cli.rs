@@ -39,11 +39,7 @@ pub enum ExportFormat {
 }
 
 fn time(raw: &str) -> anyhow::Result<String> {
-    let t = chrono::DateTime::parse_from_rfc3339(raw).map(|t| t.with_timezone(&chrono::Utc)).or_else(|_| {
-        chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-            .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
-    })?;
-    Ok(t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+    super::parse_time(raw).ok_or_else(|| anyhow::anyhow!("{raw:?} is neither an RFC 3339 time nor a YYYY-MM-DD date"))
 }
 
 pub async fn run(settings: &Settings, command: AuditCommand) -> anyhow::Result<bool> {
@@ -85,7 +81,7 @@ pub async fn run(settings: &Settings, command: AuditCommand) -> anyhow::Result<b
                     ExportFormat::Fhir => out.write_all(export::ndjson(&page).as_bytes())?,
                     ExportFormat::Json => {
                         for r in &page {
-                            writeln!(out, "{}", crate::routes::audit_json(r))?;
+                            writeln!(out, "{}", export::json(r))?;
                         }
                     }
                     ExportFormat::Csv => {

@@ -16,7 +16,7 @@ const MAX_WINDOWS: usize = 100_000;
 /// How often the windows that are over are written, at most.
 const FLUSH_EVERY_MAX: Duration = Duration::from_secs(15);
 
-#[derive(Hash, PartialEq, Eq)]
+#[derive(Clone, Hash, PartialEq, Eq)]
 struct Key {
     actor: String,
     action: &'static str,
@@ -81,7 +81,7 @@ impl Coalescer {
     pub(super) fn due(&self, all: bool) -> Vec<NewAuditEvent> {
         let now = self.window_now();
         let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        let over: Vec<Key> = windows.keys().filter(|k| all || k.minute < now).map(clone_key).collect();
+        let over: Vec<Key> = windows.keys().filter(|k| all || k.minute < now).cloned().collect();
         let mut events = Vec::new();
         for key in over {
             let Some(w) = windows.remove(&key) else { continue };
@@ -100,18 +100,6 @@ impl Coalescer {
             events.push(event);
         }
         events
-    }
-}
-
-fn clone_key(k: &Key) -> Key {
-    Key {
-        actor: k.actor.clone(),
-        action: k.action,
-        outcome: k.outcome,
-        remote_addr: k.remote_addr.clone(),
-        study: k.study.clone(),
-        series: k.series.clone(),
-        minute: k.minute,
     }
 }
 

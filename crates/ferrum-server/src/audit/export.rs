@@ -6,6 +6,16 @@ use serde_json::{json, Value};
 
 const DCM: &str = "http://dicom.nema.org/resources/ontology/DCM";
 
+/// An event as the API and `ferrum audit export --format json` answer it: the detail as
+/// JSON rather than text.
+pub fn json(r: &AuditRecord) -> Value {
+    let mut v = serde_json::to_value(r).unwrap_or_default();
+    if let Some(detail) = &r.detail {
+        v["detail"] = serde_json::from_str(detail).unwrap_or(Value::String(detail.clone()));
+    }
+    v
+}
+
 /// The CSV header and one line per event.
 pub fn csv(records: &[AuditRecord]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());

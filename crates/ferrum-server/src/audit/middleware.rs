@@ -12,7 +12,6 @@ use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage, ResponseError};
 
 use super::{routes, Access, ActorName, Audited, Outcome, RequestId};
-use crate::error::ApiError;
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -75,6 +74,6 @@ pub async fn apply<B: MessageBody + 'static>(
             Ok(ServiceResponse::new(http, answer).map_into_right_body())
         }
         // The refusal stands either way; the log has the failure.
-        Err(ApiError::Unavailable(_)) | Err(_) => Ok(res.map_into_left_body()),
+        Err(_) => Ok(res.map_into_left_body()),
     }
 }

@@ -180,13 +180,24 @@ pub async fn record_coalesced(state: &AppState, access: Access) -> Result<(), Ap
     record(state, access).await
 }
 
-/// The event an earlier version's handler would have produced for the commit-time audit of
-/// ingest: one per study, written with its rows.
+/// An upload's event for one study, committed by ingest with that study's first rows.
 pub fn upload_event(template: &NewAuditEvent, study_uid: &str, files: usize) -> NewAuditEvent {
     let mut event = template.clone();
     event.study_uid = Some(study_uid.to_owned());
     event.detail = Some(serde_json::json!({ "files_in_first_commit": files }));
     event
+}
+
+/// A time bound of an audit query: RFC 3339, or a `YYYY-MM-DD` date (its midnight, UTC), as
+/// the catalog's timestamps are written.
+pub fn parse_time(raw: &str) -> Option<String> {
+    let t = chrono::DateTime::parse_from_rfc3339(raw).map(|t| t.with_timezone(&chrono::Utc)).ok().or_else(|| {
+        chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc())
+    })?;
+    Some(t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
 }
 
 /// What a request through `req` by `actor` would record, for events made elsewhere (ingest).

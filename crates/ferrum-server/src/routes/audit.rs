@@ -42,14 +42,9 @@ fn non_empty(v: &Option<String>) -> Option<String> {
 
 fn timestamp(name: &str, v: &Option<String>) -> Result<Option<String>, ApiError> {
     let Some(v) = non_empty(v) else { return Ok(None) };
-    let t = chrono::DateTime::parse_from_rfc3339(&v)
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .or_else(|_| {
-            chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
-                .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
-        })
-        .map_err(|_| ApiError::BadRequest(format!("{name} must be an RFC 3339 time or a YYYY-MM-DD date")))?;
-    Ok(Some(t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)))
+    audit::parse_time(&v)
+        .map(Some)
+        .ok_or_else(|| ApiError::BadRequest(format!("{name} must be an RFC 3339 time or a YYYY-MM-DD date")))
 }
 
 fn query_of(p: &AuditParams) -> Result<(AuditQuery, Vec<&'static str>), ApiError> {
@@ -100,15 +95,6 @@ fn query_of(p: &AuditParams) -> Result<(AuditQuery, Vec<&'static str>), ApiError
     Ok((query, used))
 }
 
-/// An event as the API answers it: the detail as JSON rather than text.
-pub fn record_json(r: &AuditRecord) -> Value {
-    let mut v = serde_json::to_value(r).unwrap_or_default();
-    if let Some(detail) = &r.detail {
-        v["detail"] = serde_json::from_str(detail).unwrap_or(Value::String(detail.clone()));
-    }
-    v
-}
-
 enum Format {
     Json,
     Csv,
@@ -136,7 +122,7 @@ fn answer(format: Format, records: &[AuditRecord], limit: u32) -> Result<HttpRes
     }
     Ok(match format {
         Format::Json => {
-            ok.json(json!({ "items": records.iter().map(record_json).collect::<Vec<_>>(), "next_cursor": next }))
+            ok.json(json!({ "items": records.iter().map(export::json).collect::<Vec<_>>(), "next_cursor": next }))
         }
         Format::Csv => {
             ok.content_type("text/csv; charset=utf-8").body(export::csv(records).map_err(ApiError::internal)?)
@@ -212,7 +198,7 @@ pub async fn study_access(
     let items: Vec<Value> = records
         .iter()
         .map(|r| {
-            let mut v = record_json(r);
+            let mut v = export::json(r);
             if !user.is_admin() && r.actor.starts_with("user:") && r.actor != me {
                 for field in ["remote_addr", "user_agent", "request_id"] {
                     v[field] = Value::Null;

@@ -241,6 +241,6 @@ pub async fn access_log(
     let query =
         ferrum_store::audit::AuditQuery { actor: Some(format!("link:{}", link.id)), limit: 1000, ..Default::default() };
     let events = state.catalog.query_audit(&query).await?;
-    let items: Vec<_> = events.iter().map(super::audit::record_json).collect();
+    let items: Vec<_> = events.iter().map(crate::audit::export::json).collect();
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
 }

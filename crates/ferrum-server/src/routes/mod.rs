@@ -20,8 +20,6 @@ mod webapp;
 
 use actix_web::web;
 
-pub use audit::record_json as audit_json;
-
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
