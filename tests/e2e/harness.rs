@@ -104,6 +104,7 @@ fn catalog_is_postgres() -> bool {
 pub struct Builder {
     env: HashMap<String, String>,
     production: bool,
+    local_blobs: bool,
 }
 
 impl Builder {
@@ -120,6 +121,12 @@ impl Builder {
         self
     }
 
+    /// Blobs in the data directory whatever the suite's mode (what only the local store has).
+    pub fn local_blobs(mut self) -> Self {
+        self.local_blobs = true;
+        self
+    }
+
     pub async fn spawn(mut self) -> TestApp {
         // A sibling arrives with the database and bucket of the app it joins, owning neither.
         let joins = self.env.contains_key("DATABASE_URL");
@@ -133,7 +140,8 @@ impl Builder {
             None
         };
         let own_s3 = self.env.contains_key("FERRUM_S3_BUCKET");
-        let bucket_dir = if joins || own_s3 { None } else { s3_bucket(&mut self.env, self.production) };
+        let bucket_dir =
+            if joins || own_s3 || self.local_blobs { None } else { s3_bucket(&mut self.env, self.production) };
         let dir = tempfile::tempdir().expect("temp dir");
         let data_dir = dir.path().to_owned();
         let mut app = TestApp {
@@ -154,7 +162,7 @@ impl Builder {
 }
 
 pub fn app() -> Builder {
-    Builder { env: HashMap::new(), production: false }
+    Builder { env: HashMap::new(), production: false, local_blobs: false }
 }
 
 impl TestApp {
@@ -334,7 +342,7 @@ impl TestApp {
     /// directory and port), as a second instance behind a load balancer.
     pub async fn sibling(&self) -> TestApp {
         assert!(self.env.contains_key("DATABASE_URL"), "a sibling needs a shared database: use app().production()");
-        Builder { env: self.env.clone(), production: false }.spawn().await
+        Builder { env: self.env.clone(), production: false, local_blobs: false }.spawn().await
     }
 
     /// Where this server's DICOM objects are on disk: the data directory's blobs, or its

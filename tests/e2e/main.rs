@@ -13,6 +13,7 @@ mod cli;
 mod cluster;
 mod compose;
 mod durability;
+mod encryption;
 mod erase;
 mod faults;
 mod fixtures;

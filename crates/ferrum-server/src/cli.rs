@@ -36,6 +36,11 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Encryption at rest of the local blob directory (FERRUM_ENCRYPTION_KEY_FILE).
+    Encryption {
+        #[command(subcommand)]
+        command: EncryptionCommand,
+    },
     /// Ingest files, folders and ZIP archives through the same pipeline as uploads.
     Import {
         /// Files, folders (walked recursively) and ZIP archives.
@@ -92,6 +97,16 @@ pub enum KeysCommand {
     Rotate,
     /// The key ids, the signing one first.
     List,
+}
+
+#[derive(Subcommand)]
+pub enum EncryptionCommand {
+    /// Re-wrap every data key under the first master key of FERRUM_ENCRYPTION_KEY_FILE, so
+    /// that the older keys below it can then be removed. Safe while the server runs (it opens
+    /// keys wrapped by any key in the file).
+    Rewrap,
+    /// The master key ids in the key file, the wrapping one first.
+    Status,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -179,6 +194,21 @@ pub async fn run() -> anyhow::Result<()> {
                         println!("{kid}");
                     }
                 }
+            }
+        }
+        Command::Encryption { command } => {
+            let keys = crate::startup::open_key_store(&settings)?.ok_or_else(|| {
+                anyhow::anyhow!("FERRUM_ENCRYPTION_KEY_FILE is not set: the blob directory is not encrypted")
+            })?;
+            match command {
+                EncryptionCommand::Rewrap => {
+                    let done = tokio::task::spawn_blocking(move || keys.rewrap_all()).await??;
+                    println!(
+                        "data keys re-wrapped: {}, already under the current master key: {}",
+                        done.rewrapped, done.already_current
+                    );
+                }
+                EncryptionCommand::Status => println!("wrapping with master key {}", keys.masters().current_id()),
             }
         }
         Command::Import { paths, uploader } => crate::import::run(&settings, paths, uploader).await?,

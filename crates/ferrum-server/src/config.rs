@@ -148,6 +148,11 @@ pub struct Settings {
     /// How long a locked account stays locked, seconds.
     #[arg(long, env = "FERRUM_LOGIN_LOCK_SECS", default_value_t = 900, global = true)]
     pub login_lock_secs: u64,
+    /// Encrypt the objects of the local blob directory (AES-256-GCM) under the master keys in
+    /// this file: one 256-bit key per line as 64 hex digits, the first one wrapping new data
+    /// keys, every one opening existing ones. Mode 600. Unset: objects are stored as sent.
+    #[arg(long, env = "FERRUM_ENCRYPTION_KEY_FILE", global = true)]
+    pub encryption_key_file: Option<PathBuf>,
     /// Keep blobs in this S3 bucket instead of the data directory.
     #[arg(long, env = "FERRUM_S3_BUCKET", global = true)]
     pub s3_bucket: Option<String>,
@@ -292,6 +297,13 @@ impl Settings {
         if self.zip_max_ratio < 2 {
             return Err(SettingError { name: "FERRUM_ZIP_MAX_RATIO", why: "must be at least 2".into() });
         }
+        if self.encryption_key_file.is_some() && self.s3_bucket.is_some() {
+            return Err(SettingError {
+                name: "FERRUM_ENCRYPTION_KEY_FILE",
+                why: "encrypts the local blob directory; objects in S3 are encrypted by the bucket (FERRUM_S3_SSE)"
+                    .into(),
+            });
+        }
         if let Some(bucket) = &self.s3_bucket {
             let ok = (3..=63).contains(&bucket.len())
                 && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
@@ -378,6 +390,12 @@ impl Settings {
         self.data_dir.join("blobs")
     }
 
+    /// The wrapped data keys of an encrypted blob directory: beside it, not in it, so that a
+    /// copy of the objects alone opens nothing.
+    pub fn data_key_dir(&self) -> PathBuf {
+        self.data_dir.join("keys")
+    }
+
     /// Where request bodies are spooled before ingest; on the blob directory's file system,
     /// so that storing a spooled object is a rename.
     pub fn spool_dir(&self) -> PathBuf {
@@ -405,6 +423,7 @@ impl fmt::Debug for Settings {
             .field("admin_password", &redacted(&self.admin_password))
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("conflict_policy", &self.conflict_policy)
+            .field("encryption_key_file", &self.encryption_key_file)
             .field("s3_bucket", &self.s3_bucket)
             .field("s3_endpoint", &self.s3_endpoint)
             .field("link_keys", &redacted(&self.link_keys))

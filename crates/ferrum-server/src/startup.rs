@@ -9,6 +9,7 @@ use actix_web::middleware::{from_fn, Condition};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use ferrum_store::audit::{Action, NewAuditEvent, Outcome};
+use ferrum_store::blob::crypto::{KeyStore, MasterKeys};
 use ferrum_store::blob::{Encryption, LocalBlobStore, S3BlobStore, S3Settings};
 use ferrum_store::model::Role;
 use ferrum_store::{BlobStore, Catalog};
@@ -66,10 +67,21 @@ impl Services {
     }
 }
 
+/// The data keys of an encrypted blob directory, when FERRUM_ENCRYPTION_KEY_FILE is set.
+pub fn open_key_store(settings: &Settings) -> anyhow::Result<Option<KeyStore>> {
+    let Some(file) = &settings.encryption_key_file else { return Ok(None) };
+    let masters = MasterKeys::from_file(file).context("reading FERRUM_ENCRYPTION_KEY_FILE")?;
+    Ok(Some(KeyStore::open(settings.data_key_dir(), masters).context("opening the data key directory")?))
+}
+
 /// The blob store the settings name: S3 when `FERRUM_S3_BUCKET` is set, else the data directory.
 async fn open_blob_store(settings: &Settings) -> anyhow::Result<Arc<dyn BlobStore>> {
     let Some(bucket) = &settings.s3_bucket else {
-        let local = LocalBlobStore::open(settings.blob_dir()).context("opening the blob store (FERRUM_DATA_DIR)")?;
+        let local = match open_key_store(settings)? {
+            Some(keys) => LocalBlobStore::open_encrypted(settings.blob_dir(), Arc::new(keys)),
+            None => LocalBlobStore::open(settings.blob_dir()),
+        }
+        .context("opening the blob store (FERRUM_DATA_DIR)")?;
         return Ok(Arc::new(local));
     };
     let encryption = match settings.s3_sse {

@@ -1,4 +1,6 @@
 //! The blob store: stored objects by opaque key.
+pub mod crypto;
+mod fs;
 mod local;
 mod s3;
 

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use ferrum_store::blob::crypto::{KeyStore, MasterKeys};
 use ferrum_store::blob::LocalBlobStore;
 use ferrum_store::{BlobKey, BlobStore, StoreError};
 use futures_util::TryStreamExt;
@@ -124,6 +125,79 @@ macro_rules! blob_cases {
 }
 
 blob_cases!(local_directory, local);
+
+const MASTER: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+fn key_store(dir: &std::path::Path, masters: &str) -> Arc<KeyStore> {
+    Arc::new(KeyStore::open(dir.join("keys"), MasterKeys::parse(masters).unwrap()).unwrap())
+}
+
+async fn local_encrypted() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = key_store(dir.path(), MASTER);
+    (Arc::new(LocalBlobStore::open_encrypted(dir.path().join("blobs"), keys).unwrap()), dir)
+}
+
+blob_cases!(local_directory_encrypted, local_encrypted);
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn encrypted_objects_hold_no_plaintext_and_erasing_destroys_their_key_for_every_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = key_store(dir.path(), MASTER);
+    let store: Store = Arc::new(LocalBlobStore::open_encrypted(dir.path().join("blobs"), keys).unwrap());
+    let secret: Vec<u8> = b"DOE^JANE patient bytes ".iter().copied().cycle().take(200_000).collect();
+    let sha = "ab".repeat(32);
+    let dicom = BlobKey::for_dicom(&sha);
+    let thumb = BlobKey::for_thumbnail(&sha, 128, "jpg");
+    store.put_bytes(&dicom, Bytes::from(secret.clone()), None).await.unwrap();
+    store.put_bytes(&thumb, Bytes::from_static(b"DOE^JANE thumbnail"), None).await.unwrap();
+    for path in files_under(dir.path()) {
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(!bytes.windows(8).any(|w| w == b"DOE^JANE"), "plaintext in {}", path.display());
+    }
+    assert_eq!(read(&store, &dicom, Some((100_000, 100_023))).await.unwrap(), &secret[100_000..100_023]);
+    assert_eq!(store.len(&dicom).await.unwrap(), secret.len() as u64);
+
+    // An old backup of the blob directory, taken before the erase.
+    let backup = std::fs::read(dir.path().join("blobs").join(dicom.as_str())).unwrap();
+    store.delete(&dicom).await.unwrap();
+    assert!(matches!(store.len(&dicom).await, Err(StoreError::NotFound)));
+    assert!(read(&store, &thumb, None).await.is_err(), "a derived copy is sealed by its source's destroyed key");
+    std::fs::write(dir.path().join("blobs").join(dicom.as_str()), &backup).unwrap();
+    assert!(read(&store, &dicom, None).await.is_err(), "a restored copy cannot be opened");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_objects_stay_readable_when_encryption_is_turned_on_and_keys_roll() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain: Store = Arc::new(LocalBlobStore::open(dir.path().join("blobs")).unwrap());
+    plain.put_bytes(&key(20), Bytes::from_static(b"written before"), None).await.unwrap();
+    let sealed: Store =
+        Arc::new(LocalBlobStore::open_encrypted(dir.path().join("blobs"), key_store(dir.path(), MASTER)).unwrap());
+    assert_eq!(read(&sealed, &key(20), None).await.unwrap(), b"written before");
+    sealed.put_bytes(&key(21), Bytes::from_static(b"written after"), None).await.unwrap();
+    assert!(read(&plain, &key(21), None).await.is_err(), "no key configured: refused, not served as ciphertext");
+
+    let new = "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100";
+    let rolled = key_store(dir.path(), &format!("{new}\n{MASTER}"));
+    assert_eq!(rolled.rewrap_all().unwrap().rewrapped, 1);
+    let only_new: Store =
+        Arc::new(LocalBlobStore::open_encrypted(dir.path().join("blobs"), key_store(dir.path(), new)).unwrap());
+    assert_eq!(read(&only_new, &key(21), None).await.unwrap(), b"written after");
+}
 
 /// A fresh bucket on the test S3-compatible server (started by `./scripts/test.sh`), with
 /// the credentials it checks. Missing, the case fails.
