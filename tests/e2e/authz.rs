@@ -278,6 +278,9 @@ const USER_ROWS: &[Row] = &[
     row("DELETE", "/api/studies/{study_uid}", "401 401 401 200 403 403 403 403 404 200", "erase_study"),
     row("DELETE", "/api/series/{series_uid}", "401 401 401 200 403 403 403 403 404 200", "erase_series"),
     row("DELETE", "/api/patients/{patient_id}", "401 401 401 403 403 403 403 403 403 200", "erase_patient"),
+    row("GET", "/api/patients/{patient_id}/archive", "401 401 401 403 403 403 403 403 403 200", "export_study"),
+    // The owner's uploads: the owner and admins only.
+    row("GET", "/api/users/{name}/archive", "401 401 401 200 403 403 403 403 403 200", "export_study"),
     row("GET", "/api/audit", "401 401 401 403 403 403 403 403 403 200", "read_audit"),
     row("GET", "/api/studies/{study_uid}/access", "401 401 401 200 403 403 403 403 404 200", "read_study_access"),
     row("GET", "/api/me/activity", "401 401 401 200 200 200 200 200 200 200", "read_activity"),
@@ -391,6 +394,8 @@ async fn request_for(w: &World, r: &Row, i: usize) -> (String, Option<Value>) {
         ("DELETE", "/api/patients/{patient_id}") => {
             (format!("/api/patients/{}", doomed_study(w, r, i).await.patient_id), None)
         }
+        ("GET", "/api/patients/{patient_id}/archive") => (format!("/api/patients/{}/archive", s.patient_id), None),
+        ("GET", "/api/users/{name}/archive") => ("/api/users/owner/archive".into(), None),
         ("PUT", "/api/groups/{name}/members/{user}") => ("/api/groups/spare/members/stranger".into(), None),
         ("DELETE", "/api/groups/{name}/members/{user}") => {
             assert_eq!(call(&w.app, "PUT", "/api/groups/spare/members/sharer", admin, None).await, 204);

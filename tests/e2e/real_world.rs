@@ -174,7 +174,7 @@ async fn a_zip_of_the_corpus_skips_the_text_and_its_archives_keep_odd_uids_insid
             );
         }
     }
-    assert_eq!(names.len(), 2, "{names:?}");
+    assert_eq!(names.len(), 3, "the object, DICOMDIR and manifest.json: {names:?}");
     assert!(names.iter().all(|n| !n.split('/').any(|part| part == ".." || part.is_empty())), "{names:?}");
 }
 

@@ -12,8 +12,15 @@ const CT_IMAGE: &str = "1.2.840.10008.5.1.4.1.1.2";
 /// One CT slice of study `study` (50 slices a series, 4 series a study), with a noisy
 /// phantom so that no two slices are alike.
 pub fn ct_instance(run: u64, index: u32, size: u16) -> Vec<u8> {
-    let study = index / 200;
-    let series = (index / 50) % 4;
+    ct_instance_in(run, index, size, index / 200, (index / 50) % 4)
+}
+
+/// Slice `index` of one large study: all in study 0, 500 slices a series.
+pub fn ct_instance_one_study(run: u64, index: u32, size: u16) -> Vec<u8> {
+    ct_instance_in(run, index, size, 0, index / 500)
+}
+
+fn ct_instance_in(run: u64, index: u32, size: u16, study: u32, series: u32) -> Vec<u8> {
     let root = format!("2.25.{run}");
     let study_uid = format!("{root}.{study}");
     let series_uid = format!("{study_uid}.{series}");
@@ -88,13 +95,25 @@ pub fn ct_instance(run: u64, index: u32, size: u16) -> Vec<u8> {
 /// Writes `count` instances into a ZIP (stored, not deflated: DICOM archives from modalities
 /// mostly are, and it keeps generation fast). Answers the total of entry bytes.
 pub fn write_zip(path: &std::path::Path, run: u64, first: u32, count: u32, size: u16) -> anyhow::Result<u64> {
+    write_zip_of(path, run, first, count, size, ct_instance)
+}
+
+/// Like [`write_zip`], with the instances `make` writes.
+pub fn write_zip_of(
+    path: &std::path::Path,
+    run: u64,
+    first: u32,
+    count: u32,
+    size: u16,
+    make: fn(u64, u32, u16) -> Vec<u8>,
+) -> anyhow::Result<u64> {
     let file = std::io::BufWriter::new(std::fs::File::create(path)?);
     let mut zip = zip::ZipWriter::new(file);
     let options =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).large_file(false);
     let mut total = 0;
     for i in first..first + count {
-        let bytes = ct_instance(run, i, size);
+        let bytes = make(run, i, size);
         zip.start_file(format!("study/series/IM{i:06}.dcm"), options)?;
         zip.write_all(&bytes)?;
         total += bytes.len() as u64;

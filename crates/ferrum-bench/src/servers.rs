@@ -36,6 +36,11 @@ impl Server {
         self.child.id()
     }
 
+    /// The server's data directory (its catalog and, on the embedded default, its blobs).
+    pub fn data_dir(&self) -> &Path {
+        self._dir.path()
+    }
+
     /// Waits until the server has gone idle: less than 1% of a core used over a whole
     /// second, so that the background work an upload caused (thumbnails) is done and counted.
     /// Gives up after `limit`. Answers how long it waited.

@@ -13,6 +13,8 @@
 //!   Meta group, trailing bytes, …); framing detects the encoding of a bare data set.
 //! - [`render`] decodes one frame (native and compressed transfer syntaxes) and renders it
 //!   through the modality LUT, VOI window and presentation stages to an 8-bit PNG or JPEG.
+//! - [`dicomdir`] writes the DICOMDIR of a file-set (an export's directory) from the keys
+//!   the caller already has, with the record offsets computed.
 //! - [`charset`] decodes text in the declared Specific Character Set, including the ISO 2022
 //!   code extensions (Japanese, Korean) that the underlying parser does not switch on.
 //!
@@ -25,6 +27,7 @@
 
 mod attributes;
 pub mod charset;
+pub mod dicomdir;
 mod error;
 mod framing;
 mod inspect;

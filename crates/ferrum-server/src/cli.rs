@@ -1,5 +1,6 @@
 //! The `ferrum` command line: `serve` (the default), `migrate`, `user add`, `user unlock`,
-//! `keys rotate`, `keys list`, `import`, `audit verify|export|prune`, `erase study|series|patient`.
+//! `keys rotate`, `keys list`, `import`, `audit verify|export|prune`, `erase study|series|patient`,
+//! `export`.
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -62,6 +63,42 @@ pub enum Command {
         #[command(subcommand)]
         command: EraseCommand,
     },
+    /// Export a study, every study of a patient, or everything an account uploaded, as the
+    /// API's archive (PATIENT/STUDY/SERIES tree, DICOMDIR, manifest.json). Audited as `system`.
+    Export {
+        #[command(flatten)]
+        what: ExportWhat,
+        /// A ZIP file to create (must not exist), or a folder to unpack into (a path ending
+        /// in `/`, or an existing empty folder).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct ExportWhat {
+    /// A study, by Study Instance UID.
+    #[arg(long)]
+    study: Option<String>,
+    /// Every study with this patient ID.
+    #[arg(long)]
+    patient: Option<String>,
+    /// Every instance this account uploaded.
+    #[arg(long)]
+    user: Option<String>,
+}
+
+impl ExportWhat {
+    fn scope(self) -> ferrum_store::model::ExportScope {
+        use ferrum_store::model::ExportScope;
+        match (self.study, self.patient, self.user) {
+            (Some(uid), _, _) => ExportScope::Study(uid),
+            (_, Some(id), _) => ExportScope::Patient(id),
+            (_, _, Some(name)) => ExportScope::Uploader(name),
+            (None, None, None) => unreachable!("clap requires one of --study, --patient, --user"),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -241,6 +278,12 @@ pub async fn run() -> anyhow::Result<()> {
                 Err(e) => return Err(e.into()),
             };
             println!("{}", serde_json::to_string(&erased)?);
+        }
+        Command::Export { what, out } => {
+            let counts = crate::export::run(&settings, what.scope(), out.clone()).await?;
+            let mut summary = serde_json::to_value(counts)?;
+            summary["out"] = out.display().to_string().into();
+            println!("{summary}");
         }
         Command::Audit { command } => {
             if !crate::audit::cli::run(&settings, command).await? {

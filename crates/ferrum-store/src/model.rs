@@ -536,3 +536,21 @@ pub struct ReleasedBlob {
     /// Claims so far, this one included.
     pub attempts: i64,
 }
+
+/// What an export takes: one study, every study with a patient ID, or everything an account
+/// uploaded (the instances it uploaded, in whichever studies they are).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportScope {
+    Study(String),
+    Patient(String),
+    Uploader(String),
+}
+
+/// One study of an export: what of it the principal may see (for an uploader's export, only
+/// the instances that account uploaded), with the Study ID a DICOMDIR's STUDY record needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportStudy {
+    #[serde(flatten)]
+    pub detail: StudyDetail,
+    pub study_id: Option<String>,
+}

@@ -36,6 +36,8 @@ pub fn action_for(method: &str, pattern: Option<&str>, path: &str) -> Option<Act
         ("DELETE", "/api/studies/{study_uid}") => EraseStudy,
         ("DELETE", "/api/series/{series_uid}") => EraseSeries,
         ("DELETE", "/api/patients/{patient_id}") => ErasePatient,
+        ("GET", "/api/patients/{patient_id}/archive") => ExportStudy,
+        ("GET", "/api/users/{name}/archive") => ExportStudy,
         ("GET", "/api/studies/{study_uid}/grants") => ListGrants,
         ("PUT", "/api/studies/{study_uid}/grants") => GrantStudy,
         ("DELETE", "/api/studies/{study_uid}/grants/{grantee}") => WithdrawGrant,

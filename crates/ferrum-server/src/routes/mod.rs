@@ -53,6 +53,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/studies/{study_uid}", web::delete().to(erase::study))
                 .route("/series/{series_uid}", web::delete().to(erase::series))
                 .route("/patients/{patient_id}", web::delete().to(erase::patient))
+                .route("/patients/{patient_id}/archive", web::get().to(archive::patient))
+                .route("/users/{name}/archive", web::get().to(archive::user))
                 .route("/studies/{study_uid}/thumbnail", web::get().to(images::study_thumbnail))
                 .route("/series/{series_uid}/thumbnail", web::get().to(images::series_thumbnail))
                 .route("/instances/{sop_uid}/file", web::get().to(instances::file))

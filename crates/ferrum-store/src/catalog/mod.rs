@@ -8,6 +8,7 @@ pub(crate) mod access;
 mod accounts;
 pub(crate) mod audit;
 mod erase;
+mod export;
 mod ingest;
 mod jobs;
 mod links;
@@ -276,6 +277,16 @@ pub trait EraseCatalog: Send + Sync {
     async fn series_study(&self, series_uid: &str) -> Result<Option<String>, StoreError>;
 }
 
+/// Exports (archives of studies, patients, accounts' uploads), read as the principal may.
+#[async_trait]
+pub trait ExportCatalog: Send + Sync {
+    /// The studies of `scope` the principal may see, ordered by patient ID, study date and
+    /// UID, each with the series and instances the principal may see of it (for
+    /// `Uploader`, only the instances that account uploaded); studies left with nothing are
+    /// left out. Empty when nothing is visible.
+    async fn export_studies(&self, principal: &Principal, scope: &ExportScope) -> Result<Vec<ExportStudy>, StoreError>;
+}
+
 /// The blob outbox: keys released by deletions and replacements, deleted by a background
 /// job after a grace period. Claims are exclusive across instances.
 #[async_trait]
@@ -341,6 +352,7 @@ pub trait Catalog:
     + LinkCatalog
     + JobCatalog
     + EraseCatalog
+    + ExportCatalog
     + OutboxCatalog
     + AuditCatalog
     + 'static

@@ -100,7 +100,7 @@ impl From<LinkRow> for Link {
 /// A study summary with the caller's level (`my_level`, see `access::level_expression`).
 #[derive(sqlx::FromRow)]
 pub(crate) struct StudyRow {
-    study_uid: String,
+    pub(crate) study_uid: String,
     patient_name: Option<String>,
     patient_id: Option<String>,
     patient_birth_date: Option<String>,

@@ -16,7 +16,7 @@ use crate::StoreError;
 
 /// The columns of a study summary for the principal; counts and modalities are computed
 /// from its series.
-fn study_select(dialect: &Dialect, principal: &Principal) -> String {
+pub(super) fn study_select(dialect: &Dialect, principal: &Principal) -> String {
     format!(
         "SELECT s.study_uid, s.patient_name, s.patient_id, s.patient_birth_date, s.patient_sex, \
          s.study_date, s.study_time, s.accession_number, s.study_description, s.referring_physician_name, \
@@ -29,7 +29,7 @@ fn study_select(dialect: &Dialect, principal: &Principal) -> String {
     )
 }
 
-const STUDY_FROM: &str = " FROM studies s LEFT JOIN users ou ON ou.id = s.owner_id";
+pub(super) const STUDY_FROM: &str = " FROM studies s LEFT JOIN users ou ON ou.id = s.owner_id";
 
 /// The sort key expression and direction of each listing order.
 fn sort_spec(sort: StudySort) -> (&'static str, bool) {
@@ -120,11 +120,11 @@ where
     Ok(limit as usize)
 }
 
-const SERIES_ORDER: &str = " ORDER BY se.series_number IS NULL, se.series_number, se.series_uid";
-const INSTANCE_ORDER: &str = " ORDER BY i.instance_number IS NULL, i.instance_number, i.sop_uid";
+pub(super) const SERIES_ORDER: &str = " ORDER BY se.series_number IS NULL, se.series_number, se.series_uid";
+pub(super) const INSTANCE_ORDER: &str = " ORDER BY i.instance_number IS NULL, i.instance_number, i.sop_uid";
 
 /// Puts each instance under its series, in the order the rows came.
-fn nest(mut series: Vec<SeriesDetail>, instances: Vec<InstanceRecord>) -> Vec<SeriesDetail> {
+pub(super) fn nest(mut series: Vec<SeriesDetail>, instances: Vec<InstanceRecord>) -> Vec<SeriesDetail> {
     for instance in instances {
         if let Some(s) = series.iter_mut().find(|s| s.series_instance_uid == instance.series_instance_uid) {
             s.instances.push(instance);
