@@ -7,6 +7,9 @@
 # - Chromium and chromedriver (Debian's packages, installed if missing) for the browser tests.
 # - An S3-compatible server that checks SigV4 signatures (s3s-fs from crates.io, installed
 #   with cargo if missing) on 127.0.0.1, port $FERRUM_TEST_S3_PORT (59000).
+# - The third-party DICOM clients the tests drive: dcmtk (Debian's package) and, in a Python
+#   virtual environment of their own under $FERRUM_TEST_SERVICES_DIR, pydicom 3 and
+#   dicomweb-client from PyPI ($FERRUM_TEST_PYTHON is its interpreter).
 set -euo pipefail
 
 STATE=${FERRUM_TEST_SERVICES_DIR:-${TMPDIR:-/tmp}/ferrum-test-services}
@@ -94,7 +97,28 @@ start_s3() {
   echo "export AWS_REGION=us-east-1"
 }
 
+ensure_dicom_clients() {
+  if ! command -v dcmdump >/dev/null 2>&1; then
+    echo "installing dcmtk (Debian's package)..." >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dcmtk >&2
+  fi
+  local venv="$STATE/python"
+  if ! "$venv/bin/python" -c 'import pydicom, dicomweb_client; assert int(pydicom.__version__.split(".")[0]) >= 3' \
+    >/dev/null 2>&1; then
+    echo "installing pydicom and dicomweb-client (PyPI, into $venv)..." >&2
+    if ! python3 -m venv --clear "$venv" >&2 2>/dev/null; then
+      apt-get update -qq >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >&2
+      python3 -m venv --clear "$venv" >&2
+    fi
+    "$venv/bin/pip" install -q --disable-pip-version-check "pydicom>=3,<4" "dicomweb-client>=0.59" >&2
+  fi
+  echo "export FERRUM_TEST_PYTHON=$venv/bin/python"
+}
+
 ensure_postgres_installed
 start_postgres
 start_s3
 ensure_chromium_installed
+ensure_dicom_clients

@@ -172,12 +172,12 @@ pub fn check_with_tools(root: &Path, manifest: &Value) {
     let text = String::from_utf8_lossy(&dump.stdout);
     assert!(text.contains("=MediaStorageDirectoryStorage"), "Media Storage Directory Storage:\n{text}");
 
-    let py = Command::new("python3")
+    let py = Command::new(crate::harness::python())
         .arg("-c")
         .arg(PYDICOM_FILESET)
         .arg(root)
         .output()
-        .expect("python3 with pydicom 3 must be installed: pip install pydicom");
+        .expect("the test Python with pydicom 3: run the tests with ./scripts/test.sh, which installs it");
     assert!(py.status.success(), "pydicom FileSet: {}", String::from_utf8_lossy(&py.stderr));
     let found: Value = serde_json::from_slice(&py.stdout).unwrap();
     assert_eq!(found["id"], "FERRUM_EXPORT");

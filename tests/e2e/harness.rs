@@ -11,6 +11,13 @@ use serde_json::Value;
 
 pub const ADMIN_PASSWORD: &str = "correct-horse-battery";
 
+/// The Python the tests run third-party clients with (pydicom, dicomweb-client), as
+/// `./scripts/test.sh` installs it. Missing, the tests that need it fail.
+pub fn python() -> String {
+    std::env::var("FERRUM_TEST_PYTHON")
+        .expect("FERRUM_TEST_PYTHON is not set: run the tests with ./scripts/test.sh, which installs pydicom and dicomweb-client")
+}
+
 pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_ferrum")
 }
