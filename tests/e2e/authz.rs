@@ -21,12 +21,18 @@ const LINKS: [&str; 5] = ["this", "other", "revoked", "used_up", "forged"];
 
 /// The routes as the router declares them: `(METHOD, path)`.
 fn declared_routes() -> BTreeSet<(String, String)> {
-    let source = include_str!("../../crates/ferrum-server/src/routes/mod.rs");
+    let source = concat!(
+        include_str!("../../crates/ferrum-server/src/routes/mod.rs"),
+        include_str!("../../crates/ferrum-server/src/routes/dicomweb/mod.rs"),
+    );
     let mut prefix = "";
     let mut routes = BTreeSet::new();
     for line in source.lines() {
         if line.contains("web::scope(\"/api\")") {
             prefix = "/api";
+        }
+        if line.contains("web::scope(\"/dicomweb\")") {
+            prefix = "/dicomweb";
         }
         let Some((_, rest)) = line.split_once(".route(\"") else { continue };
         let (path, rest) = rest.split_once('"').unwrap();
@@ -245,6 +251,19 @@ const USER_ROWS: &[Row] = &[
     row("GET", "/api/instances/{sop_uid}/file", "401 401 401 200 200 200 200 200 404 200", "download_instance"),
     row("GET", "/api/instances/{sop_uid}/rendered", "401 401 401 200 200 200 200 200 404 200", "view_image"),
     row("GET", "/api/studies/{study_uid}/archive", "401 401 401 200 200 200 200 200 404 200", "export_study"),
+    row("GET", "/dicomweb/studies/{study}/metadata", "401 401 401 200 200 200 200 200 404 200", "view_study"),
+    row(
+        "GET",
+        "/dicomweb/studies/{study}/series/{series}/metadata",
+        "401 401 401 200 200 200 200 200 404 200",
+        "view_study",
+    ),
+    row(
+        "GET",
+        "/dicomweb/studies/{study}/series/{series}/instances/{sop}/metadata",
+        "401 401 401 200 200 200 200 200 404 200",
+        "view_study",
+    ),
     row("GET", "/api/studies/{study_uid}/grants", "401 401 401 200 403 403 403 403 404 200", "list_grants"),
     row("PUT", "/api/studies/{study_uid}/grants", "401 401 401 200 403 403 403 403 404 200", "grant_study"),
     row(
@@ -325,6 +344,9 @@ async fn request_for(w: &World, r: &Row, i: usize) -> (String, Option<Value>) {
         p.replace("{study_uid}", &s.study)
             .replace("{series_uid}", &s.series)
             .replace("{sop_uid}", &s.sop)
+            .replace("{study}", &s.study)
+            .replace("{series}", &s.series)
+            .replace("{sop}", &s.sop)
             .replace("{path:.*}", "app/app.css")
             .replace("{id}", &w.link_id)
     };

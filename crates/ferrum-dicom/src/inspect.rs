@@ -37,6 +37,8 @@ pub struct Inspection {
     pub attributes: InstanceAttributes,
     /// What is not conformant but was accepted, in the order found.
     pub warnings: Vec<Warning>,
+    /// The header (up to Pixel Data) in the DICOM JSON model, see [`crate::json`].
+    pub metadata: serde_json::Value,
 }
 
 /// Whether the first bytes of a file (at least 132 of them when the file is that long)
@@ -81,7 +83,24 @@ pub fn inspect<R: Read + Seek>(source: R) -> Result<Inspection, DicomError> {
         return Err(DicomError::MediaDirectory);
     }
     warnings.extend(uid_warnings);
-    Ok(Inspection { attributes, warnings })
+    let metadata = crate::json::dataset(&header, &crate::json::charsets_of(&header));
+    Ok(Inspection { attributes, warnings, metadata })
+}
+
+/// The header (up to Pixel Data) of a stored object in the DICOM JSON model, for objects
+/// catalogued before metadata was kept. `source` may hold only the start of the object: the
+/// rest is not walked (the object was checked when it was stored).
+pub fn header_metadata<R: Read + Seek>(source: R) -> Result<serde_json::Value, DicomError> {
+    let mut source = BufReader::with_capacity(64 * 1024, source);
+    let framing = framing::read(&mut source)?;
+    source.seek(SeekFrom::Start(framing.data_start)).map_err(io_error)?;
+    let meta = std::io::Cursor::new(framing.meta_bytes()?);
+    let header = OpenFileOptions::new()
+        .read_preamble(ReadPreamble::Never)
+        .read_until(tags::PIXEL_DATA)
+        .from_reader(meta.chain(&mut source))
+        .map_err(|e| parse_error(&e))?;
+    Ok(crate::json::dataset(&header, &crate::json::charsets_of(&header)))
 }
 
 /// The length walk of [`check_complete`] for a deflated data set, inflated, read as

@@ -31,13 +31,14 @@ pub mod dicomdir;
 mod error;
 mod framing;
 mod inspect;
+pub mod json;
 pub mod render;
 pub mod uid;
 pub mod warning;
 
 pub use attributes::{InstanceAttributes, InstanceLevel, PatientLevel, SeriesLevel, StudyLevel};
 pub use error::DicomError;
-pub use inspect::{inspect, looks_like_dicom, Inspection};
+pub use inspect::{header_metadata, inspect, looks_like_dicom, Inspection};
 pub use render::{frame_count, placeholder, render, ImageFormat, RenderError, RenderOptions, Rendered, Window};
 pub use uid::Uid;
 pub use warning::Warning;

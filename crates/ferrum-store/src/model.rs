@@ -146,6 +146,8 @@ pub struct NewInstance {
     pub uploaded_by: String,
     /// What the object does not conform to although it was accepted.
     pub warnings: Vec<InstanceWarning>,
+    /// The header in the DICOM JSON model (text), kept with the row.
+    pub metadata: Option<String>,
 }
 
 /// One thing an accepted object does not conform to (see `ferrum_dicom::warning`): a stable
@@ -240,6 +242,22 @@ pub struct InstanceRecord {
     pub created_at: String,
     #[sqlx(try_from = "Option<String>")]
     pub warnings: Warnings,
+}
+
+/// Which instances a metadata read covers.
+#[derive(Debug, Clone)]
+pub enum MetadataScope {
+    Study { study_uid: String },
+    Series { study_uid: String, series_uid: String },
+    Instance { study_uid: String, series_uid: String, sop_uid: String },
+}
+
+/// One instance and its kept metadata.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InstanceMetadata {
+    #[sqlx(flatten)]
+    pub instance: InstanceRecord,
+    pub dataset: Option<String>,
 }
 
 /// An instance's warnings as the catalog keeps them: a JSON array in `instances.warnings`

@@ -63,7 +63,13 @@ pub fn action_for(method: &str, pattern: Option<&str>, path: &str) -> Option<Act
         ("GET", "/api/share/{token}/series/{series_uid}/thumbnail") => ViewThumbnail,
         ("GET", "/api/share/{token}/instances/{sop_uid}/rendered") => ViewImage,
         ("GET", "/api/audit") => ReadAudit,
-        _ if path.starts_with("/api/") || path.starts_with("/v/") => Request,
+        (
+            "GET",
+            "/dicomweb/studies/{study}/metadata"
+            | "/dicomweb/studies/{study}/series/{series}/metadata"
+            | "/dicomweb/studies/{study}/series/{series}/instances/{sop}/metadata",
+        ) => ViewStudy,
+        _ if path.starts_with("/api/") || path.starts_with("/v/") || path.starts_with("/dicomweb/") => Request,
         _ => return None,
     };
     Some(action)

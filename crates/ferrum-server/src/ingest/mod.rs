@@ -134,18 +134,23 @@ impl Session<'_> {
             Content::Memory(bytes) => Source::Memory(bytes.clone()),
             Content::File(path) => Source::File(path.to_path_buf()),
         };
-        let inspected = tokio::task::spawn_blocking(move || match source {
-            Source::Memory(bytes) => ferrum_dicom::inspect(std::io::Cursor::new(bytes)),
-            Source::File(path) => {
-                let file = std::fs::File::open(&path)
-                    .map_err(|e| DicomError::Malformed(format!("cannot read: {}", e.kind())))?;
-                ferrum_dicom::inspect(file)
-            }
+        let inspected = tokio::task::spawn_blocking(move || {
+            let inspection = match source {
+                Source::Memory(bytes) => ferrum_dicom::inspect(std::io::Cursor::new(bytes)),
+                Source::File(path) => {
+                    let file = std::fs::File::open(&path)
+                        .map_err(|e| DicomError::Malformed(format!("cannot read: {}", e.kind())))?;
+                    ferrum_dicom::inspect(file)
+                }
+            }?;
+            // Serialised here, off the async workers, as the catalog keeps it.
+            let metadata = inspection.metadata.to_string();
+            Ok::<_, DicomError>((inspection, metadata))
         })
         .await
         .map_err(|e| IngestError::Worker(e.to_string()))?;
-        let (attributes, warnings) = match inspected {
-            Ok(i) => (flatten(i.attributes), i.warnings),
+        let (attributes, warnings, metadata) = match inspected {
+            Ok((i, metadata)) => (flatten(i.attributes), i.warnings, metadata),
             Err(DicomError::NotDicom) if origin == Origin::Collection => {
                 self.report.push(FileReport::skipped(name, "not a DICOM file"));
                 return Ok(());
@@ -203,6 +208,7 @@ impl Session<'_> {
                     .into_iter()
                     .map(|w| InstanceWarning { code: w.code.to_owned(), message: w.message })
                     .collect(),
+                metadata: Some(metadata),
             },
         });
         self.report.push(line);

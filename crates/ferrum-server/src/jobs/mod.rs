@@ -2,6 +2,7 @@
 //! each job is done once: a worker claims due jobs for a lease, runs them, and marks them
 //! done, or failed with a retry time that backs off. A job whose worker died is claimed
 //! again when its lease runs out, so handlers must be idempotent.
+mod backfill_metadata;
 mod delete_blobs;
 mod sweep;
 mod thumbnail;
@@ -33,6 +34,9 @@ pub const SWEEP_ORPHANS: &str = "sweep_orphans";
 pub const DELETE_BLOBS: &str = "delete_blobs";
 /// Subject: a series UID.
 pub const THUMBNAIL: &str = "thumbnail";
+/// Fills in the metadata of instances catalogued before it was kept (subject `instances`);
+/// queued at start, again while a batch came back full.
+pub const BACKFILL_METADATA: &str = "backfill_metadata";
 
 /// What the handlers need, shared by the workers.
 pub struct JobContext {
@@ -65,6 +69,7 @@ pub async fn start(ctx: Arc<JobContext>, workers: usize) -> Result<(), StoreErro
         .enqueue_jobs(&[
             job_after(SWEEP_ORPHANS, "blobs", Duration::from_secs(ctx.sweep_interval_secs)),
             job_after(DELETE_BLOBS, "outbox", Duration::ZERO),
+            job_after(BACKFILL_METADATA, "instances", Duration::ZERO),
         ])
         .await?;
     for _ in 0..workers {
@@ -103,6 +108,7 @@ async fn run(ctx: &JobContext, job: Job) {
         SWEEP_ORPHANS => sweep::run(ctx).await,
         DELETE_BLOBS => delete_blobs::run(ctx).await,
         THUMBNAIL => thumbnail::run(ctx, &job.subject).await,
+        BACKFILL_METADATA => backfill_metadata::run(ctx).await,
         other => Err(anyhow::anyhow!("unknown job kind {other}")),
     };
     let recorded = match result {

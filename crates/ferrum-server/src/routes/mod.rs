@@ -2,6 +2,7 @@
 mod archive;
 mod audit;
 pub(crate) mod auth;
+mod dicomweb;
 mod erase;
 mod grants;
 mod groups;
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/v/{token}", web::get().to(share::viewer))
         .route("/", web::get().to(webapp::app))
         .route("/assets/{path:.*}", web::get().to(webapp::asset))
+        .configure(dicomweb::configure)
         .service(
             web::scope("/api")
                 .route("/auth/login", web::post().to(auth::login))

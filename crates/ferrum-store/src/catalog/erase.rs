@@ -27,6 +27,12 @@ async fn exec(conn: &mut Conn<'_>, sql: &str, arg: &str) -> Result<u64, sqlx::Er
 /// Removes a whole study's rows; answers what it removed and the keys its instances held.
 async fn erase_study_rows(conn: &mut Conn<'_>, study_uid: &str, out: &mut Erased) -> Result<(), sqlx::Error> {
     let keys = strings(conn, "SELECT DISTINCT blob_key FROM instances WHERE study_uid = $1", study_uid).await?;
+    exec(
+        conn,
+        "DELETE FROM instance_metadata WHERE sop_uid IN (SELECT sop_uid FROM instances WHERE study_uid = $1)",
+        study_uid,
+    )
+    .await?;
     out.instances += exec(conn, "DELETE FROM instances WHERE study_uid = $1", study_uid).await?;
     out.series += exec(conn, "DELETE FROM series WHERE study_uid = $1", study_uid).await?;
     exec(conn, "DELETE FROM links WHERE study_uid = $1", study_uid).await?;
@@ -64,6 +70,12 @@ async fn erase_rows(conn: &mut Conn<'_>, target: &EraseTarget) -> Result<Option<
             };
             out.released_keys =
                 strings(conn, "SELECT DISTINCT blob_key FROM instances WHERE series_uid = $1", uid).await?;
+            exec(
+                conn,
+                "DELETE FROM instance_metadata WHERE sop_uid IN (SELECT sop_uid FROM instances WHERE series_uid = $1)",
+                uid,
+            )
+            .await?;
             out.instances = exec(conn, "DELETE FROM instances WHERE series_uid = $1", uid).await?;
             out.series = exec(conn, "DELETE FROM series WHERE series_uid = $1", uid).await?;
             // A study without series is no study: it goes with its last one.

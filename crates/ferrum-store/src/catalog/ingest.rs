@@ -236,6 +236,11 @@ async fn insert_one(
                 .execute(&mut **c)
                 .await
                 .map(|r| r.rows_affected()))?;
+            on_conn!(conn, |c| sqlx::query(super::metadata::DELETE_ONE)
+                .bind(&a.sop_instance_uid)
+                .execute(&mut **c)
+                .await
+                .map(|r| r.rows_affected()))?;
         }
         let inserted = on_conn!(conn, |c| sqlx::query(INSERT_INSTANCE)
             .bind(&a.sop_instance_uid)
@@ -261,6 +266,14 @@ async fn insert_one(
             .await
             .map(|r| r.rows_affected()))?;
         if inserted == 1 {
+            if let Some(dataset) = &item.metadata {
+                on_conn!(conn, |c| sqlx::query(super::metadata::UPSERT)
+                    .bind(&a.sop_instance_uid)
+                    .bind(dataset)
+                    .execute(&mut **c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+            }
             return Ok(outcome);
         }
         // Another writer stored this SOP Instance UID meanwhile: decide against its row.

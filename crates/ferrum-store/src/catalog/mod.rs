@@ -12,6 +12,7 @@ mod export;
 mod ingest;
 mod jobs;
 mod links;
+mod metadata;
 mod mfa;
 mod outbox;
 mod rows;
@@ -342,6 +343,21 @@ pub trait AuditCatalog: Send + Sync {
     ) -> Result<Option<AuditCheckpoint>, StoreError>;
 }
 
+/// The DICOM JSON of each instance's header, kept at ingest.
+#[async_trait]
+pub trait MetadataCatalog: Send + Sync {
+    /// The instances of the scope the principal may see, with their metadata (`None` for an
+    /// instance catalogued before metadata was kept and not filled in yet), in series then
+    /// instance order. Empty when nothing is visible.
+    async fn metadata(&self, principal: &Principal, scope: &MetadataScope)
+        -> Result<Vec<InstanceMetadata>, StoreError>;
+    /// Up to `limit` instances that have no metadata yet: `(sop_uid, blob_key)`.
+    async fn instances_without_metadata(&self, limit: i64) -> Result<Vec<(String, String)>, StoreError>;
+    /// Keeps metadata read from the object under `blob_key`, if the instance still points at
+    /// it and has none; whether it was kept.
+    async fn put_metadata(&self, sop_uid: &str, blob_key: &str, dataset: &str) -> Result<bool, StoreError>;
+}
+
 /// Every concern of the catalog, as the server holds it (`Arc<dyn Catalog>`).
 #[async_trait]
 pub trait Catalog:
@@ -355,6 +371,7 @@ pub trait Catalog:
     + ExportCatalog
     + OutboxCatalog
     + AuditCatalog
+    + MetadataCatalog
     + 'static
 {
     /// Answers once the database can be queried.

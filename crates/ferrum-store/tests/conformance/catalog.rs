@@ -50,6 +50,7 @@ pub(crate) fn instance(study: u32, series: u32, n: u32, sha: &str) -> NewInstanc
         blob_key: format!("dicom/{sha}.dcm"),
         uploaded_by: "alice".into(),
         warnings: Vec::new(),
+        metadata: Some(format!(r#"{{"00080018":{{"vr":"UI","Value":["1.2.3.{study}.{series}.{n}"]}},"sha":"{sha}"}}"#)),
     }
 }
 

@@ -5,6 +5,7 @@ mod blob;
 mod catalog;
 mod erase;
 mod export;
+mod metadata;
 mod upgrade;
 
 /// Instantiates `cases` as `#[tokio::test]`s in module `$module`, each with a fresh store
