@@ -22,6 +22,6 @@ pub use access::{Level, Principal};
 pub use blob::{BlobKey, BlobStore};
 pub use catalog::{
     AccountCatalog, AuditCatalog, Catalog, EraseCatalog, JobCatalog, LinkCatalog, MfaCatalog, OutboxCatalog,
-    SettingCatalog, StudyCatalog,
+    RectifyCatalog, RetentionCatalog, SettingCatalog, StudyCatalog,
 };
 pub use error::{database_locked_errors, StoreError};
