@@ -300,6 +300,12 @@ const USER_ROWS: &[Row] = &[
     row("GET", "/api/patients/{patient_id}/archive", "401 401 401 403 403 403 403 403 403 200", "export_study"),
     // The owner's uploads: the owner and admins only.
     row("GET", "/api/users/{name}/archive", "401 401 401 200 403 403 403 403 403 200", "export_study"),
+    // On fresh studies, like the erase rows.
+    row("PATCH", "/api/studies/{study_uid}", "401 401 401 403 403 403 403 403 403 200", "rectify_study"),
+    row("PUT", "/api/studies/{study_uid}/retention", "401 401 401 403 403 403 403 403 403 200", "set_retention"),
+    row("DELETE", "/api/studies/{study_uid}/retention", "401 401 401 403 403 403 403 403 403 204", "clear_retention"),
+    row("PUT", "/api/studies/{study_uid}/legal-hold", "401 401 401 403 403 403 403 403 403 200", "place_legal_hold"),
+    row("DELETE", "/api/studies/{study_uid}/legal-hold", "401 401 401 403 403 403 403 403 403 204", "lift_legal_hold"),
     row("GET", "/api/audit", "401 401 401 403 403 403 403 403 403 200", "read_audit"),
     row("GET", "/api/studies/{study_uid}/access", "401 401 401 200 403 403 403 403 404 200", "read_study_access"),
     row("GET", "/api/me/activity", "401 401 401 200 200 200 200 200 200 200", "read_activity"),
@@ -411,6 +417,19 @@ async fn request_for(w: &World, r: &Row, i: usize) -> (String, Option<Value>) {
         ("DELETE", "/api/studies/{study_uid}") => (format!("/api/studies/{}", doomed_study(w, r, i).await.study), None),
         ("PUT" | "DELETE", "/api/studies/{study_uid}/restriction") => {
             (format!("/api/studies/{}/restriction", doomed_study(w, r, i).await.study), None)
+        }
+        ("PATCH", "/api/studies/{study_uid}") => (
+            format!("/api/studies/{}", doomed_study(w, r, i).await.study),
+            Some(json!({"study_description": "Corrected"})),
+        ),
+        ("PUT", "/api/studies/{study_uid}/retention") => {
+            (format!("/api/studies/{}/retention", doomed_study(w, r, i).await.study), Some(json!({"days": 30})))
+        }
+        ("DELETE", "/api/studies/{study_uid}/retention") => {
+            (format!("/api/studies/{}/retention", doomed_study(w, r, i).await.study), None)
+        }
+        ("PUT" | "DELETE", "/api/studies/{study_uid}/legal-hold") => {
+            (format!("/api/studies/{}/legal-hold", doomed_study(w, r, i).await.study), None)
         }
         ("DELETE", "/api/series/{series_uid}") => (format!("/api/series/{}", doomed_study(w, r, i).await.series), None),
         ("DELETE", "/api/patients/{patient_id}") => {

@@ -206,3 +206,21 @@ async fn instances_catalogued_before_metadata_was_kept_get_it_from_their_stored_
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test]
+async fn a_rectified_study_answers_its_corrected_metadata() {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let spec = Spec::new(7302, 1, 1);
+    assert_eq!(app.upload("application/dicom", dicom(&spec)).await.0, 201);
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/studies/{}", spec.study)))
+        .bearer_auth(app.token())
+        .json(&serde_json::json!({"patient_name": "Corrected^Name"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let (_, _, now) = metadata(&app, app.token(), &format!("/dicomweb/studies/{}/metadata", spec.study)).await;
+    assert_eq!(now[0]["00100010"]["Value"][0]["Alphabetic"], "Corrected^Name", "{now}");
+}

@@ -13,7 +13,7 @@ use encoding_rs::{
 const ESC: u8 = 0x1b;
 
 /// Normalises one Defined Term of (0008,0005): `ISO_IR 100`, `ISO 2022 IR 100` → `IR 100`.
-fn term(code: &str) -> String {
+pub(crate) fn term(code: &str) -> String {
     let c = code.trim().to_ascii_uppercase().replace('_', " ");
     match c.strip_prefix("ISO 2022 ").or_else(|| c.strip_prefix("ISO ")) {
         Some(rest) => rest.to_owned(),
@@ -27,7 +27,7 @@ pub fn uses_code_extensions(charsets: &[String]) -> bool {
 }
 
 /// The single-byte or multi-byte encoding a Defined Term names without code extensions.
-fn plain_encoding(term: &str) -> Option<&'static Encoding> {
+pub(crate) fn plain_encoding(term: &str) -> Option<&'static Encoding> {
     Some(match term {
         "" | "IR 6" | "IR 100" => WINDOWS_1252,
         "IR 101" => ISO_8859_2,

@@ -27,6 +27,7 @@
 
 mod attributes;
 pub mod charset;
+pub mod correct;
 pub mod dicomdir;
 mod error;
 mod framing;

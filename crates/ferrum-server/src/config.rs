@@ -105,6 +105,10 @@ pub struct Settings {
     /// long ago (and only if no row points at them again), seconds.
     #[arg(long, env = "FERRUM_BLOB_DELETE_GRACE_SECS", default_value_t = 3600, global = true)]
     pub blob_delete_grace_secs: u64,
+    /// Default retention of a study, days from its upload: the sweep erases studies past it
+    /// (unless under a legal hold, or given their own date). Unset: kept until erased.
+    #[arg(long, env = "FERRUM_RETENTION_DAYS", global = true)]
+    pub retention_days: Option<u32>,
     /// How often the orphan-blob sweep runs (once per deployment, whichever instance claims it), seconds.
     #[arg(long, env = "FERRUM_SWEEP_INTERVAL_SECS", default_value_t = 3600, global = true)]
     pub sweep_interval_secs: u64,
@@ -419,6 +423,7 @@ impl fmt::Debug for Settings {
             .field("jwt_secret", &redacted(&self.jwt_secret))
             .field("audit_key", &redacted(&self.audit_key))
             .field("audit_retention_days", &self.audit_retention_days)
+            .field("retention_days", &self.retention_days)
             .field("jwt_keys", &redacted(&self.jwt_keys))
             .field("admin_password", &redacted(&self.admin_password))
             .field("max_upload_bytes", &self.max_upload_bytes)

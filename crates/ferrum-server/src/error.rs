@@ -26,6 +26,9 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// 409 `legal_hold`: the study is under a legal hold.
+    #[error("{0}")]
+    LegalHold(String),
     #[error("the account is locked after repeated failed logins; try again later")]
     Locked,
     #[error("{0}")]
@@ -62,6 +65,7 @@ impl ApiError {
             ApiError::Refused { code, .. } => code,
             ApiError::NotFound(_) => "not_found",
             ApiError::Conflict(_) => "conflict",
+            ApiError::LegalHold(_) => "legal_hold",
             ApiError::Locked => "account_locked",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -90,7 +94,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Refused { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::LegalHold(_) => StatusCode::CONFLICT,
             ApiError::Locked => StatusCode::LOCKED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -126,12 +130,29 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => ApiError::NotFound("not found".into()),
             StoreError::Conflict(m) => ApiError::Conflict(m),
+            StoreError::LegalHold => {
+                ApiError::LegalHold("the study is under legal hold; an admin must lift the hold first".into())
+            }
             StoreError::Invalid(m) => ApiError::BadRequest(m),
             StoreError::Unavailable(m) => {
                 tracing::warn!(error = %m, "storage unavailable");
                 ApiError::Unavailable("storage is unavailable; try again shortly".into())
             }
             other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<crate::rectify::RectifyError> for ApiError {
+    fn from(e: crate::rectify::RectifyError) -> Self {
+        use crate::rectify::RectifyError as R;
+        match e {
+            R::NotFound => ApiError::NotFound("no such study".into()),
+            R::LegalHold => ApiError::LegalHold(e.to_string()),
+            R::Conflict => ApiError::Conflict(e.to_string()),
+            R::Unprocessable(message) => ApiError::Unprocessable { code: "not_correctable", message },
+            R::Store(e) => e.into(),
+            R::Other(m) => ApiError::Internal(anyhow::anyhow!(m)),
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod metrics;
 mod private_files;
+pub mod rectify;
 pub mod routes;
 pub mod startup;
 pub mod state;

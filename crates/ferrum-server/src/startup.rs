@@ -147,6 +147,7 @@ impl Application {
             orphan_grace_secs: settings.orphan_grace_secs,
             sweep_interval_secs: settings.sweep_interval_secs,
             blob_delete_grace_secs: settings.blob_delete_grace_secs,
+            retention_days: settings.retention_days,
             wake: services.jobs_wake.clone(),
         });
         crate::jobs::start(jobs.clone(), settings.job_workers).await.context("starting the background workers")?;

@@ -104,6 +104,11 @@ actions! {
     ReadActivity => "read_activity": AuditRead,
     PruneAudit => "prune_audit": AuditRead,
     Request => "request": Access,
+    RectifyStudy => "rectify_study": Update,
+    SetRetention => "set_retention": SecurityChange,
+    ClearRetention => "clear_retention": SecurityChange,
+    PlaceLegalHold => "place_legal_hold": SecurityChange,
+    LiftLegalHold => "lift_legal_hold": SecurityChange,
 }
 
 /// The DICOM audit message an action belongs to (PS3.15 A.5, DCM codes), for FHIR export.
@@ -119,6 +124,9 @@ pub enum ActionKind {
     Export,
     /// Stored objects erased (DCM 110105 DICOM Study Deleted).
     Deletion,
+    /// Stored objects replaced by corrected versions (DCM 110103 DICOM Instances Accessed,
+    /// action U).
+    Update,
     AuditRead,
 }
 

@@ -27,6 +27,9 @@ pub enum StoreError {
     /// A uniqueness rule was broken (an existing username, a tombstoned one).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The study is under a legal hold: nothing may erase it until the hold is lifted.
+    #[error("under legal hold")]
+    LegalHold,
     /// The backend cannot be reached or refused to work; worth retrying later.
     #[error("storage unavailable: {0}")]
     Unavailable(String),

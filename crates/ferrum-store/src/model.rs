@@ -572,3 +572,77 @@ pub struct ExportStudy {
     pub detail: StudyDetail,
     pub study_id: Option<String>,
 }
+
+/// The patient and study attributes a rectification sets on a study's row: `None` leaves
+/// one as it is, `Some(None)` empties it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StudyCorrection {
+    pub patient_name: Option<Option<String>>,
+    pub patient_id: Option<Option<String>>,
+    pub patient_birth_date: Option<Option<String>>,
+    pub patient_sex: Option<Option<String>>,
+    pub accession_number: Option<Option<String>>,
+    pub study_description: Option<Option<String>>,
+}
+
+impl StudyCorrection {
+    /// The names of the attributes it changes (never their values), for the audit trail.
+    pub fn attributes(&self) -> Vec<&'static str> {
+        [
+            ("patient_name", self.patient_name.is_some()),
+            ("patient_id", self.patient_id.is_some()),
+            ("patient_birth_date", self.patient_birth_date.is_some()),
+            ("patient_sex", self.patient_sex.is_some()),
+            ("accession_number", self.accession_number.is_some()),
+            ("study_description", self.study_description.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, changed)| *changed)
+        .map(|(name, _)| name)
+        .collect()
+    }
+}
+
+/// A new version of a stored instance, written by a rectification: its object is durable
+/// under `blob_key` already. Catalogued only if the row still holds `expected_sha256` (the
+/// version the new one was made from).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceVersion {
+    pub sop_uid: String,
+    pub expected_sha256: String,
+    pub sha256: String,
+    pub blob_key: String,
+    pub size_bytes: i64,
+    /// The new version's header in the DICOM JSON model (see [`NewInstance::metadata`]).
+    pub metadata: Option<String>,
+}
+
+/// A study's retention and legal hold as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct RetentionState {
+    /// The last day (`YYYY-MM-DD`) the study is kept, set for this study; `None`: the
+    /// deployment's default applies.
+    pub retain_until: Option<String>,
+    pub legal_hold_at: Option<String>,
+    pub legal_hold_by: Option<String>,
+    pub uploaded_at: String,
+}
+
+/// What becomes of the studies an account owns when it is deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnedStudies {
+    /// They stay owned by the tombstone: only admins (and grantees) see them.
+    Keep,
+    /// Another live account owns them from now on.
+    Reassign(String),
+    /// Erased, as `DELETE /api/studies/{uid}` does, each with its own event.
+    Erase,
+}
+
+/// What an account deletion did to the account's studies and links.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AccountDeletion {
+    pub studies_reassigned: u64,
+    pub studies_erased: u64,
+    pub links_revoked: u64,
+}

@@ -74,7 +74,7 @@ fn event_type(action: Option<Action>) -> (Value, Option<Value>) {
         ActionKind::SecurityChange => coding(DCM, "110113", "Security Alert"),
         ActionKind::SecurityRead | ActionKind::Query => coding(DCM, "110112", "Query"),
         ActionKind::Import => coding(DCM, "110107", "Import"),
-        ActionKind::Access => coding(DCM, "110103", "DICOM Instances Accessed"),
+        ActionKind::Access | ActionKind::Update => coding(DCM, "110103", "DICOM Instances Accessed"),
         ActionKind::Transfer => coding(DCM, "110104", "DICOM Instances Transferred"),
         ActionKind::Export => coding(DCM, "110106", "Export"),
         ActionKind::Deletion => coding(DCM, "110105", "DICOM Study Deleted"),
@@ -108,7 +108,8 @@ fn crude(action: Option<Action>) -> &'static str {
         Some(
             UpdateUser | RenameGroup | AddMember | RemoveMember | GrantStudy | TransferStudy | MfaEnable | MfaDisable
             | MfaPolicyChange | PasswordChange | ResetPassword | RestrictStudy | LiftRestriction | AccountDisable
-            | AccountEnable | AccountUnlock,
+            | AccountEnable | AccountUnlock | RectifyStudy | SetRetention | ClearRetention | PlaceLegalHold
+            | LiftLegalHold,
         ) => "U",
         Some(Login | Logout | TokenRefresh | SessionEnd | UnlockLink | MfaRecoveryUsed) => "E",
         _ => "R",

@@ -4,6 +4,7 @@
 //! again when its lease runs out, so handlers must be idempotent.
 mod backfill_metadata;
 mod delete_blobs;
+mod retention;
 mod sweep;
 mod thumbnail;
 mod thumbnail_queue;
@@ -32,6 +33,8 @@ const MAX_BACKOFF_SECS: i64 = 3600;
 pub const SWEEP_ORPHANS: &str = "sweep_orphans";
 /// Drains the blob outbox (subject `outbox`); recurring.
 pub const DELETE_BLOBS: &str = "delete_blobs";
+/// Erases studies past their retention (subject `studies`); recurring.
+pub const SWEEP_RETENTION: &str = "sweep_retention";
 /// Subject: a series UID.
 pub const THUMBNAIL: &str = "thumbnail";
 /// Fills in the metadata of instances catalogued before it was kept (subject `instances`);
@@ -48,6 +51,8 @@ pub struct JobContext {
     pub sweep_interval_secs: u64,
     /// How long a released blob waits in the outbox before it is deleted.
     pub blob_delete_grace_secs: u64,
+    /// `FERRUM_RETENTION_DAYS`: the default retention of studies.
+    pub retention_days: Option<u32>,
     /// Wakes idle workers when this instance queues work, so it starts at once.
     pub wake: Arc<Notify>,
 }
@@ -70,6 +75,7 @@ pub async fn start(ctx: Arc<JobContext>, workers: usize) -> Result<(), StoreErro
             job_after(SWEEP_ORPHANS, "blobs", Duration::from_secs(ctx.sweep_interval_secs)),
             job_after(DELETE_BLOBS, "outbox", Duration::ZERO),
             job_after(BACKFILL_METADATA, "instances", Duration::ZERO),
+            job_after(SWEEP_RETENTION, "studies", Duration::ZERO),
         ])
         .await?;
     for _ in 0..workers {
@@ -107,6 +113,7 @@ async fn run(ctx: &JobContext, job: Job) {
     let result: anyhow::Result<Option<NewJob>> = match job.kind.as_str() {
         SWEEP_ORPHANS => sweep::run(ctx).await,
         DELETE_BLOBS => delete_blobs::run(ctx).await,
+        SWEEP_RETENTION => retention::run(ctx).await,
         THUMBNAIL => thumbnail::run(ctx, &job.subject).await,
         BACKFILL_METADATA => backfill_metadata::run(ctx).await,
         other => Err(anyhow::anyhow!("unknown job kind {other}")),

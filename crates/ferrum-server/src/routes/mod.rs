@@ -11,7 +11,9 @@ mod images;
 mod instances;
 mod links;
 mod me;
+mod rectify;
 mod restriction;
+mod retention;
 mod settings;
 mod share;
 mod studies;
@@ -53,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/studies", web::get().to(studies::list))
                 .route("/studies/{study_uid}", web::get().to(studies::get))
                 .route("/studies/{study_uid}", web::delete().to(erase::study))
+                .route("/studies/{study_uid}", web::patch().to(rectify::patch))
                 .route("/series/{series_uid}", web::delete().to(erase::series))
                 .route("/patients/{patient_id}", web::delete().to(erase::patient))
                 .route("/patients/{patient_id}/archive", web::get().to(archive::patient))
@@ -69,6 +72,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/studies/{study_uid}/restriction", web::get().to(restriction::get))
                 .route("/studies/{study_uid}/restriction", web::put().to(restriction::put))
                 .route("/studies/{study_uid}/restriction", web::delete().to(restriction::delete))
+                .route("/studies/{study_uid}/retention", web::put().to(retention::put_retention))
+                .route("/studies/{study_uid}/retention", web::delete().to(retention::delete_retention))
+                .route("/studies/{study_uid}/legal-hold", web::put().to(retention::put_hold))
+                .route("/studies/{study_uid}/legal-hold", web::delete().to(retention::delete_hold))
                 .route("/groups", web::post().to(groups::create))
                 .route("/groups", web::get().to(groups::list))
                 .route("/groups/{name}", web::patch().to(groups::rename))

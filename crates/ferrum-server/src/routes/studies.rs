@@ -145,6 +145,13 @@ pub async fn get(
     audit::record(&state, Access::new(user.actor(), Action::ViewStudy, &req).study(uid.as_str())).await?;
     let mut body = serde_json::to_value(&study).map_err(ApiError::internal)?;
     body["thumbnail_url"] = json!(thumbnail_url(uid.as_str()));
+    if let Some(kept) = state.catalog.retention(uid.as_str()).await? {
+        if let (Some(body), serde_json::Value::Object(extra)) =
+            (body.as_object_mut(), super::retention::state_json(&kept, state.settings.retention_days))
+        {
+            body.extend(extra);
+        }
+    }
     Ok(HttpResponse::Ok().json(body))
 }
 

@@ -1,7 +1,7 @@
 //! Accounts, for admins: create, list, change role or password, delete. A deleted name is
 //! never issued again, so that the audit trail's `user:<name>` always means one person.
 use actix_web::{web, HttpRequest, HttpResponse};
-use ferrum_store::model::{Role, User, UserChange};
+use ferrum_store::model::{OwnedStudies, Role, User, UserChange};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -138,20 +138,65 @@ pub async fn unlock(
     Ok(HttpResponse::Ok().json(body(&user)))
 }
 
+/// What becomes of the account's studies: `?studies=reassign&to=NAME` or `?studies=erase`;
+/// without it they stay with the tombstone (admins and grantees still see them).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disposal {
+    studies: Option<String>,
+    to: Option<String>,
+}
+
 pub async fn delete(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: AuthUser,
     path: web::Path<String>,
+    query: web::Query<Disposal>,
 ) -> Result<HttpResponse, ApiError> {
     admin.require_admin()?;
     if *path == admin.username {
         return Err(ApiError::Conflict("you cannot delete your own account".into()));
     }
-    let access = audited(&req, &admin, Action::DeleteUser, &path);
-    state.catalog.delete_user(&path, access.event()).await.map_err(|e| not_found_as_user(e.into()))?;
+    let unknown_to = || ApiError::Unprocessable {
+        code: "unknown_account",
+        message: "to must name another account that is not deleted".into(),
+    };
+    let owned =
+        match (query.studies.as_deref(), query.to.as_deref()) {
+            (None, None) => OwnedStudies::Keep,
+            (Some("reassign"), Some(to)) if to != path.as_str() => OwnedStudies::Reassign(to.to_owned()),
+            (Some("reassign"), Some(_)) => return Err(unknown_to()),
+            (Some("reassign"), None) => return Err(ApiError::BadRequest("studies=reassign needs to=ACCOUNT".into())),
+            (Some("erase"), None) => OwnedStudies::Erase,
+            _ => return Err(ApiError::BadRequest(
+                "studies is reassign (with to=ACCOUNT) or erase; without it the studies stay with the deleted account"
+                    .into(),
+            )),
+        };
+    let choice = match &owned {
+        OwnedStudies::Keep => "keep",
+        OwnedStudies::Reassign(_) => "reassign",
+        OwnedStudies::Erase => "erase",
+    };
+    let access = audited(&req, &admin, Action::DeleteUser, &path).with("studies", choice);
+    let per_study = match &owned {
+        OwnedStudies::Reassign(to) => Access::new(admin.actor(), Action::TransferStudy, &req)
+            .with("from", format!("user:{path}"))
+            .with("to", format!("user:{to}"))
+            .with("via", "account_deletion"),
+        _ => Access::new(admin.actor(), Action::EraseStudy, &req).with("via", "account_deletion"),
+    };
+    let done =
+        state.catalog.delete_account(&path, &owned, access.event(), per_study.event()).await.map_err(|e| match e {
+            ferrum_store::StoreError::Invalid(_) => unknown_to(),
+            other => not_found_as_user(other.into()),
+        })?;
     access.committed();
-    Ok(HttpResponse::NoContent().finish())
+    if owned == OwnedStudies::Keep {
+        return Ok(HttpResponse::NoContent().finish());
+    }
+    Ok(HttpResponse::Ok().json(done))
 }
 
 fn not_found_as_user(e: ApiError) -> ApiError {

@@ -1,6 +1,6 @@
 //! Accounts, login sessions and groups.
 use super::audit::append_chained;
-use super::ingest::Conn;
+use super::ingest::{on_conn, Conn};
 use super::rows::{role, SessionRow, UserRow};
 use super::sql::{now, on_pool, SqlCatalog};
 use crate::access::Group;
@@ -11,6 +11,27 @@ use crate::StoreError;
 /// Ends every open session of an account (`$1` username, `$2` now).
 const END_SESSIONS: &str = "UPDATE sessions SET revoked_at = $2 \
      WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE username = $1)";
+
+/// Marks the account deleted on an open transaction: the row stays (its name is never
+/// issued again); what could log in goes, and so do its group memberships and the grants
+/// given to it.
+pub(crate) async fn tombstone(conn: &mut Conn<'_>, id: i64, username: &str) -> Result<(), sqlx::Error> {
+    let at = now();
+    on_conn!(conn, |c| {
+        sqlx::query("UPDATE users SET deleted_at = $2, password_hash = NULL WHERE id = $1")
+            .bind(id)
+            .bind(&at)
+            .execute(&mut **c)
+            .await?;
+        sqlx::query("DELETE FROM group_members WHERE user_id = $1").bind(id).execute(&mut **c).await?;
+        sqlx::query("DELETE FROM study_grants WHERE grantee_kind = 'user' AND grantee_id = $1")
+            .bind(id)
+            .execute(&mut **c)
+            .await?;
+        sqlx::query(END_SESSIONS).bind(username).bind(&at).execute(&mut **c).await?;
+    });
+    Ok(())
+}
 
 fn named_conflict(e: sqlx::Error, what: &str) -> StoreError {
     match StoreError::from(e) {
@@ -111,17 +132,7 @@ impl super::AccountCatalog for SqlCatalog {
             let Some(id) = id else {
                 return Err(StoreError::NotFound);
             };
-            sqlx::query("UPDATE users SET deleted_at = $2, password_hash = NULL WHERE id = $1")
-                .bind(id)
-                .bind(now())
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM group_members WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM study_grants WHERE grantee_kind = 'user' AND grantee_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(END_SESSIONS).bind(username).bind(now()).execute(&mut *tx).await?;
+            tombstone(&mut Conn::from(&mut *tx), id, username).await?;
             append_chained(&mut Conn::from(&mut *tx), audit).await?;
             tx.commit().await?;
         });

@@ -15,6 +15,8 @@ mod links;
 mod metadata;
 mod mfa;
 mod outbox;
+mod rectify;
+mod retention;
 mod rows;
 pub mod seed;
 mod settings;
@@ -273,6 +275,20 @@ pub trait EraseCatalog: Send + Sync {
     /// whose detail gains the counts (`studies`, `series`, `instances`, `blobs_released`; a
     /// patient's erase also `study_uids`). `NotFound` (and no event) when nothing matches.
     async fn erase(&self, target: &EraseTarget, audit: &NewAuditEvent) -> Result<Erased, StoreError>;
+    /// Deletes the account (a tombstone, as [`AccountCatalog::delete_user`]) and does `owned`
+    /// with the studies it owns, in one transaction: reassigned ones each get `per_study` (a
+    /// `transfer_study` event) with their UID, erased ones each get `per_study` (an
+    /// `erase_study` event) with their UID and counts, and erasing also revokes the links the
+    /// account made. `audit` gains the counts. `NotFound` for an unknown or deleted account,
+    /// `Invalid` for an unknown account to reassign to, `LegalHold` when a study to erase is
+    /// held (then nothing changes).
+    async fn delete_account(
+        &self,
+        username: &str,
+        owned: &OwnedStudies,
+        audit: &NewAuditEvent,
+        per_study: &NewAuditEvent,
+    ) -> Result<AccountDeletion, StoreError>;
     /// The study a series belongs to (unscoped: the caller then asks for the principal's
     /// access to that study).
     async fn series_study(&self, series_uid: &str) -> Result<Option<String>, StoreError>;
@@ -358,6 +374,59 @@ pub trait MetadataCatalog: Send + Sync {
     async fn put_metadata(&self, sop_uid: &str, blob_key: &str, dataset: &str) -> Result<bool, StoreError>;
 }
 
+/// Rectification of a study's patient and study attributes.
+#[async_trait]
+pub trait RectifyCatalog: Send + Sync {
+    /// Catalogues the new versions of every instance of the study and its corrected fields,
+    /// in one transaction with `audit`; the old objects' keys go into the outbox and are
+    /// answered. `Conflict` (nothing changes) when an instance no longer holds the version a
+    /// new one was made from, or the study holds instances that were not rewritten (an
+    /// upload meanwhile); `NotFound` when the study is gone.
+    async fn rectify_study(
+        &self,
+        study_uid: &str,
+        change: &StudyCorrection,
+        versions: &[InstanceVersion],
+        audit: &NewAuditEvent,
+    ) -> Result<Vec<String>, StoreError>;
+}
+
+/// Retention periods and legal holds of studies.
+#[async_trait]
+pub trait RetentionCatalog: Send + Sync {
+    /// Sets the study's own last day (`YYYY-MM-DD`), or clears it (`None`: the default
+    /// applies), with `audit`; `NotFound` when there is no such study.
+    async fn set_retention(
+        &self,
+        study_uid: &str,
+        retain_until: Option<&str>,
+        audit: &NewAuditEvent,
+    ) -> Result<(), StoreError>;
+    /// Places a legal hold (`by` the admin who does; placing it again keeps the first) or
+    /// lifts it (`None`), with `audit`; `NotFound` when there is no such study.
+    async fn set_legal_hold(&self, study_uid: &str, by: Option<&str>, audit: &NewAuditEvent) -> Result<(), StoreError>;
+    async fn retention(&self, study_uid: &str) -> Result<Option<RetentionState>, StoreError>;
+    /// Studies past their retention on `today` (`YYYY-MM-DD`): their own `retain_until` is
+    /// before it, or they have none and were uploaded before `default_cutoff` (RFC 3339;
+    /// `None`: no default). Never a study under a legal hold.
+    async fn expired_studies(
+        &self,
+        today: &str,
+        default_cutoff: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError>;
+    /// Erases the study as [`EraseCatalog::erase`] does if it is still past its retention in
+    /// the erase's own transaction; `None` (and no event) when it is not any more (held,
+    /// extended, or gone).
+    async fn erase_expired(
+        &self,
+        study_uid: &str,
+        today: &str,
+        default_cutoff: Option<&str>,
+        audit: &NewAuditEvent,
+    ) -> Result<Option<Erased>, StoreError>;
+}
+
 /// Every concern of the catalog, as the server holds it (`Arc<dyn Catalog>`).
 #[async_trait]
 pub trait Catalog:
@@ -369,6 +438,8 @@ pub trait Catalog:
     + JobCatalog
     + EraseCatalog
     + ExportCatalog
+    + RectifyCatalog
+    + RetentionCatalog
     + OutboxCatalog
     + AuditCatalog
     + MetadataCatalog

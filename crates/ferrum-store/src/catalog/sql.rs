@@ -63,17 +63,22 @@ pub(crate) struct Dialect {
     /// deferred one that reads first fails at once (`SQLITE_BUSY_SNAPSHOT`, "database is
     /// locked") when another writer commits before it writes, instead of waiting.
     pub begin_write: &'static str,
+    /// What a `SELECT` adds to lock the rows it reads until the transaction ends (SQLite's
+    /// write lock is the whole database already).
+    pub lock_row: &'static str,
 }
 
 const SQLITE: Dialect = Dialect {
     modality_aggregate: "group_concat(DISTINCT se.modality)",
     claim_lock: "",
     begin_write: "BEGIN IMMEDIATE",
+    lock_row: "",
 };
 const POSTGRES: Dialect = Dialect {
     modality_aggregate: "string_agg(DISTINCT se.modality, ',')",
     claim_lock: "FOR UPDATE SKIP LOCKED",
     begin_write: "BEGIN",
+    lock_row: "FOR UPDATE",
 };
 
 impl SqlCatalog {

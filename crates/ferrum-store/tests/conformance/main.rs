@@ -6,6 +6,7 @@ mod catalog;
 mod erase;
 mod export;
 mod metadata;
+mod privacy;
 mod upgrade;
 
 /// Instantiates `cases` as `#[tokio::test]`s in module `$module`, each with a fresh store
