@@ -25,6 +25,7 @@
 
 mod attributes;
 pub mod charset;
+pub mod deid;
 mod error;
 mod framing;
 mod inspect;
