@@ -36,8 +36,6 @@ async fn a_link_opens_its_study_only_is_audited_and_stops_on_revocation() {
 
     let (status, body) = create_link(&app, &carol, &mine.study, json!({})).await;
     assert_eq!(status, 404, "only the owner or an admin shares a study: {body}");
-    let (status, body) = create_link(&app, &bob, &mine.study, json!({"deidentify": true})).await;
-    assert_eq!((status, body["error"].as_str()), (422, Some("deidentification_unavailable")), "{body}");
     let (status, link) = create_link(&app, &bob, &mine.study, json!({"expires_in": 3600})).await;
     assert_eq!(status, 201, "{link}");
     let url = link["url"].as_str().unwrap();

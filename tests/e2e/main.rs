@@ -12,6 +12,7 @@ mod browser_sharing;
 mod cli;
 mod cluster;
 mod compose;
+mod deidentify;
 mod dicomweb;
 mod durability;
 mod encryption;

@@ -48,6 +48,8 @@ pub struct InstanceLevel {
     pub slice_position: Option<f64>,
     pub photometric_interpretation: Option<String>,
     pub bits_allocated: Option<i64>,
+    /// Burned In Annotation (0028,0301): whether the pixels show text (`None`: not said).
+    pub burned_in_annotation: Option<bool>,
 }
 
 /// Everything extracted from one object's header.

@@ -342,6 +342,7 @@ fn extract(
             ),
             photometric_interpretation: plain(tags::PHOTOMETRIC_INTERPRETATION),
             bits_allocated: int(tags::BITS_ALLOCATED),
+            burned_in_annotation: plain(tags::BURNED_IN_ANNOTATION).map(|v| v.trim().eq_ignore_ascii_case("YES")),
         },
     };
     Ok((attributes, warnings))

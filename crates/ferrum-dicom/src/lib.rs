@@ -28,6 +28,7 @@
 mod attributes;
 pub mod charset;
 pub mod correct;
+pub mod deid;
 pub mod dicomdir;
 mod error;
 mod framing;

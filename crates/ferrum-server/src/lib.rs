@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod deid;
 pub mod error;
 mod export;
 pub mod http;

@@ -189,6 +189,8 @@ pub struct InstanceAttributes {
     pub slice_position: Option<f64>,
     pub photometric_interpretation: Option<String>,
     pub bits_allocated: Option<i64>,
+    /// Burned In Annotation (0028,0301): `Some(true)` for YES.
+    pub burned_in_annotation: Option<bool>,
 }
 
 /// What to do when a different object arrives under a SOP Instance UID already stored.
@@ -242,6 +244,8 @@ pub struct InstanceRecord {
     pub created_at: String,
     #[sqlx(try_from = "Option<String>")]
     pub warnings: Warnings,
+    /// Burned In Annotation = YES as read at ingest (`None`: ingested before it was read).
+    pub burned_in_annotation: Option<bool>,
 }
 
 /// Which instances a metadata read covers.
@@ -455,6 +459,8 @@ pub struct NewLink {
     pub pin_hash: Option<String>,
     /// For the owner: who the link was sent to, why.
     pub note: Option<String>,
+    /// The secret of a de-identified link (hex); `None`: the link shows the study as stored.
+    pub deid_key: Option<String>,
 }
 
 /// A viewer link as stored.
@@ -476,9 +482,17 @@ pub struct Link {
     pub pin_failures: i64,
     pub pin_locked_until: Option<String>,
     pub note: Option<String>,
+    /// The secret its de-identification is derived from; never shown.
+    #[serde(skip)]
+    pub deid_key: Option<String>,
 }
 
 impl Link {
+    /// Whether every route of the link serves de-identified data only.
+    pub fn deidentified(&self) -> bool {
+        self.deid_key.is_some()
+    }
+
     /// The link's one state, decided here for every route it opens.
     pub fn state(&self, now: &str) -> LinkState {
         if self.revoked_at.is_some() {

@@ -8,7 +8,7 @@ const enc = encodeURIComponent;
 const EXPIRIES = [[3600, '1 hour'], [86400, '24 hours'], [604800, '7 days']];
 const PIN = /^[0-9]{6,12}$/; // the server takes 6 to 12 digits
 const NOTE_MAX = 200;
-const LINK_HEADINGS = ['Created', 'For', 'Expires', 'Status', 'Opens', 'Download', 'PIN', 'Series', ''];
+const LINK_HEADINGS = ['Created', 'For', 'Expires', 'Status', 'Opens', 'Download', 'PIN', 'Series', 'De-identified', ''];
 const LOG_HEADINGS = ['When', 'Action', 'From', 'Browser', 'Outcome', 'Detail'];
 
 const absolute = (url) => new URL(url, location.origin).href;
@@ -27,6 +27,7 @@ function shareDialog(study, onCreated) {
   const expiry = h('select', { id: 'share-expiry', name: 'expires_in', value: '86400' },
     EXPIRIES.map(([v, label]) => h('option', { value: String(v), selected: v === 86400 }, label)));
   const download = h('input', { id: 'share-download', name: 'allow_download', type: 'checkbox' });
+  const deidentify = h('input', { id: 'share-deidentify', name: 'deidentify', type: 'checkbox' });
   const pin = h('input', { id: 'share-pin', name: 'pin', inputmode: 'numeric', autocomplete: 'off', pattern: '[0-9]{6,12}', maxlength: 12 });
   const note = h('input', { id: 'share-note', name: 'note', type: 'text', maxlength: NOTE_MAX, autocomplete: 'off', 'aria-describedby': 'share-note-help' });
   const maxOpens = h('input', { id: 'share-max-opens', name: 'max_opens', type: 'number', min: 1, step: 1, inputmode: 'numeric' });
@@ -47,11 +48,13 @@ function shareDialog(study, onCreated) {
 
   const form = h('form', { id: 'share-form', class: 'share-form' },
     h('h2', { id: 'share-title' }, 'Share a viewer link'),
-    h('p', { class: 'muted' }, 'Anyone holding the link can see this study, with the patient’s data, until it expires or is revoked.'),
+    h('p', { class: 'muted' }, 'Anyone holding the link can see this study, with the patient’s data (unless de-identified), until it expires or is revoked.'),
     h('div', { class: 'field' }, h('label', { for: 'share-note' }, 'Note (who is this for?)'), note,
       h('span', { id: 'share-note-help', class: 'muted' }, 'Shown in your list of links, never to the recipient.')),
     h('div', { class: 'field' }, h('label', { for: 'share-expiry' }, 'Expires after'), expiry),
     h('label', { class: 'check' }, download, 'Allow the recipient to download the images'),
+    h('label', { class: 'check' }, deidentify,
+      'De-identify (PS3.15 basic profile: no names, IDs or real dates, new UIDs; images with burned-in text left out)'),
     h('div', { class: 'field' }, h('label', { for: 'share-pin' }, 'PIN (optional, 6–12 digits)'), pin),
     h('div', { class: 'field' }, h('label', { for: 'share-max-opens' }, 'Maximum number of opens (optional)'), maxOpens),
     seriesBoxes.length ? h('fieldset', { id: 'share-series', class: 'series-choice' },
@@ -65,7 +68,7 @@ function shareDialog(study, onCreated) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     say(error, '');
-    const body = { expires_in: Number(expiry.value), allow_download: download.checked, deidentify: false };
+    const body = { expires_in: Number(expiry.value), allow_download: download.checked, deidentify: deidentify.checked };
     const p = pin.value.trim();
     if (p && !PIN.test(p)) { say(error, 'The PIN must be 6 to 12 digits.'); pin.focus(); return; }
     if (p) body.pin = p;
@@ -165,6 +168,7 @@ function linkRow(link, { revoke, showLog }) {
     h('td', null, link.allow_download ? 'yes' : 'no'),
     h('td', null, link.pin ? 'yes' : 'no'),
     h('td', null, link.series?.length ? plural(link.series.length, 'series', 'series') : 'all'),
+    h('td', { class: 'link-deidentify' }, link.deidentify ? 'yes' : 'no'),
     h('td', { class: 'row-actions' }, active ? copyButton({ class: 'link-copy' }, url) : null, revokeButton, logButton));
 }
 

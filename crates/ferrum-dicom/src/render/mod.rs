@@ -142,7 +142,7 @@ pub fn placeholder(size: u32, format: ImageFormat) -> Rendered {
     encode::encode(&image, format).expect("encoding a small grey square cannot fail")
 }
 
-fn open(part10: &[u8], header_only: bool) -> Result<FileDicomObject<InMemDicomObject>, RenderError> {
+pub(crate) fn open(part10: &[u8], header_only: bool) -> Result<FileDicomObject<InMemDicomObject>, RenderError> {
     // A Part-10 file or a data set without a File Meta group (its encoding detected): the
     // parser reads a clean meta group naming the transfer syntax, then the data set.
     let framing = crate::framing::read(&mut std::io::Cursor::new(part10)).map_err(|e| match e {

@@ -192,6 +192,7 @@ mod tests {
             uploaded_by: "ann".into(),
             created_at: String::new(),
             warnings: Warnings::default(),
+            burned_in_annotation: None,
         }
     }
 

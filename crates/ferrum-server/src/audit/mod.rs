@@ -39,6 +39,10 @@ pub struct Audited;
 #[derive(Debug, Clone)]
 pub struct ActorName(pub String);
 
+/// Set on a request made through a de-identified link, so that the events the middleware
+/// records for it (refusals, not-found probes) say so too.
+pub struct Deidentified;
+
 /// The one way events reach the catalog.
 pub struct AuditLog {
     catalog: Arc<dyn Catalog>,

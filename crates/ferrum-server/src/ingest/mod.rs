@@ -334,5 +334,6 @@ fn flatten(a: ferrum_dicom::InstanceAttributes) -> InstanceAttributes {
         slice_position: a.instance.slice_position,
         photometric_interpretation: a.instance.photometric_interpretation,
         bits_allocated: a.instance.bits_allocated,
+        burned_in_annotation: a.instance.burned_in_annotation,
     }
 }

@@ -120,6 +120,18 @@ pub async fn shared(
     if !link.allow_download {
         return Err(ApiError::Forbidden("this link does not allow downloads".into()));
     }
+    if let Some(context) = crate::deid::context(&link)? {
+        let view = crate::deid::DeidView::load(&state, &principal, &link.study_uid, context).await?;
+        let study = view.json(&state).await?;
+        let access = Access::new(principal.actor(), Action::ExportStudy, &req).study(&link.study_uid);
+        audit::record(&state, access.with("deidentified", true).with("left_out", view.left_out)).await?;
+        let filename = format!("study-{}.zip", view.context.uid(&view.study.summary.study_instance_uid));
+        return Ok(HttpResponse::Ok()
+            .content_type("application/zip")
+            .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+            .insert_header((header::CACHE_CONTROL, "private, no-store"))
+            .streaming(crate::deid::archive::stream(state.blobs.clone(), view, study)));
+    }
     let filename = format!("study-{}.zip", file_name_segment(&link.study_uid));
     export(&req, &state, &principal, ExportScope::Study(link.study_uid.clone()), filename, "no such study").await
 }

@@ -4,6 +4,7 @@
 //! hash, so an ETag never outlives the object it was made from.
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use ferrum_dicom::deid::Context;
 use ferrum_dicom::render::{ImageFormat, RenderOptions, Window};
 use ferrum_store::model::InstanceRecord;
 use serde::Deserialize;
@@ -118,8 +119,14 @@ async fn answer(
         .body(picture.bytes))
 }
 
-fn picture_access(req: &HttpRequest, actor: String, action: Action, i: &InstanceRecord) -> Access {
-    Access::new(actor, action, req).instance(&i.study_instance_uid, &i.series_instance_uid, &i.sop_instance_uid)
+fn picture_access(req: &HttpRequest, actor: String, action: Action, i: &InstanceRecord, deid: bool) -> Access {
+    let access =
+        Access::new(actor, action, req).instance(&i.study_instance_uid, &i.series_instance_uid, &i.sop_instance_uid);
+    if deid {
+        access.with("deidentified", true)
+    } else {
+        access
+    }
 }
 
 pub async fn rendered(
@@ -130,16 +137,24 @@ pub async fn rendered(
     params: web::Query<RenderedParams>,
 ) -> Result<HttpResponse, ApiError> {
     let instance = visible_instance(&state, &user.principal, &path).await?;
-    render_instance(&req, &state, user.actor(), &instance, &params).await
+    render_instance(&req, &state, user.actor(), &instance, &params, None).await
 }
 
-/// One frame of an instance the caller (`actor`) may see.
+/// What names a picture's version in its ETag: the object's content hash, or for a
+/// de-identified link a token derived from it, so that no original value reaches the holder.
+fn version(instance: &InstanceRecord, deid: Option<&Context>) -> String {
+    deid.map_or_else(|| instance.sha256.clone(), |c| c.token(&instance.sha256))
+}
+
+/// One frame of an instance the caller (`actor`) may see; `deid`: through a de-identified
+/// link.
 pub(super) async fn render_instance(
     req: &HttpRequest,
     state: &AppState,
     actor: String,
     instance: &InstanceRecord,
     params: &RenderedParams,
+    deid: Option<&Context>,
 ) -> Result<HttpResponse, ApiError> {
     let frame = params.frame.unwrap_or(1);
     if frame == 0 {
@@ -153,12 +168,12 @@ pub(super) async fn render_instance(
     };
     let etag = format!(
         "\"{}-f{frame}-w{}-s{}-{}\"",
-        instance.sha256,
+        version(instance, deid),
         params.window.as_deref().unwrap_or("").replace([',', ' '], "_"),
         options.size.unwrap_or(0),
         options.format.content_type().trim_start_matches("image/")
     );
-    let access = picture_access(req, actor, Action::ViewImage, instance);
+    let access = picture_access(req, actor, Action::ViewImage, instance, deid.is_some());
     answer(req, state, access, etag, state.images.render(instance, options)).await
 }
 
@@ -169,14 +184,16 @@ pub(super) async fn thumbnail_of(
     actor: String,
     instances: &[InstanceRecord],
     params: &ThumbnailParams,
+    deid: Option<&Context>,
 ) -> Result<HttpResponse, ApiError> {
     let size = size(params.size, Some(THUMBNAIL_SIZE), MAX_THUMBNAIL_SIZE)?.unwrap_or(THUMBNAIL_SIZE);
     let format = format(params.format.as_deref(), ImageFormat::Jpeg)?;
     let Some(instance) = representative(instances) else {
         return Err(ApiError::NotFound("no such series".into()));
     };
-    let etag = format!("\"{}-t{size}-{}\"", instance.sha256, format.content_type().trim_start_matches("image/"));
-    let access = picture_access(req, actor, Action::ViewThumbnail, instance);
+    let etag =
+        format!("\"{}-t{size}-{}\"", version(instance, deid), format.content_type().trim_start_matches("image/"));
+    let access = picture_access(req, actor, Action::ViewThumbnail, instance, deid.is_some());
     answer(req, state, access, etag, state.images.thumbnail(instance, size, format)).await
 }
 
@@ -188,7 +205,7 @@ pub async fn series_thumbnail(
     params: web::Query<ThumbnailParams>,
 ) -> Result<HttpResponse, ApiError> {
     let instances = visible_series(&state, &user.principal, &path).await?;
-    thumbnail_of(&req, &state, user.actor(), &instances, &params).await
+    thumbnail_of(&req, &state, user.actor(), &instances, &params, None).await
 }
 
 /// A study's thumbnail is that of its first series (in series-number order).
@@ -206,7 +223,7 @@ pub async fn study_thumbnail(
     let Some(series) = study.series.into_iter().find(|s| !s.instances.is_empty()) else {
         return Err(ApiError::NotFound("the study has no instances".into()));
     };
-    thumbnail_of(&req, &state, user.actor(), &series.instances, &params).await
+    thumbnail_of(&req, &state, user.actor(), &series.instances, &params, None).await
 }
 
 #[cfg(test)]

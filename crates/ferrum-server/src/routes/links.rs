@@ -73,6 +73,7 @@ fn link_json(req: &HttpRequest, state: &AppState, link: &Link, now: &str) -> Res
         "expires_at": link.expires_at,
         "revoked_at": link.revoked_at,
         "allow_download": link.allow_download,
+        "deidentify": link.deidentified(),
         "opens": link.opens,
         "max_opens": link.max_opens,
         "series": link.series_uids,
@@ -119,14 +120,6 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let study = path_uid(&path, "study")?;
     shareable_study(&state, &user, study.as_str()).await?;
-    if body.deidentify {
-        return Err(ApiError::Unprocessable {
-            code: "deidentification_unavailable",
-            message: "de-identified links are not available yet; this link would show patient data, so it was not \
-                      made. Create it without deidentify, or wait for de-identification"
-                .into(),
-        });
-    }
     if body.max_opens == Some(0) {
         return Err(ApiError::BadRequest("max_opens must be at least 1".into()));
     }
@@ -163,8 +156,11 @@ pub async fn create(
     let expires = chrono::Utc::now() + chrono::Duration::seconds(ttl as i64);
     let mut id = [0u8; ID_LEN];
     rand::thread_rng().fill_bytes(&mut id);
-    let access =
+    let mut access =
         Access::new(user.actor(), Action::CreateLink, &req).study(study.as_str()).with("link", hex::encode(id));
+    if body.deidentify {
+        access = access.with("deidentified", true);
+    }
     let link = state
         .catalog
         .create_link(
@@ -178,6 +174,7 @@ pub async fn create(
                 max_opens: body.max_opens.map(i64::from),
                 pin_hash,
                 note,
+                deid_key: body.deidentify.then(crate::deid::new_key),
             },
             access.event(),
         )

@@ -19,6 +19,7 @@ use ferrum_store::Principal;
 use super::images::{render_instance, thumbnail_of, visible_instance, visible_series, RenderedParams, ThumbnailParams};
 use super::webapp::page;
 use crate::audit::{self, Access, Action};
+use crate::deid::{self, DeidView};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -93,6 +94,9 @@ pub(super) async fn link_principal(
 ) -> Result<(Link, Principal), ApiError> {
     let link = resolve(state, token).await?;
     req.extensions_mut().insert(audit::ActorName(format!("link:{}", link.id)));
+    if link.deidentified() {
+        req.extensions_mut().insert(audit::Deidentified);
+    }
     let link_state = link.state(&now());
     if matches!(link_state, LinkState::Expired | LinkState::Revoked) {
         return Err(gone(link_state));
@@ -138,7 +142,10 @@ pub async fn unlock(
         return Ok(HttpResponse::NoContent().finish());
     };
     let attempt = |denied: Option<&str>| {
-        let access = Access::new(format!("link:{}", link.id), Action::UnlockLink, &req).study(&link.study_uid);
+        let mut access = Access::new(format!("link:{}", link.id), Action::UnlockLink, &req).study(&link.study_uid);
+        if link.deidentified() {
+            access = access.with("deidentified", true);
+        }
         match denied {
             Some(reason) => access.denied(reason),
             None => access,
@@ -196,7 +203,10 @@ async fn open_viewer(req: &HttpRequest, state: &AppState, token: &str) -> Result
     let link = resolve(state, token).await?;
     let link_state = link.state(&now());
     let access = |denied: Option<&str>| {
-        let access = Access::new(format!("link:{}", link.id), Action::OpenLink, req).study(&link.study_uid);
+        let mut access = Access::new(format!("link:{}", link.id), Action::OpenLink, req).study(&link.study_uid);
+        if link.deidentified() {
+            access = access.with("deidentified", true);
+        }
         match denied {
             Some(reason) => access.denied(reason),
             None => access,
@@ -228,13 +238,21 @@ pub async fn study(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (link, principal) = link_principal(&req, &state, &path).await?;
-    let study = state
-        .catalog
-        .get_study(&principal, &link.study_uid)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("no such study".into()))?;
-    audit::record(&state, Access::new(principal.actor(), Action::ViewStudy, &req).study(&link.study_uid)).await?;
-    let mut body = serde_json::to_value(&study).map_err(ApiError::internal)?;
+    let mut body = if let Some(context) = deid::context(&link)? {
+        let view = DeidView::load(&state, &principal, &link.study_uid, context).await?;
+        let body = view.json(&state).await?;
+        let access = Access::new(principal.actor(), Action::ViewStudy, &req).study(&link.study_uid);
+        audit::record(&state, access.with("deidentified", true)).await?;
+        body
+    } else {
+        let study = state
+            .catalog
+            .get_study(&principal, &link.study_uid)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("no such study".into()))?;
+        audit::record(&state, Access::new(principal.actor(), Action::ViewStudy, &req).study(&link.study_uid)).await?;
+        serde_json::to_value(&study).map_err(ApiError::internal)?
+    };
     body["allow_download"] = link.allow_download.into();
     body["link_expires_at"] = link.expires_at.clone().into();
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(body))
@@ -247,9 +265,14 @@ pub async fn series_thumbnail(
     params: web::Query<ThumbnailParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (token, series) = path.into_inner();
-    let (_, principal) = link_principal(&req, &state, &token).await?;
+    let (link, principal) = link_principal(&req, &state, &token).await?;
+    if let Some(context) = deid::context(&link)? {
+        let view = DeidView::load(&state, &principal, &link.study_uid, context).await?;
+        let series = view.series(&series).ok_or_else(|| ApiError::NotFound("no such series".into()))?;
+        return thumbnail_of(&req, &state, principal.actor(), &series.instances, &params, Some(&view.context)).await;
+    }
     let instances = visible_series(&state, &principal, &series).await?;
-    thumbnail_of(&req, &state, principal.actor(), &instances, &params).await
+    thumbnail_of(&req, &state, principal.actor(), &instances, &params, None).await
 }
 
 pub async fn rendered(
@@ -259,7 +282,12 @@ pub async fn rendered(
     params: web::Query<RenderedParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (token, sop) = path.into_inner();
-    let (_, principal) = link_principal(&req, &state, &token).await?;
+    let (link, principal) = link_principal(&req, &state, &token).await?;
+    if let Some(context) = deid::context(&link)? {
+        let view = DeidView::load(&state, &principal, &link.study_uid, context).await?;
+        let instance = view.instance(&sop).ok_or_else(|| ApiError::NotFound("no such instance".into()))?;
+        return render_instance(&req, &state, principal.actor(), instance, &params, Some(&view.context)).await;
+    }
     let instance = visible_instance(&state, &principal, &sop).await?;
-    render_instance(&req, &state, principal.actor(), &instance, &params).await
+    render_instance(&req, &state, principal.actor(), &instance, &params, None).await
 }

@@ -58,8 +58,8 @@ const INSERT_SERIES: &str = "INSERT INTO series (series_uid, study_uid, modality
 /// first: the caller then reads that row and answers duplicate or conflict.
 const INSERT_INSTANCE: &str = "INSERT INTO instances (sop_uid, series_uid, study_uid, sop_class_uid, \
      instance_number, transfer_syntax_uid, rows, columns, number_of_frames, photometric_interpretation, \
-     bits_allocated, size_bytes, sha256, blob_key, uploaded_by, created_at, slice_position, uploader_id, warnings) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+     bits_allocated, size_bytes, sha256, blob_key, uploaded_by, created_at, slice_position, uploader_id, warnings, \
+     burned_in_annotation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
      ON CONFLICT (sop_uid) DO NOTHING";
 
 const EXISTING_INSTANCE: &str = "SELECT sha256, blob_key, study_uid FROM instances WHERE sop_uid = $1";
@@ -262,6 +262,7 @@ async fn insert_one(
             .bind(a.slice_position)
             .bind(principal.user().map(|u| u.id))
             .bind((!item.warnings.is_empty()).then(|| serde_json::json!(item.warnings).to_string()))
+            .bind(a.burned_in_annotation)
             .execute(&mut **c)
             .await
             .map(|r| r.rows_affected()))?;

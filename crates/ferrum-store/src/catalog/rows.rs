@@ -74,6 +74,7 @@ pub(crate) struct LinkRow {
     pin_failures: i64,
     pin_locked_until: Option<String>,
     note: Option<String>,
+    deid_key: Option<String>,
 }
 
 impl From<LinkRow> for Link {
@@ -93,6 +94,7 @@ impl From<LinkRow> for Link {
             pin_failures: r.pin_failures,
             pin_locked_until: r.pin_locked_until,
             note: r.note,
+            deid_key: r.deid_key,
         }
     }
 }

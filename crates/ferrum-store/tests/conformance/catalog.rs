@@ -240,6 +240,14 @@ pub async fn same_object_twice_is_a_duplicate_and_a_different_one_a_conflict(sto
         vec![InsertOutcome::Replaced { old_blob_key: "dicom/aa.dcm".into() }]
     );
     assert_eq!(store.find_instance(&sys(), &first.attributes.sop_instance_uid).await.unwrap().unwrap().sha256, "bb");
+    // Burned In Annotation as read at ingest: YES, NO, or not said.
+    for (n, flag) in [(2, Some(true)), (3, Some(false)), (4, None)] {
+        let mut i = instance(1, 1, n, &format!("burn{n}"));
+        i.attributes.burned_in_annotation = flag;
+        store.insert_instances(&sys(), &[i.clone()], ConflictPolicy::Reject, &[]).await.unwrap();
+        let found = store.find_instance(&sys(), &i.attributes.sop_instance_uid).await.unwrap().unwrap();
+        assert_eq!(found.burned_in_annotation, flag);
+    }
 }
 
 pub async fn a_batch_gets_one_outcome_per_instance_in_order(store: Store) {
@@ -540,6 +548,7 @@ pub(crate) fn link(id: &str, study: &str) -> NewLink {
         max_opens: None,
         pin_hash: None,
         note: None,
+        deid_key: None,
     }
 }
 
@@ -558,8 +567,12 @@ pub async fn links_are_kept_revoked_once_and_counted(store: Store) {
         ..link("a2", "1.2.3.30")
     };
     let a2 = store.create_link(&narrowed, &event("create_link", "1.2.3.30")).await.unwrap();
+    assert!(!a2.deidentified());
     assert_eq!((a2.series_uids, a2.max_opens), (narrowed.series_uids, Some(3)));
     assert_eq!(store.list_links("1.2.3.30").await.unwrap().len(), 2);
+    let deid = NewLink { deid_key: Some("00ff".into()), ..link("a3", "1.2.3.30") };
+    let a3 = store.create_link(&deid, &event("create_link", "1.2.3.30")).await.unwrap();
+    assert_eq!((a3.deid_key.as_deref(), a3.deidentified()), (Some("00ff"), true));
     assert!(store.claim_link_open("a1").await.unwrap());
     assert!(store.claim_link_open("a1").await.unwrap());
     store.revoke_link("a1", "2026-01-01T00:00:00.000000Z", &event("revoke_link", "1.2.3.30")).await.unwrap();
