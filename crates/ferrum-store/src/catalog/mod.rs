@@ -11,9 +11,13 @@ mod erase;
 mod ingest;
 mod jobs;
 mod links;
+mod listing;
 mod mfa;
 mod outbox;
 mod rows;
+/// The search columns of a study: [`search_columns::refresh`] is what every path that
+/// changes a study's attributes or series calls.
+pub(crate) mod search_columns;
 pub mod seed;
 mod settings;
 mod sql;

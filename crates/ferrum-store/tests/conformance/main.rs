@@ -4,6 +4,7 @@
 mod blob;
 mod catalog;
 mod erase;
+mod search;
 mod upgrade;
 
 /// Instantiates `cases` as `#[tokio::test]`s in module `$module`, each with a fresh store
