@@ -29,6 +29,7 @@ CREATE INDEX study_keys_study ON study_keys (study_uid);
 CREATE INDEX studies_accession_key ON studies ((COALESCE(accession_key, '')), study_uid);
 CREATE INDEX studies_patient_id_key ON studies (patient_id_key, study_uid);
 CREATE INDEX studies_birth_date ON studies (patient_birth_date);
+CREATE INDEX studies_study_time ON studies (study_time);
 CREATE INDEX studies_restricted ON studies (restricted_at) WHERE restricted_at IS NOT NULL;
 -- Free text: pg_trgm's trigrams of search_text, for the LIKE lookups of each query trigram.
 -- The operator class is named in the schema the extension is in (public, unless it was

@@ -31,6 +31,7 @@ CREATE INDEX studies_patient_name ON studies (COALESCE(patient_name_folded, ''),
 CREATE INDEX studies_accession_key ON studies (COALESCE(accession_key, ''), study_uid);
 CREATE INDEX studies_patient_id_key ON studies (patient_id_key, study_uid);
 CREATE INDEX studies_birth_date ON studies (patient_birth_date);
+CREATE INDEX studies_study_time ON studies (study_time);
 CREATE INDEX studies_restricted ON studies (restricted_at) WHERE restricted_at IS NOT NULL;
 CREATE UNIQUE INDEX studies_search_id ON studies (search_id);
 

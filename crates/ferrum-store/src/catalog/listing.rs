@@ -312,7 +312,16 @@ pub(crate) fn build_capped_count<'a, DB: Binds<'a>>(
     i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
     qb.push("SELECT COUNT(*) FROM (SELECT 1 AS one");
-    push_from_where(qb, dialect, principal, query, free_text(query).as_ref());
+    let text = free_text(query);
+    push_from_where(qb, dialect, principal, query, text.as_ref());
+    // In the page's order, so that the count takes the page's plan (an index in that
+    // order, or the filters' indexes), never a scan of the table for the first matches.
+    let sort = listed_sort(query);
+    if sort != StudySort::Relevance {
+        let (expr, descending) = sort_spec(sort);
+        let dir = if descending { "DESC" } else { "ASC" };
+        qb.push(format!(" ORDER BY {expr} {dir}, s.study_uid {dir}"));
+    }
     qb.push(" LIMIT ").push_bind(EXACT_TOTAL_LIMIT + 1).push(") capped");
 }
 

@@ -364,6 +364,41 @@ impl super::StudyCatalog for SqlCatalog {
 }
 
 impl SqlCatalog {
+    /// The query plans of a listing (its page, then its count), as the backend explains them
+    /// (`EXPLAIN QUERY PLAN` / `EXPLAIN`): one line per step, for the test that every filter
+    /// is answered from an index, and for operators looking into a slow search.
+    pub async fn explain_listing(&self, principal: &Principal, query: &StudyQuery) -> Result<Vec<String>, StoreError> {
+        let dialect = self.dialect();
+        let columns = study_select(principal);
+        let mut lines = Vec::new();
+        let prefix = if dialect.fts5 { "EXPLAIN QUERY PLAN " } else { "EXPLAIN " };
+        for part in 0..2 {
+            match &self.pool {
+                super::sql::Pool::Sqlite(p) => {
+                    let mut qb = QueryBuilder::new(prefix);
+                    if part == 0 {
+                        build_page(&mut qb, dialect, principal, query, &columns)?;
+                    } else {
+                        build_capped_count(&mut qb, dialect, principal, query);
+                    }
+                    for row in qb.build().fetch_all(p).await? {
+                        lines.push(row.try_get::<String, _>("detail")?);
+                    }
+                }
+                super::sql::Pool::Postgres(p) => {
+                    let mut qb = QueryBuilder::new(prefix);
+                    if part == 0 {
+                        build_page(&mut qb, dialect, principal, query, &columns)?;
+                    } else {
+                        build_capped_count(&mut qb, dialect, principal, query);
+                    }
+                    lines.extend(qb.build_query_scalar::<String>().fetch_all(p).await?);
+                }
+            }
+        }
+        Ok(lines)
+    }
+
     /// How many studies match, when more than the exact limit do: PostgreSQL's planner
     /// estimate, or SQLite's count up to its cap.
     async fn estimate_matches(&self, principal: &Principal, query: &StudyQuery) -> Result<i64, StoreError> {

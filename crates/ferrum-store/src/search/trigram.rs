@@ -36,10 +36,18 @@ impl FreeText {
         if trigrams.is_empty() {
             return None;
         }
-        let needed = trigrams.len().div_ceil(2);
-        let mut by_rarity = trigrams.clone();
-        by_rarity.sort_by_key(|t| t.contains(' '));
-        let candidates = by_rarity.into_iter().take(trigrams.len() - needed + 1).collect();
+        // Half of them, or all but three (one typo inside a word costs up to three) for a
+        // longer query: the fewer may be missing, the fewer lookups find the candidates.
+        let needed = trigrams.len().div_ceil(2).max(trigrams.len().saturating_sub(3));
+        // Likely rarer first: no word boundary, no repeated character, later in the query
+        // (identifiers share their prefixes).
+        let mut by_rarity: Vec<(usize, &String)> = trigrams.iter().enumerate().collect();
+        by_rarity.sort_by_key(|(at, t)| {
+            let c: Vec<char> = t.chars().collect();
+            let repeats = usize::from(c[0] == c[1]) + usize::from(c[1] == c[2]) + usize::from(c[0] == c[2]);
+            (t.contains(' '), repeats, std::cmp::Reverse(*at))
+        });
+        let candidates = by_rarity.into_iter().take(trigrams.len() - needed + 1).map(|(_, t)| t.clone()).collect();
         Some(FreeText { trigrams, needed, candidates })
     }
 }
@@ -53,7 +61,10 @@ mod tests {
         let f = FreeText::parse("Mullr").unwrap();
         assert_eq!(f.trigrams, [" mu", "mul", "ull", "llr", "lr "]);
         assert_eq!(f.needed, 3);
-        assert_eq!(f.candidates, ["mul", "ull", "llr"]);
+        assert_eq!(f.candidates, ["mul", "llr", "ull"]);
+        let id = FreeText::parse("A0100012345").unwrap();
+        assert_eq!((id.trigrams.len(), id.needed), (11, 8));
+        assert_eq!(id.candidates, ["345", "234", "123", "012"]);
         assert_eq!(FreeText::parse("a").unwrap().trigrams, [" a "]);
         assert!(FreeText::parse("  ").is_none());
     }

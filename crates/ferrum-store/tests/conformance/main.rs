@@ -4,6 +4,7 @@
 mod blob;
 mod catalog;
 mod erase;
+mod plans;
 mod search;
 mod upgrade;
 
