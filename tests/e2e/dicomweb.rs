@@ -208,7 +208,7 @@ async fn instances_catalogued_before_metadata_was_kept_get_it_from_their_stored_
 }
 
 #[tokio::test]
-async fn a_rectified_study_answers_its_corrected_metadata() {
+async fn a_rectified_study_answers_its_corrected_metadata_and_is_found_by_its_corrected_name() {
     let app = app().spawn().await.logged_in_as_admin().await;
     let spec = Spec::new(7302, 1, 1);
     assert_eq!(app.upload("application/dicom", dicom(&spec)).await.0, 201);
@@ -223,4 +223,8 @@ async fn a_rectified_study_answers_its_corrected_metadata() {
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let (_, _, now) = metadata(&app, app.token(), &format!("/dicomweb/studies/{}/metadata", spec.study)).await;
     assert_eq!(now[0]["00100010"]["Value"][0]["Alphabetic"], "Corrected^Name", "{now}");
+    let (_, found) = app.get_json("/api/studies?patient_name=corrected").await;
+    assert_eq!(found["items"].as_array().map(Vec::len), Some(1), "{found}");
+    let (_, old) = app.get_json("/api/studies?patient_name=patient").await;
+    assert_eq!(old["items"].as_array().map(Vec::len), Some(0), "the old name is gone from the search: {old}");
 }

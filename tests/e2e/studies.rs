@@ -169,3 +169,114 @@ async fn reads_and_writes_of_patient_data_are_audited_and_logs_hold_no_patient_d
         assert!(!log.contains(secret), "the log contains patient data {secret:?}");
     }
 }
+
+/// A study with the attributes the search catalogues beyond the fixtures' defaults.
+fn searchable(n: u32, name: &str, extra: &[(dicom_core::Tag, dicom_core::VR, &str)]) -> (String, Vec<u8>) {
+    use dicom_core::{DataElement, PrimitiveValue};
+    let mut spec = Spec::new(300 + n, 1, 1).name(name);
+    spec.patient_id = format!("MRN-{n:04}");
+    spec.accession = format!("ACX{n:03}");
+    let mut obj = object(&spec);
+    for (tag, vr, v) in extra {
+        obj.put(DataElement::new(*tag, *vr, PrimitiveValue::from(*v)));
+    }
+    (format!("s{n}.dcm"), encode(obj, &spec.sop))
+}
+
+#[tokio::test]
+async fn the_search_filters_combine_page_by_cursor_and_say_their_total_over_http() {
+    use dicom_core::VR;
+    use dicom_dictionary_std::tags;
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let parts = [
+        searchable(
+            1,
+            "MÜLLER^HANS",
+            &[
+                (tags::INSTITUTION_NAME, VR::LO, "St. Mary Hospital"),
+                (tags::REFERRING_PHYSICIAN_NAME, VR::PN, "House^Gregory"),
+                (tags::BODY_PART_EXAMINED, VR::CS, "CHEST"),
+                (tags::SERIES_DESCRIPTION, VR::LO, "Lung window"),
+                (tags::STUDY_TIME, VR::TM, "081500"),
+                (tags::PATIENT_BIRTH_DATE, VR::DA, "19600101"),
+            ],
+        ),
+        searchable(
+            2,
+            "Müller^Hans",
+            &[(tags::INSTITUTION_NAME, VR::LO, "City Clinic"), (tags::STUDY_TIME, VR::TM, "143000")],
+        ),
+        searchable(3, "Muller^Anna", &[(tags::BODY_PART_EXAMINED, VR::CS, "KNEE")]),
+        searchable(4, "Yamada^Tarou=山田^太郎=やまだ^たろう", &[]),
+    ];
+    let refs: Vec<(&str, &[u8])> = parts.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    app.upload("application/zip", zip_of(&refs)).await;
+    let found = |q: &str| {
+        let app = &app;
+        let q = q.to_owned();
+        async move {
+            let (status, body) = app.get_json(&format!("/api/studies?{q}")).await;
+            assert_eq!(status, 200, "{q}: {body}");
+            let mut ids: Vec<String> = body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["patient_id"].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    let ids = |ns: &[u32]| ns.iter().map(|n| format!("MRN-{n:04}")).collect::<Vec<_>>();
+    assert_eq!(found("patient_name=muller").await, ids(&[1, 2, 3]), "accents and case");
+    assert_eq!(found("patient_name=hans%20muller").await, ids(&[1, 2]), "either order");
+    assert_eq!(found("patient_name=anna").await, ids(&[3]), "given name alone");
+    assert_eq!(found("patient_name=%E3%82%84%E3%81%BE%E3%81%A0").await, ids(&[4]), "the phonetic group (やまだ)");
+    assert_eq!(found("patient_id=mrn-000*").await, ids(&[1, 2, 3, 4]), "a prefix");
+    assert_eq!(found("patient_id=MRN-0002").await, ids(&[2]));
+    assert_eq!(found("accession=acx00*").await, ids(&[1, 2, 3, 4]));
+    assert_eq!(found("birth_date=1960-01-01").await, ids(&[1]));
+    assert_eq!(found("time_from=08:00&time_to=09:00").await, ids(&[1]));
+    assert_eq!(found("institution=mary").await, ids(&[1]));
+    assert_eq!(found("referring_physician=gregory%20house").await, ids(&[1]));
+    assert_eq!(found("description=lung").await, ids(&[1]), "a series description");
+    assert_eq!(found("description=knee").await, ids(&[3]), "a body part");
+    assert_eq!(found("q=mullr").await, ids(&[1, 2, 3]), "a typo");
+    assert_eq!(found("patient_name=muller&modality=CT&institution=city").await, ids(&[2]));
+    let (_, all) = app.get_json("/api/studies?patient_name=muller").await;
+    assert_eq!((all["total"].as_u64(), all["total_exact"].as_bool()), (Some(3), Some(true)));
+    let item = &all["items"][0];
+    assert_eq!((item["num_series"].as_i64(), item["num_instances"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(item["modalities"], serde_json::json!(["CT"]));
+
+    // Every page of an order, by cursor, and a cursor of another order refused.
+    let mut seen = Vec::new();
+    let mut next = String::new();
+    loop {
+        let (status, page) = app.get_json(&format!("/api/studies?sort=-accession&limit=3{next}")).await;
+        assert_eq!(status, 200, "{page}");
+        seen.extend(
+            page["items"].as_array().unwrap().iter().map(|s| s["accession_number"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => next = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["ACX004", "ACX003", "ACX002", "ACX001"]);
+    let (_, first) = app.get_json("/api/studies?sort=-accession&limit=1").await;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (status, body) = app.get_json(&format!("/api/studies?sort=study_date&cursor={cursor}")).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = app.get_json("/api/studies?restricted=perhaps").await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("bad_request")), "{body}");
+    let (status, _) = app.get_json("/api/studies?sort=relevance&q=muller").await;
+    assert_eq!(status, 200);
+
+    // Restricted and shared state.
+    let uid = format!("{}.301", ROOT);
+    let r = app.client.put(app.url(&format!("/api/studies/{uid}/restriction"))).bearer_auth(app.token()).send().await;
+    assert_eq!(r.unwrap().status(), 200);
+    assert_eq!(found("restricted=true").await, ids(&[1]));
+    assert_eq!(found("restricted=false&patient_name=muller").await, ids(&[2, 3]));
+}

@@ -338,9 +338,16 @@ pub enum StudySort {
     StudyDateAsc,
     PatientNameAsc,
     PatientNameDesc,
+    AccessionAsc,
+    AccessionDesc,
+    /// Best free-text match first (only with `q`; the default then).
+    Relevance,
 }
 
 impl StudySort {
+    pub const NAMES: &'static str =
+        "uploaded_at, -uploaded_at, study_date, -study_date, patient_name, -patient_name, accession, -accession, relevance";
+
     pub fn parse(s: &str) -> Option<StudySort> {
         Some(match s {
             "-uploaded_at" => StudySort::UploadedAtDesc,
@@ -349,30 +356,66 @@ impl StudySort {
             "study_date" => StudySort::StudyDateAsc,
             "patient_name" => StudySort::PatientNameAsc,
             "-patient_name" => StudySort::PatientNameDesc,
+            "accession" => StudySort::AccessionAsc,
+            "-accession" => StudySort::AccessionDesc,
+            "relevance" => StudySort::Relevance,
             _ => return None,
         })
     }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StudySort::UploadedAtDesc => "-uploaded_at",
+            StudySort::UploadedAtAsc => "uploaded_at",
+            StudySort::StudyDateDesc => "-study_date",
+            StudySort::StudyDateAsc => "study_date",
+            StudySort::PatientNameAsc => "patient_name",
+            StudySort::PatientNameDesc => "-patient_name",
+            StudySort::AccessionAsc => "accession",
+            StudySort::AccessionDesc => "-accession",
+            StudySort::Relevance => "relevance",
+        }
+    }
 }
 
-/// A study search. Text filters are matched case- and accent-insensitively; `patient_name`
-/// takes the DICOM wildcards `*` and `?`.
+/// A study search; every filter given must hold. Text is matched case- and
+/// accent-insensitively (see `crate::search`): names and descriptions by word prefix in
+/// any order, with the DICOM wildcards `*` and `?`; identifiers exactly, or as a prefix
+/// with a trailing `*`.
 #[derive(Debug, Clone, Default)]
 pub struct StudyQuery {
     pub patient_name: Option<String>,
     pub patient_id: Option<String>,
     pub accession: Option<String>,
-    pub modality: Option<String>,
+    /// `YYYYMMDD`.
+    pub birth_date: Option<String>,
+    /// Any of these (upper case) among the study's series.
+    pub modalities: Vec<String>,
     /// `YYYYMMDD`, inclusive.
     pub date_from: Option<String>,
     pub date_to: Option<String>,
+    /// `HHMMSS`, inclusive.
+    pub time_from: Option<String>,
+    pub time_to: Option<String>,
+    /// Words of the study's and its series' descriptions and body parts.
     pub description: Option<String>,
+    pub referring_physician: Option<String>,
+    pub institution: Option<String>,
     pub uploader: Option<String>,
+    /// Catalog timestamps (RFC 3339 UTC), inclusive.
+    pub uploaded_from: Option<String>,
+    pub uploaded_to: Option<String>,
+    pub restricted: Option<bool>,
+    /// Shared with some account or group (`true`) or with none (`false`).
+    pub shared: Option<bool>,
+    /// Free text over names, IDs, accession, descriptions and institution; typo-tolerant.
     pub q: Option<String>,
     /// Which of the studies the principal may see.
     pub scope: Scope,
     pub limit: u32,
     pub cursor: Option<String>,
-    pub sort: StudySort,
+    /// `None`: relevance with `q`, else the newest upload first.
+    pub sort: Option<StudySort>,
 }
 
 impl StudyQuery {
@@ -382,15 +425,34 @@ impl StudyQuery {
             ("patient_name", self.patient_name.is_some()),
             ("patient_id", self.patient_id.is_some()),
             ("accession", self.accession.is_some()),
-            ("modality", self.modality.is_some()),
+            ("birth_date", self.birth_date.is_some()),
+            ("modality", !self.modalities.is_empty()),
             ("date_from", self.date_from.is_some()),
             ("date_to", self.date_to.is_some()),
+            ("time_from", self.time_from.is_some()),
+            ("time_to", self.time_to.is_some()),
             ("description", self.description.is_some()),
+            ("referring_physician", self.referring_physician.is_some()),
+            ("institution", self.institution.is_some()),
             ("uploader", self.uploader.is_some()),
+            ("uploaded_from", self.uploaded_from.is_some()),
+            ("uploaded_to", self.uploaded_to.is_some()),
+            ("restricted", self.restricted.is_some()),
+            ("shared", self.shared.is_some()),
             ("q", self.q.is_some()),
             ("cursor", self.cursor.is_some()),
         ];
         given.into_iter().filter(|(_, g)| *g).map(|(n, _)| n).collect()
+    }
+
+    /// The order the listing is in.
+    pub fn effective_sort(&self) -> StudySort {
+        match self.sort {
+            Some(StudySort::Relevance) if self.q.is_none() => StudySort::default(),
+            Some(s) => s,
+            None if self.q.is_some() => StudySort::Relevance,
+            None => StudySort::default(),
+        }
     }
 }
 
@@ -421,6 +483,9 @@ impl Scope {
 pub struct StudyPage {
     pub items: Vec<StudySummary>,
     pub next_cursor: Option<String>,
+    /// How many studies match in all: exact up to a threshold, an estimate above it.
+    pub total: u64,
+    pub total_exact: bool,
 }
 
 /// Work for the background workers: what to do (`kind`) to what (`subject`), not before

@@ -15,17 +15,29 @@ pub struct ListParams {
     patient_name: Option<String>,
     patient_id: Option<String>,
     accession: Option<String>,
+    birth_date: Option<String>,
     modality: Option<String>,
     date_from: Option<String>,
     date_to: Option<String>,
+    time_from: Option<String>,
+    time_to: Option<String>,
     description: Option<String>,
+    referring_physician: Option<String>,
+    institution: Option<String>,
     uploader: Option<String>,
+    uploaded_from: Option<String>,
+    uploaded_to: Option<String>,
+    restricted: Option<String>,
+    shared: Option<String>,
     q: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
     sort: Option<String>,
     scope: Option<String>,
 }
+
+/// Longest text filter value taken (a search box, not a document).
+const MAX_FILTER_CHARS: usize = 128;
 
 /// A study as the API shows it: the catalog's summary plus where its thumbnail lives.
 #[derive(Serialize)]
@@ -56,21 +68,56 @@ fn non_empty(v: Option<String>) -> Option<String> {
     v.filter(|s| !s.trim().is_empty())
 }
 
-pub async fn list(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    user: AuthUser,
-    params: web::Query<ListParams>,
-) -> Result<HttpResponse, ApiError> {
-    let p = params.into_inner();
+/// `HHMMSS`, `HHMM`, `HH` or with colons → six digits; a lower bound pads with 0, an upper
+/// bound with 9 (so that `to=10:30` takes all of that minute).
+fn parse_time_of_day(name: &str, raw: &str, pad: char) -> Result<String, ApiError> {
+    let digits: String = raw.chars().filter(|c| *c != ':').collect();
+    let valid = matches!(digits.len(), 2 | 4 | 6) && digits.bytes().all(|b| b.is_ascii_digit());
+    if !valid {
+        return Err(ApiError::BadRequest(format!("{name} must be a time as HHMMSS or HH:MM[:SS]")));
+    }
+    let mut out = digits;
+    while out.len() < 6 {
+        out.push(pad);
+    }
+    Ok(out)
+}
+
+/// An upload-time bound: RFC 3339 or a `YYYY-MM-DD` date (for `to`, the whole day).
+fn parse_upload_time(name: &str, raw: &str, end_of_day: bool) -> Result<String, ApiError> {
+    let bad = || ApiError::BadRequest(format!("{name} must be an RFC 3339 time or a date as YYYY-MM-DD"));
+    if end_of_day && chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").is_ok() {
+        return Ok(format!("{raw}T23:59:59.999999Z"));
+    }
+    audit::parse_time(raw).ok_or_else(bad)
+}
+
+fn parse_bool(name: &str, raw: &str) -> Result<bool, ApiError> {
+    match raw {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(ApiError::BadRequest(format!("{name} must be true or false"))),
+    }
+}
+
+/// A text filter, refused when longer than a search box takes.
+fn text(name: &str, v: Option<String>) -> Result<Option<String>, ApiError> {
+    match non_empty(v) {
+        Some(s) if s.chars().count() > MAX_FILTER_CHARS => {
+            Err(ApiError::BadRequest(format!("{name} is longer than {MAX_FILTER_CHARS} characters")))
+        }
+        other => Ok(other),
+    }
+}
+
+/// The listing's query from the request's parameters (400 with the reason for a bad one).
+pub fn study_query(p: ListParams) -> Result<StudyQuery, ApiError> {
     let sort = match p.sort.as_deref().filter(|s| !s.is_empty()) {
-        None => StudySort::default(),
-        Some(s) => StudySort::parse(s).ok_or_else(|| {
-            ApiError::BadRequest(
-                "sort must be one of uploaded_at, -uploaded_at, study_date, -study_date, patient_name, -patient_name"
-                    .into(),
-            )
-        })?,
+        None => None,
+        Some(s) => Some(
+            StudySort::parse(s)
+                .ok_or_else(|| ApiError::BadRequest(format!("sort must be one of {}", StudySort::NAMES)))?,
+        ),
     };
     let scope = match p.scope.as_deref().filter(|s| !s.is_empty()) {
         None => Scope::All,
@@ -82,21 +129,42 @@ pub async fn list(
     if limit == 0 || limit > 500 {
         return Err(ApiError::BadRequest("limit must be between 1 and 500".into()));
     }
-    let query = StudyQuery {
-        patient_name: non_empty(p.patient_name),
-        patient_id: non_empty(p.patient_id),
-        accession: non_empty(p.accession),
-        modality: non_empty(p.modality),
+    let modalities: Vec<String> = text("modality", p.modality)?
+        .map(|m| m.split(',').map(|m| m.trim().to_ascii_uppercase()).filter(|m| !m.is_empty()).collect())
+        .unwrap_or_default();
+    Ok(StudyQuery {
+        patient_name: text("patient_name", p.patient_name)?,
+        patient_id: text("patient_id", p.patient_id)?,
+        accession: text("accession", p.accession)?,
+        birth_date: non_empty(p.birth_date).map(|d| parse_date("birth_date", &d)).transpose()?,
+        modalities,
         date_from: non_empty(p.date_from).map(|d| parse_date("date_from", &d)).transpose()?,
         date_to: non_empty(p.date_to).map(|d| parse_date("date_to", &d)).transpose()?,
-        description: non_empty(p.description),
-        uploader: non_empty(p.uploader),
-        q: non_empty(p.q),
+        time_from: non_empty(p.time_from).map(|t| parse_time_of_day("time_from", &t, '0')).transpose()?,
+        time_to: non_empty(p.time_to).map(|t| parse_time_of_day("time_to", &t, '9')).transpose()?,
+        description: text("description", p.description)?,
+        referring_physician: text("referring_physician", p.referring_physician)?,
+        institution: text("institution", p.institution)?,
+        uploader: text("uploader", p.uploader)?,
+        uploaded_from: non_empty(p.uploaded_from).map(|t| parse_upload_time("uploaded_from", &t, false)).transpose()?,
+        uploaded_to: non_empty(p.uploaded_to).map(|t| parse_upload_time("uploaded_to", &t, true)).transpose()?,
+        restricted: non_empty(p.restricted).map(|b| parse_bool("restricted", &b)).transpose()?,
+        shared: non_empty(p.shared).map(|b| parse_bool("shared", &b)).transpose()?,
+        q: text("q", p.q)?,
         scope,
         limit,
         cursor: non_empty(p.cursor),
         sort,
-    };
+    })
+}
+
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = study_query(params.into_inner())?;
     let page = state.catalog.list_studies(&user.principal, &query).await?;
     let access = Access::new(user.actor(), Action::SearchStudies, &req)
         .with("filters", query.filters_used())
@@ -104,7 +172,12 @@ pub async fn list(
         .with("study_uids", page.items.iter().map(|s| s.study_instance_uid.as_str()).collect::<Vec<_>>());
     audit::record(&state, access).await?;
     let items: Vec<StudyItem> = page.items.iter().map(item).collect();
-    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": page.next_cursor })))
+    Ok(HttpResponse::Ok().json(json!({
+        "items": items,
+        "next_cursor": page.next_cursor,
+        "total": page.total,
+        "total_exact": page.total_exact,
+    })))
 }
 
 /// The study's thumbnail route. A stored UID may hold any printable character (ingest keeps

@@ -97,6 +97,8 @@ pub(crate) async fn erase_rows(conn: &mut Conn<'_>, target: &EraseTarget) -> Res
                 erase_study_rows(conn, &study, &mut rest).await?;
                 out.studies = rest.studies;
                 out.study_uids = rest.study_uids;
+            } else {
+                super::search_columns::refresh(conn, &study, true).await?;
             }
         }
     }

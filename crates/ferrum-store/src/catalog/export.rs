@@ -15,13 +15,12 @@ use crate::StoreError;
 #[async_trait::async_trait]
 impl super::ExportCatalog for SqlCatalog {
     async fn export_studies(&self, principal: &Principal, scope: &ExportScope) -> Result<Vec<ExportStudy>, StoreError> {
-        let dialect = self.dialect();
         let uploader = match scope {
             ExportScope::Uploader(name) => Some(name.clone()),
             _ => None,
         };
         let rows: Vec<(StudyRow, Option<String>)> = on_pool!(&self.pool, |p| {
-            let mut qb = QueryBuilder::new(study_select(dialect, principal));
+            let mut qb = QueryBuilder::new(study_select(principal));
             qb.push(", s.study_id AS export_study_id").push(STUDY_FROM).push(" WHERE ");
             match scope {
                 ExportScope::Study(uid) => qb.push("s.study_uid = ").push_bind(uid.clone()),

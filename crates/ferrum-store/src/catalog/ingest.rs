@@ -198,6 +198,18 @@ pub(crate) async fn insert_batch(
         })
         .collect();
     super::outbox::release_keys(conn, &released, at).await?;
+    // Counts, modalities and search keys of every study this batch added to.
+    let mut touched: Vec<&str> = batch
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| matches!(o, InsertOutcome::Stored | InsertOutcome::Replaced { .. }))
+        .map(|(item, _)| item.attributes.study_instance_uid.as_str())
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
+    for study in touched {
+        super::search_columns::refresh(conn, study, false).await?;
+    }
     Ok(outcomes)
 }
 

@@ -12,12 +12,16 @@ mod export;
 mod ingest;
 mod jobs;
 mod links;
+mod listing;
 mod metadata;
 mod mfa;
 mod outbox;
 mod rectify;
 mod retention;
 mod rows;
+/// The search columns of a study: [`search_columns::refresh`] is what every path that
+/// changes a study's attributes or series calls.
+pub(crate) mod search_columns;
 pub mod seed;
 mod settings;
 mod sql;

@@ -32,7 +32,7 @@ pub(crate) async fn write_study_fields(
         study_description_folded = CASE WHEN $13 THEN $15 ELSE study_description_folded END, \
         updated_at = $16 WHERE study_uid = $1";
     let value = |v: &Option<Option<String>>| v.clone().flatten();
-    on_conn!(conn, |c| sqlx::query(sql)
+    let updated = on_conn!(conn, |c| sqlx::query(sql)
         .bind(study_uid)
         .bind(change.patient_name.is_some())
         .bind(value(&change.patient_name))
@@ -51,7 +51,10 @@ pub(crate) async fn write_study_fields(
         .bind(at)
         .execute(&mut **c)
         .await
-        .map(|r| r.rows_affected()))
+        .map(|r| r.rows_affected()))?;
+    // The search columns (folded names, name and description words, free text) follow.
+    super::search_columns::refresh(conn, study_uid, true).await?;
+    Ok(updated)
 }
 
 fn changed_meanwhile() -> StoreError {

@@ -55,8 +55,10 @@ pub type PostgresCatalog = SqlCatalog;
 
 /// Where the dialects differ.
 pub(crate) struct Dialect {
-    /// The backend's distinct string aggregate over `se.modality`.
-    pub modality_aggregate: &'static str,
+    /// Whether the free-text candidates come from FTS5 (SQLite) or `pg_trgm` (PostgreSQL).
+    pub fts5: bool,
+    /// The position of a substring (`instr` / `strpos`), 0 when absent.
+    pub substring_position: &'static str,
     /// What a claim adds so that concurrent claimers skip rows another has selected.
     pub claim_lock: &'static str,
     /// How a transaction that writes begins. SQLite's must take the write lock up front: a
@@ -68,14 +70,11 @@ pub(crate) struct Dialect {
     pub lock_row: &'static str,
 }
 
-const SQLITE: Dialect = Dialect {
-    modality_aggregate: "group_concat(DISTINCT se.modality)",
-    claim_lock: "",
-    begin_write: "BEGIN IMMEDIATE",
-    lock_row: "",
-};
+const SQLITE: Dialect =
+    Dialect { fts5: true, substring_position: "instr", claim_lock: "", begin_write: "BEGIN IMMEDIATE", lock_row: "" };
 const POSTGRES: Dialect = Dialect {
-    modality_aggregate: "string_agg(DISTINCT se.modality, ',')",
+    fts5: false,
+    substring_position: "strpos",
     claim_lock: "FOR UPDATE SKIP LOCKED",
     begin_write: "BEGIN",
     lock_row: "FOR UPDATE",
@@ -127,6 +126,7 @@ impl SqlCatalog {
             audit_batcher: None,
         };
         super::audit::import_legacy(&catalog).await?;
+        super::search_columns::backfill(&catalog).await?;
         catalog.writer = Some(Writer::start(writes));
         Ok(catalog)
     }
@@ -160,6 +160,7 @@ impl SqlCatalog {
             audit_batcher: None,
         };
         super::audit::import_legacy(&catalog).await?;
+        super::search_columns::backfill(&catalog).await?;
         catalog.audit_batcher = Some(super::audit::Batcher::start(pool));
         Ok(catalog)
     }

@@ -3,122 +3,31 @@ use std::collections::HashSet;
 
 use sqlx::{QueryBuilder, Row};
 
-use super::access::{basis, level_columns, push_series_scope, push_visible, scope_filter};
+use super::access::{basis, level_columns, push_series_scope, push_visible};
 use super::audit::append_chained;
 use super::ingest::Conn;
+use super::listing::{build_capped_count, build_estimate, build_page, listed_sort, plan_rows, EXACT_TOTAL_LIMIT};
 use super::rows::StudyRow;
-use super::sql::{now, on_pool, Dialect, SqlCatalog};
+use super::sql::{now, on_pool, SqlCatalog};
 use crate::access::{Grant, Grantee, Level, Principal, StudyAccess};
 use crate::audit::NewAuditEvent;
 use crate::model::*;
-use crate::search::{contains_like, wildcard_to_like, Cursor};
+use crate::search::Cursor;
 use crate::StoreError;
 
-/// The columns of a study summary for the principal; counts and modalities are computed
-/// from its series.
-pub(super) fn study_select(dialect: &Dialect, principal: &Principal) -> String {
+/// The columns of a study summary for the principal. Counts and modalities are the study
+/// row's own, kept in step by [`super::search_columns::refresh`]: no per-row subqueries.
+pub(super) fn study_select(principal: &Principal) -> String {
     format!(
         "SELECT s.study_uid, s.patient_name, s.patient_id, s.patient_birth_date, s.patient_sex, \
          s.study_date, s.study_time, s.accession_number, s.study_description, s.referring_physician_name, \
          s.institution_name, s.uploaded_by, s.uploaded_at, ou.username AS owner, \
-         (SELECT COUNT(*) FROM series se WHERE se.study_uid = s.study_uid) AS num_series, \
-         (SELECT COUNT(*) FROM instances i WHERE i.study_uid = s.study_uid) AS num_instances, \
-         (SELECT {agg} FROM series se WHERE se.study_uid = s.study_uid) AS modalities, {levels}",
-        agg = dialect.modality_aggregate,
+         s.num_series, s.num_instances, s.modalities, {levels}",
         levels = level_columns(principal),
     )
 }
 
 pub(super) const STUDY_FROM: &str = " FROM studies s LEFT JOIN users ou ON ou.id = s.owner_id";
-
-/// The sort key expression and direction of each listing order.
-fn sort_spec(sort: StudySort) -> (&'static str, bool) {
-    match sort {
-        StudySort::UploadedAtDesc => ("s.uploaded_at", true),
-        StudySort::UploadedAtAsc => ("s.uploaded_at", false),
-        StudySort::StudyDateDesc => ("COALESCE(s.study_date, '')", true),
-        StudySort::StudyDateAsc => ("COALESCE(s.study_date, '')", false),
-        StudySort::PatientNameAsc => ("COALESCE(s.patient_name_folded, '')", false),
-        StudySort::PatientNameDesc => ("COALESCE(s.patient_name_folded, '')", true),
-    }
-}
-
-/// Builds the study listing: the principal's visibility, filters, keyset cursor, order, and a
-/// limit one above the page so that the caller can tell whether another page follows.
-/// Answers the page size.
-fn build_listing<'a, DB>(
-    qb: &mut QueryBuilder<'a, DB>,
-    dialect: &Dialect,
-    principal: &Principal,
-    query: &StudyQuery,
-) -> Result<usize, StoreError>
-where
-    DB: sqlx::Database,
-    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
-    let (sort_expr, descending) = sort_spec(query.sort);
-    qb.push(study_select(dialect, principal));
-    qb.push(", ").push(sort_expr).push(" AS sort_key").push(STUDY_FROM).push(" WHERE 1 = 1");
-    push_visible(qb, principal, Level::Read);
-    qb.push(scope_filter(principal, query.scope));
-    let like = |qb: &mut QueryBuilder<'a, DB>, column: &str, pattern: String| {
-        qb.push(format!(" {column} LIKE ")).push_bind(pattern).push(" ESCAPE '\\'");
-    };
-    let equals = |qb: &mut QueryBuilder<'a, DB>, column: &str, value: String| {
-        qb.push(format!(" AND {column} = ")).push_bind(value);
-    };
-    if let Some(name) = &query.patient_name {
-        qb.push(" AND");
-        like(qb, "s.patient_name_folded", wildcard_to_like(name));
-    }
-    if let Some(id) = &query.patient_id {
-        equals(qb, "s.patient_id", id.trim().to_owned());
-    }
-    if let Some(acc) = &query.accession {
-        equals(qb, "s.accession_number", acc.trim().to_owned());
-    }
-    if let Some(modality) = &query.modality {
-        qb.push(" AND EXISTS (SELECT 1 FROM series se WHERE se.study_uid = s.study_uid AND se.modality = ")
-            .push_bind(modality.trim().to_ascii_uppercase())
-            .push(")");
-    }
-    if let Some(from) = &query.date_from {
-        qb.push(" AND s.study_date >= ").push_bind(from.clone());
-    }
-    if let Some(to) = &query.date_to {
-        qb.push(" AND s.study_date <= ").push_bind(to.clone());
-    }
-    if let Some(desc) = &query.description {
-        qb.push(" AND");
-        like(qb, "s.study_description_folded", contains_like(desc));
-    }
-    if let Some(uploader) = &query.uploader {
-        equals(qb, "s.uploaded_by", uploader.clone());
-    }
-    if let Some(q) = &query.q {
-        let pattern = contains_like(q);
-        qb.push(" AND (");
-        like(qb, "s.patient_name_folded", pattern.clone());
-        qb.push(" OR");
-        like(qb, "lower(s.patient_id)", pattern.clone());
-        qb.push(" OR");
-        like(qb, "lower(s.accession_number)", pattern.clone());
-        qb.push(" OR");
-        like(qb, "s.study_description_folded", pattern);
-        qb.push(")");
-    }
-    if let Some(cursor) = &query.cursor {
-        let c = Cursor::decode(cursor)?;
-        qb.push(" AND (").push(sort_expr).push(", s.study_uid) ").push(if descending { "<" } else { ">" });
-        qb.push(" (").push_bind(c.key).push(", ").push_bind(c.uid).push(")");
-    }
-    let dir = if descending { "DESC" } else { "ASC" };
-    qb.push(format!(" ORDER BY sort_key {dir}, s.study_uid {dir} LIMIT "));
-    let limit = query.limit.clamp(1, 500);
-    qb.push_bind(i64::from(limit) + 1);
-    Ok(limit as usize)
-}
 
 pub(super) const SERIES_ORDER: &str = " ORDER BY se.series_number IS NULL, se.series_number, se.series_uid";
 pub(super) const INSTANCE_ORDER: &str = " ORDER BY i.instance_number IS NULL, i.instance_number, i.sop_uid";
@@ -181,34 +90,46 @@ impl super::StudyCatalog for SqlCatalog {
 
     async fn list_studies(&self, principal: &Principal, query: &StudyQuery) -> Result<StudyPage, StoreError> {
         let dialect = self.dialect();
-        let (rows, keys, limit): (Vec<StudyRow>, Vec<(String, String)>, usize) = on_pool!(&self.pool, |p| {
-            let mut qb = QueryBuilder::new("");
-            let limit = build_listing(&mut qb, dialect, principal, query)?;
-            let raw = qb.build().fetch_all(p).await?;
-            let mut rows = Vec::with_capacity(raw.len());
-            let mut keys = Vec::with_capacity(raw.len());
-            for r in &raw {
-                rows.push(sqlx::FromRow::from_row(r)?);
-                keys.push((r.try_get("sort_key")?, r.try_get("study_uid")?));
-            }
-            (rows, keys, limit)
-        });
+        let columns = study_select(principal);
+        let (rows, keys, limit, count): (Vec<StudyRow>, Vec<(String, String)>, usize, i64) =
+            on_pool!(&self.pool, |p| {
+                let mut qb = QueryBuilder::new("");
+                let limit = build_page(&mut qb, dialect, principal, query, &columns)?;
+                let raw = qb.build().fetch_all(p).await?;
+                let mut rows = Vec::with_capacity(raw.len());
+                let mut keys = Vec::with_capacity(raw.len());
+                for r in &raw {
+                    rows.push(sqlx::FromRow::from_row(r)?);
+                    keys.push((r.try_get("sort_key")?, r.try_get("study_uid")?));
+                }
+                let mut qb = QueryBuilder::new("");
+                build_capped_count(&mut qb, dialect, principal, query);
+                let count: i64 = qb.build_query_scalar().fetch_one(p).await?;
+                (rows, keys, limit, count)
+            });
         let more = rows.len() > limit;
+        let sort = listed_sort(query).as_str().to_owned();
         let next_cursor = if more {
-            keys.get(limit - 1).map(|(key, uid)| Cursor { key: key.clone(), uid: uid.clone() }.encode())
+            keys.get(limit - 1)
+                .map(|(key, uid)| Cursor { key: key.clone(), uid: uid.clone(), sort: Some(sort.clone()) }.encode())
         } else {
             None
         };
+        let (total, total_exact) = if count <= EXACT_TOTAL_LIMIT {
+            (count.max(0) as u64, true)
+        } else {
+            (self.estimate_matches(principal, query).await?.max(count) as u64, false)
+        };
         let basis = basis(principal);
         let items = rows.into_iter().take(limit).map(|r| r.into_summary(basis)).collect();
-        Ok(StudyPage { items, next_cursor })
+        Ok(StudyPage { items, next_cursor, total, total_exact })
     }
 
     async fn get_study(&self, principal: &Principal, study_uid: &str) -> Result<Option<StudyDetail>, StoreError> {
-        let dialect = self.dialect();
         let found: Option<(StudyRow, Vec<SeriesDetail>, Vec<InstanceRecord>)> = on_pool!(&self.pool, |p| {
-            let mut qb = QueryBuilder::new(study_select(dialect, principal));
-            qb.push(STUDY_FROM).push(" WHERE s.study_uid = ").push_bind(study_uid.to_owned());
+            let mut qb = QueryBuilder::new(study_select(principal));
+            qb.push(" FROM studies s LEFT JOIN users ou ON ou.id = s.owner_id WHERE s.study_uid = ");
+            qb.push_bind(study_uid.to_owned());
             push_visible(&mut qb, principal, Level::Read);
             match qb.build_query_as::<StudyRow>().fetch_optional(p).await? {
                 None => None,
@@ -445,6 +366,60 @@ impl super::StudyCatalog for SqlCatalog {
 }
 
 impl SqlCatalog {
+    /// The query plans of a listing (its page, then its count), as the backend explains them
+    /// (`EXPLAIN QUERY PLAN` / `EXPLAIN`): one line per step, for the test that every filter
+    /// is answered from an index, and for operators looking into a slow search.
+    pub async fn explain_listing(&self, principal: &Principal, query: &StudyQuery) -> Result<Vec<String>, StoreError> {
+        let dialect = self.dialect();
+        let columns = study_select(principal);
+        let mut lines = Vec::new();
+        let prefix = if dialect.fts5 { "EXPLAIN QUERY PLAN " } else { "EXPLAIN " };
+        for part in 0..2 {
+            match &self.pool {
+                super::sql::Pool::Sqlite(p) => {
+                    let mut qb = QueryBuilder::new(prefix);
+                    if part == 0 {
+                        build_page(&mut qb, dialect, principal, query, &columns)?;
+                    } else {
+                        build_capped_count(&mut qb, dialect, principal, query);
+                    }
+                    for row in qb.build().fetch_all(p).await? {
+                        lines.push(row.try_get::<String, _>("detail")?);
+                    }
+                }
+                super::sql::Pool::Postgres(p) => {
+                    let mut qb = QueryBuilder::new(prefix);
+                    if part == 0 {
+                        build_page(&mut qb, dialect, principal, query, &columns)?;
+                    } else {
+                        build_capped_count(&mut qb, dialect, principal, query);
+                    }
+                    lines.extend(qb.build_query_scalar::<String>().fetch_all(p).await?);
+                }
+            }
+        }
+        Ok(lines)
+    }
+
+    /// How many studies match, when more than the exact limit do: PostgreSQL's planner
+    /// estimate, or SQLite's count up to its cap.
+    async fn estimate_matches(&self, principal: &Principal, query: &StudyQuery) -> Result<i64, StoreError> {
+        let dialect = self.dialect();
+        Ok(match &self.pool {
+            super::sql::Pool::Sqlite(p) => {
+                let mut qb = QueryBuilder::new("");
+                build_estimate(&mut qb, dialect, principal, query);
+                qb.build_query_scalar::<i64>().fetch_one(p).await?
+            }
+            super::sql::Pool::Postgres(p) => {
+                let mut qb = QueryBuilder::new("");
+                build_estimate(&mut qb, dialect, principal, query);
+                let first: Option<String> = qb.build_query_scalar().fetch_optional(p).await?;
+                first.as_deref().and_then(plan_rows).unwrap_or(0)
+            }
+        })
+    }
+
     /// The id of a live account or a group, by name.
     async fn grantee_id(&self, grantee: &Grantee) -> Result<Option<(&'static str, i64)>, StoreError> {
         let (kind, sql, name) = match grantee {

@@ -308,7 +308,7 @@ pub async fn listing_filters_and_visibility(store: Store) {
         ("wildcard, case and accents", StudyQuery { patient_name: Some("MULLER*".into()), ..query() }, 6),
         ("prefix without wildcard", StudyQuery { patient_name: Some("zoe".into()), ..query() }, 1),
         ("* and ?", StudyQuery { patient_name: Some("*patient1?".into()), ..query() }, 6),
-        ("modality of any series", StudyQuery { modality: Some("mr".into()), ..query() }, 3),
+        ("modality of any series", StudyQuery { modalities: vec!["mr".into()], ..query() }, 3),
         ("patient id", StudyQuery { patient_id: Some("P12".into()), ..query() }, 1),
         (
             "date range",
@@ -335,7 +335,7 @@ pub async fn pagination_visits_every_study_once(store: Store) {
         let mut cursor = None;
         loop {
             let page = store
-                .list_studies(&sys(), &StudyQuery { limit: 4, cursor: cursor.clone(), sort, ..query() })
+                .list_studies(&sys(), &StudyQuery { limit: 4, cursor: cursor.clone(), sort: Some(sort), ..query() })
                 .await
                 .unwrap();
             seen.extend(page.items.into_iter().map(|s| s.study_instance_uid));

@@ -6,7 +6,9 @@ mod catalog;
 mod erase;
 mod export;
 mod metadata;
+mod plans;
 mod privacy;
+mod search;
 mod upgrade;
 
 /// Instantiates `cases` as `#[tokio::test]`s in module `$module`, each with a fresh store

@@ -56,3 +56,6 @@ pub async fn seed(url: &str, instances: u64, batch: u32) -> Result<(), StoreErro
     });
     Ok(())
 }
+
+mod studies;
+pub use studies::{seed_studies, StudySeed};
