@@ -153,7 +153,15 @@ impl Builder {
         let data_dir = dir.path().to_owned();
         let mut app = TestApp {
             base: String::new(),
-            client: Client::builder().timeout(Duration::from_secs(120)).build().unwrap(),
+            // Idle pooled connections are dropped well before the server's keep-alive (10 s)
+            // closes them: reusing one the server is closing at that moment fails the
+            // request (`IncompleteMessage`), as any client that keeps connections longer
+            // than the server would see.
+            client: Client::builder()
+                .timeout(Duration::from_secs(120))
+                .pool_idle_timeout(Duration::from_secs(4))
+                .build()
+                .unwrap(),
             data_dir,
             _dir: dir,
             child: None,
