@@ -17,6 +17,7 @@ mod retention;
 mod settings;
 mod share;
 mod studies;
+mod studies_csv;
 mod uploads;
 mod users;
 mod webapp;

@@ -1,4 +1,5 @@
 //! Study listings and details, and the audit trail.
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use ferrum_dicom::Uid;
 use ferrum_store::model::{Scope, StudyDetail, StudyQuery, StudySort, StudySummary};
@@ -34,6 +35,8 @@ pub struct ListParams {
     cursor: Option<String>,
     sort: Option<String>,
     scope: Option<String>,
+    /// `csv` (or `Accept: text/csv`) for the whole listing as CSV; `json` (the default).
+    format: Option<String>,
 }
 
 /// Longest text filter value taken (a search box, not a document).
@@ -158,13 +161,30 @@ pub fn study_query(p: ListParams) -> Result<StudyQuery, ApiError> {
     })
 }
 
+/// CSV when `format=csv` or the client accepts `text/csv`; 400 for another format.
+fn wants_csv(req: &HttpRequest, p: &ListParams) -> Result<bool, ApiError> {
+    match p.format.as_deref().filter(|f| !f.is_empty()) {
+        Some("csv") => Ok(true),
+        Some("json") => Ok(false),
+        Some(_) => Err(ApiError::BadRequest("format is json or csv".into())),
+        None => {
+            let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+            Ok(accept.contains("text/csv"))
+        }
+    }
+}
+
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = study_query(params.into_inner())?;
+    let params = params.into_inner();
+    if wants_csv(&req, &params)? {
+        return export_csv(req, state, user, params).await;
+    }
+    let query = study_query(params)?;
     let page = state.catalog.list_studies(&user.principal, &query).await?;
     let access = Access::new(user.actor(), Action::SearchStudies, &req)
         .with("filters", query.filters_used())
@@ -178,6 +198,59 @@ pub async fn list(
         "total": page.total,
         "total_exact": page.total_exact,
     })))
+}
+
+/// The listing as CSV. Pages are read through the keyset cursor and written as they come;
+/// the answer is sent once complete, so that the audit event holds the exact rows before any
+/// of them leaves. Cut at `studies_csv::MAX_ROWS` (then `X-Ferrum-Truncated: true`).
+async fn export_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    params: ListParams,
+) -> Result<HttpResponse, ApiError> {
+    use super::studies_csv::{header as csv_header, paged, row, MAX_ROWS};
+    let mut query = paged(study_query(params)?);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    csv_header(&mut w).map_err(ApiError::internal)?;
+    let mut uids: Vec<String> = Vec::new();
+    let mut total = None;
+    let truncated = loop {
+        let page = state.catalog.list_studies(&user.principal, &query).await?;
+        total.get_or_insert((page.total, page.total_exact));
+        let room = MAX_ROWS - uids.len();
+        for s in page.items.iter().take(room) {
+            row(&mut w, s).map_err(ApiError::internal)?;
+            uids.push(s.study_instance_uid.clone());
+        }
+        let more = page.next_cursor.is_some() && !page.items.is_empty();
+        if page.items.len() > room || (uids.len() == MAX_ROWS && more) {
+            break true;
+        }
+        match page.next_cursor {
+            Some(c) if more => query.cursor = Some(c),
+            _ => break false,
+        }
+    };
+    let body = w.into_inner().map_err(|e| ApiError::internal(e.into_error()))?;
+    let access = Access::new(user.actor(), Action::SearchStudies, &req)
+        .with("format", "csv")
+        .with("filters", query.filters_used())
+        .with("results", uids.len())
+        .with("truncated", truncated)
+        .with("study_uids", &uids);
+    audit::record(&state, access).await?;
+    let (total, exact) = total.unwrap_or((0, true));
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"studies-{stamp}.csv\"")))
+        .insert_header(("x-ferrum-rows", uids.len().to_string()))
+        .insert_header(("x-ferrum-total", total.to_string()))
+        .insert_header(("x-ferrum-total-exact", exact.to_string()))
+        .insert_header(("x-ferrum-truncated", truncated.to_string()))
+        .body(body))
 }
 
 /// The study's thumbnail route. A stored UID may hold any printable character (ingest keeps
