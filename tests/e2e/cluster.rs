@@ -56,7 +56,9 @@ async fn the_periodic_orphan_sweep_is_claimed_by_one_instance_at_a_time() {
     let a = app()
         .production()
         .env("FERRUM_SWEEP_INTERVAL_SECS", "1")
-        .env("FERRUM_ORPHAN_GRACE_SECS", "0")
+        // A grace period, as in service: an object being uploaded (written, not committed
+        // yet) is never a candidate, however slow the machine.
+        .env("FERRUM_ORPHAN_GRACE_SECS", "60")
         .spawn()
         .await
         .logged_in_as_admin()
@@ -68,6 +70,9 @@ async fn the_periodic_orphan_sweep_is_claimed_by_one_instance_at_a_time() {
     let orphan = a.dicom_blob_dir().join("ff").join("ff").join(format!("{}.dcm", "f".repeat(64)));
     std::fs::create_dir_all(orphan.parent().unwrap()).unwrap();
     std::fs::write(&orphan, b"half an upload").unwrap();
+    // Left by a crash an hour ago.
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(&orphan).unwrap().set_modified(an_hour_ago).unwrap();
 
     let started = std::time::Instant::now();
     while orphan.exists() && started.elapsed() < std::time::Duration::from_secs(15) {
