@@ -29,7 +29,7 @@ fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Every file under `dir`, by `/`-separated relative path.
-fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_owned()];
     while let Some(d) = stack.pop() {
@@ -207,7 +207,7 @@ pub fn check_with_tools(root: &Path, manifest: &Value) {
 }
 
 /// The study archive events of the trail for one study, oldest last.
-async fn exports_of(app: &TestApp, study: &str) -> Vec<Value> {
+pub(crate) async fn exports_of(app: &TestApp, study: &str) -> Vec<Value> {
     let (_, audit) = app.get_json(&format!("/api/audit?action=export_study&study_uid={study}")).await;
     audit["items"].as_array().unwrap().clone()
 }

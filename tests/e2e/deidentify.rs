@@ -16,10 +16,10 @@ use crate::fixtures::*;
 use crate::harness::{app, TestApp};
 use crate::links::create_link;
 
-const UPLOADER: &str = "radquincy";
+pub(crate) const UPLOADER: &str = "radquincy";
 
 /// Identifying values as they are in the headers (and the uploader's name).
-const IDENTIFYING: &[&str] = &[
+pub(crate) const IDENTIFYING: &[&str] = &[
     "Quillfeather^Ottoline",
     "Quillfeather",
     "Ottoline",
@@ -47,16 +47,20 @@ const IDENTIFYING: &[&str] = &[
     UPLOADER,
 ];
 
-struct Uids {
-    study: String,
-    series: [String; 2],
+pub(crate) struct Uids {
+    pub study: String,
+    pub series: [String; 2],
     /// Three shown instances, then one with burned-in annotation.
-    sops: [String; 4],
-    frame_of_reference: String,
+    pub sops: [String; 4],
+    pub frame_of_reference: String,
 }
 
 fn uids() -> Uids {
-    let root = "1.2.826.0.1.3680043.10.1137.4242";
+    uids_at("1.2.826.0.1.3680043.10.1137.4242")
+}
+
+/// The UIDs of a study of the same make under `root`.
+pub(crate) fn uids_at(root: &str) -> Uids {
     Uids {
         study: format!("{root}.1"),
         series: [format!("{root}.1.1"), format!("{root}.1.2")],
@@ -71,7 +75,7 @@ fn put(obj: &mut InMemDicomObject, tag: Tag, vr: VR, v: &str) {
 
 /// Instance `n` (0..4) of the study: series 0 holds 0 and 1 (1 references 0), series 1
 /// holds 2 and 3 (3 has burned-in annotation).
-fn identified(u: &Uids, n: usize) -> InMemDicomObject {
+pub(crate) fn identified(u: &Uids, n: usize) -> InMemDicomObject {
     let series = usize::from(n >= 2);
     let mut spec = Spec::new(0, 0, 0).size(16).seed(n as u8);
     spec.study = u.study.clone();
@@ -123,11 +127,11 @@ fn identified(u: &Uids, n: usize) -> InMemDicomObject {
     obj
 }
 
-fn pixels(obj: &InMemDicomObject) -> Vec<u8> {
+pub(crate) fn pixels(obj: &InMemDicomObject) -> Vec<u8> {
     obj.element(tags::PIXEL_DATA).unwrap().to_bytes().unwrap().into_owned()
 }
 
-fn contains(haystack: &[u8], needle: &str) -> bool {
+pub(crate) fn contains(haystack: &[u8], needle: &str) -> bool {
     let (h, n) = (haystack.to_ascii_lowercase(), needle.to_ascii_lowercase());
     h.windows(n.len()).any(|w| w == n.as_bytes())
 }
@@ -165,7 +169,7 @@ impl Served {
     }
 }
 
-fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a whole ZIP");
     (0..archive.len())
         .map(|i| {
@@ -177,7 +181,7 @@ fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-fn text(obj: &InMemDicomObject, tag: Tag) -> String {
+pub(crate) fn text(obj: &InMemDicomObject, tag: Tag) -> String {
     obj.element_opt(tag)
         .unwrap()
         .map(|e| e.to_str().unwrap().trim_end_matches(['\0', ' ']).to_owned())
@@ -185,7 +189,7 @@ fn text(obj: &InMemDicomObject, tag: Tag) -> String {
 }
 
 /// `dcmdump` (dcmtk) reads the file without an error, when it is installed.
-fn dcmdump_accepts(bytes: &[u8]) {
+pub(crate) fn dcmdump_accepts(bytes: &[u8]) {
     let Ok(out) = std::process::Command::new("dcmdump").arg("--version").output() else {
         return;
     };

@@ -14,6 +14,7 @@ mod cli;
 mod cluster;
 mod compose;
 mod deidentify;
+mod deidentify_export;
 mod dicomweb;
 mod durability;
 mod encryption;

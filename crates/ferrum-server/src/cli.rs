@@ -72,6 +72,15 @@ pub enum Command {
         /// in `/`, or an existing empty folder).
         #[arg(long)]
         out: PathBuf,
+        /// De-identify every object (PS3.15 basic profile, modified dates, clean descriptors,
+        /// patient characteristics kept), one context for the whole export; objects that
+        /// declare burned-in annotation are left out and counted.
+        #[arg(long)]
+        deidentify: bool,
+        /// With --deidentify: write the objects with burned-in annotation too (de-identified
+        /// headers; their pixels may still show a name).
+        #[arg(long, requires = "deidentify")]
+        keep_burned_in: bool,
     },
 }
 
@@ -279,8 +288,9 @@ pub async fn run() -> anyhow::Result<()> {
             };
             println!("{}", serde_json::to_string(&erased)?);
         }
-        Command::Export { what, out } => {
-            let counts = crate::export::run(&settings, what.scope(), out.clone()).await?;
+        Command::Export { what, out, deidentify, keep_burned_in } => {
+            let options = crate::export::Options { deidentify, keep_burned_in };
+            let counts = crate::export::run(&settings, what.scope(), out.clone(), options).await?;
             let mut summary = serde_json::to_value(counts)?;
             summary["out"] = out.display().to_string().into();
             println!("{summary}");

@@ -9,6 +9,7 @@
 //! patient ID); a study without a Patient ID is a patient of its own, since nothing says
 //! whose it is.
 use ferrum_dicom::dicomdir::{FileSet, ImageRecord, PatientRecord, SeriesRecord, StudyRecord};
+use ferrum_dicom::InstanceAttributes;
 use ferrum_store::model::{ExportStudy, InstanceRecord, SeriesDetail};
 
 /// Siblings beyond which a level's numbers are written in base 36 (six digits either way).
@@ -97,6 +98,95 @@ impl Layout {
                 })
             })
         })
+    }
+
+    /// This layout with every value the DICOMDIR and the manifest take replaced by what the
+    /// objects as written say (`written` in [`Layout::files`] order, one per object): for a
+    /// transform that rewrites the objects, so that neither states a value the files no
+    /// longer hold. Patient and study keys come from each study's first object, series keys
+    /// from each series' first; what no object carries (who uploaded it, when, its stored
+    /// hash and key) is cleared.
+    pub fn described_by(&self, written: &[InstanceAttributes]) -> anyhow::Result<Layout> {
+        let mut out = self.clone();
+        let mut next = written.iter();
+        for study in out.patients.iter_mut().flat_map(|p| p.studies.iter_mut()) {
+            let mut first_of_study = true;
+            for series in &mut study.detail.series {
+                let mut first_of_series = true;
+                for instance in &mut series.instances {
+                    let a = next.next().ok_or_else(|| anyhow::anyhow!("fewer objects written than planned"))?;
+                    if first_of_study {
+                        first_of_study = false;
+                        let s = &mut study.detail.summary;
+                        s.study_instance_uid = a.study.study_instance_uid.as_str().to_owned();
+                        s.patient_name = a.patient.patient_name.clone();
+                        s.patient_id = a.patient.patient_id.clone();
+                        s.patient_birth_date = a.patient.patient_birth_date.clone();
+                        s.patient_sex = a.patient.patient_sex.clone();
+                        s.study_date = a.study.study_date.clone();
+                        s.study_time = a.study.study_time.clone();
+                        s.accession_number = a.study.accession_number.clone();
+                        s.study_description = a.study.study_description.clone();
+                        s.referring_physician_name = a.study.referring_physician_name.clone();
+                        s.institution_name = a.study.institution_name.clone();
+                        s.uploaded_by.clear();
+                        s.uploaded_at.clear();
+                        s.owner = None;
+                        study.study_id = a.study.study_id.clone();
+                    }
+                    if first_of_series {
+                        first_of_series = false;
+                        series.series_instance_uid = a.series.series_instance_uid.as_str().to_owned();
+                        series.modality = a.series.modality.clone();
+                        series.series_number = a.series.series_number;
+                        series.series_description = a.series.series_description.clone();
+                        series.body_part_examined = a.series.body_part_examined.clone();
+                    }
+                    instance.sop_instance_uid = a.instance.sop_instance_uid.as_str().to_owned();
+                    instance.series_instance_uid = a.series.series_instance_uid.as_str().to_owned();
+                    instance.study_instance_uid = a.study.study_instance_uid.as_str().to_owned();
+                    instance.sop_class_uid = a.instance.sop_class_uid.clone();
+                    instance.instance_number = a.instance.instance_number;
+                    instance.transfer_syntax_uid = a.instance.transfer_syntax_uid.clone();
+                    instance.rows = a.instance.rows;
+                    instance.columns = a.instance.columns;
+                    instance.number_of_frames = a.instance.number_of_frames;
+                    instance.slice_position = a.instance.slice_position;
+                    instance.sha256.clear();
+                    instance.blob_key.clear();
+                    instance.uploaded_by.clear();
+                    instance.created_at.clear();
+                }
+            }
+            let mut modalities: Vec<String> = study.detail.series.iter().filter_map(|s| s.modality.clone()).collect();
+            modalities.sort();
+            modalities.dedup();
+            study.detail.summary.modalities = modalities;
+        }
+        anyhow::ensure!(next.next().is_none(), "more objects written than planned");
+        Ok(out)
+    }
+
+    /// Keeps only the objects `keep` answers true for, dropping series, studies and
+    /// patients left empty; answers how many objects were dropped.
+    pub fn retain(&mut self, mut keep: impl FnMut(&InstanceRecord) -> bool) -> u64 {
+        let mut dropped = 0u64;
+        for study in self.patients.iter_mut().flat_map(|p| p.studies.iter_mut()) {
+            for series in &mut study.detail.series {
+                let before = series.instances.len();
+                series.instances.retain(|i| keep(i));
+                dropped += (before - series.instances.len()) as u64;
+                series.num_instances = series.instances.len() as i64;
+            }
+            study.detail.series.retain(|s| !s.instances.is_empty());
+            study.detail.summary.num_series = study.detail.series.len() as i64;
+            study.detail.summary.num_instances = study.detail.series.iter().map(|s| s.num_instances).sum();
+        }
+        for patient in &mut self.patients {
+            patient.studies.retain(|s| !s.detail.series.is_empty());
+        }
+        self.patients.retain(|p| !p.studies.is_empty());
+        dropped
     }
 
     /// The DICOMDIR's records, from the catalog's values.

@@ -5,6 +5,7 @@
 use ferrum_store::model::ExportScope;
 use serde_json::{json, Value};
 
+use super::deidentify::Deidentification;
 use super::layout::{component, Layout};
 
 /// The archive format; `/2` is the DICOMDIR tree (`/1` was `<series>/<sop>.dcm`).
@@ -26,7 +27,15 @@ fn scope_json(scope: &ExportScope) -> Value {
 }
 
 /// `files` are the objects as written, in [`Layout::files`] order.
-pub fn build(scope: &ExportScope, layout: &Layout, files: &[Written], dicomdir: &Written) -> Value {
+/// `deidentified` is set for a de-identified export: its manifest names the scope by the
+/// new values and says nothing of who uploaded what or when (dates as stored).
+pub fn build(
+    scope: &ExportScope,
+    layout: &Layout,
+    files: &[Written],
+    dicomdir: &Written,
+    deidentified: Option<&Deidentification>,
+) -> Value {
     let patient_count = layout.patients.len();
     let patients: Vec<Value> = layout
         .patients
@@ -61,7 +70,7 @@ pub fn build(scope: &ExportScope, layout: &Layout, files: &[Written], dicomdir: 
                         })
                         .collect();
                     let sum = &study.detail.summary;
-                    json!({
+                    let mut study = json!({
                         "path": dir,
                         "study_instance_uid": sum.study_instance_uid,
                         "study_id": study.study_id,
@@ -75,7 +84,13 @@ pub fn build(scope: &ExportScope, layout: &Layout, files: &[Written], dicomdir: 
                         "uploaded_by": sum.uploaded_by,
                         "uploaded_at": sum.uploaded_at,
                         "series": series,
-                    })
+                    });
+                    if deidentified.is_some() {
+                        let fields = study.as_object_mut().expect("an object");
+                        fields.remove("uploaded_by");
+                        fields.remove("uploaded_at");
+                    }
+                    study
                 })
                 .collect();
             json!({
@@ -105,12 +120,22 @@ pub fn build(scope: &ExportScope, layout: &Layout, files: &[Written], dicomdir: 
             })
         })
         .collect();
-    json!({
+    let mut manifest = json!({
         "format": FORMAT,
         "exported_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "scope": scope_json(scope),
+        "scope": match deidentified {
+            Some(d) => d.scope.clone(),
+            None => scope_json(scope),
+        },
         "dicomdir": { "path": "DICOMDIR", "sha256": dicomdir.sha256, "bytes": dicomdir.bytes },
         "patients": patients,
         "files": files,
-    })
+    });
+    if let Some(d) = deidentified {
+        manifest["deidentified"] = json!({
+            "method": super::deidentify::METHOD,
+            "left_out": { "burned_in_annotation": d.left_out_burned_in },
+        });
+    }
+    manifest
 }

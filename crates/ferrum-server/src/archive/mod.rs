@@ -9,6 +9,7 @@
 //! object. Each object's bytes pass through a [`Transform`] (identity unless a caller gives
 //! one); an identity export checks every object against its catalogued hash on the way and
 //! stops, leaving an archive without its end, if one does not match.
+pub mod deidentify;
 pub mod layout;
 pub mod manifest;
 pub mod sink;
@@ -40,6 +41,9 @@ pub struct Export {
     pub scope: ExportScope,
     pub layout: Layout,
     pub transform: Transform,
+    /// Set when the transform de-identifies: what the manifest says instead of the
+    /// original scope, and what was left out.
+    pub deidentified: Option<deidentify::Deidentification>,
 }
 
 /// What an export holds, for the audit trail and the command line.
@@ -50,20 +54,26 @@ pub struct Counts {
     pub instances: u64,
     /// Of the objects as stored.
     pub bytes: u64,
+    /// Objects of the scope not written because they declare burned-in annotation (a
+    /// de-identified export without `--keep-burned-in`).
+    pub left_out_burned_in: u64,
 }
 
 impl Export {
     pub fn new(scope: ExportScope, layout: Layout) -> Export {
-        Export { scope, layout, transform: Transform::identity() }
+        Export { scope, layout, transform: Transform::identity(), deidentified: None }
     }
 
     pub fn counts(&self) -> Counts {
-        self.layout.studies().map(study_counts).fold(Counts::default(), |a, b| Counts {
+        let mut counts = self.layout.studies().map(study_counts).fold(Counts::default(), |a, b| Counts {
             studies: a.studies + b.studies,
             series: a.series + b.series,
             instances: a.instances + b.instances,
             bytes: a.bytes + b.bytes,
-        })
+            left_out_burned_in: 0,
+        });
+        counts.left_out_burned_in = self.deidentified.as_ref().map_or(0, |d| d.left_out_burned_in);
+        counts
     }
 }
 
@@ -75,6 +85,7 @@ pub fn study_counts(study: &ferrum_store::model::ExportStudy) -> Counts {
         series: study.detail.series.len() as u64,
         instances: instances.clone().count() as u64,
         bytes: instances.map(|i| i.size_bytes.max(0) as u64).sum(),
+        left_out_burned_in: 0,
     }
 }
 
@@ -114,6 +125,8 @@ pub fn zip_stream(blobs: Arc<dyn BlobStore>, export: Export) -> impl Stream<Item
 pub async fn write(blobs: &dyn BlobStore, export: &Export, mut sink: Box<dyn Sink>) -> anyhow::Result<()> {
     let transform = export.transform.function();
     let mut written = Vec::new();
+    // What each rewritten object says, for the DICOMDIR and the manifest.
+    let mut described = Vec::new();
     for file in export.layout.files() {
         let key = BlobKey::parse(&file.instance.blob_key)?;
         let mut hasher = Sha256::new();
@@ -135,7 +148,14 @@ pub async fn write(blobs: &dyn BlobStore, export: &Export, mut sink: Box<dyn Sin
                     })
                     .await?;
                 let (f, record) = (f.clone(), file.instance.clone());
-                let changed = tokio::task::spawn_blocking(move || f(&record, stored)).await??;
+                let (changed, attributes) = tokio::task::spawn_blocking(move || {
+                    let changed = f(&record, stored)?;
+                    let inspected = ferrum_dicom::inspect(std::io::Cursor::new(&changed[..]))
+                        .map_err(|e| anyhow::anyhow!("a rewritten object cannot be read back: {e}"))?;
+                    anyhow::Ok((changed, inspected.attributes))
+                })
+                .await??;
+                described.push(attributes);
                 hasher.update(&changed);
                 bytes = changed.len() as u64;
                 sink.entry(&file.path, &mut whole(changed.into())).await?;
@@ -148,10 +168,16 @@ pub async fn write(blobs: &dyn BlobStore, export: &Export, mut sink: Box<dyn Sin
         }
         written.push(Written { sha256, bytes });
     }
-    let dicomdir = export.layout.file_set(FILE_SET_ID, &new_uid()).encode()?;
+    // A rewritten archive is described by its files, never by the catalog's values.
+    let described = match &transform {
+        None => std::borrow::Cow::Borrowed(&export.layout),
+        Some(_) => std::borrow::Cow::Owned(export.layout.described_by(&described)?),
+    };
+    let dicomdir = described.file_set(FILE_SET_ID, &new_uid()).encode()?;
     let dicomdir_written = Written { sha256: hex::encode(Sha256::digest(&dicomdir)), bytes: dicomdir.len() as u64 };
     sink.entry("DICOMDIR", &mut whole(dicomdir.into())).await?;
-    let manifest = manifest::build(&export.scope, &export.layout, &written, &dicomdir_written);
+    let manifest =
+        manifest::build(&export.scope, &described, &written, &dicomdir_written, export.deidentified.as_ref());
     sink.entry("manifest.json", &mut whole(serde_json::to_vec_pretty(&manifest)?.into())).await?;
     sink.finish().await
 }
