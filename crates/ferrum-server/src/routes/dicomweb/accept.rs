@@ -116,26 +116,26 @@ pub fn frame_part(header: Option<&str>, ts: &str) -> Result<String, String> {
     let native = is_native(ts);
     let media = if native { "application/octet-stream" } else { bitstream_media(ts) };
     let sent_ts = if native { EXPLICIT_LE } else { ts };
-    let taken = ranges(header.unwrap_or("*/*")).iter().any(|r| {
-        let ts_ok = |r: &Range| {
-            matches!(r.transfer_syntax.as_deref(), None | Some("*")) || r.transfer_syntax.as_deref() == Some(sent_ts)
-        };
+    // The first range that takes the frame says which type its parts are sent as.
+    let sent_as = ranges(header.unwrap_or("*/*")).iter().find_map(|r| {
+        let ts_ok =
+            matches!(r.transfer_syntax.as_deref(), None | Some("*")) || r.transfer_syntax.as_deref() == Some(sent_ts);
         match r.media.as_str() {
-            "*/*" | "multipart/*" => true,
+            "*/*" | "multipart/*" => Some(media),
             "multipart/related" => match r.part_type.as_deref() {
-                None | Some("*/*") => ts_ok(r),
-                Some("application/octet-stream") if native => ts_ok(r),
+                None | Some("*/*") => ts_ok.then_some(media),
+                Some("application/octet-stream") if native => ts_ok.then_some(media),
                 // A compressed bitstream as octet-stream only to one that takes any or this one.
-                Some("application/octet-stream") => {
-                    matches!(r.transfer_syntax.as_deref(), Some("*")) || r.transfer_syntax.as_deref() == Some(ts)
-                }
-                Some(t) => !native && (t == media || t == "image/*") && ts_ok(r),
+                Some("application/octet-stream") => (r.transfer_syntax.as_deref() == Some("*")
+                    || r.transfer_syntax.as_deref() == Some(ts))
+                .then_some("application/octet-stream"),
+                Some(t) => (!native && (t == media || t == "image/*") && ts_ok).then_some(media),
             },
-            _ => false,
+            _ => None,
         }
     });
-    if taken {
-        return Ok(format!("{media}; transfer-syntax={sent_ts}"));
+    if let Some(sent_as) = sent_as {
+        return Ok(format!("{sent_as}; transfer-syntax={sent_ts}"));
     }
     Err(if native {
         "frames of this instance are sent as multipart/related; type=\"application/octet-stream\"".into()
