@@ -264,6 +264,45 @@ const USER_ROWS: &[Row] = &[
         "401 401 401 200 200 200 200 200 404 200",
         "view_study",
     ),
+    row("GET", "/dicomweb/studies/{study}", "401 401 401 200 200 200 200 200 404 200", "export_study"),
+    row("GET", "/dicomweb/studies/{study}/series/{series}", "401 401 401 200 200 200 200 200 404 200", "export_study"),
+    row(
+        "GET",
+        "/dicomweb/studies/{study}/series/{series}/instances/{sop}",
+        "401 401 401 200 200 200 200 200 404 200",
+        "download_instance",
+    ),
+    row(
+        "GET",
+        "/dicomweb/studies/{study}/series/{series}/instances/{sop}/frames/{frames}",
+        "401 401 401 200 200 200 200 200 404 200",
+        "view_image",
+    ),
+    row(
+        "GET",
+        "/dicomweb/studies/{study}/series/{series}/instances/{sop}/rendered",
+        "401 401 401 200 200 200 200 200 404 200",
+        "view_image",
+    ),
+    row(
+        "GET",
+        "/dicomweb/studies/{study}/series/{series}/instances/{sop}/frames/{frame}/rendered",
+        "401 401 401 200 200 200 200 200 404 200",
+        "view_image",
+    ),
+    row("GET", "/dicomweb/studies/{study}/thumbnail", "401 401 401 200 200 200 200 200 404 200", "view_thumbnail"),
+    row(
+        "GET",
+        "/dicomweb/studies/{study}/series/{series}/thumbnail",
+        "401 401 401 200 200 200 200 200 404 200",
+        "view_thumbnail",
+    ),
+    row(
+        "GET",
+        "/dicomweb/studies/{study}/series/{series}/instances/{sop}/thumbnail",
+        "401 401 401 200 200 200 200 200 404 200",
+        "view_thumbnail",
+    ),
     row("GET", "/api/studies/{study_uid}/grants", "401 401 401 200 403 403 403 403 404 200", "list_grants"),
     row("PUT", "/api/studies/{study_uid}/grants", "401 401 401 200 403 403 403 403 404 200", "grant_study"),
     row(
@@ -353,6 +392,8 @@ async fn request_for(w: &World, r: &Row, i: usize) -> (String, Option<Value>) {
             .replace("{study}", &s.study)
             .replace("{series}", &s.series)
             .replace("{sop}", &s.sop)
+            .replace("{frames}", "1")
+            .replace("{frame}", "1")
             .replace("{path:.*}", "app/app.css")
             .replace("{id}", &w.link_id)
     };

@@ -50,6 +50,9 @@ pub enum ApiError {
     /// Too many requests of an expensive kind; retry after this many seconds.
     #[error("too many attempts right now; try again in {0} seconds")]
     Throttled(u64),
+    /// 406: nothing the client's `Accept` names can be sent.
+    #[error("{0}")]
+    NotAcceptable(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -76,6 +79,7 @@ impl ApiError {
             ApiError::PinRequired => "pin_required",
             ApiError::PinLocked(_) => "pin_locked",
             ApiError::Throttled(_) => "too_many_requests",
+            ApiError::NotAcceptable(_) => "not_acceptable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -105,6 +109,7 @@ impl ResponseError for ApiError {
             ApiError::PinRequired => StatusCode::UNAUTHORIZED,
             ApiError::PinLocked(_) => StatusCode::LOCKED,
             ApiError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -111,6 +111,16 @@ fn codec(uid: &str) -> Codec {
     }
 }
 
+/// What starts a frame in the bitstream of transfer syntax `uid`.
+pub(crate) fn frame_start(uid: &str) -> FrameStart {
+    match codec(uid) {
+        Codec::Jpeg | Codec::JpegLs => FrameStart::Jpeg,
+        Codec::J2k => FrameStart::J2k,
+        Codec::Rle => FrameStart::Rle,
+        _ => FrameStart::Unknown,
+    }
+}
+
 pub(crate) fn is_encapsulated(uid: &str) -> bool {
     !matches!(codec(uid), Codec::Native)
 }

@@ -29,6 +29,7 @@ mod jpegls;
 mod lut;
 mod modality;
 mod palette;
+mod raw;
 mod rle;
 mod scan;
 mod voi;
@@ -39,6 +40,7 @@ use dicom_object::{FileDicomObject, InMemDicomObject, OpenFileOptions};
 
 pub use encode::{Image8, ImageFormat, Rendered};
 pub use error::RenderError;
+pub use raw::{raw_frames, RawFrame};
 pub use voi::Window;
 
 use color::ColorIn;

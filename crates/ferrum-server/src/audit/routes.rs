@@ -74,6 +74,20 @@ pub fn action_for(method: &str, pattern: Option<&str>, path: &str) -> Option<Act
             | "/dicomweb/studies/{study}/series/{series}/metadata"
             | "/dicomweb/studies/{study}/series/{series}/instances/{sop}/metadata",
         ) => ViewStudy,
+        ("GET", "/dicomweb/studies/{study}" | "/dicomweb/studies/{study}/series/{series}") => ExportStudy,
+        ("GET", "/dicomweb/studies/{study}/series/{series}/instances/{sop}") => DownloadInstance,
+        (
+            "GET",
+            "/dicomweb/studies/{study}/series/{series}/instances/{sop}/frames/{frames}"
+            | "/dicomweb/studies/{study}/series/{series}/instances/{sop}/rendered"
+            | "/dicomweb/studies/{study}/series/{series}/instances/{sop}/frames/{frame}/rendered",
+        ) => ViewImage,
+        (
+            "GET",
+            "/dicomweb/studies/{study}/thumbnail"
+            | "/dicomweb/studies/{study}/series/{series}/thumbnail"
+            | "/dicomweb/studies/{study}/series/{series}/instances/{sop}/thumbnail",
+        ) => ViewThumbnail,
         _ if path.starts_with("/api/") || path.starts_with("/v/") || path.starts_with("/dicomweb/") => Request,
         _ => return None,
     };

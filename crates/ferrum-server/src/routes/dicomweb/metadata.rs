@@ -21,7 +21,7 @@ pub async fn study(
 ) -> Result<HttpResponse, ApiError> {
     let study_uid = path_uid(&path, "study")?.as_str().to_owned();
     let access = Access::new(user.actor(), Action::ViewStudy, &req).study(&study_uid);
-    answer(&state, &user, MetadataScope::Study { study_uid }, access).await
+    answer(&req, &state, &user, MetadataScope::Study { study_uid }, access).await
 }
 
 pub async fn series(
@@ -34,7 +34,7 @@ pub async fn series(
     let study_uid = path_uid(&study, "study")?.as_str().to_owned();
     let series_uid = path_uid(&series, "series")?.as_str().to_owned();
     let access = Access::new(user.actor(), Action::ViewStudy, &req).series(&study_uid, &series_uid);
-    answer(&state, &user, MetadataScope::Series { study_uid, series_uid }, access).await
+    answer(&req, &state, &user, MetadataScope::Series { study_uid, series_uid }, access).await
 }
 
 pub async fn instance(
@@ -48,10 +48,11 @@ pub async fn instance(
     let series_uid = path_uid(&series, "series")?.as_str().to_owned();
     let sop_uid = path_uid(&sop, "instance")?.as_str().to_owned();
     let access = Access::new(user.actor(), Action::ViewStudy, &req).instance(&study_uid, &series_uid, &sop_uid);
-    answer(&state, &user, MetadataScope::Instance { study_uid, series_uid, sop_uid }, access).await
+    answer(&req, &state, &user, MetadataScope::Instance { study_uid, series_uid, sop_uid }, access).await
 }
 
 async fn answer(
+    req: &HttpRequest,
     state: &AppState,
     user: &AuthUser,
     scope: MetadataScope,
@@ -64,20 +65,62 @@ async fn answer(
         return Err(ApiError::NotFound("no such study, series or instance".into()));
     }
     audit::record(state, access.with("instances", rows.len())).await?;
-    let mut body = String::with_capacity(rows.iter().map(|r| r.dataset.as_ref().map_or(256, String::len) + 1).sum());
+    let base = dicomweb_base(req, state);
+    let mut body = String::with_capacity(rows.iter().map(|r| r.dataset.as_ref().map_or(256, String::len) + 320).sum());
     body.push('[');
     for (n, row) in rows.iter().enumerate() {
         if n > 0 {
             body.push(',');
         }
-        match row.dataset.as_deref().filter(|d| *d != "{}") {
+        let dataset = match row.dataset.as_deref().filter(|d| *d != "{}") {
             // Kept as the catalog holds it: no parse and re-serialisation per answer.
-            Some(dataset) => body.push_str(dataset),
-            None => body.push_str(&from_catalog(row).to_string()),
+            Some(dataset) => std::borrow::Cow::Borrowed(dataset),
+            None => std::borrow::Cow::Owned(from_catalog(row).to_string()),
+        };
+        match pixel_data(&base, &row.instance) {
+            // The kept dataset is an object without Pixel Data: the element is added before its
+            // closing brace (the last tag sorts last, as DICOM JSON orders them).
+            Some(pixels) => match dataset.trim_end().strip_suffix('}') {
+                Some(open) => {
+                    body.push_str(open);
+                    if open.trim_end() != "{" {
+                        body.push(',');
+                    }
+                    body.push_str(&pixels);
+                    body.push('}');
+                }
+                None => body.push_str(&dataset),
+            },
+            None => body.push_str(&dataset),
         }
     }
     body.push(']');
     Ok(HttpResponse::Ok().content_type(DICOM_JSON).body(body))
+}
+
+/// Where DICOMweb is reached: the configured public address, else the request's origin.
+fn dicomweb_base(req: &HttpRequest, state: &AppState) -> String {
+    let origin = match &state.settings.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            let (scheme, host) = crate::http::client_addr::request_origin(req);
+            format!("{scheme}://{host}")
+        }
+    };
+    format!("{origin}/dicomweb")
+}
+
+/// `"7FE00010"` of an image instance: a BulkDataURI to its frames (PS3.18 F.2.6), which is
+/// where viewers such as OHIF fetch the pixels from. OB for compressed bitstreams, OW for
+/// native pixels (PS3.5 8.2). UIDs are digits and dots, so they need no escaping in the URL.
+fn pixel_data(base: &str, i: &ferrum_store::model::InstanceRecord) -> Option<String> {
+    i.rows.filter(|_| i.columns.is_some())?;
+    let vr = if super::accept::is_native(&i.transfer_syntax_uid) { "OW" } else { "OB" };
+    let uri = format!(
+        "{base}/studies/{}/series/{}/instances/{}/frames",
+        i.study_instance_uid, i.series_instance_uid, i.sop_instance_uid
+    );
+    Some(format!("\"7FE00010\":{}", json!({"vr": vr, "BulkDataURI": uri})))
 }
 
 /// What the catalog knows of an instance whose header has not been read into metadata yet

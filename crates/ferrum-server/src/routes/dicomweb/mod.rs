@@ -1,14 +1,29 @@
 //! DICOMweb (PS3.18) under `/dicomweb`, answered from the catalog and the blob store through
 //! the same access predicate as the JSON API.
+mod accept;
+mod frames;
 mod metadata;
+mod pictures;
+mod retrieve;
 
 use actix_web::web;
 
+// One route per line, as tests/e2e/authz.rs reads them from this file.
+#[rustfmt::skip]
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/dicomweb")
             .route("/studies/{study}/metadata", web::get().to(metadata::study))
             .route("/studies/{study}/series/{series}/metadata", web::get().to(metadata::series))
-            .route("/studies/{study}/series/{series}/instances/{sop}/metadata", web::get().to(metadata::instance)),
+            .route("/studies/{study}/series/{series}/instances/{sop}/metadata", web::get().to(metadata::instance))
+            .route("/studies/{study}", web::get().to(retrieve::study))
+            .route("/studies/{study}/series/{series}", web::get().to(retrieve::series))
+            .route("/studies/{study}/series/{series}/instances/{sop}", web::get().to(retrieve::instance))
+            .route("/studies/{study}/series/{series}/instances/{sop}/frames/{frames}", web::get().to(frames::frames))
+            .route("/studies/{study}/series/{series}/instances/{sop}/rendered", web::get().to(pictures::instance_rendered))
+            .route("/studies/{study}/series/{series}/instances/{sop}/frames/{frame}/rendered", web::get().to(pictures::frame_rendered))
+            .route("/studies/{study}/thumbnail", web::get().to(pictures::study_thumbnail))
+            .route("/studies/{study}/series/{series}/thumbnail", web::get().to(pictures::series_thumbnail))
+            .route("/studies/{study}/series/{series}/instances/{sop}/thumbnail", web::get().to(pictures::instance_thumbnail)),
     );
 }
