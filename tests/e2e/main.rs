@@ -14,6 +14,7 @@ mod cluster;
 mod compose;
 mod deidentify;
 mod dicomweb;
+mod dicomweb_qido;
 mod durability;
 mod encryption;
 mod erase;
