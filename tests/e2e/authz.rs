@@ -251,6 +251,17 @@ const USER_ROWS: &[Row] = &[
     row("GET", "/api/instances/{sop_uid}/file", "401 401 401 200 200 200 200 200 404 200", "download_instance"),
     row("GET", "/api/instances/{sop_uid}/rendered", "401 401 401 200 200 200 200 200 404 200", "view_image"),
     row("GET", "/api/studies/{study_uid}/archive", "401 401 401 200 200 200 200 200 404 200", "export_study"),
+    row("GET", "/dicomweb/studies", "401 401 401 200 200 200 200 200 200 200", "search_studies"),
+    row("GET", "/dicomweb/studies/{study}/series", "401 401 401 200 200 200 200 200 200 200", "search_studies"),
+    row("GET", "/dicomweb/series", "401 401 401 200 200 200 200 200 200 200", "search_studies"),
+    row(
+        "GET",
+        "/dicomweb/studies/{study}/series/{series}/instances",
+        "401 401 401 200 200 200 200 200 200 200",
+        "search_studies",
+    ),
+    row("GET", "/dicomweb/studies/{study}/instances", "401 401 401 200 200 200 200 200 200 200", "search_studies"),
+    row("GET", "/dicomweb/instances", "401 401 401 200 200 200 200 200 200 200", "search_studies"),
     row("GET", "/dicomweb/studies/{study}/metadata", "401 401 401 200 200 200 200 200 404 200", "view_study"),
     row(
         "GET",

@@ -16,6 +16,7 @@ mod compose;
 mod deidentify;
 mod deidentify_export;
 mod dicomweb;
+mod dicomweb_qido;
 mod dicomweb_retrieve;
 mod durability;
 mod encryption;

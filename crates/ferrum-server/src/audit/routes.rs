@@ -88,6 +88,15 @@ pub fn action_for(method: &str, pattern: Option<&str>, path: &str) -> Option<Act
             | "/dicomweb/studies/{study}/series/{series}/thumbnail"
             | "/dicomweb/studies/{study}/series/{series}/instances/{sop}/thumbnail",
         ) => ViewThumbnail,
+        (
+            "GET",
+            "/dicomweb/studies"
+            | "/dicomweb/studies/{study}/series"
+            | "/dicomweb/series"
+            | "/dicomweb/studies/{study}/series/{series}/instances"
+            | "/dicomweb/studies/{study}/instances"
+            | "/dicomweb/instances",
+        ) => SearchStudies,
         _ if path.starts_with("/api/") || path.starts_with("/v/") || path.starts_with("/dicomweb/") => Request,
         _ => return None,
     };

@@ -16,6 +16,7 @@ mod listing;
 mod metadata;
 mod mfa;
 mod outbox;
+mod qido;
 mod rectify;
 mod retention;
 mod rows;
@@ -33,6 +34,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use qido::{QidoCatalog, QidoLevel, QidoQuery, QidoRow};
 pub use sql::{PostgresCatalog, SqlCatalog, SqliteCatalog};
 
 use crate::access::{Grant, Grantee, Group, Level, Principal, StudyAccess};
@@ -447,6 +449,7 @@ pub trait Catalog:
     + OutboxCatalog
     + AuditCatalog
     + MetadataCatalog
+    + QidoCatalog
     + 'static
 {
     /// Answers once the database can be queried.

@@ -4,6 +4,7 @@ mod accept;
 mod frames;
 mod metadata;
 mod pictures;
+mod qido;
 mod retrieve;
 
 use actix_web::web;
@@ -13,6 +14,12 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/dicomweb")
+            .route("/studies", web::get().to(qido::studies))
+            .route("/studies/{study}/series", web::get().to(qido::study_series))
+            .route("/series", web::get().to(qido::series))
+            .route("/studies/{study}/series/{series}/instances", web::get().to(qido::series_instances))
+            .route("/studies/{study}/instances", web::get().to(qido::study_instances))
+            .route("/instances", web::get().to(qido::instances))
             .route("/studies/{study}/metadata", web::get().to(metadata::study))
             .route("/studies/{study}/series/{series}/metadata", web::get().to(metadata::series))
             .route("/studies/{study}/series/{series}/instances/{sop}/metadata", web::get().to(metadata::instance))
