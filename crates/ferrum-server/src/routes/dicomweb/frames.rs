@@ -5,7 +5,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use bytes::Bytes;
 use ferrum_dicom::render::{self, RawFrame, RenderError};
-use ferrum_store::model::{InstanceRecord, MetadataScope};
+use ferrum_store::model::InstanceRecord;
 use ferrum_store::{BlobKey, StoreError};
 use futures_util::TryStreamExt;
 
@@ -14,7 +14,6 @@ use super::retrieve::visible;
 use crate::audit::{self, Access, Action};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::routes::studies::path_uid;
 use crate::state::AppState;
 
 /// Most frames one request may list.
@@ -42,11 +41,8 @@ pub(super) async fn visible_instance(
     (study, series, sop): (&str, &str, &str),
     access: Access,
 ) -> Result<(InstanceRecord, Access), ApiError> {
-    let study_uid = path_uid(study, "study")?.as_str().to_owned();
-    let series_uid = path_uid(series, "series")?.as_str().to_owned();
-    let sop_uid = path_uid(sop, "instance")?.as_str().to_owned();
-    let access = access.instance(&study_uid, &series_uid, &sop_uid).with("via", "dicomweb");
-    let scope = MetadataScope::Instance { study_uid, series_uid, sop_uid };
+    let scope = super::target::instance(study, series, sop)?;
+    let access = super::target::locate(access, &scope).with("via", "dicomweb");
     let (mut instances, access) = visible(state, user, &scope, access).await?;
     Ok((instances.swap_remove(0), access))
 }

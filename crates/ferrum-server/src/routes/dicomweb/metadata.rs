@@ -5,10 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use ferrum_store::model::{InstanceMetadata, MetadataScope};
 use serde_json::{json, Map, Value};
 
+use super::target;
 use crate::audit::{self, Access, Action, Outcome};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::routes::studies::path_uid;
 use crate::state::AppState;
 
 pub const DICOM_JSON: &str = "application/dicom+json";
@@ -19,9 +19,9 @@ pub async fn study(
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let study_uid = path_uid(&path, "study")?.as_str().to_owned();
-    let access = Access::new(user.actor(), Action::ViewStudy, &req).study(&study_uid);
-    answer(&req, &state, &user, MetadataScope::Study { study_uid }, access).await
+    let scope = target::study(&path)?;
+    let access = target::access(&user, Action::ViewStudy, &req, &scope);
+    answer(&req, &state, &user, scope, access).await
 }
 
 pub async fn series(
@@ -31,10 +31,9 @@ pub async fn series(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (study, series) = path.into_inner();
-    let study_uid = path_uid(&study, "study")?.as_str().to_owned();
-    let series_uid = path_uid(&series, "series")?.as_str().to_owned();
-    let access = Access::new(user.actor(), Action::ViewStudy, &req).series(&study_uid, &series_uid);
-    answer(&req, &state, &user, MetadataScope::Series { study_uid, series_uid }, access).await
+    let scope = target::series(&study, &series)?;
+    let access = target::access(&user, Action::ViewStudy, &req, &scope);
+    answer(&req, &state, &user, scope, access).await
 }
 
 pub async fn instance(
@@ -44,11 +43,9 @@ pub async fn instance(
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (study, series, sop) = path.into_inner();
-    let study_uid = path_uid(&study, "study")?.as_str().to_owned();
-    let series_uid = path_uid(&series, "series")?.as_str().to_owned();
-    let sop_uid = path_uid(&sop, "instance")?.as_str().to_owned();
-    let access = Access::new(user.actor(), Action::ViewStudy, &req).instance(&study_uid, &series_uid, &sop_uid);
-    answer(&req, &state, &user, MetadataScope::Instance { study_uid, series_uid, sop_uid }, access).await
+    let scope = target::instance(&study, &series, &sop)?;
+    let access = target::access(&user, Action::ViewStudy, &req, &scope);
+    answer(&req, &state, &user, scope, access).await
 }
 
 async fn answer(

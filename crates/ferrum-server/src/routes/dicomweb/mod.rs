@@ -6,6 +6,7 @@ mod metadata;
 mod pictures;
 mod qido;
 mod retrieve;
+mod target;
 
 use actix_web::web;
 

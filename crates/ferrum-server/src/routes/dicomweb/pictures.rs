@@ -8,11 +8,11 @@ use ferrum_store::model::{InstanceRecord, MetadataScope};
 use super::accept;
 use super::frames::visible_instance;
 use super::retrieve::visible;
+use super::target;
 use crate::audit::{self, Access, Action};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::images::{representative, Picture, THUMBNAIL_SIZE};
-use crate::routes::studies::path_uid;
 use crate::state::AppState;
 
 fn accept_header(req: &HttpRequest) -> Option<&str> {
@@ -89,9 +89,9 @@ pub async fn study_thumbnail(
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let study_uid = path_uid(&path, "study")?.as_str().to_owned();
-    let access = Access::new(user.actor(), Action::ViewThumbnail, &req).study(&study_uid);
-    thumbnail(&req, &state, &user, MetadataScope::Study { study_uid }, access).await
+    let scope = target::study(&path)?;
+    let access = target::access(&user, Action::ViewThumbnail, &req, &scope);
+    thumbnail(&req, &state, &user, scope, access).await
 }
 
 pub async fn series_thumbnail(
@@ -101,10 +101,9 @@ pub async fn series_thumbnail(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (study, series) = path.into_inner();
-    let study_uid = path_uid(&study, "study")?.as_str().to_owned();
-    let series_uid = path_uid(&series, "series")?.as_str().to_owned();
-    let access = Access::new(user.actor(), Action::ViewThumbnail, &req).series(&study_uid, &series_uid);
-    thumbnail(&req, &state, &user, MetadataScope::Series { study_uid, series_uid }, access).await
+    let scope = target::series(&study, &series)?;
+    let access = target::access(&user, Action::ViewThumbnail, &req, &scope);
+    thumbnail(&req, &state, &user, scope, access).await
 }
 
 pub async fn instance_thumbnail(
@@ -114,9 +113,7 @@ pub async fn instance_thumbnail(
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (study, series, sop) = path.into_inner();
-    let study_uid = path_uid(&study, "study")?.as_str().to_owned();
-    let series_uid = path_uid(&series, "series")?.as_str().to_owned();
-    let sop_uid = path_uid(&sop, "instance")?.as_str().to_owned();
-    let access = Access::new(user.actor(), Action::ViewThumbnail, &req).instance(&study_uid, &series_uid, &sop_uid);
-    thumbnail(&req, &state, &user, MetadataScope::Instance { study_uid, series_uid, sop_uid }, access).await
+    let scope = target::instance(&study, &series, &sop)?;
+    let access = target::access(&user, Action::ViewThumbnail, &req, &scope);
+    thumbnail(&req, &state, &user, scope, access).await
 }

@@ -13,10 +13,10 @@ use ferrum_store::BlobKey;
 use futures_util::{stream, StreamExt, TryStreamExt};
 
 use super::accept::DicomAccept;
+use super::target;
 use crate::audit::{self, Access, Action, Outcome};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::routes::studies::path_uid;
 use crate::state::AppState;
 
 pub async fn study(
@@ -25,9 +25,9 @@ pub async fn study(
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let study_uid = path_uid(&path, "study")?.as_str().to_owned();
-    let access = Access::new(user.actor(), Action::ExportStudy, &req).study(&study_uid);
-    answer(&req, &state, &user, MetadataScope::Study { study_uid }, access).await
+    let scope = target::study(&path)?;
+    let access = target::access(&user, Action::ExportStudy, &req, &scope);
+    answer(&req, &state, &user, scope, access).await
 }
 
 pub async fn series(
@@ -37,10 +37,9 @@ pub async fn series(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (study, series) = path.into_inner();
-    let study_uid = path_uid(&study, "study")?.as_str().to_owned();
-    let series_uid = path_uid(&series, "series")?.as_str().to_owned();
-    let access = Access::new(user.actor(), Action::ExportStudy, &req).series(&study_uid, &series_uid);
-    answer(&req, &state, &user, MetadataScope::Series { study_uid, series_uid }, access).await
+    let scope = target::series(&study, &series)?;
+    let access = target::access(&user, Action::ExportStudy, &req, &scope);
+    answer(&req, &state, &user, scope, access).await
 }
 
 pub async fn instance(
@@ -50,11 +49,9 @@ pub async fn instance(
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (study, series, sop) = path.into_inner();
-    let study_uid = path_uid(&study, "study")?.as_str().to_owned();
-    let series_uid = path_uid(&series, "series")?.as_str().to_owned();
-    let sop_uid = path_uid(&sop, "instance")?.as_str().to_owned();
-    let access = Access::new(user.actor(), Action::DownloadInstance, &req).instance(&study_uid, &series_uid, &sop_uid);
-    answer(&req, &state, &user, MetadataScope::Instance { study_uid, series_uid, sop_uid }, access).await
+    let scope = target::instance(&study, &series, &sop)?;
+    let access = target::access(&user, Action::DownloadInstance, &req, &scope);
+    answer(&req, &state, &user, scope, access).await
 }
 
 /// The instances in `scope` the principal may see, in display order; 404 (audited) when
