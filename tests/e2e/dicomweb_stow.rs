@@ -476,3 +476,62 @@ async fn wado_rs_rewrites_uncompressed_objects_in_explicit_little_endian_and_wad
     let via_wado = trail["items"].as_array().unwrap().iter().filter(|e| e["detail"]["via"] == "wado-uri").count();
     assert!(via_wado >= 3, "{trail}");
 }
+
+/// A streamed body of `n` generated objects of series `series`: STOW-RS parts or
+/// form-data files, the same bytes either way.
+fn streamed(n: u32, series: u32, form: bool) -> (String, reqwest::Body) {
+    let boundary = "ferrum-rate-boundary";
+    let parts = futures_util::stream::iter(1..=n + 1).map(move |i| {
+        let chunk = if i > n {
+            format!("--{boundary}--\r\n").into_bytes()
+        } else {
+            let head = if form {
+                format!("Content-Disposition: form-data; name=\"files\"; filename=\"{i}.dcm\"\r\nContent-Type: application/dicom")
+            } else {
+                "Content-Type: application/dicom".to_owned()
+            };
+            let mut part = format!("--{boundary}\r\n{head}\r\n\r\n").into_bytes();
+            part.extend_from_slice(&dicom(&Spec::new(1730, series, i).size(BULK_IMAGE_EDGE)));
+            part.extend_from_slice(b"\r\n");
+            part
+        };
+        Ok::<_, std::io::Error>(chunk)
+    });
+    let ctype = if form {
+        format!("multipart/form-data; boundary={boundary}")
+    } else {
+        format!("multipart/related; type=\"application/dicom\"; boundary={boundary}")
+    };
+    (ctype, reqwest::Body::wrap_stream(parts))
+}
+
+/// The same 300 objects through STOW-RS and through `POST /api/uploads` (form-data), each
+/// on a fresh server: one pipeline, so the rates must be alike (printed; held to half, a
+/// margin for a shared machine).
+#[tokio::test]
+async fn stow_rs_stores_as_fast_as_the_upload_route() {
+    const N: u32 = 300;
+    let mut rates = Vec::new();
+    for (form, path) in [(true, "/api/uploads"), (false, "/dicomweb/studies")] {
+        let app = app().spawn().await.logged_in_as_admin().await;
+        let (ctype, body) = streamed(N, 1, form);
+        let started = std::time::Instant::now();
+        let r = app
+            .client
+            .post(app.url(path))
+            .bearer_auth(app.token())
+            .header("content-type", ctype)
+            .body(body)
+            .timeout(std::time::Duration::from_secs(600))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let _ = r.bytes().await.unwrap();
+        let rate = N as f64 / started.elapsed().as_secs_f64();
+        assert!(status == 200 || status == 201, "{path}: {status}");
+        eprintln!("{path}: {N} files in {:.1} s, {rate:.0} files/s", started.elapsed().as_secs_f64());
+        rates.push(rate);
+    }
+    assert!(rates[1] >= rates[0] * 0.5, "STOW-RS {:.0} files/s, upload route {:.0} files/s", rates[1], rates[0]);
+}
