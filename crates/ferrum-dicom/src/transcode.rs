@@ -75,3 +75,82 @@ pub fn to_explicit_le(part10: &[u8]) -> Result<Vec<u8>, RenderError> {
     obj.write_all(&mut out).map_err(|e| RenderError::malformed(format!("cannot write the object: {e}")))?;
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use dicom_core::value::PrimitiveValue;
+    use dicom_core::{DataElement, VR};
+    use dicom_dictionary_std::tags;
+    use dicom_object::{FileMetaTableBuilder, InMemDicomObject, OpenFileOptions};
+
+    use super::*;
+
+    /// A 2×2 16-bit image written in `ts`.
+    fn image(ts: &str, bits: u16, pixels: PrimitiveValue) -> Vec<u8> {
+        let mut obj = InMemDicomObject::new_empty();
+        for (tag, vr, v) in [
+            (tags::SOP_CLASS_UID, VR::UI, "1.2.840.10008.5.1.4.1.1.7"),
+            (tags::SOP_INSTANCE_UID, VR::UI, "1.2.3.4"),
+            (tags::STUDY_INSTANCE_UID, VR::UI, "1.2"),
+            (tags::SERIES_INSTANCE_UID, VR::UI, "1.2.3"),
+            (tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2"),
+        ] {
+            obj.put(DataElement::new(tag, vr, PrimitiveValue::from(v)));
+        }
+        for (tag, v) in [
+            (tags::ROWS, 2u16),
+            (tags::COLUMNS, 2),
+            (tags::SAMPLES_PER_PIXEL, 1),
+            (tags::BITS_ALLOCATED, bits),
+            (tags::BITS_STORED, bits),
+            (tags::HIGH_BIT, bits - 1),
+            (tags::PIXEL_REPRESENTATION, 0),
+        ] {
+            obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(v)));
+        }
+        obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, pixels));
+        let file = obj
+            .with_meta(
+                FileMetaTableBuilder::new()
+                    .transfer_syntax(ts)
+                    .media_storage_sop_class_uid("1.2.840.10008.5.1.4.1.1.7")
+                    .media_storage_sop_instance_uid("1.2.3.4"),
+            )
+            .unwrap();
+        let mut out = Vec::new();
+        file.write_all(&mut out).unwrap();
+        out
+    }
+
+    fn pixel_bytes(part10: &[u8]) -> (String, Vec<u8>) {
+        let obj = OpenFileOptions::new().from_reader(&part10[128..]).unwrap();
+        let ts = obj.meta().transfer_syntax().trim_end_matches('\0').to_owned();
+        (ts, obj.element(tags::PIXEL_DATA).unwrap().value().to_bytes().unwrap().into_owned())
+    }
+
+    #[test]
+    fn implicit_and_big_endian_words_come_out_little_endian() {
+        let words = [1u16, 0x0102, 0xABCD, 0xFFFF];
+        let le: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        for ts in [IMPLICIT_LE, EXPLICIT_BE] {
+            let out = to_explicit_le(&image(ts, 16, PrimitiveValue::U16(words.to_vec().into()))).unwrap();
+            assert_eq!(pixel_bytes(&out), (EXPLICIT_LE.to_owned(), le.clone()), "{ts}");
+        }
+    }
+
+    #[test]
+    fn a_big_endian_32_bit_cell_keeps_its_value() {
+        // Written big endian as 32-bit cells: each cell's high word first.
+        let cells = [0x0102_0304u32, 7, 0xDEAD_BEEF, 0x0001_0000];
+        let words: Vec<u16> = cells.iter().flat_map(|c| [(c >> 16) as u16, *c as u16]).collect();
+        let out = to_explicit_le(&image(EXPLICIT_BE, 32, PrimitiveValue::U16(words.to_vec().into()))).unwrap();
+        let le: Vec<u8> = cells.iter().flat_map(|c| c.to_le_bytes()).collect();
+        assert_eq!(pixel_bytes(&out).1, le);
+    }
+
+    #[test]
+    fn compressed_objects_are_refused() {
+        assert!(!to_explicit_le_from("1.2.840.10008.1.2.4.50"));
+        assert!(!to_explicit_le_from(EXPLICIT_LE), "nothing to rewrite");
+    }
+}
