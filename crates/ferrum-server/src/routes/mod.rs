@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/v/{token}", web::get().to(share::viewer))
         .route("/", web::get().to(webapp::app))
         .route("/assets/{path:.*}", web::get().to(webapp::asset))
+        .route("/wado", web::get().to(dicomweb::wado_uri::wado))
         .configure(dicomweb::configure)
         .service(
             web::scope("/api")

@@ -96,7 +96,7 @@ async fn answer(
 }
 
 /// Where DICOMweb is reached: the configured public address, else the request's origin.
-fn dicomweb_base(req: &HttpRequest, state: &AppState) -> String {
+pub(super) fn dicomweb_base(req: &HttpRequest, state: &AppState) -> String {
     let origin = match &state.settings.public_url {
         Some(url) => url.trim_end_matches('/').to_owned(),
         None => {

@@ -1,12 +1,16 @@
-//! DICOMweb (PS3.18) under `/dicomweb`, answered from the catalog and the blob store through
-//! the same access predicate as the JSON API.
+//! DICOMweb (PS3.18) under `/dicomweb`: STOW-RS through the ingest pipeline, the rest
+//! answered from the catalog and the blob store through the same access predicate as the
+//! JSON API.
 mod accept;
 mod frames;
 mod metadata;
 mod pictures;
 mod qido;
 mod retrieve;
+mod store_response;
+mod stow;
 mod target;
+pub(super) mod wado_uri;
 
 use actix_web::web;
 
@@ -16,6 +20,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/dicomweb")
             .route("/studies", web::get().to(qido::studies))
+            .route("/studies", web::post().to(stow::studies))
+            .route("/studies/{study}", web::post().to(stow::study))
             .route("/studies/{study}/series", web::get().to(qido::study_series))
             .route("/series", web::get().to(qido::series))
             .route("/studies/{study}/series/{series}/instances", web::get().to(qido::series_instances))
