@@ -128,9 +128,9 @@ async fn check_audit(app: &TestApp, traced: &[Traced]) -> Vec<String> {
             wrong.push(format!("{}: nothing on the audit trail, expected {} {outcome}", t.what, t.audit));
         }
         for e in mine {
-            // An upload's event names a study and the instances landed there: allowed even
-            // when the answer as a whole is not a 2xx. Every other event has the answer's outcome.
-            if e["action"] != t.audit || (e["outcome"] != outcome && t.audit != "upload") {
+            // Every event has the answer's outcome: an upload refused into a study it may not
+            // write is denied, not an allowed upload naming that study.
+            if e["action"] != t.audit || e["outcome"] != outcome {
                 wrong.push(format!(
                     "{}: recorded {} {}, expected {} {outcome}",
                     t.what, e["action"], e["outcome"], t.audit

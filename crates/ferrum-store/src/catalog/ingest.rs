@@ -11,7 +11,7 @@ use super::access::level_columns;
 use super::audit::append_chained;
 use super::sql::{now, SqlCatalog};
 use crate::access::{Level, Principal};
-use crate::audit::NewAuditEvent;
+use crate::audit::{NewAuditEvent, Outcome};
 use crate::model::*;
 use crate::StoreError;
 
@@ -293,6 +293,36 @@ async fn insert_one(
     }
 }
 
+/// An upload event says what became of its study: denied when every file of it in the batch
+/// was refused because the principal may not add to the study (so that the trail never
+/// says an account uploaded into a study it could not write), allowed otherwise.
+pub(crate) fn settle_upload_events(
+    batch: &[NewInstance],
+    outcomes: &[InsertOutcome],
+    events: &[NewAuditEvent],
+) -> Vec<NewAuditEvent> {
+    events
+        .iter()
+        .map(|event| {
+            let mut event = event.clone();
+            let Some(study) = event.study_uid.as_deref() else { return event };
+            let mut of_study = batch.iter().zip(outcomes).filter(|(i, _)| i.attributes.study_instance_uid == study);
+            let mut any = false;
+            let all_refused = of_study.all(|(_, o)| {
+                any = true;
+                matches!(o, InsertOutcome::Refused { code: "study_not_writable", .. })
+            });
+            if any && all_refused {
+                event.outcome = Outcome::Denied;
+                let mut detail = event.detail.take().unwrap_or_else(|| serde_json::json!({}));
+                detail["reason"] = "study_not_writable".into();
+                event.detail = Some(detail);
+            }
+            event
+        })
+        .collect()
+}
+
 /// Attempts of a PostgreSQL write transaction aborted to break a deadlock.
 const WRITE_ATTEMPTS: u32 = 4;
 
@@ -320,8 +350,8 @@ pub(crate) async fn insert_instances(
                     let at = now();
                     let mut conn = Conn::Postgres(&mut tx);
                     let outcomes = insert_batch(&mut conn, principal, batch, policy, &at).await?;
-                    for event in audit {
-                        append_chained(&mut conn, event).await?;
+                    for event in settle_upload_events(batch, &outcomes, audit) {
+                        append_chained(&mut conn, &event).await?;
                     }
                     tx.commit().await?;
                     Ok(outcomes)

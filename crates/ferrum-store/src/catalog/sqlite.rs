@@ -7,7 +7,7 @@ use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
 use super::audit::append_chained;
-use super::ingest::{insert_batch, Conn};
+use super::ingest::{insert_batch, settle_upload_events, Conn};
 use super::sql::now;
 use crate::access::Principal;
 use crate::audit::{AuditRecord, NewAuditEvent};
@@ -124,8 +124,8 @@ async fn commit(pool: &SqlitePool, group: &[Write]) -> Result<Vec<Applied>, Stor
             applied.push(match w {
                 Write::Instances { principal, batch, policy, audit, .. } => {
                     let outcomes = insert_batch(&mut conn, principal, batch, *policy, &at).await?;
-                    for event in audit {
-                        append_chained(&mut conn, event).await?;
+                    for event in settle_upload_events(batch, &outcomes, audit) {
+                        append_chained(&mut conn, &event).await?;
                     }
                     Applied::Instances(outcomes)
                 }
