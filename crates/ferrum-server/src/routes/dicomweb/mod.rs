@@ -4,7 +4,7 @@ mod accept;
 mod frames;
 mod metadata;
 mod pictures;
-mod qido;
+pub(crate) mod qido;
 mod retrieve;
 mod target;
 
