@@ -722,3 +722,68 @@ async fn bad_input_is_answered_with_the_right_reject_or_abort_and_the_listener_k
     let (status, _) = app.get_json("/healthz").await;
     assert_eq!(status, 200);
 }
+
+/// getscu into a fresh folder: its output, and what it received by SOP Instance UID.
+fn get(port: &str, calling: &str, keys: &[&str]) -> (String, BTreeMap<String, Vec<u8>>) {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().display().to_string();
+    let mut args = vec!["-v", "-S", "-aet", calling, "-aec", "FERRUM", "-od", &out_dir];
+    for k in keys {
+        args.extend(["-k", k]);
+    }
+    args.extend(["127.0.0.1", port]);
+    let out = dcmtk("getscu", &args);
+    let received = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .map(|bytes| (sop_uid_of(&bytes), bytes))
+        .collect();
+    (text(&out), received)
+}
+
+#[tokio::test]
+async fn getscu_receives_every_instance_it_names_byte_for_byte_and_nothing_the_account_may_not_see() {
+    let app = dicom_app().await;
+    let ward = app.add_user("ward", "radiologist").await;
+    add_node(&app, "VIEWER", "ward", &["get"]).await;
+    add_node(&app, "NO_GET", "ward", &["find"]).await;
+    let specs = [Spec::new(9500, 1, 1), Spec::new(9500, 1, 2), Spec::new(9500, 2, 1)];
+    let files: BTreeMap<String, Vec<u8>> = specs.iter().map(|s| (s.sop.clone(), dicom(s))).collect();
+    for f in files.values() {
+        assert_eq!(app.upload_as(&ward, "application/dicom", f.clone()).await.0, 201);
+    }
+    assert_eq!(app.upload("application/dicom", dicom(&Spec::new(9501, 1, 1))).await.0, 201);
+    let p = port(&app);
+
+    let (out, received) = get(&p, "VIEWER", &["QueryRetrieveLevel=STUDY", &format!("StudyInstanceUID={ROOT}.9500")]);
+    assert_eq!(received.keys().collect::<Vec<_>>(), files.keys().collect::<Vec<_>>(), "{out}");
+    for (sop, bytes) in &received {
+        assert_eq!(data_set(bytes), data_set(&files[sop]), "{sop}: byte for byte");
+    }
+    assert!(out.contains("Received C-GET Response (Success)"), "{out}");
+    assert_eq!(out.matches("Received C-GET Response (Pending)").count(), 2, "a pending response after each but the last");
+    assert!(out.contains("Number of Completed Suboperations : 3"), "{out}");
+    assert!(out.contains("Number of Failed Suboperations    : 0"), "{out}");
+
+    let (_, series) = get(&p, "VIEWER", &["QueryRetrieveLevel=SERIES", &format!("SeriesInstanceUID={ROOT}.9500.2")]);
+    assert_eq!(series.keys().cloned().collect::<Vec<_>>(), [format!("{ROOT}.9500.2.1")]);
+    let (_, image) = get(&p, "VIEWER", &["QueryRetrieveLevel=IMAGE", &format!("SOPInstanceUID={ROOT}.9500.1.2")]);
+    assert_eq!(image.keys().cloned().collect::<Vec<_>>(), [format!("{ROOT}.9500.1.2")]);
+    let (_, hidden) = get(&p, "VIEWER", &["QueryRetrieveLevel=STUDY", &format!("StudyInstanceUID={ROOT}.9501")]);
+    assert!(hidden.is_empty(), "the admin's study is not the ward's to retrieve");
+    let (out, none) = get(&p, "NO_GET", &["QueryRetrieveLevel=STUDY", &format!("StudyInstanceUID={ROOT}.9500")]);
+    assert!(none.is_empty() && out.contains("0x124"), "{out}");
+
+    let (_, events) = app.get_json("/api/audit?action=export_study&limit=100").await;
+    let gets: Vec<&Value> =
+        events["items"].as_array().unwrap().iter().filter(|e| e["detail"]["service"] == "get").collect();
+    assert!(
+        gets.iter().any(|e| e["outcome"] == "allowed"
+            && e["study_uid"] == format!("{ROOT}.9500")
+            && e["detail"]["instances"] == 3
+            && e["actor"] == "user:ward"
+            && e["user_agent"] == "dicom:VIEWER"),
+        "{gets:?}"
+    );
+    assert!(gets.iter().any(|e| e["outcome"] == "denied" && e["user_agent"] == "dicom:NO_GET"), "{gets:?}");
+}

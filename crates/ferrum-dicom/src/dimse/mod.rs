@@ -17,6 +17,7 @@ pub mod field {
     pub const C_STORE_RQ: u16 = 0x0001;
     pub const C_STORE_RSP: u16 = 0x8001;
     pub const C_GET_RQ: u16 = 0x0010;
+    pub const C_GET_RSP: u16 = 0x8010;
     pub const C_FIND_RQ: u16 = 0x0020;
     pub const C_FIND_RSP: u16 = 0x8020;
     pub const C_MOVE_RQ: u16 = 0x0021;
@@ -49,6 +50,8 @@ pub mod status {
     pub const UNABLE_TO_PROCESS: u16 = 0xC001;
     /// C-STORE warning: data set does not match SOP Class (stored, with warnings).
     pub const WARNING_DOES_NOT_MATCH: u16 = 0xB007;
+    /// C-GET/C-MOVE warning: sub-operations complete, one or more failed or had warnings.
+    pub const SUBOPERATIONS_WITH_FAILURES: u16 = 0xB000;
 }
 
 /// Command Data Set Type (0000,0800): no data set follows.
@@ -65,6 +68,8 @@ pub struct Command {
     pub move_destination: Option<String>,
     /// C-CANCEL's: the message it cancels.
     pub responding_to: Option<u16>,
+    /// A response's status.
+    pub status: Option<u16>,
     pub has_data_set: bool,
 }
 
@@ -92,6 +97,7 @@ impl Command {
             affected_sop_instance_uid: uid(&obj, tags::AFFECTED_SOP_INSTANCE_UID),
             move_destination: uid(&obj, tags::MOVE_DESTINATION),
             responding_to: short(&obj, tags::MESSAGE_ID_BEING_RESPONDED_TO),
+            status: short(&obj, tags::STATUS),
             has_data_set: short(&obj, tags::COMMAND_DATA_SET_TYPE).is_some_and(|t| t != NO_DATA_SET),
         })
     }
@@ -165,6 +171,30 @@ impl Response {
             .map_err(|e| DicomError::Malformed(format!("command set: {e}")))?;
         Ok(out)
     }
+}
+
+/// A C-STORE request's command set (a C-GET sub-operation), its data set to follow.
+pub fn store_request(message_id: u16, sop_class_uid: &str, sop_instance_uid: &str) -> Result<Vec<u8>, DicomError> {
+    let obj = InMemDicomObject::command_from_element_iter([
+        DataElement::new(tags::AFFECTED_SOP_CLASS_UID, VR::UI, PrimitiveValue::from(sop_class_uid)),
+        DataElement::new(tags::COMMAND_FIELD, VR::US, dicom_value!(U16, [field::C_STORE_RQ])),
+        DataElement::new(tags::MESSAGE_ID, VR::US, dicom_value!(U16, [message_id])),
+        DataElement::new(tags::PRIORITY, VR::US, dicom_value!(U16, [0x0000])),
+        DataElement::new(tags::COMMAND_DATA_SET_TYPE, VR::US, dicom_value!(U16, [0x0000])),
+        DataElement::new(tags::AFFECTED_SOP_INSTANCE_UID, VR::UI, PrimitiveValue::from(sop_instance_uid)),
+    ]);
+    let mut out = Vec::new();
+    obj.write_dataset_with_ts(&mut out, &IMPLICIT_VR_LITTLE_ENDIAN.erased())
+        .map_err(|e| DicomError::Malformed(format!("command set: {e}")))?;
+    Ok(out)
+}
+
+/// Where a stored object's data set starts and its transfer syntax, however it was framed
+/// when it was uploaded (with or without preamble and File Meta group): what a C-STORE
+/// sub-operation sends.
+pub fn data_set_start(object: &[u8]) -> Result<(usize, String), DicomError> {
+    let framing = crate::framing::read(&mut std::io::Cursor::new(object))?;
+    Ok((framing.data_start as usize, framing.transfer_syntax))
 }
 
 /// What turns a C-STORE data set into a Part-10 file: the 128-byte preamble, `DICM` and a

@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use dicom_dictionary_std::uids;
-use dicom_ul::association::server::{DefaultNegotiation, ServerAssociationOptions};
+use dicom_ul::association::server::{Negotiation, ServerAssociationOptions};
 use dicom_ul::association::{AsyncServerAssociation, Error as UlError};
 use dicom_ul::pdu::{
-    AbortRQServiceProviderReason, AbortRQSource, PDataValue, PDataValueType, PresentationContextResultReason, ReadError,
+    AbortRQServiceProviderReason, AbortRQSource, PDataValue, PDataValueType, PresentationContextResultReason,
+    ReadError, RequestorRoles,
 };
 use dicom_ul::Pdu;
 use ferrum_dicom::dimse::{field, status, Command, Response};
@@ -75,9 +76,22 @@ impl Peer {
     }
 }
 
-fn options(dimse: &Dimse, access: NodeAccess) -> ServerAssociationOptions<'static, NodeAccess, DefaultNegotiation> {
+/// SCP/SCU role selection (PS3.7 D.3.3.4): a C-GET caller takes the SCP role of the storage
+/// classes it offers, to receive the sub-operations; granted as asked for storage classes.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct StorageRoles;
+
+impl Negotiation for StorageRoles {
+    fn negotiate_roles(&self, sop_class_uid: &str, scu: bool, scp: bool) -> Option<RequestorRoles> {
+        let class = sop_class_uid.trim_end_matches(['\0', ' ']);
+        ferrum_dicom::dimse::is_storage_sop_class(class).then_some(RequestorRoles { scu, scp })
+    }
+}
+
+fn options(dimse: &Dimse, access: NodeAccess) -> ServerAssociationOptions<'static, NodeAccess, StorageRoles> {
     let mut options = ServerAssociationOptions::new()
         .ae_access_control(access)
+        .with_negotiation(StorageRoles)
         .ae_title(dimse.config.ae_title.clone())
         .max_pdu_length(dimse.config.max_pdu)
         .strict(true)
@@ -87,7 +101,7 @@ fn options(dimse: &Dimse, access: NodeAccess) -> ServerAssociationOptions<'stati
     for uid in ferrum_dicom::dimse::storage_sop_classes() {
         options = options.with_abstract_syntax(uid);
     }
-    for uid in super::find::INFORMATION_MODELS {
+    for uid in super::find::INFORMATION_MODELS.iter().chain(super::get::INFORMATION_MODELS) {
         options = options.with_abstract_syntax(*uid);
     }
     for ts in TRANSFER_SYNTAXES {
@@ -193,6 +207,8 @@ struct Conversation<'a> {
     command_bytes: Vec<u8>,
     command_pc: Option<u8>,
     in_flight: Option<InFlight>,
+    /// The last Message ID this server used for a request of its own (C-GET sub-operations).
+    next_id: u16,
 }
 
 impl<'a> Conversation<'a> {
@@ -208,7 +224,16 @@ impl<'a> Conversation<'a> {
             .filter(|pc| pc.reason == PresentationContextResultReason::Acceptance)
             .map(|pc| (pc.id, (pc.abstract_syntax.clone(), pc.transfer_syntax.clone())))
             .collect();
-        Conversation { dimse, peer, contexts, session, command_bytes: Vec::new(), command_pc: None, in_flight: None }
+        Conversation {
+            dimse,
+            peer,
+            contexts,
+            session,
+            command_bytes: Vec::new(),
+            command_pc: None,
+            in_flight: None,
+            next_id: 0,
+        }
     }
 
     async fn run(&mut self, mut assoc: AsyncServerAssociation<TcpStream>) {
@@ -351,8 +376,26 @@ impl<'a> Conversation<'a> {
                 )
                 .await
             }
-            // Nothing is in progress by the time a C-CANCEL can be read: each request is
-            // answered in full before the next PDU is read. C-CANCEL has no response.
+            (field::C_GET_RQ, Awaiting::Identifier(identifier)) => {
+                let (dimse, peer, contexts) = (self.dimse, self.peer, &self.contexts);
+                let next_id = &mut self.next_id;
+                super::get::answer(
+                    dimse,
+                    peer,
+                    assoc,
+                    contexts,
+                    pc,
+                    &abstract_syntax,
+                    &transfer_syntax,
+                    &command,
+                    &identifier,
+                    next_id,
+                )
+                .await
+            }
+            // A C-CANCEL of a C-GET is read between its sub-operations (`get.rs`); any other
+            // request is answered in full before the next PDU is read, so there is nothing
+            // left to cancel. C-CANCEL has no response.
             (field::C_CANCEL_RQ, _) => Ok(()),
             (other, _) => {
                 let mut rsp = Response::new(other | 0x8000, &command, status::UNRECOGNIZED_OPERATION);

@@ -3,13 +3,14 @@
 //! dicom-ul's; this module decides who may associate ([`acceptance`]), reassembles DIMSE
 //! messages from P-DATA ([`association`]) and answers them: C-ECHO, C-STORE through the
 //! same ingest pipeline as HTTP uploads ([`store`]), C-FIND on the study search engine
-//! ([`find`]).
+//! ([`find`]), C-GET sending the stored objects back on the association ([`get`]).
 //!
 //! Every association acts for one known node's account, through the catalog's one access
 //! predicate; its acceptance or rejection is audited, and so is everything it then does.
 mod acceptance;
 mod association;
 mod find;
+mod get;
 mod store;
 
 use std::net::SocketAddr;
