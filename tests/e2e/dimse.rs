@@ -67,10 +67,14 @@ struct Reference {
 
 impl Reference {
     fn start() -> Reference {
+        Reference::start_as("FERRUM")
+    }
+
+    fn start_as(ae_title: &str) -> Reference {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let dir = tempfile::tempdir().unwrap();
         let child = Command::new("storescp")
-            .args(["-aet", "FERRUM", "+B", "+xa", "-od"])
+            .args(["-aet", ae_title, "+B", "+xa", "-od"])
             .arg(dir.path())
             .arg(port.to_string())
             .stdout(std::process::Stdio::null())
@@ -761,7 +765,11 @@ async fn getscu_receives_every_instance_it_names_byte_for_byte_and_nothing_the_a
         assert_eq!(data_set(bytes), data_set(&files[sop]), "{sop}: byte for byte");
     }
     assert!(out.contains("Received C-GET Response (Success)"), "{out}");
-    assert_eq!(out.matches("Received C-GET Response (Pending)").count(), 2, "a pending response after each but the last");
+    assert_eq!(
+        out.matches("Received C-GET Response (Pending)").count(),
+        2,
+        "a pending response after each but the last"
+    );
     assert!(out.contains("Number of Completed Suboperations : 3"), "{out}");
     assert!(out.contains("Number of Failed Suboperations    : 0"), "{out}");
 
@@ -786,4 +794,73 @@ async fn getscu_receives_every_instance_it_names_byte_for_byte_and_nothing_the_a
         "{gets:?}"
     );
     assert!(gets.iter().any(|e| e["outcome"] == "denied" && e["user_agent"] == "dicom:NO_GET"), "{gets:?}");
+}
+
+#[tokio::test]
+async fn movescu_sends_every_instance_to_the_known_destination_byte_for_byte() {
+    let app = dicom_app().await;
+    let ward = app.add_user("ward", "radiologist").await;
+    add_node(&app, "VIEWER", "ward", &["move"]).await;
+    add_node(&app, "NO_MOVE", "ward", &["find"]).await;
+    let dest = Reference::start_as("DEST");
+    let body = json!({"ae_title": "DEST", "host": "127.0.0.1", "port": dest.port, "account": "ward", "services": []});
+    let r = app.client.post(app.url("/api/dicom-nodes")).bearer_auth(app.token()).json(&body).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let specs = [Spec::new(9600, 1, 1), Spec::new(9600, 1, 2), Spec::new(9600, 2, 1)];
+    let files: BTreeMap<String, Vec<u8>> = specs.iter().map(|s| (s.sop.clone(), dicom(s))).collect();
+    for f in files.values() {
+        assert_eq!(app.upload_as(&ward, "application/dicom", f.clone()).await.0, 201);
+    }
+    assert_eq!(app.upload("application/dicom", dicom(&Spec::new(9601, 1, 1))).await.0, 201);
+    let p = port(&app);
+    let movescu = |calling: &str, destination: &str, study: &str| {
+        let study = format!("StudyInstanceUID={study}");
+        let args = [
+            "-v",
+            "-S",
+            "-aet",
+            calling,
+            "-aec",
+            "FERRUM",
+            "-aem",
+            destination,
+            "-k",
+            "QueryRetrieveLevel=STUDY",
+            "-k",
+            &study,
+            "127.0.0.1",
+            &p,
+        ];
+        text(&dcmtk("movescu", &args))
+    };
+
+    let out = movescu("VIEWER", "DEST", &format!("{ROOT}.9600"));
+    assert!(out.contains("Received Final Move Response (Success)"), "{out}");
+    let received = dest.received();
+    assert_eq!(received.keys().collect::<Vec<_>>(), files.keys().collect::<Vec<_>>(), "{out}");
+    for (sop, bytes) in &received {
+        assert_eq!(data_set(bytes), data_set(&files[sop]), "{sop}: byte for byte");
+    }
+    assert_eq!(out.matches("(Pending)").count(), 2, "a pending response after each but the last: {out}");
+
+    let out = movescu("VIEWER", "DEST", &format!("{ROOT}.9601"));
+    assert!(out.contains("Received Final Move Response (Success)"), "{out}");
+    assert_eq!(dest.received().len(), 3, "nothing of a study the account may not see");
+    let out = movescu("VIEWER", "NOWHERE", &format!("{ROOT}.9600"));
+    assert!(out.contains("MoveDestinationUnknown") || out.contains("0xa801"), "{out}");
+    let out = movescu("NO_MOVE", "DEST", &format!("{ROOT}.9600"));
+    assert!(out.contains("0x124"), "{out}");
+
+    let (_, events) = app.get_json("/api/audit?action=export_study&limit=100").await;
+    let moves: Vec<&Value> =
+        events["items"].as_array().unwrap().iter().filter(|e| e["detail"]["service"] == "move").collect();
+    assert!(
+        moves.iter().any(|e| e["outcome"] == "allowed"
+            && e["study_uid"] == format!("{ROOT}.9600")
+            && e["detail"]["destination"] == "DEST"
+            && e["detail"]["instances"] == 3
+            && e["actor"] == "user:ward"),
+        "{moves:?}"
+    );
+    assert!(moves.iter().any(|e| e["outcome"] == "denied" && e["user_agent"] == "dicom:NO_MOVE"), "{moves:?}");
 }

@@ -101,8 +101,9 @@ fn options(dimse: &Dimse, access: NodeAccess) -> ServerAssociationOptions<'stati
     for uid in ferrum_dicom::dimse::storage_sop_classes() {
         options = options.with_abstract_syntax(uid);
     }
-    for uid in super::find::INFORMATION_MODELS.iter().chain(super::get::INFORMATION_MODELS) {
-        options = options.with_abstract_syntax(*uid);
+    let models = [super::find::INFORMATION_MODELS, super::get::INFORMATION_MODELS, super::move_scp::INFORMATION_MODELS];
+    for uid in models.concat() {
+        options = options.with_abstract_syntax(uid);
     }
     for ts in TRANSFER_SYNTAXES {
         options = options.with_transfer_syntax(*ts);
@@ -390,6 +391,19 @@ impl<'a> Conversation<'a> {
                     &command,
                     &identifier,
                     next_id,
+                )
+                .await
+            }
+            (field::C_MOVE_RQ, Awaiting::Identifier(identifier)) => {
+                super::move_scp::answer(
+                    self.dimse,
+                    self.peer,
+                    assoc,
+                    pc,
+                    &abstract_syntax,
+                    &transfer_syntax,
+                    &command,
+                    &identifier,
                 )
                 .await
             }

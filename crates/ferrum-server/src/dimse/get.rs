@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use dicom_dictionary_std::uids;
-use dicom_ul::association::AsyncServerAssociation;
+use dicom_ul::association::{AsyncAssociation, AsyncServerAssociation};
 use dicom_ul::pdu::{AbortRQServiceProviderReason, PDataValue, PDataValueType};
 use dicom_ul::Pdu;
 use ferrum_dicom::dimse::{field, status, Command, Response};
@@ -31,7 +31,7 @@ pub(super) const INFORMATION_MODELS: &[&str] = &[PATIENT_ROOT, STUDY_ROOT];
 const MAX_INSTANCES: i64 = 10_000;
 
 /// How one sub-operation ended.
-enum Sub {
+pub(super) enum Sub {
     Completed,
     Warning,
     Failed,
@@ -39,15 +39,33 @@ enum Sub {
 
 /// Counts of the sub-operations: remaining, completed, failed, warning.
 #[derive(Default, Clone, Copy)]
-struct Counts {
-    remaining: usize,
-    completed: usize,
-    failed: usize,
-    warning: usize,
+pub(super) struct Counts {
+    pub remaining: usize,
+    pub completed: usize,
+    pub failed: usize,
+    pub warning: usize,
 }
 
 impl Counts {
-    fn as_array(self) -> [u16; 4] {
+    pub(super) fn add(&mut self, sub: Sub) {
+        self.remaining -= 1;
+        match sub {
+            Sub::Completed => self.completed += 1,
+            Sub::Warning => self.warning += 1,
+            Sub::Failed => self.failed += 1,
+        }
+    }
+
+    /// The final status: success, or sub-operations complete with failures or warnings.
+    pub(super) fn final_status(self) -> u16 {
+        if self.failed + self.warning > 0 {
+            status::SUBOPERATIONS_WITH_FAILURES
+        } else {
+            status::SUCCESS
+        }
+    }
+
+    pub(super) fn as_array(self) -> [u16; 4] {
         let n = |v: usize| u16::try_from(v).unwrap_or(u16::MAX);
         [n(self.remaining), n(self.completed), n(self.failed), n(self.warning)]
     }
@@ -88,34 +106,15 @@ pub(super) async fn answer(
         Ok(instances) => instances,
         Err((code, why)) => return send_command(assoc, pc, &respond(code, None, Some(why))).await,
     };
-    // Fail closed: nothing is sent unless its export is on the trail, one event per study.
-    let mut per_study: Vec<(&str, usize)> = Vec::new();
-    for i in &instances {
-        match per_study.iter_mut().find(|(s, _)| *s == i.study_instance_uid) {
-            Some((_, n)) => *n += 1,
-            None => per_study.push((&i.study_instance_uid, 1)),
-        }
-    }
-    for (study, n) in per_study {
-        let mut event = peer.event(Action::ExportStudy, Outcome::Allowed);
-        event.study_uid = Some(study.to_owned());
-        event.detail = Some(serde_json::json!({ "via": "dimse", "service": "get", "instances": n }));
-        if let Err(e) = dimse.catalog.append_audit(&event).await {
-            tracing::error!(error = %e, "audit event could not be written; C-GET refused");
-            return send_command(assoc, pc, &respond(status::UNABLE_TO_PROCESS, None, Some("audit unavailable"))).await;
-        }
+    if audit_export(dimse, peer, &instances, serde_json::json!({ "via": "dimse", "service": "get" })).await.is_err() {
+        return send_command(assoc, pc, &respond(status::UNABLE_TO_PROCESS, None, Some("audit unavailable"))).await;
     }
     let mut counts = Counts { remaining: instances.len(), ..Counts::default() };
     let mut cancelled = false;
     for instance in &instances {
         let (sub, cancel) = send_one(dimse, assoc, contexts, instance, next_id, command.message_id).await?;
         cancelled |= cancel;
-        counts.remaining -= 1;
-        match sub {
-            Sub::Completed => counts.completed += 1,
-            Sub::Warning => counts.warning += 1,
-            Sub::Failed => counts.failed += 1,
-        }
+        counts.add(sub);
         if cancelled {
             break;
         }
@@ -123,13 +122,7 @@ pub(super) async fn answer(
             send_command(assoc, pc, &respond(status::PENDING, Some(counts), None)).await?;
         }
     }
-    let code = if cancelled {
-        status::CANCEL
-    } else if counts.failed + counts.warning > 0 {
-        status::SUBOPERATIONS_WITH_FAILURES
-    } else {
-        status::SUCCESS
-    };
+    let code = if cancelled { status::CANCEL } else { counts.final_status() };
     if !cancelled {
         counts.remaining = 0;
     }
@@ -137,7 +130,7 @@ pub(super) async fn answer(
 }
 
 /// The instances the identifier's unique keys name, as the principal may see them.
-async fn select(
+pub(super) async fn select(
     dimse: &Dimse,
     principal: &ferrum_store::Principal,
     transfer_syntax: &str,
@@ -176,20 +169,53 @@ async fn select(
     Ok(instances)
 }
 
+/// Records the retrieve before anything is sent, one `export_study` event per study with
+/// `detail` and its instance count: fails closed.
+pub(super) async fn audit_export(
+    dimse: &Dimse,
+    peer: &Peer,
+    instances: &[InstanceRecord],
+    detail: serde_json::Value,
+) -> Result<(), ()> {
+    let mut per_study: Vec<(&str, usize)> = Vec::new();
+    for i in instances {
+        match per_study.iter_mut().find(|(s, _)| *s == i.study_instance_uid) {
+            Some((_, n)) => *n += 1,
+            None => per_study.push((&i.study_instance_uid, 1)),
+        }
+    }
+    for (study, n) in per_study {
+        let mut event = peer.event(Action::ExportStudy, Outcome::Allowed);
+        event.study_uid = Some(study.to_owned());
+        let mut d = detail.clone();
+        d["instances"] = n.into();
+        event.detail = Some(d);
+        if let Err(e) = dimse.catalog.append_audit(&event).await {
+            tracing::error!(error = %e, "audit event could not be written; retrieve refused");
+            return Err(());
+        }
+    }
+    Ok(())
+}
+
 fn lost(_: impl std::fmt::Debug) -> Abort {
     Abort(AbortRQServiceProviderReason::ReasonNotSpecified, "send")
 }
 
-/// Sends one instance as a C-STORE sub-operation and reads its response; also says whether
-/// a C-CANCEL of the C-GET came meanwhile.
-async fn send_one(
+/// Sends one instance as a C-STORE sub-operation and reads its response, on the C-GET's own
+/// association or on C-MOVE's to its destination; also says whether a C-CANCEL of the
+/// C-GET came meanwhile.
+pub(super) async fn send_one<A>(
     dimse: &Dimse,
-    assoc: &mut AsyncServerAssociation<TcpStream>,
+    assoc: &mut A,
     contexts: &HashMap<u8, (String, String)>,
     instance: &InstanceRecord,
     next_id: &mut u16,
     get_id: u16,
-) -> Result<(Sub, bool), Abort> {
+) -> Result<(Sub, bool), Abort>
+where
+    A: AsyncAssociation<TcpStream> + Send,
+{
     let class = instance.sop_class_uid.clone().unwrap_or_default();
     // No transcoding: the caller must have offered the syntax the object is stored in.
     let Some(pc) =
@@ -221,15 +247,15 @@ async fn send_one(
             data: request,
         }],
     };
-    assoc.send(&pdu).await.map_err(lost)?;
-    let mut writer = assoc.send_pdata(pc);
+    AsyncAssociation::send(assoc, &pdu).await.map_err(lost)?;
+    let mut writer = AsyncAssociation::send_pdata(assoc, pc);
     writer.write_all(&object[start..]).await.map_err(lost)?;
     writer.finish().await.map_err(lost)?;
     // The sub-operation's response, and perhaps a C-CANCEL of the C-GET before it.
     let mut cancelled = false;
     let mut command = Vec::new();
     loop {
-        match assoc.receive().await {
+        match AsyncAssociation::receive(assoc).await {
             Ok(Pdu::PData { data }) => {
                 for pdv in data {
                     if pdv.value_type != PDataValueType::Command {

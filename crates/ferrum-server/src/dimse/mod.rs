@@ -3,7 +3,8 @@
 //! dicom-ul's; this module decides who may associate ([`acceptance`]), reassembles DIMSE
 //! messages from P-DATA ([`association`]) and answers them: C-ECHO, C-STORE through the
 //! same ingest pipeline as HTTP uploads ([`store`]), C-FIND on the study search engine
-//! ([`find`]), C-GET sending the stored objects back on the association ([`get`]).
+//! ([`find`]), C-GET sending the stored objects back on the association ([`get`]), C-MOVE
+//! sending them to a known node ([`move_scp`]).
 //!
 //! Every association acts for one known node's account, through the catalog's one access
 //! predicate; its acceptance or rejection is audited, and so is everything it then does.
@@ -11,6 +12,7 @@ mod acceptance;
 mod association;
 mod find;
 mod get;
+mod move_scp;
 mod store;
 
 use std::net::SocketAddr;
