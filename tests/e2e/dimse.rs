@@ -576,12 +576,18 @@ mod raw {
     pub const CT: &str = "1.2.840.10008.5.1.4.1.1.2";
 
     pub fn connect(port: u16, abstract_syntax: &str) -> dicom_ul::ClientAssociation<std::net::TcpStream> {
+        try_connect(port, abstract_syntax).expect("associated")
+    }
+
+    pub fn try_connect(
+        port: u16,
+        abstract_syntax: &str,
+    ) -> Result<dicom_ul::ClientAssociation<std::net::TcpStream>, dicom_ul::association::Error> {
         ClientAssociationOptions::new()
             .calling_ae_title("RAWSCU")
             .called_ae_title("FERRUM")
             .with_presentation_context(abstract_syntax, vec!["1.2.840.10008.1.2.1"])
             .establish(("127.0.0.1", port))
-            .expect("associated")
     }
 
     /// Whether the only presentation context was accepted.
@@ -668,11 +674,11 @@ async fn bad_input_is_answered_with_the_right_reject_or_abort_and_the_listener_k
     assert!(echo(&app, "ECHOER", "FERRUM").status.success(), "still serving");
 
     // An unknown SOP class: its presentation context is refused (abstract syntax not supported).
-    let result = std::panic::catch_unwind(|| {
-        let assoc = raw::connect(p, "1.2.3.4.5.6.7");
-        raw::accepted(&assoc)
-    });
-    assert!(matches!(result, Ok(false) | Err(_)), "no context for an unknown SOP class");
+    match raw::try_connect(p, "1.2.3.4.5.6.7") {
+        Err(dicom_ul::association::Error::NoAcceptedPresentationContexts { .. }) => {}
+        Ok(assoc) => assert!(!raw::accepted(&assoc), "no context for an unknown SOP class"),
+        Err(e) => panic!("{e}"),
+    }
 
     // A truncated data set: answered with a failure status, the association goes on.
     let mut assoc = raw::connect(p, raw::CT);
@@ -863,4 +869,65 @@ async fn movescu_sends_every_instance_to_the_known_destination_byte_for_byte() {
         "{moves:?}"
     );
     assert!(moves.iter().any(|e| e["outcome"] == "denied" && e["user_agent"] == "dicom:NO_MOVE"), "{moves:?}");
+}
+
+#[tokio::test]
+async fn an_association_beyond_the_limit_is_rejected_transiently_and_the_next_one_is_served() {
+    let app = app()
+        .env("FERRUM_DICOM_BIND", "127.0.0.1:0")
+        .env("FERRUM_DICOM_MAX_ASSOCIATIONS", "1")
+        .spawn()
+        .await
+        .logged_in_as_admin()
+        .await;
+    add_node(&app, "RAWSCU", "admin", &[]).await;
+    add_node(&app, "ECHOER", "admin", &[]).await;
+    let held = raw::connect(app.dicom_addr.unwrap().port(), "1.2.840.10008.1.1");
+    let out = text(&echo(&app, "ECHOER", "FERRUM"));
+    assert!(out.contains("Rejected Transient") && out.contains("Local Limit Exceeded"), "{out}");
+    drop(held);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !echo(&app, "ECHOER", "FERRUM").status.success() {
+        assert!(Instant::now() < deadline, "served again once the held association ends");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (_, events) = app.get_json("/api/audit?action=dicom_association&limit=100").await;
+    assert!(events["items"].as_array().unwrap().iter().any(|e| e["detail"]["decision"] == "busy"));
+}
+
+#[tokio::test]
+async fn a_sigkill_during_storescu_loses_nothing_that_was_answered_success() {
+    let mut app = dicom_app().await;
+    add_node(&app, "MODALITY", "admin", &["store"]).await;
+    let specs: Vec<Spec> = (1..=500).map(|i| Spec::new(9700, 1 + i / 100, i)).collect();
+    let dir = folder_of(&specs);
+    let (p, path) = (port(&app), dir.path().to_owned());
+    let sending = std::thread::spawn(move || {
+        let out = dcmtk(
+            "storescu",
+            &["-v", "+sd", "-aet", "MODALITY", "-aec", "FERRUM", "127.0.0.1", &p, &path.display().to_string()],
+        );
+        text(&out)
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    app.kill();
+    let out = sending.join().unwrap();
+    // Which files were answered Success before the kill.
+    let mut last = None;
+    let mut answered = Vec::new();
+    for line in out.lines() {
+        if let Some(file) = line.strip_prefix("I: Sending file: ") {
+            last = Some(file.to_owned());
+        } else if line.contains("Received Store Response (Success)") {
+            answered.push(last.take().expect("a response follows its file"));
+        }
+    }
+    assert!(!answered.is_empty(), "some were stored before the kill: {out}");
+    app.start();
+    for file in &answered {
+        let bytes = std::fs::read(file).unwrap();
+        let stored = file_over_http(&app, &sop_uid_of(&bytes)).await;
+        assert_eq!(data_set(&stored), data_set(&bytes), "{file}: answered Success, so kept");
+    }
+    eprintln!("{} of 500 answered Success before the kill; every one kept", answered.len());
 }

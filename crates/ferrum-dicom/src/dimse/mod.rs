@@ -280,8 +280,9 @@ pub fn read_identifier(bytes: &[u8], transfer_syntax_uid: &str) -> Result<Identi
     Ok(Identifier { level, keys })
 }
 
-/// Writes a C-FIND answer: the level, UTF-8 as its character set, and each key with the
-/// value `value_of` gives it (none: empty, as PS3.4 C.4.1.1.3.2 asks for a key without one).
+/// Writes a C-FIND answer: the level, UTF-8 as its character set, and each key but
+/// sequences with the value `value_of` gives it (none: empty, as PS3.4 C.4.1.1.3.2 asks for
+/// a key without one).
 pub fn write_identifier(
     level: &str,
     keys: &[QueryKey],
@@ -291,9 +292,10 @@ pub fn write_identifier(
     let mut obj = InMemDicomObject::new_empty();
     obj.put(DataElement::new(tags::SPECIFIC_CHARACTER_SET, VR::CS, PrimitiveValue::from("ISO_IR 192")));
     obj.put(DataElement::new(tags::QUERY_RETRIEVE_LEVEL, VR::CS, PrimitiveValue::from(level)));
-    for key in keys {
-        let value = if key.vr == VR::SQ { None } else { value_of(key) };
-        obj.put(DataElement::new(key.tag, key.vr, value.map(PrimitiveValue::from).unwrap_or(PrimitiveValue::Empty)));
+    // A sequence key is not answered: matches carry no sequence values here.
+    for key in keys.iter().filter(|k| k.vr != VR::SQ) {
+        let value = value_of(key).map(PrimitiveValue::from).unwrap_or(PrimitiveValue::Empty);
+        obj.put(DataElement::new(key.tag, key.vr, value));
     }
     let mut out = Vec::new();
     obj.write_dataset_with_ts_cs(

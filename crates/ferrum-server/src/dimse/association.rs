@@ -154,12 +154,16 @@ pub(super) async fn serve(dimse: &Dimse, socket: TcpStream, addr: SocketAddr) {
         let _ = assoc.abort().await;
         return;
     }
-    let uploader = Uploader {
-        principal: peer.principal.clone().unwrap_or(Principal::System),
-        username: peer.node.as_ref().map(|n| n.account.clone()).unwrap_or_default(),
-        audit: peer.event(Action::Upload, Outcome::Allowed),
+    // An ingest session only for a node with an account: an unknown caller (C-ECHO only)
+    // has nothing to store with.
+    let session = match (&peer.principal, &peer.node) {
+        (Some(principal), Some(node)) => Some(dimse.ingestor.session(Uploader {
+            principal: principal.clone(),
+            username: node.account.clone(),
+            audit: peer.event(Action::Upload, Outcome::Allowed),
+        })),
+        _ => None,
     };
-    let session = dimse.ingestor.session(uploader);
     let mut conversation = Conversation::new(dimse, &peer, &assoc, session);
     conversation.run(assoc).await;
 }
@@ -204,7 +208,7 @@ struct Conversation<'a> {
     peer: &'a Peer,
     /// Accepted presentation contexts: id → (abstract syntax, transfer syntax).
     contexts: HashMap<u8, (String, String)>,
-    session: Session<'a>,
+    session: Option<Session<'a>>,
     command_bytes: Vec<u8>,
     command_pc: Option<u8>,
     in_flight: Option<InFlight>,
@@ -217,7 +221,7 @@ impl<'a> Conversation<'a> {
         dimse: &'a Dimse,
         peer: &'a Peer,
         assoc: &AsyncServerAssociation<TcpStream>,
-        session: Session<'a>,
+        session: Option<Session<'a>>,
     ) -> Conversation<'a> {
         let contexts = assoc
             .presentation_contexts()
@@ -361,7 +365,7 @@ impl<'a> Conversation<'a> {
                 send_command(assoc, pc, &rsp).await
             }
             (field::C_STORE_RQ, Awaiting::Store(receiving)) => {
-                let rsp = receiving.finish(&mut self.session, &command).await;
+                let rsp = receiving.finish(self.session.as_mut(), &command).await;
                 send_command(assoc, pc, &rsp).await
             }
             (field::C_FIND_RQ, Awaiting::Identifier(identifier)) => {

@@ -66,13 +66,16 @@ impl Receiving {
     }
 
     /// Ingests the object and commits it; answers the C-STORE response.
-    pub(super) async fn finish(self, session: &mut Session<'_>, command: &Command) -> Response {
+    pub(super) async fn finish(self, session: Option<&mut Session<'_>>, command: &Command) -> Response {
         let mut rsp = Response::new(field::C_STORE_RSP, command, status::SUCCESS);
         rsp.sop_instance_uid = command.affected_sop_instance_uid.clone();
         let outcome = match (self.spool, self.refusal) {
             (_, Some(refusal)) => Err(refusal),
             (None, None) => Err((status::OUT_OF_RESOURCES, "cannot spool")),
-            (Some(spool), None) => ingest(session, spool, command).await,
+            (Some(spool), None) => match session {
+                Some(session) => ingest(session, spool, command).await,
+                None => Err((status::NOT_AUTHORIZED, "this AE may not store")),
+            },
         };
         match outcome {
             Ok(line) => {
