@@ -347,6 +347,10 @@ const USER_ROWS: &[Row] = &[
     row("DELETE", "/api/groups/{name}", "401 401 401 403 403 403 403 403 403 204", "delete_group"),
     row("PUT", "/api/groups/{name}/members/{user}", "401 401 401 403 403 403 403 403 403 204", "add_member"),
     row("DELETE", "/api/groups/{name}/members/{user}", "401 401 401 403 403 403 403 403 403 204", "remove_member"),
+    row("POST", "/api/dicom-nodes", "401 401 401 403 403 403 403 403 403 201", "create_dicom_node"),
+    row("GET", "/api/dicom-nodes", "401 401 401 403 403 403 403 403 403 200", "list_dicom_nodes"),
+    row("PATCH", "/api/dicom-nodes/{ae_title}", "401 401 401 403 403 403 403 403 403 200", "update_dicom_node"),
+    row("DELETE", "/api/dicom-nodes/{ae_title}", "401 401 401 403 403 403 403 403 403 204", "delete_dicom_node"),
     row("GET", "/api/directory", "401 401 401 200 200 200 200 200 200 200", "search_directory"),
     // Each caller erases a fresh study of the owner's, shared as the table's study is.
     row("DELETE", "/api/studies/{study_uid}", "401 401 401 200 403 403 403 403 404 200", "erase_study"),
@@ -496,6 +500,18 @@ async fn request_for(w: &World, r: &Row, i: usize) -> (String, Option<Value>) {
         ("GET", "/api/users/{name}/archive") => ("/api/users/owner/archive".into(), None),
         ("GET", "/wado") => {
             (format!("/wado?requestType=WADO&studyUID={}&seriesUID={}&objectUID={}", s.study, s.series, s.sop), None)
+        }
+        ("POST", "/api/dicom-nodes") => (
+            fill(r.path),
+            Some(json!({"ae_title": format!("NODE{i}"), "host": "127.0.0.1", "port": 104, "account": "owner",
+                        "services": ["store"]})),
+        ),
+        ("PATCH", "/api/dicom-nodes/{ae_title}") | ("DELETE", "/api/dicom-nodes/{ae_title}") => {
+            let node = format!("{}{i}", r.method);
+            let body = json!({"ae_title": node, "host": "127.0.0.1", "port": 104, "account": "owner", "services": []});
+            assert_eq!(call(&w.app, "POST", "/api/dicom-nodes", admin, Some(body)).await, 201);
+            let change = (r.method == "PATCH").then(|| json!({"services": ["find"]}));
+            (format!("/api/dicom-nodes/{node}"), change)
         }
         ("PUT", "/api/groups/{name}/members/{user}") => ("/api/groups/spare/members/stranger".into(), None),
         ("DELETE", "/api/groups/{name}/members/{user}") => {

@@ -25,6 +25,8 @@ pub fn binary() -> &'static str {
 /// A running server with its own data directory, killed (and the directory removed) on drop.
 pub struct TestApp {
     pub base: String,
+    /// The DICOM listener's address, when FERRUM_DICOM_BIND is set.
+    pub dicom_addr: Option<std::net::SocketAddr>,
     pub client: Client,
     pub data_dir: PathBuf,
     _dir: tempfile::TempDir,
@@ -153,6 +155,7 @@ impl Builder {
         let data_dir = dir.path().to_owned();
         let mut app = TestApp {
             base: String::new(),
+            dicom_addr: None,
             // Idle pooled connections are dropped well before the server's keep-alive (10 s)
             // closes them: reusing one the server is closing at that moment fails the
             // request (`IncompleteMessage`), as any client that keeps connections longer
@@ -248,14 +251,23 @@ impl TestApp {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(addr) = line.strip_prefix("ferrum listening on ") {
-                    let _ = tx.send(addr.to_owned());
+                if line.starts_with("ferrum ") {
+                    let _ = tx.send(line);
                 }
             }
         });
-        let base = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
-            panic!("ferrum did not start; its log:\n{}", self.log.lock().unwrap());
-        });
+        // The DICOM listener's line, when there is one, comes before the HTTP one.
+        self.dicom_addr = None;
+        let base = loop {
+            let line = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
+                panic!("ferrum did not start; its log:\n{}", self.log.lock().unwrap());
+            });
+            if let Some(addr) = line.strip_prefix("ferrum DICOM listening on ") {
+                self.dicom_addr = Some(addr.parse().expect("a socket address"));
+            } else if let Some(addr) = line.strip_prefix("ferrum listening on ") {
+                break addr.to_owned();
+            }
+        };
         self.base = base;
         self.child = Some(child);
     }

@@ -19,6 +19,7 @@ mod dicomweb;
 mod dicomweb_qido;
 mod dicomweb_retrieve;
 mod dicomweb_stow;
+mod dimse;
 mod durability;
 mod encryption;
 mod erase;

@@ -25,11 +25,13 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod ae_title;
 mod attributes;
 pub mod charset;
 pub mod correct;
 pub mod deid;
 pub mod dicomdir;
+pub mod dimse;
 mod error;
 mod framing;
 mod inspect;
@@ -39,6 +41,7 @@ pub mod transcode;
 pub mod uid;
 pub mod warning;
 
+pub use ae_title::AeTitle;
 pub use attributes::{InstanceAttributes, InstanceLevel, PatientLevel, SeriesLevel, StudyLevel};
 pub use error::DicomError;
 pub use inspect::{header_metadata, inspect, looks_like_dicom, Inspection};

@@ -1,6 +1,6 @@
 //! The `ferrum` command line: `serve` (the default), `migrate`, `user add`, `user unlock`,
 //! `keys rotate`, `keys list`, `import`, `audit verify|export|prune`, `erase study|series|patient`,
-//! `export`.
+//! `export`, `dicom-node add|list|remove`.
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -50,6 +50,11 @@ pub enum Command {
         /// The account recorded as uploader.
         #[arg(long = "as", default_value = "admin")]
         uploader: String,
+    },
+    /// Known remote DICOM application entities (the DICOM listener refuses any other).
+    DicomNode {
+        #[command(subcommand)]
+        command: DicomNodeCommand,
     },
     /// Read and check the audit trail.
     Audit {
@@ -108,6 +113,28 @@ impl ExportWhat {
             (None, None, None) => unreachable!("clap requires one of --study, --patient, --user"),
         }
     }
+}
+
+#[derive(Subcommand)]
+pub enum DicomNodeCommand {
+    /// Add a node: its AE title, the host it calls from (and where C-MOVE reaches it), the
+    /// account whose permissions it acts with, the services it may use.
+    Add {
+        ae_title: String,
+        #[arg(long)]
+        host: String,
+        #[arg(long)]
+        port: u16,
+        #[arg(long)]
+        account: String,
+        /// Comma-separated: store, find, move, get.
+        #[arg(long, default_value = "store,find")]
+        services: String,
+    },
+    /// The nodes, one JSON object a line.
+    List,
+    /// Remove a node: its associations are refused from then on.
+    Remove { ae_title: String },
 }
 
 #[derive(Subcommand)]
@@ -170,6 +197,52 @@ impl From<RoleArg> for Role {
     }
 }
 
+/// `ferrum dicom-node add|list|remove`, audited as `system` (committed with the change).
+async fn dicom_node(settings: &Settings, command: DicomNodeCommand) -> anyhow::Result<()> {
+    use crate::routes::dicom_nodes::{parse_ae_title, parse_host, parse_services};
+    let services = Services::open(settings).await?;
+    let catalog = &services.catalog;
+    let event = |action: Action, ae_title: &str| {
+        let mut event = NewAuditEvent::new("system", action, Outcome::Allowed);
+        event.detail = Some(serde_json::json!({ "via": "cli", "ae_title": ae_title }));
+        event
+    };
+    let message = |e: crate::error::ApiError| anyhow::anyhow!("{e}");
+    match command {
+        DicomNodeCommand::Add { ae_title, host, port, account, services: list } => {
+            let list: Vec<String> = list.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+            anyhow::ensure!(port > 0, "--port must be between 1 and 65535");
+            let node = ferrum_store::model::NewDicomNode {
+                ae_title: parse_ae_title(&ae_title).map_err(message)?,
+                host: parse_host(&host).map_err(message)?,
+                port,
+                account,
+                services: parse_services(&list).map_err(message)?,
+            };
+            let audit = event(Action::CreateDicomNode, &node.ae_title);
+            match catalog.create_dicom_node(&node, &audit).await {
+                Ok(node) => println!("{}", serde_json::to_string(&node)?),
+                Err(ferrum_store::StoreError::Conflict(_)) => anyhow::bail!("a DICOM node `{}` exists", node.ae_title),
+                Err(ferrum_store::StoreError::Invalid(_)) => anyhow::bail!("no account `{}`", node.account),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        DicomNodeCommand::List => {
+            for node in catalog.list_dicom_nodes().await? {
+                println!("{}", serde_json::to_string(&node)?);
+            }
+        }
+        DicomNodeCommand::Remove { ae_title } => {
+            match catalog.delete_dicom_node(&ae_title, &event(Action::DeleteDicomNode, &ae_title)).await {
+                Ok(()) => println!("Removed `{ae_title}`."),
+                Err(ferrum_store::StoreError::NotFound) => anyhow::bail!("no DICOM node `{ae_title}`"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The event of an account change made from the command line (committed with it).
 fn cli_event(action: Action, account: &str) -> NewAuditEvent {
     let mut event = NewAuditEvent::new("system", action, Outcome::Allowed);
@@ -186,7 +259,11 @@ pub async fn run() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(settings).await?;
-            // On stdout, for people and for scripts that start the server on port 0.
+            // On stdout, for people and for scripts that start the server on port 0 (the
+            // DICOM line first: scripts wait for the HTTP one).
+            if let Some(addr) = app.dicom_addr() {
+                println!("ferrum DICOM listening on {addr}");
+            }
             println!("ferrum listening on {}", app.url());
             app.run_until_stopped().await?;
         }
@@ -257,6 +334,7 @@ pub async fn run() -> anyhow::Result<()> {
                 EncryptionCommand::Status => println!("wrapping with master key {}", keys.masters().current_id()),
             }
         }
+        Command::DicomNode { command } => dicom_node(&settings, command).await?,
         Command::Import { paths, uploader } => crate::import::run(&settings, paths, uploader).await?,
         Command::Erase { command } => {
             let services = Services::open(&settings).await?;

@@ -222,6 +222,30 @@ pub struct Settings {
     /// Most connections one worker thread holds open at once (there is a worker per CPU).
     #[arg(long, env = "FERRUM_MAX_CONNECTIONS", default_value_t = 25_000, global = true)]
     pub max_connections: usize,
+    /// Address of the DICOM listener (DIMSE: C-ECHO, C-STORE, C-FIND), such as
+    /// `0.0.0.0:11112` (port 0 picks a free port); unset: no DICOM listener.
+    #[arg(long, env = "FERRUM_DICOM_BIND", global = true)]
+    pub dicom_bind: Option<String>,
+    /// This server's own AE title, which callers must call.
+    #[arg(long, env = "FERRUM_DICOM_AET", default_value = "FERRUM", global = true)]
+    pub dicom_aet: String,
+    /// Accept associations from AE titles that are not known nodes; they may only C-ECHO.
+    /// A known AE title calling from another host is refused either way.
+    #[arg(long, env = "FERRUM_DICOM_ALLOW_UNKNOWN", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub dicom_allow_unknown: bool,
+    /// Largest PDU the DICOM listener receives, bytes (a larger one aborts the association).
+    #[arg(long, env = "FERRUM_DICOM_MAX_PDU", default_value_t = 65_536, global = true)]
+    pub dicom_max_pdu: u32,
+    /// Largest object one C-STORE may send, bytes; a larger one is refused (A700) and the
+    /// association goes on.
+    #[arg(long, env = "FERRUM_DICOM_MAX_OBJECT_BYTES", default_value_t = 4 * GIB, global = true)]
+    pub dicom_max_object_bytes: u64,
+    /// Most DICOM associations open at once; one more is rejected (transient, local limit).
+    #[arg(long, env = "FERRUM_DICOM_MAX_ASSOCIATIONS", default_value_t = 64, global = true)]
+    pub dicom_max_associations: usize,
+    /// An association that sends nothing for this long is aborted, seconds.
+    #[arg(long, env = "FERRUM_DICOM_TIMEOUT_SECS", default_value_t = 60, global = true)]
+    pub dicom_timeout_secs: u64,
     /// Log filter (tracing's EnvFilter syntax).
     #[arg(
         long,
@@ -383,7 +407,32 @@ impl Settings {
         if self.login_max_failures < 1 {
             return Err(SettingError { name: "FERRUM_LOGIN_MAX_FAILURES", why: "must be at least 1".into() });
         }
+        self.dicom_listener()?;
         Ok(bind)
+    }
+
+    /// The DICOM listener's address, if there is one, with its own AE title checked.
+    pub fn dicom_listener(&self) -> Result<Option<SocketAddr>, SettingError> {
+        let Some(bind) = &self.dicom_bind else { return Ok(None) };
+        let addr = bind.parse::<SocketAddr>().map_err(|e| SettingError {
+            name: "FERRUM_DICOM_BIND",
+            why: format!("{e} (expected HOST:PORT such as 0.0.0.0:11112)"),
+        })?;
+        ferrum_dicom::AeTitle::parse(&self.dicom_aet).map_err(|why| SettingError { name: "FERRUM_DICOM_AET", why })?;
+        // A receiver offers some KiB at least (dcmtk offers 16 KiB); more than 16 MiB buys
+        // nothing but memory held per association.
+        if !(4096..=16 * 1024 * 1024).contains(&self.dicom_max_pdu) {
+            return Err(SettingError { name: "FERRUM_DICOM_MAX_PDU", why: "must be between 4096 and 16777216".into() });
+        }
+        let at_least_one = [
+            ("FERRUM_DICOM_MAX_ASSOCIATIONS", self.dicom_max_associations as u64),
+            ("FERRUM_DICOM_TIMEOUT_SECS", self.dicom_timeout_secs),
+            ("FERRUM_DICOM_MAX_OBJECT_BYTES", self.dicom_max_object_bytes),
+        ];
+        if let Some((name, _)) = at_least_one.iter().find(|(_, v)| *v == 0) {
+            return Err(SettingError { name, why: "must be at least 1".into() });
+        }
+        Ok(Some(addr))
     }
 
     pub fn database_url(&self) -> String {
@@ -435,6 +484,8 @@ impl fmt::Debug for Settings {
             .field("tls_cert", &self.tls_cert)
             .field("cors_origins", &self.cors_origins)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("dicom_bind", &self.dicom_bind)
+            .field("dicom_aet", &self.dicom_aet)
             .finish_non_exhaustive()
     }
 }

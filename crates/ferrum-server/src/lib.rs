@@ -9,6 +9,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod deid;
+pub mod dimse;
 pub mod error;
 mod export;
 pub mod http;

@@ -107,6 +107,7 @@ pub struct Application {
     addr: std::net::SocketAddr,
     tls: bool,
     server: Server,
+    dicom_addr: Option<std::net::SocketAddr>,
 }
 
 impl Application {
@@ -187,6 +188,17 @@ impl Application {
             settings.audit_anchor_secs,
         );
         let audit = crate::audit::AuditLog::new(services.catalog.clone(), settings.audit_coalesce_secs);
+        let dicom_addr = match settings.dicom_listener()? {
+            Some(addr) => {
+                let dimse = Arc::new(crate::dimse::Dimse {
+                    catalog: services.catalog.clone(),
+                    ingestor: services.ingestor.clone(),
+                    config: crate::dimse::DimseConfig::from_settings(&settings),
+                });
+                Some(crate::dimse::start(addr, dimse).await?)
+            }
+            None => None,
+        };
         let state = AppState {
             audit,
             audit_key,
@@ -233,7 +245,7 @@ impl Application {
             None => server.listen(listener)?,
         }
         .run();
-        Ok(Application { addr: bound, tls: served_tls, server })
+        Ok(Application { addr: bound, tls: served_tls, server, dicom_addr })
     }
 
     pub fn port(&self) -> u16 {
@@ -242,6 +254,11 @@ impl Application {
 
     pub fn local_addr(&self) -> std::net::SocketAddr {
         self.addr
+    }
+
+    /// Where the DICOM listener is, when `FERRUM_DICOM_BIND` is set.
+    pub fn dicom_addr(&self) -> Option<std::net::SocketAddr> {
+        self.dicom_addr
     }
 
     /// The address to reach the server at, `http://` or `https://`.

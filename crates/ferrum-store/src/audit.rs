@@ -109,6 +109,11 @@ actions! {
     ClearRetention => "clear_retention": SecurityChange,
     PlaceLegalHold => "place_legal_hold": SecurityChange,
     LiftLegalHold => "lift_legal_hold": SecurityChange,
+    CreateDicomNode => "create_dicom_node": SecurityChange,
+    UpdateDicomNode => "update_dicom_node": SecurityChange,
+    DeleteDicomNode => "delete_dicom_node": SecurityChange,
+    ListDicomNodes => "list_dicom_nodes": SecurityRead,
+    DicomAssociation => "dicom_association": Authentication,
 }
 
 /// The DICOM audit message an action belongs to (PS3.15 A.5, DCM codes), for FHIR export.

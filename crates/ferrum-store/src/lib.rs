@@ -21,7 +21,7 @@ pub mod search;
 pub use access::{Level, Principal};
 pub use blob::{BlobKey, BlobStore};
 pub use catalog::{
-    AccountCatalog, AuditCatalog, Catalog, EraseCatalog, ExportCatalog, JobCatalog, LinkCatalog, MetadataCatalog,
-    MfaCatalog, OutboxCatalog, RectifyCatalog, RetentionCatalog, SettingCatalog, StudyCatalog,
+    AccountCatalog, AuditCatalog, Catalog, DicomNodeCatalog, EraseCatalog, ExportCatalog, JobCatalog, LinkCatalog,
+    MetadataCatalog, MfaCatalog, OutboxCatalog, RectifyCatalog, RetentionCatalog, SettingCatalog, StudyCatalog,
 };
 pub use error::{database_locked_errors, StoreError};

@@ -725,3 +725,78 @@ pub struct AccountDeletion {
     pub studies_erased: u64,
     pub links_revoked: u64,
 }
+
+/// A DIMSE service a known remote application entity may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DicomService {
+    /// C-STORE to this server.
+    Store,
+    /// C-FIND.
+    Find,
+    /// C-MOVE (this server sends to a known node).
+    Move,
+    /// C-GET (this server sends back on the same association).
+    Get,
+}
+
+impl DicomService {
+    pub const ALL: [DicomService; 4] = [DicomService::Store, DicomService::Find, DicomService::Move, DicomService::Get];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DicomService::Store => "store",
+            DicomService::Find => "find",
+            DicomService::Move => "move",
+            DicomService::Get => "get",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DicomService> {
+        DicomService::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// A known remote application entity: the account whose permissions it acts with, the
+/// host it must call from (and where C-MOVE reaches it), the services it may use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DicomNode {
+    pub ae_title: String,
+    pub host: String,
+    pub port: u16,
+    /// The account's name.
+    pub account: String,
+    #[serde(skip)]
+    pub account_id: i64,
+    /// The account is neither deleted nor disabled: only then may the node associate.
+    pub account_active: bool,
+    /// Sorted, without repeats.
+    pub services: Vec<DicomService>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl DicomNode {
+    pub fn may(&self, service: DicomService) -> bool {
+        self.services.contains(&service)
+    }
+}
+
+/// A new node, or every field of a node as a change sets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDicomNode {
+    pub ae_title: String,
+    pub host: String,
+    pub port: u16,
+    pub account: String,
+    pub services: Vec<DicomService>,
+}
+
+/// What a change of a node sets (`None`: kept).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DicomNodeChange {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub account: Option<String>,
+    pub services: Option<Vec<DicomService>>,
+}

@@ -15,7 +15,7 @@ const OUTCOMES = [['', 'Any'], ['allowed', 'Allowed'], ['denied', 'Denied'], ['n
 // The closed set of actions (`Action` in crates/ferrum-store/src/audit.rs), grouped as the
 // DICOM audit vocabulary sorts them. The field also takes free text: a comma list of names.
 const ACTIONS = [
-  ['Sign-in and sessions', ['login', 'logout', 'token_refresh', 'mfa_recovery_used', 'session_end', 'unlock_link']],
+  ['Sign-in and sessions', ['login', 'logout', 'token_refresh', 'mfa_recovery_used', 'session_end', 'unlock_link', 'dicom_association']],
   ['Patient data', ['search_studies', 'view_study', 'view_thumbnail', 'view_image', 'download_instance', 'export_study', 'open_link', 'request']],
   ['Import', ['upload', 'import']],
   ['Erasure and correction', ['erase_study', 'erase_series', 'erase_patient', 'rectify_study']],
@@ -23,8 +23,9 @@ const ACTIONS = [
     'create_user', 'update_user', 'delete_user', 'account_disable', 'account_enable', 'account_unlock',
     'create_group', 'rename_group', 'delete_group', 'add_member', 'remove_member',
     'grant_study', 'withdraw_grant', 'transfer_study', 'restrict_study', 'lift_restriction', 'create_link', 'revoke_link',
-    'set_retention', 'clear_retention', 'place_legal_hold', 'lift_legal_hold']],
-  ['Security reads', ['read_settings', 'list_sessions', 'view_account', 'list_users', 'list_groups', 'search_directory', 'list_grants', 'list_links', 'read_restriction']],
+    'set_retention', 'clear_retention', 'place_legal_hold', 'lift_legal_hold',
+    'create_dicom_node', 'update_dicom_node', 'delete_dicom_node']],
+  ['Security reads', ['read_settings', 'list_sessions', 'view_account', 'list_users', 'list_groups', 'search_directory', 'list_grants', 'list_links', 'read_restriction', 'list_dicom_nodes']],
   ['Audit reads', ['read_link_log', 'read_audit', 'export_audit', 'read_study_access', 'read_activity', 'prune_audit']],
 ];
 const HEADINGS = eventHeadings();

@@ -2,7 +2,8 @@
 mod archive;
 mod audit;
 pub(crate) mod auth;
-mod dicomweb;
+pub(crate) mod dicom_nodes;
+pub(crate) mod dicomweb;
 mod erase;
 mod grants;
 mod groups;
@@ -85,6 +86,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/groups/{name}/members/{user}", web::put().to(groups::add_member))
                 .route("/groups/{name}/members/{user}", web::delete().to(groups::remove_member))
                 .route("/directory", web::get().to(groups::directory))
+                .route("/dicom-nodes", web::post().to(dicom_nodes::create))
+                .route("/dicom-nodes", web::get().to(dicom_nodes::list))
+                .route("/dicom-nodes/{ae_title}", web::patch().to(dicom_nodes::update))
+                .route("/dicom-nodes/{ae_title}", web::delete().to(dicom_nodes::delete))
                 .route("/studies/{study_uid}/links", web::post().to(links::create))
                 .route("/studies/{study_uid}/links", web::get().to(links::list))
                 .route("/links/{id}", web::delete().to(links::revoke))

@@ -7,6 +7,7 @@
 pub(crate) mod access;
 mod accounts;
 pub(crate) mod audit;
+mod dicom_nodes;
 mod erase;
 mod export;
 mod ingest;
@@ -365,6 +366,27 @@ pub trait AuditCatalog: Send + Sync {
     ) -> Result<Option<AuditCheckpoint>, StoreError>;
 }
 
+/// Known remote DICOM application entities, managed by admins.
+#[async_trait]
+pub trait DicomNodeCatalog: Send + Sync {
+    /// `Conflict` when the AE title is taken, `Invalid` for an unknown or deleted account.
+    /// `audit` is committed with it.
+    async fn create_dicom_node(&self, node: &NewDicomNode, audit: &NewAuditEvent) -> Result<DicomNode, StoreError>;
+    /// Every node, by AE title.
+    async fn list_dicom_nodes(&self) -> Result<Vec<DicomNode>, StoreError>;
+    async fn find_dicom_node(&self, ae_title: &str) -> Result<Option<DicomNode>, StoreError>;
+    /// `NotFound` for an unknown AE title, `Invalid` for an unknown or deleted account (then
+    /// nothing changes). `audit` is committed with it.
+    async fn update_dicom_node(
+        &self,
+        ae_title: &str,
+        change: &DicomNodeChange,
+        audit: &NewAuditEvent,
+    ) -> Result<DicomNode, StoreError>;
+    /// `NotFound` (and no event) for an unknown AE title.
+    async fn delete_dicom_node(&self, ae_title: &str, audit: &NewAuditEvent) -> Result<(), StoreError>;
+}
+
 /// The DICOM JSON of each instance's header, kept at ingest.
 #[async_trait]
 pub trait MetadataCatalog: Send + Sync {
@@ -450,6 +472,7 @@ pub trait Catalog:
     + AuditCatalog
     + MetadataCatalog
     + QidoCatalog
+    + DicomNodeCatalog
     + 'static
 {
     /// Answers once the database can be queried.

@@ -3,6 +3,7 @@
 //! list for one backend. A backend that cannot be reached fails its cases, never skips them.
 mod blob;
 mod catalog;
+mod dicom_nodes;
 mod erase;
 mod export;
 mod metadata;

@@ -5,7 +5,7 @@ mod accept;
 mod frames;
 mod metadata;
 mod pictures;
-mod qido;
+pub(crate) mod qido;
 mod retrieve;
 mod store_response;
 mod stow;

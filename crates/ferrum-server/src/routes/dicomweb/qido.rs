@@ -83,13 +83,13 @@ pub async fn instances(req: HttpRequest, state: web::Data<AppState>, user: AuthU
 type Params = web::Query<Vec<(String, String)>>;
 type Answer = Result<HttpResponse, ApiError>;
 
-/// A parsed search: the catalog's query, the tags to add to the defaults (`None`: all the
+/// A parsed search (also what C-FIND's identifier becomes): the catalog's query, the tags to add to the defaults (`None`: all the
 /// kept metadata) and the parameters ignored.
-struct Parsed {
-    query: QidoQuery,
-    include: Option<Vec<String>>,
-    ignored: Vec<String>,
-    matched: Vec<String>,
+pub(crate) struct Parsed {
+    pub query: QidoQuery,
+    pub include: Option<Vec<String>>,
+    pub ignored: Vec<String>,
+    pub matched: Vec<String>,
 }
 
 async fn search(
@@ -126,7 +126,7 @@ async fn search(
     Ok(resp.body(Value::Array(body).to_string()))
 }
 
-fn level_name(level: QidoLevel) -> &'static str {
+pub(crate) fn level_name(level: QidoLevel) -> &'static str {
     match level {
         QidoLevel::Study => "study",
         QidoLevel::Series => "series",
@@ -197,7 +197,7 @@ fn number(key: &str, raw: &str) -> Result<i64, ApiError> {
     raw.trim().parse().map_err(|_| bad(format!("{key} {raw:?} is not an integer")))
 }
 
-fn parse(
+pub(crate) fn parse(
     level: QidoLevel,
     study: Option<String>,
     series: Option<String>,
@@ -329,7 +329,13 @@ fn within(matched: &mut Vec<String>, path: Option<String>) {
     }
 }
 
-fn answer_row(row: &QidoRow, level: QidoLevel, in_study: bool, include: Option<&[String]>, base: &str) -> Value {
+pub(crate) fn answer_row(
+    row: &QidoRow,
+    level: QidoLevel,
+    in_study: bool,
+    include: Option<&[String]>,
+    base: &str,
+) -> Value {
     let kept: Map<String, Value> = row
         .dataset
         .as_deref()
