@@ -103,7 +103,8 @@ async fn ingest(
         tracing::error!(error = %e, "C-STORE could not be stored");
         (status::OUT_OF_RESOURCES, "storage failed")
     };
-    session.add_object_direct(name, spooled).await.map_err(failed)?;
+    // A C-STORE carries one DICOM object, never read as a ZIP.
+    session.add_instance(name, spooled, crate::ingest::Origin::Direct).await.map_err(failed)?;
     // Committed before the answer: Success means durable.
     session.flush().await.map_err(failed)?;
     session.take_line().ok_or((status::OUT_OF_RESOURCES, "storage failed"))

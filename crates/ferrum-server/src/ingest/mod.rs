@@ -117,11 +117,6 @@ impl Session<'_> {
         }
     }
 
-    /// Ingests one DICOM object received on its own (a C-STORE), never read as a ZIP.
-    pub async fn add_object_direct(&mut self, name: String, spooled: Spooled) -> Result<(), IngestError> {
-        self.add_object(name, spooled, Origin::Direct).await
-    }
-
     /// Takes the last file's line out of the report, once nothing is pending (after
     /// [`Session::flush`]): for callers that answer file by file and keep no report.
     pub fn take_line(&mut self) -> Option<FileReport> {
