@@ -18,6 +18,7 @@ mod deidentify_export;
 mod dicomweb;
 mod dicomweb_qido;
 mod dicomweb_retrieve;
+mod dicomweb_share;
 mod durability;
 mod encryption;
 mod erase;

@@ -1,6 +1,9 @@
-//! DICOMweb (PS3.18) under `/dicomweb`, answered from the catalog and the blob store through
-//! the same access predicate as the JSON API.
+//! DICOMweb (PS3.18) under `/dicomweb` (bearer token) and under a viewer link's own root,
+//! `/share/{token}/dicomweb`, answered from the catalog and the blob store through the same
+//! access predicate as the JSON API. Both roots register the same handlers; the caller
+//! ([`caller::Caller`]) decides what each may see.
 mod accept;
+mod caller;
 mod frames;
 mod metadata;
 mod pictures;
@@ -10,11 +13,14 @@ mod target;
 
 use actix_web::web;
 
-// One route per line, as tests/e2e/authz.rs reads them from this file.
-#[rustfmt::skip]
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/dicomweb")
+    cfg.service(tree(web::scope("/dicomweb"))).service(tree(web::scope("/share/{token}/dicomweb")));
+}
+
+// One route per line, as tests/e2e/authz.rs reads them from this file (each under both roots).
+#[rustfmt::skip]
+fn tree(root: actix_web::Scope) -> actix_web::Scope {
+    root
             .route("/studies", web::get().to(qido::studies))
             .route("/studies/{study}/series", web::get().to(qido::study_series))
             .route("/series", web::get().to(qido::series))
@@ -32,6 +38,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/studies/{study}/series/{series}/instances/{sop}/frames/{frame}/rendered", web::get().to(pictures::frame_rendered))
             .route("/studies/{study}/thumbnail", web::get().to(pictures::study_thumbnail))
             .route("/studies/{study}/series/{series}/thumbnail", web::get().to(pictures::series_thumbnail))
-            .route("/studies/{study}/series/{series}/instances/{sop}/thumbnail", web::get().to(pictures::instance_thumbnail)),
-    );
+            .route("/studies/{study}/series/{series}/instances/{sop}/thumbnail", web::get().to(pictures::instance_thumbnail))
 }
