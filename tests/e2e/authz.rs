@@ -228,6 +228,10 @@ const USER_ROWS: &[Row] = &[
     row("GET", "/metrics", "200 200 200 200 200 200 200 200 200 200", "-"),
     row("GET", "/", "200 200 200 200 200 200 200 200 200 200", "-"),
     row("GET", "/assets/{path:.*}", "200 200 200 200 200 200 200 200 200 200", "-"),
+    // Not served without FERRUM_OHIF_DIR (tests/e2e/ohif.rs serves it).
+    row("GET", "/ohif", "404 404 404 404 404 404 404 404 404 404", "-"),
+    row("GET", "/ohif/app-config.js", "404 404 404 404 404 404 404 404 404 404", "-"),
+    row("GET", "/ohif/{path:.*}", "404 404 404 404 404 404 404 404 404 404", "-"),
     row("POST", "/api/auth/login", "401 401 401 401 401 401 401 401 401 401", "login"),
     row("POST", "/api/auth/refresh", "401 401 401 401 401 401 401 401 401 401", "token_refresh"),
     row("GET", "/api/me", "401 401 401 200 200 200 200 200 200 200", "view_account"),

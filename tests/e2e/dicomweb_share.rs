@@ -332,9 +332,10 @@ async fn a_deidentified_link_is_refused_on_dicomweb_and_leaks_nothing() {
         let text = a.text();
         assert!(!text.contains("Maxwell") && !text.contains(&s.study) && !text.contains("PID7600"), "{text}");
     }
-    // The share API still serves it de-identified.
+    // The share API still serves it de-identified, and offers no OHIF.
     let study = fetch(&client, &app, &format!("/api/share/{token}/study"), None, None).await;
     assert_eq!(study.status, 200, "{}", study.text());
     let text = study.text();
     assert!(!text.contains("Maxwell") && !text.contains(&s.study) && !text.contains(&s.sop), "{text}");
+    assert_eq!(study.json()["ohif"], false);
 }

@@ -31,6 +31,7 @@ mod identity_keys;
 mod images;
 mod instances;
 mod links;
+mod ohif;
 mod real_world;
 mod rectify;
 mod restriction;
