@@ -339,3 +339,43 @@ async fn a_deidentified_link_is_refused_on_dicomweb_and_leaks_nothing() {
     assert!(!text.contains("Maxwell") && !text.contains(&s.study) && !text.contains(&s.sop), "{text}");
     assert_eq!(study.json()["ohif"], false);
 }
+
+#[tokio::test]
+async fn a_viewer_on_a_configured_origin_may_call_both_roots_cross_origin() {
+    let viewer = "https://viewer.example.org";
+    let app = app().env("FERRUM_CORS_ORIGINS", viewer).spawn().await.logged_in_as_admin().await;
+    let owner = app.add_user("dr.cors", "radiologist").await;
+    let s = Spec::new(7650, 1, 1).name("Cross^Origin").size(16);
+    assert_eq!(app.upload_as(&owner, "application/dicom", dicom(&s)).await.0, 201);
+    let (token, _) = new_link(&app, &owner, &s.study, json!({})).await;
+    for root in ["/dicomweb".to_owned(), format!("/share/{token}/dicomweb")] {
+        let frames = format!("{root}/studies/{}/series/{}/instances/{}/frames/1", s.study, s.series, s.sop);
+        let r = app
+            .client
+            .request(reqwest::Method::OPTIONS, app.url(&frames))
+            .header("origin", viewer)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization, accept, range")
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{root}: {}", r.status());
+        let h = r.headers();
+        assert_eq!(h["access-control-allow-origin"], viewer, "{root}");
+        let allowed = h["access-control-allow-headers"].to_str().unwrap().to_ascii_lowercase();
+        for wanted in ["authorization", "accept", "range"] {
+            assert!(allowed.contains(wanted), "{root}: {wanted} not in {allowed}");
+        }
+        assert!(h.get("access-control-allow-credentials").is_none());
+
+        let mut get = app.client.get(app.url(&frames)).header("origin", viewer).header("accept", FRAMES_ACCEPT);
+        if root == "/dicomweb" {
+            get = get.bearer_auth(&owner);
+        }
+        let r = get.send().await.unwrap();
+        assert_eq!(r.status(), 200, "{root}");
+        assert_eq!(r.headers()["access-control-allow-origin"], viewer);
+        let exposed = r.headers()["access-control-expose-headers"].to_str().unwrap().to_ascii_lowercase();
+        assert!(exposed.contains("content-range"), "{root}: {exposed}");
+    }
+}
