@@ -32,9 +32,17 @@ fn declared_routes() -> BTreeSet<(String, String)> {
     let mut routes = BTreeSet::new();
     for (source, roots) in sources {
         let mut prefix = "";
+        let mut roots = roots;
         for line in source.lines() {
             if line.contains("web::scope(\"/api\")") {
                 prefix = "/api";
+            }
+            // STOW-RS is registered under `/dicomweb` only.
+            if line.contains("fn store(") {
+                roots = &["/dicomweb"];
+            }
+            if line.contains("fn tree(") {
+                roots = &["/dicomweb", "/share/{token}/dicomweb"];
             }
             let Some((_, rest)) = line.split_once(".route(\"") else { continue };
             let (path, rest) = rest.split_once('"').unwrap();
@@ -228,6 +236,8 @@ const USER_ROWS: &[Row] = &[
     row("GET", "/metrics", "200 200 200 200 200 200 200 200 200 200", "-"),
     row("GET", "/", "200 200 200 200 200 200 200 200 200 200", "-"),
     row("GET", "/assets/{path:.*}", "200 200 200 200 200 200 200 200 200 200", "-"),
+    // WADO-URI of the table's instance (a picture by default).
+    row("GET", "/wado", "401 401 401 200 200 200 200 200 404 200", "view_image"),
     // Not served without FERRUM_OHIF_DIR (tests/e2e/ohif.rs serves it).
     row("GET", "/ohif", "404 404 404 404 404 404 404 404 404 404", "-"),
     row("GET", "/ohif/app-config.js", "404 404 404 404 404 404 404 404 404 404", "-"),
@@ -261,6 +271,9 @@ const USER_ROWS: &[Row] = &[
     row("GET", "/api/instances/{sop_uid}/rendered", "401 401 401 200 200 200 200 200 404 200", "view_image"),
     row("GET", "/api/studies/{study_uid}/archive", "401 401 401 200 200 200 200 200 404 200", "export_study"),
     row("GET", "/dicomweb/studies", "401 401 401 200 200 200 200 200 200 200", "search_studies"),
+    // STOW-RS of a new series into the table's study: as the upload row above (409: none stored).
+    row("POST", "/dicomweb/studies", "401 401 401 200 409 409 200 409 409 200", "upload"),
+    row("POST", "/dicomweb/studies/{study}", "401 401 401 200 409 409 200 409 409 200", "upload"),
     row("GET", "/dicomweb/studies/{study}/series", "401 401 401 200 200 200 200 200 200 200", "search_studies"),
     row("GET", "/dicomweb/series", "401 401 401 200 200 200 200 200 200 200", "search_studies"),
     row(
@@ -557,6 +570,9 @@ async fn request_for(w: &World, r: &Row, i: usize) -> (String, Option<Value>) {
         }
         ("GET", "/api/patients/{patient_id}/archive") => (format!("/api/patients/{}/archive", s.patient_id), None),
         ("GET", "/api/users/{name}/archive") => ("/api/users/owner/archive".into(), None),
+        ("GET", "/wado") => {
+            (format!("/wado?requestType=WADO&studyUID={}&seriesUID={}&objectUID={}", s.study, s.series, s.sop), None)
+        }
         ("PUT", "/api/groups/{name}/members/{user}") => ("/api/groups/spare/members/stranger".into(), None),
         ("DELETE", "/api/groups/{name}/members/{user}") => {
             assert_eq!(call(&w.app, "PUT", "/api/groups/spare/members/sharer", admin, None).await, 204);
@@ -592,6 +608,12 @@ async fn every_route_answers_every_kind_of_caller_as_the_access_model_says() {
                 let r =
                     w.app.client.post(w.app.url(&path)).header("content-type", "application/dicom").body(dicom(&file));
                 let r = if w.tokens[i].is_some() { r.bearer_auth(t) } else { r };
+                traced(r.send().await.unwrap())
+            } else if r.method == "POST" && r.path.starts_with("/dicomweb/studies") {
+                let series = if r.path.ends_with("{study}") { 60 } else { 40 };
+                let (ctype, body) = related(&[&dicom(&Spec::new(1300, series + i as u32, 1).size(16))]);
+                let r = w.app.client.post(w.app.url(&path)).header("content-type", ctype).body(body);
+                let r = if let Some(t) = &w.tokens[i] { r.bearer_auth(t) } else { r };
                 traced(r.send().await.unwrap())
             } else {
                 call_traced(&w.app, r.method, &path, w.tokens[i].as_deref(), body).await

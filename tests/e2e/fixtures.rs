@@ -193,6 +193,20 @@ pub fn multipart(parts: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// A STOW-RS body: `multipart/related; type="application/dicom"` of DICOM objects; answers
+/// (content type, body).
+pub fn related(objects: &[&[u8]]) -> (String, Vec<u8>) {
+    let boundary = "ferrum-stow-boundary-3c9a";
+    let mut body = Vec::new();
+    for data in objects {
+        write!(body, "--{boundary}\r\nContent-Type: application/dicom\r\n\r\n").unwrap();
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    write!(body, "--{boundary}--\r\n").unwrap();
+    (format!("multipart/related; type=\"application/dicom\"; boundary={boundary}"), body)
+}
+
 /// Files under `dir`, at any depth (0 when it does not exist).
 pub fn files_under(dir: &std::path::Path) -> usize {
     let mut n = 0;

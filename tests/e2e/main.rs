@@ -19,6 +19,7 @@ mod dicomweb;
 mod dicomweb_qido;
 mod dicomweb_retrieve;
 mod dicomweb_share;
+mod dicomweb_stow;
 mod durability;
 mod encryption;
 mod erase;

@@ -35,6 +35,7 @@ mod framing;
 mod inspect;
 pub mod json;
 pub mod render;
+pub mod transcode;
 pub mod uid;
 pub mod warning;
 

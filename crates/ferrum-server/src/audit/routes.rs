@@ -28,7 +28,8 @@ pub fn action_for(method: &str, pattern: Option<&str>, path: &str) -> Option<Act
         ("PATCH", "/api/users/{name}") => UpdateUser,
         ("DELETE", "/api/users/{name}") => DeleteUser,
         ("POST", "/api/users/{name}/unlock") => AccountUnlock,
-        ("POST", "/api/uploads") => Upload,
+        ("POST", "/api/uploads" | "/dicomweb/studies" | "/dicomweb/studies/{study}") => Upload,
+        ("GET", "/wado") => ViewImage,
         ("GET", "/api/studies") => SearchStudies,
         ("GET", "/api/studies/{study_uid}") => ViewStudy,
         ("GET", "/api/studies/{study_uid}/access") => ReadStudyAccess,
@@ -103,7 +104,8 @@ pub fn action_for(method: &str, pattern: Option<&str>, path: &str) -> Option<Act
         _ if path.starts_with("/api/")
             || path.starts_with("/v/")
             || path.starts_with("/dicomweb/")
-            || path.starts_with("/share/") =>
+            || path.starts_with("/share/")
+            || path == "/wado" =>
         {
             Request
         }

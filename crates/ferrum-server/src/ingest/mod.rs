@@ -4,6 +4,7 @@
 //! conflicts, write the blob durably, then commit the catalog rows in one transaction per
 //! batch. A failure between the blob and the commit leaves only an unreferenced blob, which
 //! the start-up sweep removes; never a row without its blob.
+pub mod framing;
 pub mod report;
 pub mod spool;
 pub mod zip;
@@ -18,7 +19,7 @@ use ferrum_store::model::{ConflictPolicy, InsertOutcome, InstanceAttributes, Ins
 use ferrum_store::{BlobKey, BlobStore, Catalog, StoreError};
 
 pub use self::zip::ZipLimits;
-pub use report::{FileReport, FileStatus, UploadReport};
+pub use report::{FileReport, FileStatus, Refusal, UploadReport};
 pub use spool::{Content, SpoolError, SpoolWriter, Spooled};
 
 /// What the inspector reads: the body in memory, or its spool file.
@@ -83,6 +84,9 @@ pub struct Session<'a> {
     pending: Vec<Pending>,
     /// Studies whose ingest audit event is committed with their rows.
     audited: HashSet<String>,
+    /// The one study this upload may add to (STOW-RS `/studies/{study}`); objects of other
+    /// studies are refused before anything of them is stored.
+    study: Option<String>,
 }
 
 impl Ingestor {
@@ -93,17 +97,23 @@ impl Ingestor {
             report: UploadReport::default(),
             pending: Vec::new(),
             audited: HashSet::new(),
+            study: None,
         }
     }
 }
 
 impl Session<'_> {
+    /// Restricts the upload to one study: objects of any other are refused.
+    pub fn only_study(&mut self, study_instance_uid: String) {
+        self.study = Some(study_instance_uid);
+    }
+
     /// Ingests one spooled body: a ZIP (by its signature) or a DICOM object.
     pub async fn add(&mut self, name: String, spooled: Spooled, origin: Origin) -> Result<(), IngestError> {
         if zip::looks_like_zip(&spooled.head) {
             self.add_zip(name, spooled).await
         } else {
-            self.add_object(name, spooled, origin).await
+            self.add_instance(name, spooled, origin).await
         }
     }
 
@@ -122,14 +132,15 @@ impl Session<'_> {
         while let Some(item) = rx.recv().await {
             match item {
                 zip::ZipItem::Decided(report) => self.report.push(report),
-                zip::ZipItem::Entry { name, spooled } => self.add_object(name, spooled, Origin::Collection).await?,
+                zip::ZipItem::Entry { name, spooled } => self.add_instance(name, spooled, Origin::Collection).await?,
             }
         }
         walker.await.map_err(|e| IngestError::Worker(e.to_string()))?;
         Ok(())
     }
 
-    async fn add_object(&mut self, name: String, spooled: Spooled, origin: Origin) -> Result<(), IngestError> {
+    /// Ingests one spooled body as one DICOM object (never unpacked as an archive).
+    pub async fn add_instance(&mut self, name: String, spooled: Spooled, origin: Origin) -> Result<(), IngestError> {
         let source = match &spooled.content {
             Content::Memory(bytes) => Source::Memory(bytes.clone()),
             Content::File(path) => Source::File(path.to_path_buf()),
@@ -160,7 +171,12 @@ impl Session<'_> {
                 return Ok(());
             }
             Err(e) => {
-                self.report.push(FileReport::rejected(name, e.to_string()));
+                let refusal = match &e {
+                    DicomError::MissingAttribute { .. } | DicomError::InvalidUid { .. } => Refusal::Incomplete,
+                    DicomError::UnsupportedTransferSyntax(_) => Refusal::TransferSyntax,
+                    _ => Refusal::Unreadable,
+                };
+                self.report.push(FileReport::refused(name, refusal, e.to_string()));
                 return Ok(());
             }
         };
@@ -173,7 +189,17 @@ impl Session<'_> {
             bytes: Some(spooled.len),
             code: None,
             warnings: warnings.clone(),
+            series_instance_uid: Some(attributes.series_instance_uid.clone()),
+            sop_class_uid: attributes.sop_class_uid.clone(),
+            refusal: None,
         };
+        if self.study.as_ref().is_some_and(|s| *s != attributes.study_instance_uid) {
+            line.status = FileStatus::Rejected;
+            line.refusal = Some(Refusal::OtherStudy);
+            line.reason = Some("the object belongs to another study than the one it was sent to".into());
+            self.report.push(line);
+            return Ok(());
+        }
         // Most re-sent objects are caught here, before any blob is written.
         // Looked up as the uploader, so that nothing of a study they may not see is told.
         let existing =
@@ -186,6 +212,7 @@ impl Session<'_> {
             }
             if self.ingestor.policy == ConflictPolicy::Reject {
                 line.status = FileStatus::Rejected;
+                line.refusal = Some(Refusal::Conflict);
                 line.reason = Some(CONFLICT_REASON.into());
                 self.report.push(line);
                 return Ok(());
@@ -246,11 +273,13 @@ impl Session<'_> {
                 InsertOutcome::Duplicate => line.status = FileStatus::Duplicate,
                 InsertOutcome::Conflict => {
                     line.status = FileStatus::Rejected;
+                    line.refusal = Some(Refusal::Conflict);
                     line.reason = Some(CONFLICT_REASON.into());
                 }
                 InsertOutcome::Replaced { .. } => {}
                 InsertOutcome::Refused { code, reason } => {
                     line.status = FileStatus::Rejected;
+                    line.refusal = Some(Refusal::NotWritable);
                     line.code = Some(code);
                     line.reason = Some(reason);
                 }

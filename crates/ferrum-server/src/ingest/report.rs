@@ -30,6 +30,34 @@ pub struct FileReport {
     /// with warnings); absent when there is nothing to say.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<ferrum_dicom::Warning>,
+    /// Not in the JSON report (which has `sop_instance_uid` and `study_instance_uid`): for
+    /// answers that name the stored instance in full (STOW-RS).
+    #[serde(skip)]
+    pub series_instance_uid: Option<String>,
+    #[serde(skip)]
+    pub sop_class_uid: Option<String>,
+    /// Why a `rejected` line was refused, as a kind every rendering of the outcome (the JSON
+    /// report's reason, STOW-RS's Failure Reason) is derived from.
+    #[serde(skip)]
+    pub refusal: Option<Refusal>,
+}
+
+/// The kinds of refusal of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not DICOM, truncated, or not parseable.
+    Unreadable,
+    /// Read, but without the identifiers an instance needs (missing or unusable UIDs).
+    Incomplete,
+    /// A transfer syntax the server cannot read.
+    TransferSyntax,
+    /// A different object is already stored under its SOP Instance UID.
+    Conflict,
+    /// The access model refused it (the study is not the uploader's to add to, or a UID
+    /// belongs to another study).
+    NotWritable,
+    /// Sent to a study (STOW-RS `/studies/{study}`) it is not part of.
+    OtherStudy,
 }
 
 impl FileReport {
@@ -43,11 +71,18 @@ impl FileReport {
             study_instance_uid: None,
             bytes: None,
             warnings: Vec::new(),
+            series_instance_uid: None,
+            sop_class_uid: None,
+            refusal: Some(Refusal::Unreadable),
         }
     }
 
+    pub fn refused(name: impl Into<String>, refusal: Refusal, reason: impl Into<String>) -> Self {
+        FileReport { refusal: Some(refusal), ..FileReport::rejected(name, reason) }
+    }
+
     pub fn skipped(name: impl Into<String>, reason: impl Into<String>) -> Self {
-        FileReport { status: FileStatus::Skipped, ..FileReport::rejected(name, reason) }
+        FileReport { status: FileStatus::Skipped, refusal: None, ..FileReport::rejected(name, reason) }
     }
 }
 

@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/v/{token}", web::get().to(share::viewer))
         .route("/", web::get().to(webapp::app))
         .route("/assets/{path:.*}", web::get().to(webapp::asset))
+        .route("/wado", web::get().to(dicomweb::wado_uri::wado))
         .route("/ohif", web::get().to(ohif::root))
         .route("/ohif/app-config.js", web::get().to(ohif::app_config))
         .route("/ohif/{path:.*}", web::get().to(ohif::file))

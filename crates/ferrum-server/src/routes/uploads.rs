@@ -4,13 +4,13 @@ use std::collections::HashSet;
 use actix_multipart::Multipart;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::{Stream, StreamExt};
 use serde_json::json;
 
 use crate::audit::{self, Access, Action};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::ingest::{IngestError, Origin, Session, SpoolError, SpoolWriter, UploadReport, Uploader};
+use crate::ingest::framing::{self, Framing, FramingError};
+use crate::ingest::{IngestError, Origin, UploadReport, Uploader};
 use crate::state::AppState;
 
 enum Body {
@@ -55,40 +55,26 @@ fn body_name(req: &HttpRequest, fallback: &str) -> String {
         .unwrap_or_else(|| fallback.to_owned())
 }
 
-fn too_large(limit: u64) -> ApiError {
+pub(crate) fn too_large(limit: u64) -> ApiError {
     ApiError::PayloadTooLarge(format!("the upload is larger than the limit of {limit} bytes (FERRUM_MAX_UPLOAD_BYTES)"))
 }
 
-fn spool_error(e: SpoolError) -> ApiError {
+/// What a body that could not be read to its end answers.
+pub(crate) fn framing_error(e: FramingError) -> ApiError {
     match e {
-        SpoolError::TooLarge(limit) => too_large(limit),
-        SpoolError::Io(e) => ApiError::internal(e),
+        FramingError::Malformed(m) => ApiError::BadRequest(format!("malformed multipart body: {m}")),
+        FramingError::BrokeOff(m) => ApiError::BadRequest(format!("the upload stream broke off: {m}")),
+        FramingError::TooLarge(limit) => too_large(limit),
+        FramingError::Spool(e) => ApiError::internal(e),
+        FramingError::Ingest(e) => ingest_error(e),
     }
 }
 
-fn ingest_error(e: IngestError) -> ApiError {
+pub(crate) fn ingest_error(e: IngestError) -> ApiError {
     match e {
         IngestError::Store(s) => s.into(),
         IngestError::Worker(w) => ApiError::internal(anyhow::anyhow!(w)),
     }
-}
-
-async fn spool_stream<S, E>(
-    state: &AppState,
-    mut stream: S,
-    limit: u64,
-    size_hint: Option<u64>,
-) -> Result<crate::ingest::Spooled, ApiError>
-where
-    S: Stream<Item = Result<web::Bytes, E>> + Unpin,
-    E: std::fmt::Display,
-{
-    let mut writer = SpoolWriter::new(&state.settings.spool_dir(), limit, size_hint);
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("the upload stream broke off: {e}")))?;
-        writer.write(&chunk).await.map_err(spool_error)?;
-    }
-    writer.finish().await.map_err(spool_error)
 }
 
 pub async fn upload(
@@ -113,7 +99,9 @@ pub async fn upload(
     match kind {
         Body::Dicom | Body::Zip => {
             let fallback = if matches!(kind, Body::Zip) { "upload.zip" } else { "upload.dcm" };
-            let spooled = spool_stream(&state, payload, limit, declared).await?;
+            let spooled = framing::spool_stream(&state.settings.spool_dir(), payload, limit, declared)
+                .await
+                .map_err(framing_error)?;
             if spooled.len == 0 {
                 return Err(ApiError::Unprocessable {
                     code: "empty_upload",
@@ -122,51 +110,29 @@ pub async fn upload(
             }
             session.add(body_name(&req, fallback), spooled, Origin::Direct).await.map_err(ingest_error)?;
         }
-        Body::Multipart => ingest_multipart(&state, &req, payload, &mut session, limit).await?,
+        Body::Multipart => {
+            let multipart = Multipart::new(req.headers(), payload);
+            let spool_dir = state.settings.spool_dir();
+            let parts = framing::ingest_multipart(&mut session, multipart, Framing::FormData, &spool_dir, limit)
+                .await
+                .map_err(framing_error)?;
+            if parts == 0 {
+                return Err(ApiError::Unprocessable {
+                    code: "empty_upload",
+                    message: "the multipart body has no parts".into(),
+                });
+            }
+        }
     }
     let (report, audited) = session.finish_audited().await.map_err(ingest_error)?;
     audit_upload(&state, &req, &user, &report, &audited).await?;
     Ok(respond(report))
 }
 
-async fn ingest_multipart(
-    state: &AppState,
-    req: &HttpRequest,
-    payload: web::Payload,
-    session: &mut Session<'_>,
-    limit: u64,
-) -> Result<(), ApiError> {
-    let mut multipart = Multipart::new(req.headers(), payload);
-    let mut remaining = limit;
-    let mut parts = 0usize;
-    while let Some(field) = multipart.next().await {
-        let field = field.map_err(|e| ApiError::BadRequest(format!("malformed multipart body: {e}")))?;
-        parts += 1;
-        let name = field
-            .content_disposition()
-            .and_then(|cd| cd.get_filename().map(str::to_owned))
-            .unwrap_or_else(|| format!("part-{parts}"));
-        let spooled = spool_stream(state, field, remaining, None).await?;
-        remaining -= spooled.len;
-        if spooled.len == 0 {
-            session.report.push(crate::ingest::FileReport::rejected(name, "empty file"));
-            continue;
-        }
-        session.add(name, spooled, Origin::Collection).await.map_err(ingest_error)?;
-    }
-    if parts == 0 {
-        return Err(ApiError::Unprocessable {
-            code: "empty_upload",
-            message: "the multipart body has no parts".into(),
-        });
-    }
-    Ok(())
-}
-
 /// Records the upload for every study it touched whose event was not committed with its
 /// rows (all duplicates, refusals), and for an upload that touched no study: exactly one
 /// event per upload and study.
-async fn audit_upload(
+pub(crate) async fn audit_upload(
     state: &AppState,
     req: &HttpRequest,
     user: &AuthUser,

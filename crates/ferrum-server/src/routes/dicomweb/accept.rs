@@ -1,7 +1,8 @@
 //! `Accept` for WADO-RS instance retrieval (PS3.18 8.7): which media ranges a client takes,
-//! and whether a stored object can be sent as it is. Objects are sent byte for byte in the
-//! transfer syntax they were stored in; nothing is transcoded, so a client that insists on
-//! another transfer syntax is told so (406) rather than sent something else.
+//! and how a stored object is sent. Objects are sent byte for byte in the transfer syntax
+//! they were stored in, or rewritten in explicit VR little endian when the client asks for
+//! it and the object is uncompressed in another encoding; a client that insists on anything
+//! else is told so (406) rather than sent something else.
 
 /// Explicit VR Little Endian, the one transfer syntax every DICOMweb client takes.
 pub const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
@@ -67,25 +68,43 @@ impl DicomAccept {
         Ok(DicomAccept { ranges })
     }
 
-    /// Whether an object stored in `stored` (a transfer syntax UID) may be sent as it is.
-    /// No `transfer-syntax` parameter is taken as "as stored": that is what viewers and
-    /// scripts mean by it, and the original bytes are what a PACS owes them.
-    pub fn takes(&self, stored: &str) -> bool {
-        self.ranges.iter().any(|r| match r.transfer_syntax.as_deref() {
-            None | Some("*") => true,
-            Some(ts) => ts == stored,
+    /// How an object stored in `stored` (a transfer syntax UID) is sent, by the first range
+    /// that takes it; `None` when none does. No `transfer-syntax` parameter is taken as "as
+    /// stored": that is what viewers and scripts mean by it, and the original bytes are what
+    /// a PACS owes them.
+    pub fn send_as(&self, stored: &str) -> Option<Sending> {
+        self.ranges.iter().find_map(|r| match r.transfer_syntax.as_deref() {
+            None | Some("*") => Some(Sending::AsStored),
+            Some(ts) if ts == stored => Some(Sending::AsStored),
+            Some(EXPLICIT_LE) if ferrum_dicom::transcode::to_explicit_le_from(stored) => Some(Sending::ExplicitLe),
+            Some(_) => None,
         })
     }
 
     /// Why an object stored in `stored` cannot be sent.
     pub fn refusal(&self, stored: &str) -> String {
         let asked: Vec<&str> = self.ranges.iter().filter_map(|r| r.transfer_syntax.as_deref()).collect();
+        let rewritten = if ferrum_dicom::transcode::to_explicit_le_from(stored) {
+            format!(" or {EXPLICIT_LE}")
+        } else {
+            String::new()
+        };
         format!(
-            "an instance is stored in transfer syntax {stored} and is sent only as stored (asked for: {}); \
-             accept transfer-syntax=* or {stored}",
+            "an instance is stored in transfer syntax {stored} and is sent as stored{} (asked for: {}); \
+             accept transfer-syntax=* or {stored}{rewritten}",
+            if rewritten.is_empty() { "" } else { " or in explicit VR little endian" },
             asked.join(", ")
         )
     }
+}
+
+/// How an object goes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sending {
+    /// Its stored bytes.
+    AsStored,
+    /// Rewritten in explicit VR little endian.
+    ExplicitLe,
 }
 
 /// Whether a stored transfer syntax is native (uncompressed) pixel data.
@@ -167,7 +186,7 @@ mod tests {
     use super::*;
 
     fn takes(header: Option<&str>, stored: &str) -> Result<bool, String> {
-        DicomAccept::parse(header).map(|a| a.takes(stored))
+        DicomAccept::parse(header).map(|a| a.send_as(stored) == Some(Sending::AsStored))
     }
 
     #[test]
@@ -222,5 +241,22 @@ mod tests {
         assert!(takes(Some(r#"multipart/related; type="image/jpeg""#), EXPLICIT_LE).is_err());
         let refusal = DicomAccept::parse(Some(ele)).unwrap().refusal("1.2.840.10008.1.2.4.50");
         assert!(refusal.contains("1.2.840.10008.1.2.4.50") && refusal.contains(EXPLICIT_LE), "{refusal}");
+    }
+
+    #[test]
+    fn explicit_little_endian_is_made_from_other_uncompressed_encodings_only() {
+        let ele = r#"multipart/related; type="application/dicom"; transfer-syntax=1.2.840.10008.1.2.1"#;
+        let accept = DicomAccept::parse(Some(ele)).unwrap();
+        for ts in ["1.2.840.10008.1.2", "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.1.98"] {
+            assert_eq!(accept.send_as(ts), Some(Sending::ExplicitLe), "{ts}");
+        }
+        assert_eq!(accept.send_as(EXPLICIT_LE), Some(Sending::AsStored));
+        assert_eq!(accept.send_as("1.2.840.10008.1.2.4.90"), None);
+        let any = DicomAccept::parse(Some(&format!(
+            "{ele}, multipart/related; type=\"application/dicom\"; transfer-syntax=*"
+        )))
+        .unwrap();
+        assert_eq!(any.send_as("1.2.840.10008.1.2"), Some(Sending::ExplicitLe), "the client's first range decides");
+        assert!(DicomAccept::parse(Some(ele)).unwrap().refusal("1.2.840.10008.1.2").contains(EXPLICIT_LE));
     }
 }

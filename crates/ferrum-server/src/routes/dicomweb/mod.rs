@@ -1,7 +1,8 @@
 //! DICOMweb (PS3.18) under `/dicomweb` (bearer token) and under a viewer link's own root,
-//! `/share/{token}/dicomweb`, answered from the catalog and the blob store through the same
-//! access predicate as the JSON API. Both roots register the same handlers; the caller
-//! ([`caller::Caller`]) decides what each may see.
+//! `/share/{token}/dicomweb`: STOW-RS through the ingest pipeline (accounts only), the rest
+//! answered from the catalog and the blob store through the same access predicate as the
+//! JSON API. Both roots register the same read handlers; the caller ([`caller::Caller`])
+//! decides what each may see.
 mod accept;
 mod caller;
 mod frames;
@@ -9,12 +10,23 @@ mod metadata;
 mod pictures;
 mod qido;
 mod retrieve;
+mod store_response;
+mod stow;
 mod target;
+pub(super) mod wado_uri;
 
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(tree(web::scope("/dicomweb"))).service(tree(web::scope("/share/{token}/dicomweb")));
+    cfg.service(store(tree(web::scope("/dicomweb")))).service(tree(web::scope("/share/{token}/dicomweb")));
+}
+
+// STOW-RS, for accounts only (a viewer link never writes): under `/dicomweb` alone.
+#[rustfmt::skip]
+fn store(root: actix_web::Scope) -> actix_web::Scope {
+    root
+            .route("/studies", web::post().to(stow::studies))
+            .route("/studies/{study}", web::post().to(stow::study))
 }
 
 // One route per line, as tests/e2e/authz.rs reads them from this file (each under both roots).
