@@ -10,6 +10,8 @@
 # - The third-party DICOM clients the tests drive: dcmtk (Debian's package) and, in a Python
 #   virtual environment of their own under $FERRUM_TEST_SERVICES_DIR, pydicom 3 and
 #   dicomweb-client from PyPI ($FERRUM_TEST_PYTHON is its interpreter).
+# - The OHIF viewer as npm publishes it (@ohif/app, pinned), unpacked under
+#   $FERRUM_TEST_SERVICES_DIR; $FERRUM_TEST_OHIF_DIR is its built dist/ folder.
 set -euo pipefail
 
 STATE=${FERRUM_TEST_SERVICES_DIR:-${TMPDIR:-/tmp}/ferrum-test-services}
@@ -18,6 +20,7 @@ S3_PORT=${FERRUM_TEST_S3_PORT:-59000}
 S3_ACCESS_KEY=ferrum-test
 S3_SECRET_KEY=ferrum-test-secret-key
 S3S_FS_VERSION=0.14.1
+OHIF_VERSION=3.13.2
 mkdir -p "$STATE"
 chmod 755 "$STATE"
 
@@ -117,8 +120,32 @@ ensure_dicom_clients() {
   echo "export FERRUM_TEST_PYTHON=$venv/bin/python"
 }
 
+ensure_ohif() {
+  # The package's tarball alone: its dist/ is the built viewer; the dependencies it lists are
+  # what it was built from, not needed to serve it.
+  local root="$STATE/ohif-$OHIF_VERSION" dist
+  dist="$root/node_modules/@ohif/app/dist"
+  if [ ! -s "$dist/index.html" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+      echo "installing npm (Debian's package)..." >&2
+      apt-get update -qq >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >&2
+    fi
+    echo "installing @ohif/app $OHIF_VERSION (npm, into $root)..." >&2
+    rm -rf "$root.tmp"
+    mkdir -p "$root.tmp/node_modules/@ohif/app"
+    (cd "$root.tmp" && npm pack --silent "@ohif/app@$OHIF_VERSION" >/dev/null)
+    tar -xzf "$root.tmp/ohif-app-$OHIF_VERSION.tgz" -C "$root.tmp/node_modules/@ohif/app" --strip-components=1
+    rm -f "$root.tmp/ohif-app-$OHIF_VERSION.tgz"
+    rm -rf "$root"
+    mv "$root.tmp" "$root"
+  fi
+  echo "export FERRUM_TEST_OHIF_DIR=$dist"
+}
+
 ensure_postgres_installed
 start_postgres
 start_s3
 ensure_chromium_installed
 ensure_dicom_clients
+ensure_ohif

@@ -19,25 +19,38 @@ const USERS: [&str; 10] =
 /// The holders of a viewer link, in the order of each share row's codes.
 const LINKS: [&str; 5] = ["this", "other", "revoked", "used_up", "forged"];
 
-/// The routes as the router declares them: `(METHOD, path)`.
+/// The routes as the router declares them: `(METHOD, path)`. The DICOMweb tree is declared
+/// once and served under both of its roots.
 fn declared_routes() -> BTreeSet<(String, String)> {
-    let source = concat!(
-        include_str!("../../crates/ferrum-server/src/routes/mod.rs"),
-        include_str!("../../crates/ferrum-server/src/routes/dicomweb/mod.rs"),
-    );
-    let mut prefix = "";
+    let sources: [(&str, &[&str]); 2] = [
+        (include_str!("../../crates/ferrum-server/src/routes/mod.rs"), &[""]),
+        (
+            include_str!("../../crates/ferrum-server/src/routes/dicomweb/mod.rs"),
+            &["/dicomweb", "/share/{token}/dicomweb"],
+        ),
+    ];
     let mut routes = BTreeSet::new();
-    for line in source.lines() {
-        if line.contains("web::scope(\"/api\")") {
-            prefix = "/api";
+    for (source, roots) in sources {
+        let mut prefix = "";
+        let mut roots = roots;
+        for line in source.lines() {
+            if line.contains("web::scope(\"/api\")") {
+                prefix = "/api";
+            }
+            // STOW-RS is registered under `/dicomweb` only.
+            if line.contains("fn store(") {
+                roots = &["/dicomweb"];
+            }
+            if line.contains("fn tree(") {
+                roots = &["/dicomweb", "/share/{token}/dicomweb"];
+            }
+            let Some((_, rest)) = line.split_once(".route(\"") else { continue };
+            let (path, rest) = rest.split_once('"').unwrap();
+            let method = rest.split("web::").nth(1).unwrap().split('(').next().unwrap().to_uppercase();
+            for root in roots {
+                routes.insert((method.clone(), format!("{root}{prefix}{path}")));
+            }
         }
-        if line.contains("web::scope(\"/dicomweb\")") {
-            prefix = "/dicomweb";
-        }
-        let Some((_, rest)) = line.split_once(".route(\"") else { continue };
-        let (path, rest) = rest.split_once('"').unwrap();
-        let method = rest.split("web::").nth(1).unwrap().split('(').next().unwrap().to_uppercase();
-        routes.insert((method, format!("{prefix}{path}")));
     }
     routes
 }
@@ -225,6 +238,10 @@ const USER_ROWS: &[Row] = &[
     row("GET", "/assets/{path:.*}", "200 200 200 200 200 200 200 200 200 200", "-"),
     // WADO-URI of the table's instance (a picture by default).
     row("GET", "/wado", "401 401 401 200 200 200 200 200 404 200", "view_image"),
+    // Not served without FERRUM_OHIF_DIR (tests/e2e/ohif.rs serves it).
+    row("GET", "/ohif", "404 404 404 404 404 404 404 404 404 404", "-"),
+    row("GET", "/ohif/app-config.js", "404 404 404 404 404 404 404 404 404 404", "-"),
+    row("GET", "/ohif/{path:.*}", "404 404 404 404 404 404 404 404 404 404", "-"),
     row("POST", "/api/auth/login", "401 401 401 401 401 401 401 401 401 401", "login"),
     row("POST", "/api/auth/refresh", "401 401 401 401 401 401 401 401 401 401", "token_refresh"),
     row("GET", "/api/me", "401 401 401 200 200 200 200 200 200 200", "view_account"),
@@ -380,6 +397,65 @@ const LINK_ROWS: &[Row] = &[
     row("GET", "/api/share/{token}/archive", "200 200 410 410 404", "export_study"),
     row("GET", "/api/share/{token}/series/{series_uid}/thumbnail", "200 404 410 410 404", "view_thumbnail"),
     row("GET", "/api/share/{token}/instances/{sop_uid}/rendered", "200 404 410 410 404", "view_image"),
+    // The link's DICOMweb root: the same state decides it; its searches find its own study.
+    row("GET", "/share/{token}/dicomweb/studies", "200 200 410 410 404", "search_studies"),
+    row("GET", "/share/{token}/dicomweb/studies/{study}/series", "200 200 410 410 404", "search_studies"),
+    row("GET", "/share/{token}/dicomweb/series", "200 200 410 410 404", "search_studies"),
+    row(
+        "GET",
+        "/share/{token}/dicomweb/studies/{study}/series/{series}/instances",
+        "200 200 410 410 404",
+        "search_studies",
+    ),
+    row("GET", "/share/{token}/dicomweb/studies/{study}/instances", "200 200 410 410 404", "search_studies"),
+    row("GET", "/share/{token}/dicomweb/instances", "200 200 410 410 404", "search_studies"),
+    row("GET", "/share/{token}/dicomweb/studies/{study}/metadata", "200 404 410 410 404", "view_study"),
+    row("GET", "/share/{token}/dicomweb/studies/{study}/series/{series}/metadata", "200 404 410 410 404", "view_study"),
+    row(
+        "GET",
+        "/share/{token}/dicomweb/studies/{study}/series/{series}/instances/{sop}/metadata",
+        "200 404 410 410 404",
+        "view_study",
+    ),
+    row("GET", "/share/{token}/dicomweb/studies/{study}", "200 404 410 410 404", "export_study"),
+    row("GET", "/share/{token}/dicomweb/studies/{study}/series/{series}", "200 404 410 410 404", "export_study"),
+    row(
+        "GET",
+        "/share/{token}/dicomweb/studies/{study}/series/{series}/instances/{sop}",
+        "200 404 410 410 404",
+        "download_instance",
+    ),
+    row(
+        "GET",
+        "/share/{token}/dicomweb/studies/{study}/series/{series}/instances/{sop}/frames/{frames}",
+        "200 404 410 410 404",
+        "view_image",
+    ),
+    row(
+        "GET",
+        "/share/{token}/dicomweb/studies/{study}/series/{series}/instances/{sop}/rendered",
+        "200 404 410 410 404",
+        "view_image",
+    ),
+    row(
+        "GET",
+        "/share/{token}/dicomweb/studies/{study}/series/{series}/instances/{sop}/frames/{frame}/rendered",
+        "200 404 410 410 404",
+        "view_image",
+    ),
+    row("GET", "/share/{token}/dicomweb/studies/{study}/thumbnail", "200 404 410 410 404", "view_thumbnail"),
+    row(
+        "GET",
+        "/share/{token}/dicomweb/studies/{study}/series/{series}/thumbnail",
+        "200 404 410 410 404",
+        "view_thumbnail",
+    ),
+    row(
+        "GET",
+        "/share/{token}/dicomweb/studies/{study}/series/{series}/instances/{sop}/thumbnail",
+        "200 404 410 410 404",
+        "view_thumbnail",
+    ),
 ];
 
 /// A new study of the owner's, shared with the readers as the table's study is, for a row
@@ -573,7 +649,12 @@ async fn every_route_answers_every_kind_of_caller_as_the_access_model_says() {
                 .path
                 .replace("{token}", &w.link_tokens[i])
                 .replace("{series_uid}", &w.study.series)
-                .replace("{sop_uid}", &w.study.sop);
+                .replace("{sop_uid}", &w.study.sop)
+                .replace("{study}", &w.study.study)
+                .replace("{series}", &w.study.series)
+                .replace("{sop}", &w.study.sop)
+                .replace("{frames}", "1")
+                .replace("{frame}", "1");
             let body = (r.method == "POST").then(|| json!({"pin": "000000"}));
             // Each holder is a fresh browser: no proof cookie from an earlier opening.
             let mut req =

@@ -9,7 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::actions::{
-    Actions, InputSource, MouseActions, PointerAction, TouchActions, MOUSE_BUTTON_LEFT, MOUSE_BUTTON_RIGHT,
+    Actions, InputSource, MouseActions, PointerAction, TouchActions, WheelAction, WheelActions, MOUSE_BUTTON_LEFT,
+    MOUSE_BUTTON_RIGHT,
 };
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -209,6 +210,22 @@ impl Browser {
             .then(PointerAction::MoveBy { duration: Some(Duration::from_millis(100)), x: dx / 2.0, y: dy / 2.0 })
             .then(PointerAction::Up { button: MOUSE_BUTTON_RIGHT });
         self.client.perform_actions(mouse).await.expect("right drag");
+    }
+
+    /// A real mouse-wheel turn of `delta_y` pixels over the centre of the element.
+    pub async fn wheel(&mut self, css: &str, delta_y: i64) {
+        self.wait_for(css).await;
+        let centre = self
+            .js(
+                "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
+                 return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];",
+                vec![json!(css)],
+            )
+            .await;
+        let (x, y) = (centre[0].as_i64().unwrap(), centre[1].as_i64().unwrap());
+        let mut wheel = WheelActions::new("wheel".into());
+        wheel.push(WheelAction::Scroll { duration: None, x, y, delta_x: 0, delta_y });
+        self.client.perform_actions(wheel).await.expect("wheel");
     }
 
     /// A fingerprint of what a canvas shows (FNV-1a over its pixels), to tell frames apart.

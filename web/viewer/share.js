@@ -38,6 +38,12 @@ async function start() {
     if (r.ok) {
       const study = await r.json();
       $('message').hidden = true;
+      if (study.ohif) {
+        // OHIF reads the study through the link's DICOMweb root, with the same proof cookie.
+        const q = new URLSearchParams({ StudyInstanceUIDs: study.study_instance_uid, link: token });
+        $('open-ohif').href = `/ohif/viewer?${q}`;
+        $('viewer-actions').hidden = false;
+      }
       mountViewer($('viewer'), {
         study,
         thumbnailUrl: (series) => `${api}/series/${series}/thumbnail?size=128`,

@@ -196,6 +196,10 @@ pub struct Settings {
     /// `https://viewer.example.org`; unset, no cross-origin request is allowed.
     #[arg(long, env = "FERRUM_CORS_ORIGINS", global = true)]
     pub cors_origins: Option<String>,
+    /// A built OHIF viewer (the `dist/` folder of npm's `@ohif/app`) to serve under `/ohif/`,
+    /// configured to read this server's DICOMweb root; unset, `/ohif/` is 404.
+    #[arg(long, env = "FERRUM_OHIF_DIR", global = true)]
+    pub ohif_dir: Option<PathBuf>,
     /// Proxies whose client-address header is believed, comma-separated CIDRs such as
     /// `10.0.0.0/8,127.0.0.1/32`; unset, the peer address is the client's.
     #[arg(long, env = "FERRUM_TRUSTED_PROXIES", global = true)]
@@ -386,6 +390,14 @@ impl Settings {
             crate::http::cors::parse_origins(origins)
                 .map_err(|why| SettingError { name: "FERRUM_CORS_ORIGINS", why })?;
         }
+        if let Some(dir) = &self.ohif_dir {
+            if !dir.join("index.html").is_file() {
+                return Err(SettingError {
+                    name: "FERRUM_OHIF_DIR",
+                    why: format!("{} has no index.html; point it at the dist/ folder of @ohif/app", dir.display()),
+                });
+            }
+        }
         if let Some(proxies) = &self.trusted_proxies {
             crate::http::client_addr::TrustedProxies::parse(proxies)
                 .map_err(|why| SettingError { name: "FERRUM_TRUSTED_PROXIES", why })?;
@@ -483,6 +495,7 @@ impl fmt::Debug for Settings {
             .field("link_keys", &redacted(&self.link_keys))
             .field("tls_cert", &self.tls_cert)
             .field("cors_origins", &self.cors_origins)
+            .field("ohif_dir", &self.ohif_dir)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("dicom_bind", &self.dicom_bind)
             .field("dicom_aet", &self.dicom_aet)

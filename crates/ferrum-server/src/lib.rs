@@ -18,6 +18,7 @@ mod import;
 pub mod ingest;
 pub mod jobs;
 pub mod metrics;
+pub mod ohif;
 mod private_files;
 pub mod rectify;
 pub mod routes;

@@ -170,6 +170,13 @@ impl Application {
             ))),
             None => None,
         };
+        let ohif = match &settings.ohif_dir {
+            Some(dir) => Some(web::Data::new(
+                crate::ohif::OhifDist::open(dir)
+                    .with_context(|| format!("FERRUM_OHIF_DIR: cannot read {}", dir.display()))?,
+            )),
+            None => None,
+        };
         let idle = web::Data::new(BodyIdleTimeout(Duration::from_secs(settings.body_idle_timeout_secs)));
         let json_limit = settings.max_json_bytes;
         let keep_alive = match settings.keep_alive_secs {
@@ -233,6 +240,9 @@ impl Application {
                 .app_data(error::path_config());
             if let Some(trusted) = &trusted {
                 app = app.app_data(trusted.clone());
+            }
+            if let Some(ohif) = &ohif {
+                app = app.app_data(ohif.clone());
             }
             app.configure(crate::routes::configure)
         })

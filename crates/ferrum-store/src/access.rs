@@ -33,6 +33,19 @@ pub struct LinkPrincipal {
     /// The series the link shows; empty: the whole study.
     pub series: Vec<String>,
     pub allow_download: bool,
+    /// The link shows its study de-identified: the catalog answers this principal nothing
+    /// (every read comes back empty, as for a study it may not see), so that no route can
+    /// serve the study plain by mistake. The one way to its rows is [`LinkPrincipal::deidentifying`],
+    /// which the de-identification takes before it rewrites what it serves.
+    pub deidentified: bool,
+}
+
+impl LinkPrincipal {
+    /// The principal the de-identification reads the link's study with: the same link and
+    /// scope, its rows visible. Only code that de-identifies what it serves may call this.
+    pub fn deidentifying(&self) -> Principal {
+        Principal::Link(LinkPrincipal { deidentified: false, ..self.clone() })
+    }
 }
 
 impl Principal {
@@ -47,6 +60,11 @@ impl Principal {
 
     pub fn is_admin(&self) -> bool {
         matches!(self, Principal::User(u) if u.role == Role::Admin)
+    }
+
+    /// A viewer link that shows its study de-identified.
+    pub fn is_deidentified(&self) -> bool {
+        matches!(self, Principal::Link(l) if l.deidentified)
     }
 
     pub fn user(&self) -> Option<&UserPrincipal> {

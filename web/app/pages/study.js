@@ -142,6 +142,15 @@ function downloadButton(uid) {
   return [button, status];
 }
 
+/**
+ * "Open in OHIF" when the server serves OHIF: in this tab, so that OHIF reads the study with
+ * this tab's session (its token is in the tab's sessionStorage).
+ */
+function ohifLink(uid, me) {
+  if (!me?.ohif) return null;
+  return h('a', { id: 'open-ohif', class: 'button', href: `/ohif/viewer?StudyInstanceUIDs=${enc(uid)}` }, 'Open in OHIF');
+}
+
 export function render(main, { uid, me, signal }) {
   document.title = 'Study · Ferrum PACS'; // no patient name: titles end up in the history
   const back = h('a', { href: sessionStorage.getItem(LIST_KEY) || '#/studies', class: 'back' }, '← Studies');
@@ -186,8 +195,8 @@ export function render(main, { uid, me, signal }) {
     // Restriction is an admin's: the owner would lose sight of the study at once.
     const restrict = me?.role === 'admin' ? restrictControls({ uid: study.study_instance_uid || uid, signal }) : [];
     main.append(header(study, me),
-      h('div', { class: 'actions' }, ...downloadButton(study.study_instance_uid || uid), shareOpen, erase?.open ?? null,
-        ...restrict),
+      h('div', { class: 'actions' }, ...downloadButton(study.study_instance_uid || uid), ohifLink(study.study_instance_uid || uid, me),
+        shareOpen, erase?.open ?? null, ...restrict),
       ...[erase?.form].filter(Boolean),
       h('h2', null, 'Series'), seriesList, warningsSection(study), viewerEl, ...[links, colleagues, accessed].filter(Boolean));
     if (!cards.length) seriesList.append(h('p', { class: 'muted' }, 'This study has no series.'));

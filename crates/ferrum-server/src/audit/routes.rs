@@ -6,6 +6,9 @@ use super::Action;
 
 pub fn action_for(method: &str, pattern: Option<&str>, path: &str) -> Option<Action> {
     use Action::*;
+    // A viewer link's DICOMweb root serves the same tree as `/dicomweb`, with the same actions.
+    let pattern =
+        pattern.map(|p| p.strip_prefix("/share/{token}").filter(|p| p.starts_with("/dicomweb/")).unwrap_or(p));
     let action = match (method, pattern.unwrap_or("")) {
         ("POST", "/api/auth/login") => Login,
         ("POST", "/api/auth/refresh") => TokenRefresh,
@@ -105,6 +108,7 @@ pub fn action_for(method: &str, pattern: Option<&str>, path: &str) -> Option<Act
         _ if path.starts_with("/api/")
             || path.starts_with("/v/")
             || path.starts_with("/dicomweb/")
+            || path.starts_with("/share/")
             || path == "/wado" =>
         {
             Request

@@ -25,9 +25,15 @@ impl DeidView {
         study_uid: &str,
         context: Context,
     ) -> Result<DeidView, ApiError> {
+        // A de-identified link's own principal reads nothing plain; this view is the one
+        // reader of its rows, and rewrites everything it serves.
+        let principal = match principal {
+            Principal::Link(link) => link.deidentifying(),
+            other => other.clone(),
+        };
         let mut study = state
             .catalog
-            .get_study(principal, study_uid)
+            .get_study(&principal, study_uid)
             .await?
             .ok_or_else(|| ApiError::NotFound("no such study".into()))?;
         let mut left_out = 0;

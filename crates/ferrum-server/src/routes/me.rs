@@ -19,6 +19,8 @@ pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRespon
         "mfa_enabled": user.mfa_enabled,
         "mfa_enrolment_required": user.must_enrol,
         "recovery_codes_left": left,
+        // The web app offers "Open in OHIF" when the viewer is served.
+        "ohif": state.settings.ohif_dir.is_some(),
     })))
 }
 

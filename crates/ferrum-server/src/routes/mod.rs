@@ -12,6 +12,7 @@ mod images;
 mod instances;
 mod links;
 mod me;
+mod ohif;
 mod rectify;
 mod restriction;
 mod retention;
@@ -33,6 +34,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/", web::get().to(webapp::app))
         .route("/assets/{path:.*}", web::get().to(webapp::asset))
         .route("/wado", web::get().to(dicomweb::wado_uri::wado))
+        .route("/ohif", web::get().to(ohif::root))
+        .route("/ohif/app-config.js", web::get().to(ohif::app_config))
+        .route("/ohif/{path:.*}", web::get().to(ohif::file))
         .configure(dicomweb::configure)
         .service(
             web::scope("/api")

@@ -70,24 +70,34 @@ fn holds_proof(req: &HttpRequest, state: &AppState, link: &Link) -> Result<bool,
         .is_some_and(|c| state.tokens.links.verify_pin_proof(c.value(), &id, proof_subject(link))))
 }
 
-fn proof_cookie(
+/// The proof cookies of an opening: one for the share API and one for the link's DICOMweb
+/// root (`/share/{token}/dicomweb`, where a viewer such as OHIF reads the study), each
+/// scoped to its own path.
+fn proof_cookies(
     req: &HttpRequest,
     state: &AppState,
     link: &Link,
     token: &str,
-) -> Result<actix_web::cookie::Cookie<'static>, ApiError> {
+) -> Result<Vec<actix_web::cookie::Cookie<'static>>, ApiError> {
     let id = hex::decode(&link.id).map_err(ApiError::internal)?;
-    Ok(actix_web::cookie::Cookie::build(PROOF_COOKIE, state.tokens.links.pin_proof(&id, proof_subject(link)))
-        .path(format!("/api/share/{token}"))
-        .http_only(true)
-        .same_site(actix_web::cookie::SameSite::Strict)
-        .secure(crate::http::client_addr::request_origin(req).0 == "https")
-        .finish())
+    let proof = state.tokens.links.pin_proof(&id, proof_subject(link));
+    let secure = crate::http::client_addr::request_origin(req).0 == "https";
+    Ok([format!("/api/share/{token}"), format!("/share/{token}/dicomweb")]
+        .into_iter()
+        .map(|path| {
+            actix_web::cookie::Cookie::build(PROOF_COOKIE, proof.clone())
+                .path(path)
+                .http_only(true)
+                .same_site(actix_web::cookie::SameSite::Strict)
+                .secure(secure)
+                .finish()
+        })
+        .collect())
 }
 
 /// The link's holder as a principal, for the share API: a closed link is 410 with a code
 /// saying why; a link with a PIN or an opening limit needs its proof cookie.
-pub(super) async fn link_principal(
+pub(crate) async fn link_principal(
     req: &HttpRequest,
     state: &AppState,
     token: &str,
@@ -115,6 +125,7 @@ pub(super) async fn link_principal(
         study_uid: link.study_uid.clone(),
         series: link.series_uids.clone(),
         allow_download: link.allow_download,
+        deidentified: link.deidentified(),
     });
     Ok((link, principal))
 }
@@ -181,8 +192,11 @@ pub async fn unlock(
         return Err(gone(LinkState::UsedUp));
     }
     audit::record(&state, attempt(None)).await?;
-    let cookie = proof_cookie(&req, &state, &link, &path)?;
-    Ok(HttpResponse::NoContent().cookie(cookie).insert_header((header::CACHE_CONTROL, "no-store")).finish())
+    let mut response = HttpResponse::NoContent().insert_header((header::CACHE_CONTROL, "no-store")).finish();
+    for cookie in proof_cookies(&req, &state, &link, &path)? {
+        response.add_cookie(&cookie).map_err(ApiError::internal)?;
+    }
+    Ok(response)
 }
 
 /// The viewer page. It holds no patient data itself (it fetches the study through the
@@ -227,7 +241,9 @@ async fn open_viewer(req: &HttpRequest, state: &AppState, token: &str) -> Result
     audit::record(state, access(None)).await?;
     let mut response = page(StatusCode::OK, VIEWER_PAGE);
     if link.max_opens.is_some() {
-        response.add_cookie(&proof_cookie(req, state, &link, token)?).map_err(ApiError::internal)?;
+        for cookie in proof_cookies(req, state, &link, token)? {
+            response.add_cookie(&cookie).map_err(ApiError::internal)?;
+        }
     }
     Ok(response)
 }
@@ -254,6 +270,8 @@ pub async fn study(
         serde_json::to_value(&study).map_err(ApiError::internal)?
     };
     body["allow_download"] = link.allow_download.into();
+    // OHIF reads the study through the link's DICOMweb root, which a de-identified link has not.
+    body["ohif"] = (state.settings.ohif_dir.is_some() && !link.deidentified()).into();
     body["link_expires_at"] = link.expires_at.clone().into();
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(body))
 }

@@ -40,7 +40,8 @@ where
             }
             qb.push(")");
         }
-        Principal::Link(l) if min == Level::Read => {
+        // A de-identified link reads nothing plain (see `LinkPrincipal::deidentified`).
+        Principal::Link(l) if min == Level::Read && !l.deidentified => {
             qb.push(" AND s.restricted_at IS NULL AND s.study_uid = ").push_bind(l.study_uid.clone());
         }
         Principal::Link(_) => {

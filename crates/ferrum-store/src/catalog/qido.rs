@@ -119,12 +119,20 @@ where
     }
 }
 
-/// The dataset of the first instance (in series, number, UID order) matching `condition`.
+/// Which instance stands for a study or series: the first in series, number, UID order.
+const FIRST_ORDER: &str = "ORDER BY fi.series_uid, fi.instance_number IS NULL, fi.instance_number, fi.sop_uid LIMIT 1";
+
+/// The dataset of the first instance matching `condition`.
 fn first_dataset(condition: &str) -> String {
     format!(
         "(SELECT m.dataset FROM instances fi JOIN instance_metadata m ON m.sop_uid = fi.sop_uid \
-         WHERE {condition} ORDER BY fi.series_uid, fi.instance_number IS NULL, fi.instance_number, fi.sop_uid LIMIT 1)"
+         WHERE {condition} {FIRST_ORDER})"
     )
+}
+
+/// A viewer link that shows only some series of its study.
+fn scoped_to_series(principal: &Principal) -> bool {
+    matches!(principal, Principal::Link(l) if !l.series.is_empty())
 }
 
 fn build<'a, DB: Binds<'a>>(qb: &mut QueryBuilder<'a, DB>, dialect: &Dialect, principal: &Principal, query: &QidoQuery)
@@ -135,6 +143,31 @@ where
     let counts = "s.study_uid, CAST(s.num_series AS BIGINT) AS num_series, \
                   CAST(s.num_instances AS BIGINT) AS num_instances, s.modalities";
     match query.level {
+        QidoLevel::Study if scoped_to_series(principal) => {
+            // A link to some series of its study: the counts and the attributes of what it
+            // shows, never of the series it leaves out.
+            qb.push(
+                "SELECT s.study_uid, (SELECT CAST(COUNT(*) AS BIGINT) FROM series cs WHERE cs.study_uid = s.study_uid",
+            );
+            push_series_scope(qb, principal, "cs.series_uid");
+            qb.push(
+                ") AS num_series, (SELECT CAST(COUNT(*) AS BIGINT) FROM instances ci WHERE ci.study_uid = s.study_uid",
+            );
+            push_series_scope(qb, principal, "ci.series_uid");
+            qb.push(
+                ") AS num_instances, s.modalities, CAST(NULL AS TEXT) AS series_uid, CAST(NULL AS TEXT) AS sop_uid, \
+                 CAST(NULL AS BIGINT) AS series_instances, (SELECT m.dataset FROM instances fi \
+                 JOIN instance_metadata m ON m.sop_uid = fi.sop_uid WHERE fi.study_uid = s.study_uid",
+            );
+            push_series_scope(qb, principal, "fi.series_uid");
+            qb.push(format!(" {FIRST_ORDER}) AS dataset FROM studies s WHERE 1 = 1"));
+            push_studies(qb, dialect, principal, query, "s.study_uid");
+            if !query.series_uids.is_empty() || !query.series_modalities.is_empty() || query.series_number.is_some() {
+                qb.push(" AND s.study_uid IN (SELECT se.study_uid FROM series se WHERE 1 = 1");
+                push_series_filters(qb, query);
+                qb.push(")");
+            }
+        }
         QidoLevel::Study => {
             qb.push(format!(
                 "SELECT {counts}, CAST(NULL AS TEXT) AS series_uid, CAST(NULL AS TEXT) AS sop_uid, \

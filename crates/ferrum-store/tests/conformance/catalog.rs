@@ -745,6 +745,7 @@ pub async fn a_link_principal_sees_its_study_and_series_only(store: Store) {
         study_uid: "1.2.3.61".into(),
         series: vec!["1.2.3.61.2".into()],
         allow_download: false,
+        deidentified: false,
     });
     let study = store.get_study(&link, "1.2.3.61").await.unwrap().unwrap();
     assert_eq!((study.summary.num_series, study.summary.modalities.clone()), (1, vec!["MR".to_owned()]));
@@ -755,6 +756,28 @@ pub async fn a_link_principal_sees_its_study_and_series_only(store: Store) {
     let refused =
         store.insert_instances(&link, &[instance(61, 2, 2, "z2")], ConflictPolicy::Reject, &[]).await.unwrap();
     assert!(matches!(refused[0], InsertOutcome::Refused { .. }), "a link never writes");
+}
+
+pub async fn a_deidentified_link_principal_reads_nothing_until_it_deidentifies(store: Store) {
+    let (_ann, ben) = two_owners(&store).await;
+    store.insert_instances(&ben, &[instance(62, 1, 1, "d1")], ConflictPolicy::Reject, &[]).await.unwrap();
+    let link = LinkPrincipal {
+        link_id: "l2".into(),
+        study_uid: "1.2.3.62".into(),
+        series: Vec::new(),
+        allow_download: true,
+        deidentified: true,
+    };
+    let plain = Principal::Link(link.clone());
+    assert!(plain.is_deidentified());
+    assert!(store.get_study(&plain, "1.2.3.62").await.unwrap().is_none(), "the study, plain");
+    assert!(store.find_instance(&plain, "1.2.3.62.1.1").await.unwrap().is_none(), "an instance, plain");
+    let scope = MetadataScope::Study { study_uid: "1.2.3.62".into() };
+    assert!(store.metadata(&plain, &scope).await.unwrap().is_empty(), "metadata, plain");
+    let deidentifying = link.deidentifying();
+    assert!(!deidentifying.is_deidentified());
+    assert!(store.get_study(&deidentifying, "1.2.3.62").await.unwrap().is_some());
+    assert!(store.get_study(&deidentifying, "1.2.3.60").await.unwrap().is_none(), "still one study");
 }
 
 pub async fn an_instances_warnings_come_back_as_they_were_stored(store: Store) {
@@ -938,6 +961,7 @@ macro_rules! catalog_cases {
                 an_upload_into_another_accounts_study_or_series_is_refused,
                 grants_to_accounts_and_groups_give_their_level_until_withdrawn,
                 a_link_principal_sees_its_study_and_series_only,
+                a_deidentified_link_principal_reads_nothing_until_it_deidentifies,
                 same_object_twice_is_a_duplicate_and_a_different_one_a_conflict,
                 a_batch_gets_one_outcome_per_instance_in_order,
                 concurrent_uploads_of_one_instance_store_it_once,

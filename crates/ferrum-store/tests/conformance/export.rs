@@ -68,6 +68,7 @@ pub async fn an_export_holds_only_what_the_principal_may_see(store: Store) {
         study_uid: "1.2.3.80".into(),
         series: vec!["1.2.3.80.2".into()],
         allow_download: true,
+        deidentified: false,
     });
     let linked = store.export_studies(&link, &ExportScope::Study("1.2.3.80".into())).await.unwrap();
     assert_eq!(sops(&linked[0]), ["1.2.3.80.2.1"], "a link narrowed to a series exports that series");

@@ -10,9 +10,10 @@ use ferrum_store::{BlobKey, StoreError};
 use futures_util::TryStreamExt;
 
 use super::accept;
+use super::caller::Caller;
 use super::retrieve::visible;
+use super::target;
 use crate::audit::{self, Access, Action};
-use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -37,13 +38,13 @@ pub(super) fn frame_list(raw: &str) -> Result<Vec<u32>, ApiError> {
 /// The one instance at `study/series/sop` the caller may see; 404 (audited) otherwise.
 pub(super) async fn visible_instance(
     state: &AppState,
-    user: &AuthUser,
+    caller: &Caller,
     (study, series, sop): (&str, &str, &str),
     access: Access,
 ) -> Result<(InstanceRecord, Access), ApiError> {
     let scope = super::target::instance(study, series, sop)?;
     let access = super::target::locate(access, &scope).with("via", "dicomweb");
-    let (mut instances, access) = visible(state, user, &scope, access).await?;
+    let (mut instances, access) = visible(state, caller, &scope, access).await?;
     Ok((instances.swap_remove(0), access))
 }
 
@@ -66,13 +67,13 @@ pub(super) async fn read_object(state: &AppState, instance: &InstanceRecord) -> 
 pub async fn frames(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<(String, String, String, String)>,
+    caller: Caller,
+    path: web::Path<target::Frames>,
 ) -> Result<HttpResponse, ApiError> {
-    let (study, series, sop, list) = path.into_inner();
+    let target::Frames { study, series, sop, frames: list } = path.into_inner();
     let list = frame_list(&list)?;
-    let access = Access::new(user.actor(), Action::ViewImage, &req).with("resource", "frames");
-    let (instance, access) = visible_instance(&state, &user, (&study, &series, &sop), access).await?;
+    let access = Access::new(caller.actor(), Action::ViewImage, &req).with("resource", "frames");
+    let (instance, access) = visible_instance(&state, &caller, (&study, &series, &sop), access).await?;
     let part_type = accept::frame_part(
         req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()),
         &instance.transfer_syntax_uid,

@@ -5,9 +5,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use ferrum_store::model::{InstanceMetadata, MetadataScope};
 use serde_json::{json, Map, Value};
 
+use super::caller::Caller;
 use super::target;
 use crate::audit::{self, Access, Action, Outcome};
-use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -16,53 +16,53 @@ pub const DICOM_JSON: &str = "application/dicom+json";
 pub async fn study(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<String>,
+    caller: Caller,
+    path: web::Path<target::Study>,
 ) -> Result<HttpResponse, ApiError> {
-    let scope = target::study(&path)?;
-    let access = target::access(&user, Action::ViewStudy, &req, &scope);
-    answer(&req, &state, &user, scope, access).await
+    let scope = target::study(&path.study)?;
+    let access = target::access(&caller, Action::ViewStudy, &req, &scope);
+    answer(&req, &state, &caller, scope, access).await
 }
 
 pub async fn series(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<(String, String)>,
+    caller: Caller,
+    path: web::Path<target::Series>,
 ) -> Result<HttpResponse, ApiError> {
-    let (study, series) = path.into_inner();
+    let target::Series { study, series } = path.into_inner();
     let scope = target::series(&study, &series)?;
-    let access = target::access(&user, Action::ViewStudy, &req, &scope);
-    answer(&req, &state, &user, scope, access).await
+    let access = target::access(&caller, Action::ViewStudy, &req, &scope);
+    answer(&req, &state, &caller, scope, access).await
 }
 
 pub async fn instance(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<(String, String, String)>,
+    caller: Caller,
+    path: web::Path<target::Instance>,
 ) -> Result<HttpResponse, ApiError> {
-    let (study, series, sop) = path.into_inner();
+    let target::Instance { study, series, sop } = path.into_inner();
     let scope = target::instance(&study, &series, &sop)?;
-    let access = target::access(&user, Action::ViewStudy, &req, &scope);
-    answer(&req, &state, &user, scope, access).await
+    let access = target::access(&caller, Action::ViewStudy, &req, &scope);
+    answer(&req, &state, &caller, scope, access).await
 }
 
 async fn answer(
     req: &HttpRequest,
     state: &AppState,
-    user: &AuthUser,
+    caller: &Caller,
     scope: MetadataScope,
     access: Access,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = state.catalog.metadata(&user.principal, &scope).await?;
+    let rows = state.catalog.metadata(&caller.principal, &scope).await?;
     let access = access.with("via", "dicomweb").with("resource", "metadata");
     if rows.is_empty() {
         audit::record(state, access.outcome(Outcome::NotFound)).await?;
         return Err(ApiError::NotFound("no such study, series or instance".into()));
     }
     audit::record(state, access.with("instances", rows.len())).await?;
-    let base = dicomweb_base(req, state);
+    let base = dicomweb_base(req, state, &caller.root);
     let mut body = String::with_capacity(rows.iter().map(|r| r.dataset.as_ref().map_or(256, String::len) + 320).sum());
     body.push('[');
     for (n, row) in rows.iter().enumerate() {
@@ -95,8 +95,9 @@ async fn answer(
     Ok(HttpResponse::Ok().content_type(DICOM_JSON).body(body))
 }
 
-/// Where DICOMweb is reached: the configured public address, else the request's origin.
-pub(super) fn dicomweb_base(req: &HttpRequest, state: &AppState) -> String {
+/// Where the caller's DICOMweb root is reached: the configured public address, else the
+/// request's origin, and the root's path (a viewer link's own root for its holder).
+pub(super) fn dicomweb_base(req: &HttpRequest, state: &AppState, root: &str) -> String {
     let origin = match &state.settings.public_url {
         Some(url) => url.trim_end_matches('/').to_owned(),
         None => {
@@ -104,7 +105,7 @@ pub(super) fn dicomweb_base(req: &HttpRequest, state: &AppState) -> String {
             format!("{scheme}://{host}")
         }
     };
-    format!("{origin}/dicomweb")
+    format!("{origin}{root}")
 }
 
 /// `"7FE00010"` of an image instance: a BulkDataURI to its frames (PS3.18 F.2.6), which is

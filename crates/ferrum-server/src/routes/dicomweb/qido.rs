@@ -8,9 +8,10 @@ use ferrum_store::catalog::{QidoLevel, QidoQuery, QidoRow};
 use ferrum_store::model::StudyQuery;
 use serde_json::{json, Map, Value};
 
+use super::caller::Caller;
 use super::metadata::DICOM_JSON;
+use super::target;
 use crate::audit::{self, Access, Action};
-use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::routes::studies::path_uid;
 use crate::state::AppState;
@@ -33,51 +34,51 @@ const INSTANCE_KEYS: &[&str] = &[
     "00280100", "00280008",
 ];
 
-pub async fn studies(req: HttpRequest, state: web::Data<AppState>, user: AuthUser, q: Params) -> Answer {
-    search(&req, &state, &user, QidoLevel::Study, None, None, q.into_inner()).await
+pub async fn studies(req: HttpRequest, state: web::Data<AppState>, caller: Caller, q: Params) -> Answer {
+    search(&req, &state, &caller, QidoLevel::Study, None, None, q.into_inner()).await
 }
 
 pub async fn study_series(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<String>,
+    caller: Caller,
+    path: web::Path<target::Study>,
     q: Params,
 ) -> Answer {
-    let study = path_uid(&path, "study")?.as_str().to_owned();
-    search(&req, &state, &user, QidoLevel::Series, Some(study), None, q.into_inner()).await
+    let study = path_uid(&path.study, "study")?.as_str().to_owned();
+    search(&req, &state, &caller, QidoLevel::Series, Some(study), None, q.into_inner()).await
 }
 
-pub async fn series(req: HttpRequest, state: web::Data<AppState>, user: AuthUser, q: Params) -> Answer {
-    search(&req, &state, &user, QidoLevel::Series, None, None, q.into_inner()).await
+pub async fn series(req: HttpRequest, state: web::Data<AppState>, caller: Caller, q: Params) -> Answer {
+    search(&req, &state, &caller, QidoLevel::Series, None, None, q.into_inner()).await
 }
 
 pub async fn series_instances(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<(String, String)>,
+    caller: Caller,
+    path: web::Path<target::Series>,
     q: Params,
 ) -> Answer {
-    let (study, series) = path.into_inner();
+    let target::Series { study, series } = path.into_inner();
     let study = path_uid(&study, "study")?.as_str().to_owned();
     let series = path_uid(&series, "series")?.as_str().to_owned();
-    search(&req, &state, &user, QidoLevel::Instance, Some(study), Some(series), q.into_inner()).await
+    search(&req, &state, &caller, QidoLevel::Instance, Some(study), Some(series), q.into_inner()).await
 }
 
 pub async fn study_instances(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<String>,
+    caller: Caller,
+    path: web::Path<target::Study>,
     q: Params,
 ) -> Answer {
-    let study = path_uid(&path, "study")?.as_str().to_owned();
-    search(&req, &state, &user, QidoLevel::Instance, Some(study), None, q.into_inner()).await
+    let study = path_uid(&path.study, "study")?.as_str().to_owned();
+    search(&req, &state, &caller, QidoLevel::Instance, Some(study), None, q.into_inner()).await
 }
 
-pub async fn instances(req: HttpRequest, state: web::Data<AppState>, user: AuthUser, q: Params) -> Answer {
-    search(&req, &state, &user, QidoLevel::Instance, None, None, q.into_inner()).await
+pub async fn instances(req: HttpRequest, state: web::Data<AppState>, caller: Caller, q: Params) -> Answer {
+    search(&req, &state, &caller, QidoLevel::Instance, None, None, q.into_inner()).await
 }
 
 type Params = web::Query<Vec<(String, String)>>;
@@ -95,7 +96,7 @@ pub(crate) struct Parsed {
 async fn search(
     req: &HttpRequest,
     state: &AppState,
-    user: &AuthUser,
+    caller: &Caller,
     level: QidoLevel,
     study: Option<String>,
     series: Option<String>,
@@ -103,8 +104,8 @@ async fn search(
 ) -> Answer {
     let in_study = study.is_some();
     let parsed = parse(level, study, series, params)?;
-    let rows = state.catalog.qido(&user.principal, &parsed.query).await?;
-    let access = Access::new(user.actor(), Action::SearchStudies, req)
+    let rows = state.catalog.qido(&caller.principal, &parsed.query).await?;
+    let access = Access::new(caller.actor(), Action::SearchStudies, req)
         .with("via", "dicomweb")
         .with("level", level_name(level))
         .with("filters", &parsed.matched)
@@ -115,7 +116,7 @@ async fn search(
             uids
         });
     audit::record(state, access).await?;
-    let base = base_url(req);
+    let base = super::metadata::dicomweb_base(req, state, &caller.root);
     let body: Vec<Value> =
         rows.iter().map(|r| answer_row(r, level, in_study, parsed.include.as_deref(), &base)).collect();
     let mut resp = HttpResponse::Ok();
@@ -132,12 +133,6 @@ pub(crate) fn level_name(level: QidoLevel) -> &'static str {
         QidoLevel::Series => "series",
         QidoLevel::Instance => "instance",
     }
-}
-
-/// `scheme://host` as the client reached the server, for the Retrieve URLs.
-fn base_url(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}/dicomweb", info.scheme(), info.host())
 }
 
 /// The tag of a keyword or of eight hex digits, upper case.

@@ -14,57 +14,57 @@ use ferrum_store::BlobKey;
 use futures_util::{stream, StreamExt, TryStreamExt};
 
 use super::accept::{DicomAccept, Sending, EXPLICIT_LE};
+use super::caller::Caller;
 use super::target;
 use crate::audit::{self, Access, Action, Outcome};
-use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
 
 pub async fn study(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<String>,
+    caller: Caller,
+    path: web::Path<target::Study>,
 ) -> Result<HttpResponse, ApiError> {
-    let scope = target::study(&path)?;
-    let access = target::access(&user, Action::ExportStudy, &req, &scope);
-    answer(&req, &state, &user, scope, access).await
+    let scope = target::study(&path.study)?;
+    let access = target::access(&caller, Action::ExportStudy, &req, &scope);
+    answer(&req, &state, &caller, scope, access).await
 }
 
 pub async fn series(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<(String, String)>,
+    caller: Caller,
+    path: web::Path<target::Series>,
 ) -> Result<HttpResponse, ApiError> {
-    let (study, series) = path.into_inner();
+    let target::Series { study, series } = path.into_inner();
     let scope = target::series(&study, &series)?;
-    let access = target::access(&user, Action::ExportStudy, &req, &scope);
-    answer(&req, &state, &user, scope, access).await
+    let access = target::access(&caller, Action::ExportStudy, &req, &scope);
+    answer(&req, &state, &caller, scope, access).await
 }
 
 pub async fn instance(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<(String, String, String)>,
+    caller: Caller,
+    path: web::Path<target::Instance>,
 ) -> Result<HttpResponse, ApiError> {
-    let (study, series, sop) = path.into_inner();
+    let target::Instance { study, series, sop } = path.into_inner();
     let scope = target::instance(&study, &series, &sop)?;
-    let access = target::access(&user, Action::DownloadInstance, &req, &scope);
-    answer(&req, &state, &user, scope, access).await
+    let access = target::access(&caller, Action::DownloadInstance, &req, &scope);
+    answer(&req, &state, &caller, scope, access).await
 }
 
 /// The instances in `scope` the principal may see, in display order; 404 (audited) when
 /// there are none, whether absent or not the caller's.
 pub(super) async fn visible(
     state: &AppState,
-    user: &AuthUser,
+    caller: &Caller,
     scope: &MetadataScope,
     access: Access,
 ) -> Result<(Vec<InstanceRecord>, Access), ApiError> {
     let instances: Vec<InstanceRecord> =
-        state.catalog.metadata(&user.principal, scope).await?.into_iter().map(|row| row.instance).collect();
+        state.catalog.metadata(&caller.principal, scope).await?.into_iter().map(|row| row.instance).collect();
     if instances.is_empty() {
         audit::record(state, access.outcome(Outcome::NotFound)).await?;
         return Err(ApiError::NotFound("no such study, series or instance".into()));
@@ -75,14 +75,15 @@ pub(super) async fn visible(
 async fn answer(
     req: &HttpRequest,
     state: &AppState,
-    user: &AuthUser,
+    caller: &Caller,
     scope: MetadataScope,
     access: Access,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require_download()?;
     let access = access.with("via", "dicomweb");
     let accept = DicomAccept::parse(req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()))
         .map_err(ApiError::NotAcceptable)?;
-    let (instances, access) = visible(state, user, &scope, access).await?;
+    let (instances, access) = visible(state, caller, &scope, access).await?;
     let mut sends = Vec::with_capacity(instances.len());
     for i in &instances {
         match accept.send_as(&i.transfer_syntax_uid) {

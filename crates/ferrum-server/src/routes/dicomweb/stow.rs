@@ -118,7 +118,7 @@ async fn store(
     }
     let (report, audited) = session.finish_audited().await.map_err(ingest_error)?;
     audit_upload(state, req, user, &report, &audited).await?;
-    let base = super::metadata::dicomweb_base(req, state);
+    let base = super::metadata::dicomweb_base(req, state, "/dicomweb");
     let (status, body) = store_response::render(&report, &base, study.as_deref());
     Ok(HttpResponse::build(status).content_type(super::metadata::DICOM_JSON).body(body.to_string()))
 }

@@ -3,10 +3,39 @@
 use actix_web::HttpRequest;
 use ferrum_store::model::MetadataScope;
 
+use super::caller::Caller;
 use crate::audit::{Access, Action};
-use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::routes::studies::path_uid;
+
+// The path's parameters by name, so that the link root's `{token}` before them is not one.
+#[derive(serde::Deserialize)]
+pub struct Study {
+    pub study: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct Series {
+    pub study: String,
+    pub series: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct Instance {
+    pub study: String,
+    pub series: String,
+    pub sop: String,
+}
+
+/// `…/frames/{frames}` and `…/frames/{frame}/rendered`.
+#[derive(serde::Deserialize)]
+pub struct Frames {
+    pub study: String,
+    pub series: String,
+    pub sop: String,
+    #[serde(alias = "frame")]
+    pub frames: String,
+}
 
 fn uid(raw: &str, what: &str) -> Result<String, ApiError> {
     Ok(path_uid(raw, what)?.as_str().to_owned())
@@ -37,7 +66,7 @@ pub fn locate(access: Access, scope: &MetadataScope) -> Access {
     }
 }
 
-/// The audit event of `user` reading `scope` as `action`.
-pub fn access(user: &AuthUser, action: Action, req: &HttpRequest, scope: &MetadataScope) -> Access {
-    locate(Access::new(user.actor(), action, req), scope)
+/// The audit event of `caller` reading `scope` as `action`.
+pub fn access(caller: &Caller, action: Action, req: &HttpRequest, scope: &MetadataScope) -> Access {
+    locate(Access::new(caller.actor(), action, req), scope)
 }

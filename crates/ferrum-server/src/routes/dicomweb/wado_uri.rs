@@ -9,9 +9,9 @@ use ferrum_dicom::render::{ImageFormat, RenderOptions, Window};
 use ferrum_store::BlobKey;
 
 use super::accept::EXPLICIT_LE;
+use super::caller::Caller;
 use super::frames::read_object;
 use crate::audit::{self, Access, Action};
-use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -134,22 +134,22 @@ fn parse(params: Vec<(String, String)>) -> Result<Request, ApiError> {
 pub async fn wado(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     params: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
     let wanted = parse(params.into_inner())?;
     let ids = (wanted.study.as_str(), wanted.series.as_str(), wanted.sop.as_str());
-    let dicom_by_default = || Access::new(user.actor(), Action::DownloadInstance, &req);
+    let dicom_by_default = || Access::new(caller.actor(), Action::DownloadInstance, &req);
     // Whether the default is the object or a picture depends on what the object is, which
     // only the catalog knows; an image is what old viewers ask this for.
     let asked_dicom = wanted.content == Some(Content::Dicom);
     let access = match &wanted.content {
         Some(Content::Dicom) => dicom_by_default(),
-        _ => Access::new(user.actor(), Action::ViewImage, &req).with("resource", "rendered"),
+        _ => Access::new(caller.actor(), Action::ViewImage, &req).with("resource", "rendered"),
     };
     let scope = super::target::instance(ids.0, ids.1, ids.2)?;
     let access = super::target::locate(access, &scope).with("via", "wado-uri");
-    let (mut instances, access) = super::retrieve::visible(&state, &user, &scope, access).await?;
+    let (mut instances, access) = super::retrieve::visible(&state, &caller, &scope, access).await?;
     let instance = instances.swap_remove(0);
     let content = match wanted.content {
         Some(c) => c,
