@@ -23,5 +23,6 @@ for a in "$@"; do
     args+=("$a")
   fi
 done
-cargo build --release -p ferrum -p ferrum-bench
-exec target/release/bench-ingest --ferrum target/release/ferrum "${args[@]}"
+cargo build --release --workspace --bins
+target="${CARGO_TARGET_DIR:-target}"
+exec "$target/release/bench-ingest" --ferrum "$target/release/ferrum" "${args[@]}"

@@ -7,6 +7,6 @@
 # Install the reference first for side-by-side figures: apt-get install orthanc
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -p ferrum -p ferrum-bench
+cargo build --release --workspace --bins
 target="${CARGO_TARGET_DIR:-target}"
 exec "$target/release/bench-render" --ferrum "$target/release/ferrum" "$@"

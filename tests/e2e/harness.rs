@@ -102,7 +102,7 @@ fn s3_bucket(env: &mut HashMap<String, String>, forced: bool) -> Option<PathBuf>
 
 /// Which catalog the servers under test use: SQLite (the default) or, with
 /// `FERRUM_E2E_CATALOG=postgres`, a fresh PostgreSQL database each.
-fn catalog_is_postgres() -> bool {
+pub fn catalog_is_postgres() -> bool {
     match std::env::var("FERRUM_E2E_CATALOG").as_deref() {
         Ok("postgres") => true,
         Ok("sqlite") | Err(_) => false,

@@ -37,8 +37,34 @@ impl Metrics {
              ferrum_catalog_database_locked_total {}",
             ferrum_store::database_locked_errors()
         );
+        write_waits(&mut out, &ferrum_store::write_waits());
         out
     }
+}
+
+/// The embedded catalog's waits for its one writer, as a histogram, and the longest one.
+fn write_waits(out: &mut String, waits: &ferrum_store::WriteWaits) {
+    let name = "ferrum_catalog_write_wait_seconds";
+    let _ = writeln!(
+        out,
+        "# HELP {name} Time embedded catalog writes waited for the write connection before their transaction began.\n\
+         # TYPE {name} histogram"
+    );
+    let mut cumulative = 0;
+    for (bound, count) in ferrum_store::catalog::write_wait::BUCKETS_MICROS.iter().zip(&waits.counts) {
+        cumulative += count;
+        let _ = writeln!(out, "{name}_bucket{{le=\"{}\"}} {cumulative}", *bound as f64 / 1e6);
+    }
+    cumulative += waits.counts.last().copied().unwrap_or(0);
+    let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {cumulative}");
+    let _ = writeln!(out, "{name}_sum {}\n{name}_count {cumulative}", waits.sum.as_secs_f64());
+    let _ = writeln!(
+        out,
+        "# HELP ferrum_catalog_write_wait_max_seconds The longest wait of an embedded catalog write for the write connection.\n\
+         # TYPE ferrum_catalog_write_wait_max_seconds gauge\n\
+         ferrum_catalog_write_wait_max_seconds {}",
+        waits.max.as_secs_f64()
+    );
 }
 
 #[cfg(test)]

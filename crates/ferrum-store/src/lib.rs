@@ -20,6 +20,7 @@ pub mod search;
 
 pub use access::{Level, Principal};
 pub use blob::{BlobKey, BlobStore};
+pub use catalog::{write_waits, WriteWaits};
 pub use catalog::{
     AccountCatalog, AuditCatalog, Catalog, DicomNodeCatalog, EraseCatalog, ExportCatalog, JobCatalog, LinkCatalog,
     MetadataCatalog, MfaCatalog, OutboxCatalog, RectifyCatalog, RetentionCatalog, SettingCatalog, StudyCatalog,

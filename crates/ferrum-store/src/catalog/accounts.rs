@@ -2,7 +2,7 @@
 use super::audit::append_chained;
 use super::ingest::{on_conn, Conn};
 use super::rows::{role, SessionRow, UserRow};
-use super::sql::{now, on_pool, SqlCatalog};
+use super::sql::{now, on_pool, on_writes, SqlCatalog};
 use crate::access::Group;
 use crate::audit::NewAuditEvent;
 use crate::model::*;
@@ -49,7 +49,7 @@ impl super::AccountCatalog for SqlCatalog {
         role: Role,
         audit: &NewAuditEvent,
     ) -> Result<User, StoreError> {
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             sqlx::query("INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(username)
@@ -87,7 +87,7 @@ impl super::AccountCatalog for SqlCatalog {
         change: &UserChange,
         audit: &[NewAuditEvent],
     ) -> Result<User, StoreError> {
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             // $4: 1 disables, 0 enables, NULL leaves it. Enabling also clears a lockout the
             // disabled account may have run into.
@@ -123,7 +123,7 @@ impl super::AccountCatalog for SqlCatalog {
     async fn delete_user(&self, username: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
         // The row stays (its name is never issued again); what could log in goes, and so do
         // its group memberships and the grants given to it.
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1 AND deleted_at IS NULL")
                 .bind(username)
@@ -150,36 +150,42 @@ impl super::AccountCatalog for SqlCatalog {
         max_failures: i64,
         lock_until: &str,
     ) -> Result<bool, StoreError> {
-        let done = on_pool!(&self.writes, |p| sqlx::query(
-            "UPDATE users SET failed_logins = failed_logins + 1, \
+        let done = on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            sqlx::query(
+                "UPDATE users SET failed_logins = failed_logins + 1, \
              locked_until = CASE WHEN failed_logins + 1 >= $3 THEN $4 ELSE locked_until END \
-             WHERE id = $1 AND deleted_at IS NULL AND (locked_until IS NULL OR locked_until <= $2)"
-        )
-        .bind(user_id)
-        .bind(now)
-        .bind(max_failures)
-        .bind(lock_until)
-        .execute(p)
-        .await?
-        .rows_affected());
+             WHERE id = $1 AND deleted_at IS NULL AND (locked_until IS NULL OR locked_until <= $2)",
+            )
+            .bind(user_id)
+            .bind(now)
+            .bind(max_failures)
+            .bind(lock_until)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
         Ok(done == 1)
     }
 
     async fn record_login_success(&self, user_id: i64) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| sqlx::query(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1"
-        )
-        .bind(user_id)
-        .execute(p)
-        .await?
-        .rows_affected());
+        on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                .bind(user_id)
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+        });
         Ok(())
     }
 
     async fn create_session(&self, session: &NewSession) -> Result<(), StoreError> {
         let at = now();
-        on_pool!(&self.writes, |p| {
-            sqlx::query(
+        on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            {
+                sqlx::query(
             "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at, address, user_agent) \
              VALUES ($1, $2, $3, $4, $4, $5, $6, $7)"
         )
@@ -190,9 +196,10 @@ impl super::AccountCatalog for SqlCatalog {
         .bind(&session.expires_at)
         .bind(&session.address)
         .bind(&session.user_agent)
-        .execute(p)
+        .execute(&mut *c)
         .await?
         .rows_affected()
+            }
         });
         Ok(())
     }
@@ -230,16 +237,19 @@ impl super::AccountCatalog for SqlCatalog {
 
     async fn touch_session(&self, id: &str, now: &str, if_before: &str) -> Result<(), StoreError> {
         // One conditional statement: most requests match no row and write nothing.
-        on_pool!(&self.writes, |p| sqlx::query(
-            "UPDATE sessions SET last_used_at = $2 WHERE id = $1 AND revoked_at IS NULL \
-             AND COALESCE(last_used_at, created_at) < $3"
-        )
-        .bind(id)
-        .bind(now)
-        .bind(if_before)
-        .execute(p)
-        .await?
-        .rows_affected());
+        on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            sqlx::query(
+                "UPDATE sessions SET last_used_at = $2 WHERE id = $1 AND revoked_at IS NULL \
+             AND COALESCE(last_used_at, created_at) < $3",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(if_before)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
         Ok(())
     }
 
@@ -269,7 +279,7 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn revoke_user_session(&self, user_id: i64, id: &str, audit: &NewAuditEvent) -> Result<bool, StoreError> {
-        Ok(on_pool!(&self.writes, |p| {
+        Ok(on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let done = sqlx::query(
                 "UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
@@ -289,7 +299,7 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn revoke_other_sessions(&self, user_id: i64, keep: &str, audit: &NewAuditEvent) -> Result<u64, StoreError> {
-        Ok(on_pool!(&self.writes, |p| {
+        Ok(on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let ended = sqlx::query(
                 "UPDATE sessions SET revoked_at = $3 WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL",
@@ -313,7 +323,7 @@ impl super::AccountCatalog for SqlCatalog {
         keep_session: &str,
         audit: &NewAuditEvent,
     ) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let done = sqlx::query(
                 "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL \
@@ -339,7 +349,7 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn unlock_user(&self, username: &str, audit: &NewAuditEvent) -> Result<User, StoreError> {
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let done = sqlx::query(
                 "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = $1 AND deleted_at IS NULL",
@@ -358,20 +368,23 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn rotate_session(&self, id: &str, old_hash: &str, new_hash: &str) -> Result<bool, StoreError> {
-        let done = on_pool!(&self.writes, |p| sqlx::query(
-            "UPDATE sessions SET refresh_hash = $3 WHERE id = $1 AND refresh_hash = $2 AND revoked_at IS NULL"
-        )
-        .bind(id)
-        .bind(old_hash)
-        .bind(new_hash)
-        .execute(p)
-        .await?
-        .rows_affected());
+        let done = on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            sqlx::query(
+                "UPDATE sessions SET refresh_hash = $3 WHERE id = $1 AND refresh_hash = $2 AND revoked_at IS NULL",
+            )
+            .bind(id)
+            .bind(old_hash)
+            .bind(new_hash)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
         Ok(done == 1)
     }
 
     async fn revoke_session(&self, id: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             sqlx::query("UPDATE sessions SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1")
                 .bind(id)
@@ -394,7 +407,7 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn create_group(&self, name: &str, audit: &NewAuditEvent) -> Result<Group, StoreError> {
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             sqlx::query("INSERT INTO groups (name, created_at) VALUES ($1, $2)")
                 .bind(name)
@@ -429,7 +442,7 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn rename_group(&self, name: &str, new_name: &str, audit: &NewAuditEvent) -> Result<Group, StoreError> {
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let done = sqlx::query("UPDATE groups SET name = $2 WHERE name = $1")
                 .bind(name)
@@ -448,7 +461,7 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn delete_group(&self, name: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             sqlx::query(
                 "DELETE FROM study_grants WHERE grantee_kind = 'group' \
@@ -468,7 +481,7 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn add_member(&self, group: &str, username: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let done = sqlx::query(
                 "INSERT INTO group_members (group_id, user_id, added_at) \
@@ -503,7 +516,7 @@ impl super::AccountCatalog for SqlCatalog {
     }
 
     async fn remove_member(&self, group: &str, username: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let done = sqlx::query(
                 "DELETE FROM group_members WHERE group_id = (SELECT id FROM groups WHERE name = $1) \

@@ -6,7 +6,7 @@ use sqlx::{PgPool, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use super::ingest::{on_conn, Conn};
-use super::sql::{now, on_pool, Pool, SqlCatalog};
+use super::sql::{now, on_pool, on_writes, Pool, SqlCatalog};
 use crate::audit::{AuditAnchor, AuditCheckpoint, AuditQuery, AuditRecord, CheckpointSigner, NewAuditEvent};
 use crate::StoreError;
 
@@ -189,7 +189,7 @@ async fn insert_rows(conn: &mut sqlx::PgConnection, records: &[AuditRecord]) -> 
 /// Moves the events of earlier versions (a plain table) into the chain, oldest first, keeping
 /// their times; then drops the old table. Runs once, at open, before anything appends.
 pub(crate) async fn import_legacy(catalog: &SqlCatalog) -> Result<(), StoreError> {
-    let exists = match &catalog.writes {
+    let exists = match &catalog.pool {
         Pool::Sqlite(p) => sqlx::query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_events_legacy'")
             .fetch_optional(p)
             .await?
@@ -204,7 +204,7 @@ pub(crate) async fn import_legacy(catalog: &SqlCatalog) -> Result<(), StoreError
     }
     let select = "SELECT at, actor, action, study_uid, series_uid, sop_uid, remote_addr, outcome, detail \
                   FROM audit_events_legacy ORDER BY id";
-    on_pool!(&catalog.writes, |p| {
+    on_writes!(&catalog.writes, |p| {
         let mut tx = p.begin().await?;
         let rows = sqlx::query(select).fetch_all(&mut *tx).await?;
         let mut conn = Conn::from(&mut *tx);
@@ -353,18 +353,21 @@ impl super::AuditCatalog for SqlCatalog {
     }
 
     async fn add_audit_anchor(&self, a: &AuditAnchor) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| sqlx::query(
-            "INSERT INTO audit_anchors (seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (seq) DO NOTHING"
-        )
-        .bind(a.seq)
-        .bind(&a.hash)
-        .bind(&a.at)
-        .bind(&a.key_id)
-        .bind(&a.signature)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
+        on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            sqlx::query(
+                "INSERT INTO audit_anchors (seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (seq) DO NOTHING",
+            )
+            .bind(a.seq)
+            .bind(&a.hash)
+            .bind(&a.at)
+            .bind(&a.key_id)
+            .bind(&a.signature)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 
@@ -390,7 +393,7 @@ impl super::AuditCatalog for SqlCatalog {
             Pool::Sqlite(_) => HEAD_SQLITE,
             Pool::Postgres(_) => HEAD_POSTGRES,
         };
-        Ok(on_pool!(&self.writes, |p| {
+        Ok(on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(begin).await?;
             // Pruning holds the head like an append, so it never races one.
             sqlx::query(lock).fetch_one(&mut *tx).await?;

@@ -6,7 +6,7 @@
 use super::audit::append_chained;
 use super::ingest::{on_conn, Conn};
 use super::outbox::release_keys;
-use super::sql::{now, on_pool, SqlCatalog};
+use super::sql::{now, on_pool, on_writes, SqlCatalog};
 use crate::audit::NewAuditEvent;
 use crate::model::{AccountDeletion, EraseTarget, Erased, OwnedStudies};
 use crate::StoreError;
@@ -137,7 +137,7 @@ pub(crate) fn with_counts(audit: &NewAuditEvent, erased: &Erased, target: &Erase
 impl super::EraseCatalog for SqlCatalog {
     async fn erase(&self, target: &EraseTarget, audit: &NewAuditEvent) -> Result<Erased, StoreError> {
         let at = now();
-        let erased = on_pool!(&self.writes, |p| {
+        let erased = on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let mut conn = Conn::from(&mut *tx);
             let Some(erased) = erase_rows(&mut conn, target).await? else {
@@ -160,7 +160,7 @@ impl super::EraseCatalog for SqlCatalog {
     ) -> Result<AccountDeletion, StoreError> {
         let at = now();
         let mut out = AccountDeletion::default();
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let mut conn = Conn::from(&mut *tx);
             let live = "SELECT id FROM users WHERE username = $1 AND deleted_at IS NULL";

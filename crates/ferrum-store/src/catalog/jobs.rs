@@ -1,5 +1,5 @@
 //! Background jobs, claimed from the catalog so that several server instances share them.
-use super::sql::{now, on_pool, timestamp, SqlCatalog};
+use super::sql::{now, on_writes, timestamp, SqlCatalog};
 use crate::model::*;
 use crate::StoreError;
 
@@ -26,7 +26,7 @@ fn claim_jobs_sql(lock: &str) -> String {
 impl super::JobCatalog for SqlCatalog {
     async fn enqueue_jobs(&self, jobs: &[NewJob]) -> Result<(), StoreError> {
         let at = now();
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             for job in jobs {
                 sqlx::query(ENQUEUE_JOB)
@@ -46,38 +46,43 @@ impl super::JobCatalog for SqlCatalog {
         let now = chrono::Utc::now();
         let until = now + chrono::Duration::from_std(lease).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let sql = claim_jobs_sql(self.dialect().claim_lock);
-        let mut jobs: Vec<Job> = on_pool!(&self.writes, |p| sqlx::query_as(&sql)
-            .bind(timestamp(now))
-            .bind(timestamp(until))
-            .bind(i64::from(limit))
-            .fetch_all(p)
-            .await?);
+        let mut jobs: Vec<Job> = on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            sqlx::query_as(&sql)
+                .bind(timestamp(now))
+                .bind(timestamp(until))
+                .bind(i64::from(limit))
+                .fetch_all(&mut *c)
+                .await?
+        });
         jobs.sort_by_key(|j| j.id);
         Ok(jobs)
     }
 
     async fn complete_job(&self, job: &Job) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| {
-            let done = sqlx::query(COMPLETE_JOB).bind(job.id).bind(job.generation).execute(p).await?;
+        on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            let done = sqlx::query(COMPLETE_JOB).bind(job.id).bind(job.generation).execute(&mut *c).await?;
             if done.rows_affected() == 0 {
-                sqlx::query(RELEASE_JOB).bind(job.id).execute(p).await?;
+                sqlx::query(RELEASE_JOB).bind(job.id).execute(&mut *c).await?;
             }
         });
         Ok(())
     }
 
     async fn fail_job(&self, job: &Job, error: &str, retry_after: &str) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
             let failed = sqlx::query(FAIL_JOB)
                 .bind(job.id)
                 .bind(retry_after)
                 .bind(error)
                 .bind(job.generation)
-                .execute(p)
+                .execute(&mut *c)
                 .await?;
             if failed.rows_affected() == 0 {
                 // Queued again while it ran: due again now, as a fresh job.
-                sqlx::query(RELEASE_JOB).bind(job.id).execute(p).await?;
+                sqlx::query(RELEASE_JOB).bind(job.id).execute(&mut *c).await?;
             }
         });
         Ok(())

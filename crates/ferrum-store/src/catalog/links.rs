@@ -2,7 +2,7 @@
 use super::audit::append_chained;
 use super::ingest::Conn;
 use super::rows::LinkRow;
-use super::sql::{now, on_pool, SqlCatalog};
+use super::sql::{now, on_pool, on_writes, SqlCatalog};
 use crate::audit::NewAuditEvent;
 use crate::model::*;
 use crate::StoreError;
@@ -11,7 +11,7 @@ use crate::StoreError;
 impl super::LinkCatalog for SqlCatalog {
     async fn create_link(&self, link: &NewLink, audit: &NewAuditEvent) -> Result<Link, StoreError> {
         let begin = self.dialect().begin_write;
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(begin).await?;
             let done = sqlx::query(
                 "INSERT INTO links (id, study_uid, created_by, created_at, expires_at, allow_download, \
@@ -61,7 +61,7 @@ impl super::LinkCatalog for SqlCatalog {
 
     async fn revoke_link(&self, id: &str, at: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
         let begin = self.dialect().begin_write;
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(begin).await?;
             sqlx::query("UPDATE links SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1")
                 .bind(id)
@@ -75,13 +75,14 @@ impl super::LinkCatalog for SqlCatalog {
     }
 
     async fn claim_link_open(&self, id: &str) -> Result<bool, StoreError> {
-        let done = on_pool!(&self.writes, |p| sqlx::query(
-            "UPDATE links SET opens = opens + 1 WHERE id = $1 AND (max_opens IS NULL OR opens < max_opens)"
-        )
-        .bind(id)
-        .execute(p)
-        .await?
-        .rows_affected());
+        let done = on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            sqlx::query("UPDATE links SET opens = opens + 1 WHERE id = $1 AND (max_opens IS NULL OR opens < max_opens)")
+                .bind(id)
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+        });
         Ok(done == 1)
     }
 
@@ -92,27 +93,31 @@ impl super::LinkCatalog for SqlCatalog {
         max_failures: i64,
         lock_until: &str,
     ) -> Result<Option<i64>, StoreError> {
-        Ok(on_pool!(&self.writes, |p| sqlx::query_scalar(
-            "UPDATE links SET pin_failures = pin_failures + 1, \
+        Ok(on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            sqlx::query_scalar(
+                "UPDATE links SET pin_failures = pin_failures + 1, \
              pin_locked_until = CASE WHEN pin_failures + 1 >= $3 THEN $4 ELSE pin_locked_until END \
-             WHERE id = $1 AND (pin_locked_until IS NULL OR pin_locked_until <= $2) RETURNING pin_failures"
-        )
-        .bind(id)
-        .bind(now)
-        .bind(max_failures)
-        .bind(lock_until)
-        .fetch_optional(p)
-        .await?))
+             WHERE id = $1 AND (pin_locked_until IS NULL OR pin_locked_until <= $2) RETURNING pin_failures",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(max_failures)
+            .bind(lock_until)
+            .fetch_optional(&mut *c)
+            .await?
+        }))
     }
 
     async fn record_pin_success(&self, id: &str) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| sqlx::query(
-            "UPDATE links SET pin_failures = 0, pin_locked_until = NULL WHERE id = $1"
-        )
-        .bind(id)
-        .execute(p)
-        .await?
-        .rows_affected());
+        on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            sqlx::query("UPDATE links SET pin_failures = 0, pin_locked_until = NULL WHERE id = $1")
+                .bind(id)
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+        });
         Ok(())
     }
 }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use sqlx::QueryBuilder;
 
 use super::access::{push_series_scope, push_visible};
-use super::sql::{on_pool, SqlCatalog};
+use super::sql::{on_pool, on_writes, SqlCatalog};
 use super::MetadataCatalog;
 use crate::access::{Level, Principal};
 use crate::model::{InstanceMetadata, MetadataScope};
@@ -63,17 +63,20 @@ impl MetadataCatalog for SqlCatalog {
 
     async fn put_metadata(&self, sop_uid: &str, blob_key: &str, dataset: &str) -> Result<bool, StoreError> {
         // Only while the row still points at the object the metadata was read from.
-        on_pool!(&self.writes, |p| {
-            let done = sqlx::query(
-                "INSERT INTO instance_metadata (sop_uid, dataset) SELECT sop_uid, $3 FROM instances \
+        on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            {
+                let done = sqlx::query(
+                    "INSERT INTO instance_metadata (sop_uid, dataset) SELECT sop_uid, $3 FROM instances \
                  WHERE sop_uid = $1 AND blob_key = $2 ON CONFLICT (sop_uid) DO NOTHING",
-            )
-            .bind(sop_uid)
-            .bind(blob_key)
-            .bind(dataset)
-            .execute(p)
-            .await?;
-            Ok(done.rows_affected() == 1)
+                )
+                .bind(sop_uid)
+                .bind(blob_key)
+                .bind(dataset)
+                .execute(&mut *c)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
         })
     }
 }

@@ -3,7 +3,7 @@
 //! code), so that two requests racing with one code get one success.
 use super::audit::append_chained;
 use super::ingest::Conn;
-use super::sql::{now, on_pool, SqlCatalog};
+use super::sql::{now, on_pool, on_writes, SqlCatalog};
 use crate::audit::NewAuditEvent;
 use crate::model::TotpState;
 use crate::StoreError;
@@ -22,7 +22,7 @@ impl super::MfaCatalog for SqlCatalog {
     }
 
     async fn set_totp_pending(&self, user_id: i64, secret: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let done = sqlx::query(
                 "UPDATE users SET totp_pending = $2 WHERE id = $1 AND deleted_at IS NULL AND totp_secret IS NULL",
@@ -50,7 +50,7 @@ impl super::MfaCatalog for SqlCatalog {
         audit: &NewAuditEvent,
     ) -> Result<bool, StoreError> {
         let at = now();
-        Ok(on_pool!(&self.writes, |p| {
+        Ok(on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let done = sqlx::query(
                 "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $3 \
@@ -81,7 +81,7 @@ impl super::MfaCatalog for SqlCatalog {
     }
 
     async fn disable_totp(&self, user_id: i64, audit: &NewAuditEvent) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             sqlx::query(
                 "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE id = $1",
@@ -97,28 +97,34 @@ impl super::MfaCatalog for SqlCatalog {
     }
 
     async fn claim_totp_step(&self, user_id: i64, step: i64) -> Result<bool, StoreError> {
-        let done = on_pool!(&self.writes, |p| sqlx::query(
-            "UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_secret IS NOT NULL \
-             AND (totp_last_step IS NULL OR totp_last_step < $2)"
-        )
-        .bind(user_id)
-        .bind(step)
-        .execute(p)
-        .await?
-        .rows_affected());
+        let done = on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            sqlx::query(
+                "UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_secret IS NOT NULL \
+             AND (totp_last_step IS NULL OR totp_last_step < $2)",
+            )
+            .bind(user_id)
+            .bind(step)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
         Ok(done == 1)
     }
 
     async fn use_recovery_code(&self, user_id: i64, code_hash: &str) -> Result<bool, StoreError> {
-        let done = on_pool!(&self.writes, |p| sqlx::query(
-            "UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL"
-        )
-        .bind(user_id)
-        .bind(code_hash)
-        .bind(now())
-        .execute(p)
-        .await?
-        .rows_affected());
+        let done = on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            sqlx::query(
+                "UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(code_hash)
+            .bind(now())
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
         Ok(done == 1)
     }
 

@@ -29,6 +29,7 @@ mod settings;
 mod sql;
 mod sqlite;
 mod studies;
+pub mod write_wait;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -37,6 +38,7 @@ use async_trait::async_trait;
 
 pub use qido::{QidoCatalog, QidoLevel, QidoQuery, QidoRow};
 pub use sql::{PostgresCatalog, SqlCatalog, SqliteCatalog};
+pub use write_wait::{write_waits, WriteWaits};
 
 use crate::access::{Grant, Grantee, Group, Level, Principal, StudyAccess};
 use crate::audit::{AuditAnchor, AuditCheckpoint, AuditQuery, AuditRecord, CheckpointSigner, NewAuditEvent};

@@ -3,7 +3,7 @@
 //! their grace period is over. This module only keeps the queue; deciding whether an object
 //! may really go (no row points at it again, it was not written again since) is the job's.
 use super::ingest::{on_conn, Conn};
-use super::sql::{now, on_pool, timestamp, SqlCatalog};
+use super::sql::{now, on_pool, on_writes, timestamp, SqlCatalog};
 use crate::model::ReleasedBlob;
 use crate::StoreError;
 
@@ -38,7 +38,7 @@ pub(crate) async fn release_keys(conn: &mut Conn<'_>, keys: &[String], at: &str)
 impl super::OutboxCatalog for SqlCatalog {
     async fn release_blobs(&self, keys: &[String]) -> Result<(), StoreError> {
         let at = now();
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             release_keys(&mut Conn::from(&mut *tx), keys, &at).await?;
             tx.commit().await?;
@@ -55,23 +55,29 @@ impl super::OutboxCatalog for SqlCatalog {
         let now = chrono::Utc::now();
         let until = now + chrono::Duration::from_std(lease).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let sql = claim_sql(self.dialect().claim_lock);
-        let mut claimed: Vec<ReleasedBlob> = on_pool!(&self.writes, |p| sqlx::query_as(&sql)
-            .bind(released_before)
-            .bind(timestamp(now))
-            .bind(timestamp(until))
-            .bind(i64::from(limit))
-            .fetch_all(p)
-            .await?);
+        let mut claimed: Vec<ReleasedBlob> = on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            sqlx::query_as(&sql)
+                .bind(released_before)
+                .bind(timestamp(now))
+                .bind(timestamp(until))
+                .bind(i64::from(limit))
+                .fetch_all(&mut *c)
+                .await?
+        });
         claimed.sort_by(|a, b| a.blob_key.cmp(&b.blob_key));
         Ok(claimed)
     }
 
     async fn finish_released_blob(&self, blob: &ReleasedBlob) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| {
-            let done = sqlx::query(FINISH).bind(&blob.blob_key).bind(blob.generation).execute(p).await?;
-            if done.rows_affected() == 0 {
-                // Released again while claimed: its new grace period runs.
-                sqlx::query(UNLOCK).bind(&blob.blob_key).execute(p).await?;
+        on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            {
+                let done = sqlx::query(FINISH).bind(&blob.blob_key).bind(blob.generation).execute(&mut *c).await?;
+                if done.rows_affected() == 0 {
+                    // Released again while claimed: its new grace period runs.
+                    sqlx::query(UNLOCK).bind(&blob.blob_key).execute(&mut *c).await?;
+                }
             }
         });
         Ok(())
@@ -83,16 +89,19 @@ impl super::OutboxCatalog for SqlCatalog {
         not_before: &str,
         error: Option<&str>,
     ) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| {
-            let done = sqlx::query(POSTPONE)
-                .bind(&blob.blob_key)
-                .bind(not_before)
-                .bind(error)
-                .bind(blob.generation)
-                .execute(p)
-                .await?;
-            if done.rows_affected() == 0 {
-                sqlx::query(UNLOCK).bind(&blob.blob_key).execute(p).await?;
+        on_writes!(&self.writes, |p| {
+            let mut c = p.acquire().await?;
+            {
+                let done = sqlx::query(POSTPONE)
+                    .bind(&blob.blob_key)
+                    .bind(not_before)
+                    .bind(error)
+                    .bind(blob.generation)
+                    .execute(&mut *c)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    sqlx::query(UNLOCK).bind(&blob.blob_key).execute(&mut *c).await?;
+                }
             }
         });
         Ok(())

@@ -6,7 +6,7 @@
 //! or a second rectification makes it a conflict, never a mix of old and new.
 use super::ingest::{on_conn, Conn};
 use super::outbox::release_keys;
-use super::sql::{now, on_pool, SqlCatalog};
+use super::sql::{now, on_writes, SqlCatalog};
 use crate::audit::NewAuditEvent;
 use crate::model::{InstanceVersion, StudyCorrection};
 use crate::StoreError;
@@ -72,7 +72,7 @@ impl super::RectifyCatalog for SqlCatalog {
     ) -> Result<Vec<String>, StoreError> {
         let at = now();
         let lock = self.dialect().lock_row;
-        let released = on_pool!(&self.writes, |p| {
+        let released = on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let mut conn = Conn::from(&mut *tx);
             // The study row locked first: an upload into the study waits for this commit

@@ -6,7 +6,7 @@ use super::audit::append_chained;
 use super::erase::{erase_rows, with_counts};
 use super::ingest::{on_conn, Conn};
 use super::outbox::release_keys;
-use super::sql::{now, on_pool, SqlCatalog};
+use super::sql::{now, on_pool, on_writes, SqlCatalog};
 use crate::audit::NewAuditEvent;
 use crate::model::{EraseTarget, Erased, RetentionState};
 use crate::StoreError;
@@ -23,7 +23,7 @@ impl SqlCatalog {
         args: [Option<&str>; 2],
         audit: &NewAuditEvent,
     ) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let done =
                 sqlx::query(sql).bind(study_uid).bind(args[0]).bind(args[1]).execute(&mut *tx).await?.rows_affected();
@@ -93,7 +93,7 @@ impl super::RetentionCatalog for SqlCatalog {
         let lock = self.dialect().lock_row;
         let sql = format!("SELECT study_uid FROM studies WHERE study_uid = $3 AND {EXPIRED} {lock}");
         let target = EraseTarget::Study(study_uid.to_owned());
-        let erased = on_pool!(&self.writes, |p| {
+        let erased = on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let mut conn = Conn::from(&mut *tx);
             // Looked at again in the erase's transaction: a hold placed, or a retention

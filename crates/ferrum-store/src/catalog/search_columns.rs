@@ -4,7 +4,7 @@
 //! the erase of a series, rectification) — and, for rows made before they existed, by
 //! [`backfill`] at start-up.
 use super::ingest::{on_conn, Conn};
-use super::sql::{on_pool, SqlCatalog};
+use super::sql::{on_writes, SqlCatalog};
 use crate::search::keys::{SearchColumns, StudySearchInput, SEARCH_VERSION};
 use crate::StoreError;
 
@@ -111,7 +111,7 @@ const BACKFILL_BATCH: i64 = 500;
 pub(crate) async fn backfill(catalog: &SqlCatalog) -> Result<u64, StoreError> {
     let mut done = 0u64;
     loop {
-        let n = on_pool!(&catalog.writes, |p| {
+        let n = on_writes!(&catalog.writes, |p| {
             let mut tx = p.begin_with(catalog.dialect().begin_write).await?;
             let uids: Vec<String> = sqlx::query_scalar(
                 "SELECT study_uid FROM studies WHERE search_version <> $1 ORDER BY study_uid LIMIT $2",

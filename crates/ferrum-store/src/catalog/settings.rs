@@ -2,7 +2,7 @@
 //! instance over the catalog.
 use super::audit::append_chained;
 use super::ingest::Conn;
-use super::sql::{now, on_pool, SqlCatalog};
+use super::sql::{now, on_pool, on_writes, SqlCatalog};
 use crate::audit::NewAuditEvent;
 use crate::StoreError;
 
@@ -16,7 +16,7 @@ impl super::SettingCatalog for SqlCatalog {
     }
 
     async fn put_setting(&self, key: &str, value: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             sqlx::query(
                 "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \

@@ -4,12 +4,14 @@
 //! checked for each. Where the backends differ on purpose — SQLite's group-commit writer,
 //! PostgreSQL's retry of aborted transactions, a few dialect fragments — [`Dialect`] and the
 //! backend modules say so.
+use std::borrow::Cow;
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::{PgPool, Sqlite, SqlitePool, Transaction};
 
 use super::sqlite::Writer;
 use crate::StoreError;
@@ -31,6 +33,69 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// Where a catalog's writes go: on SQLite the one write connection, on PostgreSQL the pool.
+pub(crate) enum Writes {
+    Sqlite(SqliteWrites),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$p` bound to where the catalog writes (`&SqliteWrites` or `&PgPool`,
+/// which both `begin_with`, `begin` and `acquire`).
+macro_rules! on_writes {
+    ($writes:expr, |$p:ident| $body:expr) => {
+        match $writes {
+            $crate::catalog::sql::Writes::Sqlite($p) => $body,
+            $crate::catalog::sql::Writes::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_writes;
+
+/// The embedded catalog's one write connection (a pool of exactly one). Writers queue for it
+/// in the order they ask (sqlx's pool hands connections out first come, first served), and
+/// how long each waited is recorded ([`super::write_wait`]).
+pub(crate) struct SqliteWrites(pub(super) SqlitePool);
+
+impl SqliteWrites {
+    /// The write connection, for statements that commit on their own.
+    // Boxed, as the others: their futures are awaited inside `async_trait` methods, whose
+    // `Send` check cannot see through these lifetimes otherwise.
+    pub(crate) fn acquire(&self) -> Boxed<'_, PoolConnection<Sqlite>> {
+        Box::pin(async move {
+            let asked = Instant::now();
+            let conn = self.0.acquire().await?;
+            super::write_wait::record(asked.elapsed());
+            Ok(conn)
+        })
+    }
+
+    /// A write transaction. `statement` is `BEGIN IMMEDIATE`, which never waits on
+    /// SQLite's lock (no other connection writes), so the time until it has begun is the
+    /// time spent queuing for the connection.
+    pub(crate) fn begin_with(
+        &self,
+        statement: impl Into<Cow<'static, str>>,
+    ) -> Boxed<'_, Transaction<'static, Sqlite>> {
+        self.timed_begin(statement.into())
+    }
+
+    pub(crate) fn begin(&self) -> Boxed<'_, Transaction<'static, Sqlite>> {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+
+    fn timed_begin(&self, statement: Cow<'static, str>) -> Boxed<'_, Transaction<'static, Sqlite>> {
+        Box::pin(async move {
+            let asked = Instant::now();
+            let tx = self.0.begin_with(statement).await?;
+            super::write_wait::record(asked.elapsed());
+            Ok(tx)
+        })
+    }
+}
+
+/// A boxed future of a write's connection or transaction.
+pub(crate) type Boxed<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, sqlx::Error>> + Send + 'a>>;
+
 /// The SQL catalog. SQLite is the embedded default; PostgreSQL the production store shared
 /// by any number of server instances.
 pub struct SqlCatalog {
@@ -41,7 +106,7 @@ pub struct SqlCatalog {
     /// steps of up to 100 ms) or fail with "database is locked". Writers queue for this
     /// connection instead, in order, and the group-commit writer is one of them. On
     /// PostgreSQL, the same pool as reads.
-    pub(crate) writes: Pool,
+    pub(crate) writes: Writes,
     /// SQLite only: the task that applies ingest writes in group commits.
     pub(crate) writer: Option<Writer>,
     /// PostgreSQL only: appends of the audit trail, batched so that the chain's head lock
@@ -121,7 +186,7 @@ impl SqlCatalog {
             .map_err(unavailable)?;
         let mut catalog = SqlCatalog {
             pool: Pool::Sqlite(pool),
-            writes: Pool::Sqlite(writes.clone()),
+            writes: Writes::Sqlite(SqliteWrites(writes.clone())),
             writer: None,
             audit_batcher: None,
         };
@@ -155,7 +220,7 @@ impl SqlCatalog {
             .map_err(|e| StoreError::Other(format!("migrating the catalog: {e}")))?;
         let mut catalog = SqlCatalog {
             pool: Pool::Postgres(pool.clone()),
-            writes: Pool::Postgres(pool.clone()),
+            writes: Writes::Postgres(pool.clone()),
             writer: None,
             audit_batcher: None,
         };

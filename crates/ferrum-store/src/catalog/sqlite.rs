@@ -3,6 +3,8 @@
 //! in steps of up to 100 ms), one task takes every write waiting, applies them in one
 //! transaction and commits once: many files, one fsync. A write that fails is retried alone,
 //! so that it fails alone.
+use std::time::Instant;
+
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
@@ -18,7 +20,7 @@ use crate::StoreError;
 const GROUP_MAX: usize = 256;
 
 pub(crate) struct Writer {
-    queue: mpsc::Sender<Write>,
+    queue: mpsc::Sender<(Instant, Write)>,
 }
 
 /// A write that goes through the group-commit writer.
@@ -54,7 +56,7 @@ impl Writer {
     ) -> Result<T, StoreError> {
         let (tx, rx) = oneshot::channel();
         let stopped = || StoreError::Unavailable("the catalog writer has stopped".into());
-        self.queue.send(make(tx)).await.map_err(|_| stopped())?;
+        self.queue.send((Instant::now(), make(tx))).await.map_err(|_| stopped())?;
         rx.await.map_err(|_| stopped())?
     }
 
@@ -73,22 +75,26 @@ impl Writer {
     }
 }
 
-async fn group_commit(pool: SqlitePool, mut queue: mpsc::Receiver<Write>) {
+async fn group_commit(pool: SqlitePool, mut queue: mpsc::Receiver<(Instant, Write)>) {
     while let Some(first) = queue.recv().await {
-        let mut group = vec![first];
+        let mut asked = vec![first.0];
+        let mut group = vec![first.1];
         while group.len() < GROUP_MAX {
             match queue.try_recv() {
-                Ok(w) => group.push(w),
+                Ok((at, w)) => {
+                    asked.push(at);
+                    group.push(w);
+                }
                 Err(_) => break,
             }
         }
-        let results = match commit(&pool, &group).await {
+        let results = match commit(&pool, &group, Some(&asked)).await {
             Ok(applied) => applied.into_iter().map(Ok).collect(),
             Err(e) if group.len() == 1 => vec![Err(e)],
             Err(_) => {
                 let mut one_by_one = Vec::with_capacity(group.len());
                 for w in &group {
-                    one_by_one.push(commit(&pool, std::slice::from_ref(w)).await.map(|mut a| a.remove(0)));
+                    one_by_one.push(commit(&pool, std::slice::from_ref(w), None).await.map(|mut a| a.remove(0)));
                 }
                 one_by_one
             }
@@ -112,10 +118,16 @@ async fn group_commit(pool: SqlitePool, mut queue: mpsc::Receiver<Write>) {
     }
 }
 
-async fn commit(pool: &SqlitePool, group: &[Write]) -> Result<Vec<Applied>, StoreError> {
-    // IMMEDIATE takes the write lock up front: other writers (account changes) wait on the
-    // busy timeout instead of failing on a lock upgrade.
+/// Applies `group` in one transaction; `asked` (when each was asked for, the first time a
+/// group is tried) is what the writes' waits are recorded from.
+async fn commit(pool: &SqlitePool, group: &[Write], asked: Option<&[Instant]>) -> Result<Vec<Applied>, StoreError> {
+    // The pool is the catalog's one write connection, which other writers queue for too;
+    // IMMEDIATE all the same, so that a second process on the file waits instead of failing
+    // on a lock upgrade.
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    for at in asked.unwrap_or_default() {
+        super::write_wait::record(at.elapsed());
+    }
     let at = now();
     let mut applied = Vec::with_capacity(group.len());
     {

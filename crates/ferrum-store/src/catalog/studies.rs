@@ -8,7 +8,7 @@ use super::audit::append_chained;
 use super::ingest::Conn;
 use super::listing::{build_capped_count, build_estimate, build_page, listed_sort, plan_rows, EXACT_TOTAL_LIMIT};
 use super::rows::StudyRow;
-use super::sql::{now, on_pool, SqlCatalog};
+use super::sql::{now, on_pool, on_writes, SqlCatalog};
 use crate::access::{Grant, Grantee, Level, Principal, StudyAccess};
 use crate::audit::NewAuditEvent;
 use crate::model::*;
@@ -192,7 +192,7 @@ impl super::StudyCatalog for SqlCatalog {
     }
 
     async fn swap_series_thumbnail(&self, series_uid: &str, sha: &str) -> Result<Option<String>, StoreError> {
-        let before: Option<Option<String>> = on_pool!(&self.writes, |p| {
+        let before: Option<Option<String>> = on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let before: Option<Option<String>> =
                 sqlx::query_scalar("SELECT thumbnail_sha FROM series WHERE series_uid = $1")
@@ -246,7 +246,7 @@ impl super::StudyCatalog for SqlCatalog {
         let (kind, id) = self.grantee_id(grantee).await?.ok_or(StoreError::NotFound)?;
         let at = now();
         let begin = self.dialect().begin_write;
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(begin).await?;
             sqlx::query(
                 "INSERT INTO study_grants (study_uid, grantee_kind, grantee_id, level, granted_by, granted_at) \
@@ -271,7 +271,7 @@ impl super::StudyCatalog for SqlCatalog {
     async fn delete_grant(&self, study_uid: &str, grantee: &Grantee, audit: &NewAuditEvent) -> Result<(), StoreError> {
         let (kind, id) = self.grantee_id(grantee).await?.ok_or(StoreError::NotFound)?;
         let begin = self.dialect().begin_write;
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(begin).await?;
             let done =
                 sqlx::query("DELETE FROM study_grants WHERE study_uid = $1 AND grantee_kind = $2 AND grantee_id = $3")
@@ -298,7 +298,7 @@ impl super::StudyCatalog for SqlCatalog {
     ) -> Result<(), StoreError> {
         let begin = self.dialect().begin_write;
         let at = by.map(|_| now());
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(begin).await?;
             // Restricting again keeps the first time; lifting clears both.
             let done = sqlx::query(
@@ -330,7 +330,7 @@ impl super::StudyCatalog for SqlCatalog {
     }
 
     async fn transfer_study(&self, study_uid: &str, new_owner: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
-        let done = on_pool!(&self.writes, |p| {
+        let done = on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(self.dialect().begin_write).await?;
             let owner: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM users WHERE username = $1 AND deleted_at IS NULL")

@@ -1,7 +1,7 @@
 //! Synthetic catalog rows for benchmarks: a catalog that already holds hundreds of thousands
 //! of instances, made in seconds with set-based SQL instead of through the ingest pipeline.
 //! The rows point at blobs that do not exist; never seed a catalog that serves users.
-use super::sql::{on_pool, SqlCatalog};
+use super::sql::{on_writes, SqlCatalog};
 use crate::StoreError;
 
 /// Instances per seeded study (two series of half each).
@@ -47,7 +47,7 @@ pub async fn seed(url: &str, instances: u64, batch: u32) -> Result<(), StoreErro
     let count = |n: u64| i64::try_from(n).map_err(|_| StoreError::Invalid("too many rows".into()));
     let (n_studies, n_series, n_instances) =
         (count(instances.div_ceil(PER_STUDY))?, count(2 * instances.div_ceil(PER_STUDY))?, count(instances)?);
-    on_pool!(&catalog.writes, |p| {
+    on_writes!(&catalog.writes, |p| {
         let mut tx = p.begin_with(catalog.dialect().begin_write).await?;
         for (sql, n) in [(&studies, n_studies), (&series, n_series), (&instance_rows, n_instances)] {
             sqlx::query(sql).bind(n).bind(&at).bind(&batch).execute(&mut *tx).await?;

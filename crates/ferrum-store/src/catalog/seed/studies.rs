@@ -8,7 +8,7 @@
 //! exist; never seed a catalog that serves users.
 use sqlx::QueryBuilder;
 
-use super::super::sql::{now, on_pool, SqlCatalog};
+use super::super::sql::{now, on_pool, on_writes, SqlCatalog};
 use crate::search::fold;
 use crate::search::keys::{SearchColumns, StudySearchInput, SEARCH_VERSION};
 use crate::StoreError;
@@ -284,23 +284,27 @@ pub async fn seed_studies(url: &str, spec: &StudySeed) -> Result<(), StoreError>
     let mut rng = Rng(u64::from(spec.batch) * 7919 + 1);
     let group: Option<i64> = match &reader {
         None => None,
-        Some((reader_id, _)) => on_pool!(&catalog.writes, |p| {
-            sqlx::query(
-                "INSERT INTO groups (name, created_at) VALUES ('seed-readers', $1) ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(&at)
-            .execute(p)
-            .await?;
-            let id: i64 = sqlx::query_scalar("SELECT id FROM groups WHERE name = 'seed-readers'").fetch_one(p).await?;
-            sqlx::query(
+        Some((reader_id, _)) => on_writes!(&catalog.writes, |p| {
+            let mut c = p.acquire().await?;
+            {
+                sqlx::query(
+                    "INSERT INTO groups (name, created_at) VALUES ('seed-readers', $1) ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(&at)
+                .execute(&mut *c)
+                .await?;
+                let id: i64 =
+                    sqlx::query_scalar("SELECT id FROM groups WHERE name = 'seed-readers'").fetch_one(&mut *c).await?;
+                sqlx::query(
                 "INSERT INTO group_members (group_id, user_id, added_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             )
             .bind(id)
             .bind(reader_id)
             .bind(&at)
-            .execute(p)
+            .execute(&mut *c)
             .await?;
-            Some(id)
+                Some(id)
+            }
         }),
     };
     let mut i = 1u64;
@@ -337,7 +341,7 @@ pub async fn seed_studies(url: &str, spec: &StudySeed) -> Result<(), StoreError>
                 .collect(),
             _ => Vec::new(),
         };
-        on_pool!(&catalog.writes, |p| {
+        on_writes!(&catalog.writes, |p| {
             let mut tx = p.begin_with(catalog.dialect().begin_write).await?;
             let mut qb = QueryBuilder::new(
                 "INSERT INTO studies (study_uid, patient_name, patient_name_folded, patient_id, patient_birth_date, \
@@ -418,7 +422,7 @@ pub async fn seed_studies(url: &str, spec: &StudySeed) -> Result<(), StoreError>
         i = end + 1;
     }
     let prefix = format!("2.25.8.{}.%", spec.batch);
-    on_pool!(&catalog.writes, |p| {
+    on_writes!(&catalog.writes, |p| {
         let mut tx = p.begin_with(catalog.dialect().begin_write).await?;
         sqlx::query(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
@@ -437,9 +441,12 @@ pub async fn seed_studies(url: &str, spec: &StudySeed) -> Result<(), StoreError>
     });
     // The planner's statistics (and, on PostgreSQL, the visibility map that index-only
     // scans need), as a catalog in service has them from autovacuum or `PRAGMA optimize`.
-    on_pool!(&catalog.writes, |p| {
-        let sql = if catalog.dialect().fts5 { "ANALYZE" } else { "VACUUM ANALYZE" };
-        sqlx::query(sql).execute(p).await?;
+    on_writes!(&catalog.writes, |p| {
+        let mut c = p.acquire().await?;
+        {
+            let sql = if catalog.dialect().fts5 { "ANALYZE" } else { "VACUUM ANALYZE" };
+            sqlx::query(sql).execute(&mut *c).await?;
+        }
     });
     Ok(())
 }
