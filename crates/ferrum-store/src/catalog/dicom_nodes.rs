@@ -3,7 +3,7 @@
 //! what the node may do).
 use super::audit::append_chained;
 use super::ingest::Conn;
-use super::sql::{now, on_pool, SqlCatalog};
+use super::sql::{now, on_pool, on_writes, SqlCatalog};
 use crate::audit::NewAuditEvent;
 use crate::model::{DicomNode, DicomNodeChange, DicomService, NewDicomNode};
 use crate::StoreError;
@@ -62,7 +62,7 @@ const NO_ACCOUNT: &str = "no such account";
 impl super::DicomNodeCatalog for SqlCatalog {
     async fn create_dicom_node(&self, node: &NewDicomNode, audit: &NewAuditEvent) -> Result<DicomNode, StoreError> {
         let begin = self.dialect().begin_write;
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(begin).await?;
             let at = now();
             let done = sqlx::query(
@@ -107,7 +107,7 @@ impl super::DicomNodeCatalog for SqlCatalog {
         audit: &NewAuditEvent,
     ) -> Result<DicomNode, StoreError> {
         let begin = self.dialect().begin_write;
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(begin).await?;
             let user_id: Option<i64> = match &change.account {
                 Some(name) => {
@@ -144,7 +144,7 @@ impl super::DicomNodeCatalog for SqlCatalog {
 
     async fn delete_dicom_node(&self, ae_title: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
         let begin = self.dialect().begin_write;
-        on_pool!(&self.writes, |p| {
+        on_writes!(&self.writes, |p| {
             let mut tx = p.begin_with(begin).await?;
             let done = sqlx::query("DELETE FROM dicom_nodes WHERE ae_title = $1")
                 .bind(ae_title)
