@@ -3,6 +3,7 @@
 //! a folder of files made elsewhere.
 use std::io::Write;
 
+use dicom_core::value::{PixelFragmentSequence, Value};
 use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::tags;
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
@@ -20,7 +21,14 @@ pub fn ct_instance_one_study(run: u64, index: u32, size: u16) -> Vec<u8> {
     ct_instance_in(run, index, size, 0, index / 500)
 }
 
-fn ct_instance_in(run: u64, index: u32, size: u16, study: u32, series: u32) -> Vec<u8> {
+/// Slice `index` of series `series` of study `study` (UIDs `2.25.{run}.{study}.{series}.{index}`).
+pub fn ct_instance_in(run: u64, index: u32, size: u16, study: u32, series: u32) -> Vec<u8> {
+    ct_instance_as(run, index, size, study, series, false)
+}
+
+/// Like [`ct_instance_in`], its pixels as 8-bit JPEG baseline (1.2.840.10008.1.2.4.50,
+/// quality 90, one fragment) when `jpeg`, as a modality that compresses at the source writes.
+pub fn ct_instance_as(run: u64, index: u32, size: u16, study: u32, series: u32, jpeg: bool) -> Vec<u8> {
     let root = format!("2.25.{run}");
     let study_uid = format!("{root}.{study}");
     let series_uid = format!("{study_uid}.{series}");
@@ -53,13 +61,14 @@ fn ct_instance_in(run: u64, index: u32, size: u16, study: u32, series: u32) -> V
     s(tags::RESCALE_SLOPE, VR::DS, "1".into());
     s(tags::WINDOW_CENTER, VR::DS, "40".into());
     s(tags::WINDOW_WIDTH, VR::DS, "400".into());
+    let (allocated, stored) = if jpeg { (8, 8) } else { (16, 12) };
     for (tag, v) in [
         (tags::SAMPLES_PER_PIXEL, 1u16),
         (tags::ROWS, size),
         (tags::COLUMNS, size),
-        (tags::BITS_ALLOCATED, 16),
-        (tags::BITS_STORED, 12),
-        (tags::HIGH_BIT, 11),
+        (tags::BITS_ALLOCATED, allocated),
+        (tags::BITS_STORED, stored),
+        (tags::HIGH_BIT, stored - 1),
         (tags::PIXEL_REPRESENTATION, 0),
     ] {
         obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(v)));
@@ -76,13 +85,35 @@ fn ct_instance_in(run: u64, index: u32, size: u16, study: u32, series: u32) -> V
         let inside = (x - c) * (x - c) + (y - c) * (y - c) < c * c * 3 / 4;
         // Stored values: 1024 + HU (rescale intercept -1024), soft tissue inside, air outside.
         let v: u16 = if inside { 1064 + (state % 60) as u16 } else { 24 + (state % 8) as u16 };
-        pixels.extend_from_slice(&v.to_le_bytes());
+        if jpeg {
+            // Window 40/400 of the stored value, as 8 bits.
+            pixels.push(((i32::from(v) - 1024 + 160).clamp(0, 400) * 255 / 400) as u8);
+        } else {
+            pixels.extend_from_slice(&v.to_le_bytes());
+        }
     }
-    obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::from(pixels)));
+    let transfer_syntax = if jpeg {
+        let mut bitstream = Vec::with_capacity(n / 4);
+        jpeg_encoder::Encoder::new(&mut bitstream, 90)
+            .encode(&pixels, size, size, jpeg_encoder::ColorType::Luma)
+            .expect("JPEG encoding");
+        if bitstream.len() % 2 == 1 {
+            bitstream.push(0);
+        }
+        let fragments = PixelFragmentSequence::new(vec![0u32], vec![bitstream]);
+        obj.put(DataElement::new(tags::PIXEL_DATA, VR::OB, Value::PixelSequence(fragments)));
+        for (tag, v) in [(tags::RESCALE_INTERCEPT, "0"), (tags::WINDOW_CENTER, "128"), (tags::WINDOW_WIDTH, "256")] {
+            obj.put(DataElement::new(tag, VR::DS, PrimitiveValue::from(v)));
+        }
+        "1.2.840.10008.1.2.4.50"
+    } else {
+        obj.put(DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::from(pixels)));
+        "1.2.840.10008.1.2.1"
+    };
     let file = obj
         .with_meta(
             FileMetaTableBuilder::new()
-                .transfer_syntax("1.2.840.10008.1.2.1")
+                .transfer_syntax(transfer_syntax)
                 .media_storage_sop_class_uid(CT_IMAGE)
                 .media_storage_sop_instance_uid(sop_uid),
         )

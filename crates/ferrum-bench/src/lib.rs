@@ -5,5 +5,6 @@
 pub mod corpus;
 pub mod production;
 pub mod render_bench;
+pub mod seed_files;
 pub mod servers;
 pub mod stats;

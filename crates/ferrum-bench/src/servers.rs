@@ -110,7 +110,12 @@ const BENCH_PASSWORD: &str = "bench-admin-2718281828";
 
 /// Starts `ferrum serve` on a random port with a fresh data directory under `scratch`.
 pub async fn ferrum(binary: &Path, scratch: &Path, extra_env: &[(&str, &str)]) -> anyhow::Result<Server> {
-    let dir = tempfile::tempdir_in(scratch)?;
+    ferrum_in(binary, tempfile::tempdir_in(scratch)?, extra_env).await
+}
+
+/// Starts `ferrum serve` on a random port on the data directory `dir` (which may hold a
+/// catalog already, e.g. a seeded one).
+pub async fn ferrum_in(binary: &Path, dir: tempfile::TempDir, extra_env: &[(&str, &str)]) -> anyhow::Result<Server> {
     let mut cmd = Command::new(binary);
     cmd.env("FERRUM_DATA_DIR", dir.path())
         .env("FERRUM_BIND", "127.0.0.1:0")

@@ -2,16 +2,24 @@
 //! (`ferrum_store::catalog::seed::seed_studies`), the real server on it, and each filter
 //! kind of `GET /api/studies` asked R times in a row on a kept-alive connection, as an
 //! admin and as a radiologist who sees 1% of the archive; p50/p95 per kind, on SQLite and
-//! on PostgreSQL.
+//! on PostgreSQL, with the server's CPU per request (and PostgreSQL's, given its PID).
+//! Then the ingest rate into the seeded catalog against an empty one of the same kind, and
+//! Orthanc's `/tools/find` on the same studies (loaded from files over its REST API, as many
+//! as `--orthanc-studies`), with the ratio of Ferrum's p50 to Orthanc's.
 //!
 //!     scripts/bench-search.sh [--studies 100000] [--requests 100] [--catalog both|sqlite|postgres]
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use clap::Parser;
-use ferrum_store::catalog::seed::{seed_studies, StudySeed};
+use ferrum_bench::corpus::ct_instance;
+use ferrum_bench::seed_files;
+use ferrum_bench::servers::{self, process_cpu_secs, tree_cpu_secs};
+use ferrum_store::catalog::seed::{seed_studies, seeded_studies, StudySeed};
 
 #[derive(Parser)]
 struct Args {
@@ -29,6 +37,20 @@ struct Args {
     /// PostgreSQL to make the bench database in (as scripts/test-services.sh sets it).
     #[arg(long, env = "FERRUM_TEST_DATABASE_URL")]
     postgres: Option<String>,
+    /// PID of that PostgreSQL's postmaster, to report its CPU per request apart.
+    #[arg(long)]
+    pg_pid: Option<u32>,
+    /// Files uploaded (4 clients) to the seeded catalog and to an empty one of the same
+    /// kind, for the ingest rate at that size; 0 skips.
+    #[arg(long, default_value_t = 300)]
+    ingest_files: u32,
+    /// Studies of the same archive loaded into Orthanc (one file per series) for its
+    /// `/tools/find`; 0 skips.
+    #[arg(long, default_value_t = 10_000)]
+    orthanc_studies: u64,
+    /// Where the servers keep their data.
+    #[arg(long, default_value = "target/bench-scratch")]
+    scratch: PathBuf,
 }
 
 const PASSWORD: &str = "bench-search-2718281828";
@@ -123,7 +145,59 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
 }
 
-async fn measure(label: &str, args: &Args, binary: &Path, data: &Path, db: &str) -> anyhow::Result<()> {
+/// Uploads `files` from 4 clients to the server at `base`; answers files/s and the server's
+/// CPU ms per file (the background work the uploads queue, thumbnails, counted once the
+/// server is idle again).
+async fn ingest(base: &str, pid: u32, files: Arc<Vec<Vec<u8>>>) -> anyhow::Result<(f64, f64)> {
+    let client = reqwest::Client::new();
+    let auth = login(&client, base, "admin").await?;
+    let cpu = process_cpu_secs(pid).unwrap_or(0.0);
+    let wall = seed_files::upload(&format!("{base}/api/uploads"), Some(auth), files.clone(), 4).await?;
+    wait_idle(pid).await;
+    let cpu = process_cpu_secs(pid).unwrap_or(0.0) - cpu;
+    let n = files.len() as f64;
+    Ok((n / wall.as_secs_f64(), cpu * 1000.0 / n))
+}
+
+/// Waits (up to two minutes) until process `pid` uses under 1% of a core over a second.
+async fn wait_idle(pid: u32) {
+    let started = Instant::now();
+    let mut last = process_cpu_secs(pid).unwrap_or(0.0);
+    while started.elapsed() < Duration::from_secs(120) {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now = process_cpu_secs(pid).unwrap_or(0.0);
+        if now - last < 0.01 {
+            break;
+        }
+        last = now;
+    }
+}
+
+/// The ingest corpus: 256×256 CT slices, UIDs apart per `run`.
+fn ingest_corpus(run: u64, n: u32) -> Arc<Vec<Vec<u8>>> {
+    Arc::new((0..n).map(|i| ct_instance(run, i, 256)).collect())
+}
+
+/// The rate of ingest into a fresh, empty catalog at `db` (data under `data`).
+async fn ingest_empty(label: &str, args: &Args, binary: &Path, data: &Path, db: &str) -> anyhow::Result<(f64, f64)> {
+    let server = serve(binary, data, db)?;
+    let run = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    let (rate, cpu) = ingest(&server.base, server.child.id(), ingest_corpus(run, args.ingest_files)).await?;
+    println!("{label}, empty catalog: ingest {rate:.1} files/s, server CPU {cpu:.2} ms per file");
+    Ok((rate, cpu))
+}
+
+/// Admin p50 per filter kind, for the ratio to the reference.
+type P50s = BTreeMap<&'static str, f64>;
+
+async fn measure(
+    label: &str,
+    args: &Args,
+    binary: &Path,
+    data: &Path,
+    db: &str,
+    empty_ingest: Option<(f64, f64)>,
+) -> anyhow::Result<P50s> {
     for (name, role) in [
         ("admin", "admin"),
         ("reader", "radiologist"),
@@ -146,9 +220,12 @@ async fn measure(label: &str, args: &Args, binary: &Path, data: &Path, db: &str)
     seed_studies(db, &spec).await?;
     println!("{label}: seeded {} studies in {:.1} s", args.studies, started.elapsed().as_secs_f64());
     let server = serve(binary, data, db)?;
+    let pid = server.child.id();
     let client = reqwest::Client::builder().pool_max_idle_per_host(1).build()?;
-    println!("| {label} | as | p50 ms | p95 ms | results | total |");
-    println!("|---|---|---|---|---|---|");
+    let mut p50s = P50s::new();
+    let pg_col = if args.pg_pid.is_some() && label == "PostgreSQL" { " PostgreSQL CPU ms/req |" } else { "" };
+    println!("| {label} | as | p50 ms | p95 ms | results | total | server CPU ms/req |{pg_col}");
+    println!("|---|---|---|---|---|---|---|{}", if pg_col.is_empty() { "" } else { "---|" });
     for who in ["admin", "reader"] {
         let auth = login(&client, &server.base, who).await?;
         for (kind, query) in KINDS {
@@ -166,6 +243,8 @@ async fn measure(label: &str, args: &Args, binary: &Path, data: &Path, db: &str)
             }
             let mut times = Vec::with_capacity(args.requests);
             let mut last = serde_json::Value::Null;
+            let cpu = process_cpu_secs(pid).unwrap_or(0.0);
+            let pg_cpu = args.pg_pid.and_then(tree_cpu_secs);
             for _ in 0..args.requests {
                 let t = Instant::now();
                 let resp = client.get(&url).header("authorization", &auth).send().await?;
@@ -175,21 +254,131 @@ async fn measure(label: &str, args: &Args, binary: &Path, data: &Path, db: &str)
                 last = resp.json().await?;
                 times.push(t.elapsed());
             }
+            let cpu = (process_cpu_secs(pid).unwrap_or(0.0) - cpu) * 1000.0 / args.requests as f64;
+            let pg = match (pg_col.is_empty(), pg_cpu, args.pg_pid.and_then(tree_cpu_secs)) {
+                (false, Some(a), Some(b)) => format!(" {:.2} |", (b - a) * 1000.0 / args.requests as f64),
+                _ => String::new(),
+            };
             times.sort();
+            if who == "admin" {
+                p50s.insert(*kind, pct(&times, 0.5));
+            }
             let total = format!(
                 "{}{}",
                 if last["total_exact"].as_bool() == Some(false) { "≈" } else { "" },
                 last["total"].as_u64().unwrap_or(0)
             );
             println!(
-                "| {kind} | {who} | {:.2} | {:.2} | {} | {total} |",
+                "| {kind} | {who} | {:.2} | {:.2} | {} | {total} | {cpu:.2} |{pg}",
                 pct(&times, 0.5),
                 pct(&times, 0.95),
                 last["items"].as_array().map_or(0, Vec::len)
             );
         }
     }
+    if let Some((empty_rate, empty_cpu)) = empty_ingest {
+        let run = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() + 1;
+        let (rate, cpu) = ingest(&server.base, pid, ingest_corpus(run, args.ingest_files)).await?;
+        println!(
+            "{label}, {} studies catalogued: ingest {rate:.1} files/s, server CPU {cpu:.2} ms per file; \
+             {:.2}x the empty catalog's rate (target >= 0.9x), {:.2}x its CPU per file",
+            args.studies,
+            rate / empty_rate,
+            cpu / empty_cpu
+        );
+    }
     drop(server);
+    Ok(p50s)
+}
+
+/// The filter kinds Orthanc's `/tools/find` (1.10, study level) can say, as its query:
+/// the same values as a client would send them. Orthanc matches wildcards without folding
+/// accents and has no free text, word match, sort or institution at study level (it would
+/// read every file), so those kinds are left out.
+fn orthanc_query(kind: &str) -> Option<serde_json::Value> {
+    use serde_json::json;
+    Some(match kind {
+        "no filter (newest uploads)" => json!({}),
+        "patient name, common" => json!({"PatientName": "*muller*"}),
+        "patient name, family^given" => json!({"PatientName": "garcia^jose*"}),
+        "patient name, wildcard" => json!({"PatientName": "m?ll*"}),
+        "patient name, ideographic" => json!({"PatientName": "*山田*"}),
+        "patient id exact" => json!({"PatientID": "P0012345"}),
+        "patient id prefix" => json!({"PatientID": "P00123*"}),
+        "accession exact" => json!({"AccessionNumber": "A0100054321"}),
+        "accession prefix" => json!({"AccessionNumber": "A01000543*"}),
+        "birth date" => json!({"PatientBirthDate": "19650304"}),
+        "study date range (a month)" => json!({"StudyDate": "20240101-20240131"}),
+        "study time range" => json!({"StudyTime": "080000-081500"}),
+        "modality, common" => json!({"ModalitiesInStudy": "CT"}),
+        "modality, rare" => json!({"ModalitiesInStudy": "XA"}),
+        "description word" => json!({"StudyDescription": "*angiography*"}),
+        "referring physician" => json!({"ReferringPhysicianName": "*house*"}),
+        "combined: name + CT + since 2020" => {
+            json!({"PatientName": "*garcia*", "ModalitiesInStudy": "CT", "StudyDate": "20200101-"})
+        }
+        "combined: MR + date range + institution" => {
+            json!({"ModalitiesInStudy": "MR", "StudyDate": "20230101-20231231"})
+        }
+        _ => return None,
+    })
+}
+
+/// Loads the first `args.orthanc_studies` seeded studies into a fresh Orthanc and times
+/// its `/tools/find` for each kind it can say, beside Ferrum's admin p50.
+async fn orthanc_find(args: &Args, ferrum: &[(&str, P50s)]) -> anyhow::Result<()> {
+    let Some(bin) = servers::orthanc_binary() else {
+        println!("Orthanc is not installed (apt-get install orthanc): no reference");
+        return Ok(());
+    };
+    std::fs::create_dir_all(&args.scratch)?;
+    let server = servers::orthanc(&bin, &args.scratch, &[], serde_json::json!({})).await?;
+    let files: Vec<Vec<u8>> =
+        seeded_studies(1, args.orthanc_studies).flat_map(|s| seed_files::study_files(&s)).collect();
+    let n_files = files.len();
+    let wall = seed_files::upload(&format!("{}/instances", server.base), None, Arc::new(files), 4).await?;
+    println!(
+        "Orthanc: loaded {} studies ({n_files} files, one a series) in {:.0} s ({:.0} files/s)",
+        args.orthanc_studies,
+        wall.as_secs_f64(),
+        n_files as f64 / wall.as_secs_f64()
+    );
+    let client = reqwest::Client::builder().pool_max_idle_per_host(1).build()?;
+    let labels: Vec<String> = ferrum.iter().map(|(l, _)| format!(" {l} p50 ms | ratio |")).collect();
+    println!(
+        "| Orthanc /tools/find, {} studies | p50 ms | p95 ms | results | CPU ms/req |{}",
+        args.orthanc_studies,
+        labels.concat()
+    );
+    println!("|---|---|---|---|---|{}", "---|---|".repeat(ferrum.len()));
+    for (kind, _) in KINDS {
+        let Some(query) = orthanc_query(kind) else { continue };
+        let body = serde_json::json!({"Level": "Study", "Query": query, "Limit": 50, "Expand": true});
+        let mut times = Vec::with_capacity(args.requests);
+        let mut results = 0;
+        let cpu = server.cpu_secs().unwrap_or(0.0);
+        for _ in 0..args.requests {
+            let t = Instant::now();
+            let r = client.post(format!("{}/tools/find", server.base)).json(&body).send().await?;
+            if !r.status().is_success() {
+                bail!("Orthanc {kind}: {}", r.status());
+            }
+            let v: serde_json::Value = r.json().await?;
+            times.push(t.elapsed());
+            results = v.as_array().map_or(0, Vec::len);
+        }
+        let cpu = (server.cpu_secs().unwrap_or(0.0) - cpu) * 1000.0 / args.requests as f64;
+        times.sort();
+        let p50 = pct(&times, 0.5);
+        let ratios: String = ferrum
+            .iter()
+            .map(|(_, m)| match m.get(kind) {
+                Some(f) => format!(" {f:.2} | {:.3}x |", f / p50),
+                None => " - | - |".into(),
+            })
+            .collect();
+        println!("| {kind} | {p50:.2} | {:.2} | {results} | {cpu:.2} |{ratios}", pct(&times, 0.95));
+    }
     Ok(())
 }
 
@@ -197,25 +386,52 @@ async fn measure(label: &str, args: &Args, binary: &Path, data: &Path, db: &str)
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let binary = std::fs::canonicalize(&args.binary).with_context(|| format!("{}", args.binary.display()))?;
-    let scratch = tempfile::tempdir()?;
+    std::fs::create_dir_all(&args.scratch)?;
+    let scratch = tempfile::tempdir_in(&args.scratch)?;
+    let mut p50s = Vec::new();
     if matches!(args.catalog.as_str(), "sqlite" | "both") {
+        let empty = match args.ingest_files {
+            0 => None,
+            _ => {
+                let data = scratch.path().join("sqlite-empty");
+                std::fs::create_dir_all(&data)?;
+                let db = format!("sqlite://{}", data.join("catalog.db").display());
+                Some(ingest_empty("SQLite", &args, &binary, &data, &db).await?)
+            }
+        };
         let data = scratch.path().join("sqlite");
         std::fs::create_dir_all(&data)?;
         let db = format!("sqlite://{}", data.join("catalog.db").display());
-        measure("SQLite", &args, &binary, &data, &db).await?;
+        p50s.push(("SQLite", measure("SQLite", &args, &binary, &data, &db, empty).await?));
     }
     if matches!(args.catalog.as_str(), "postgres" | "both") {
         use sqlx::Connection;
         let admin = args.postgres.clone().context("no PostgreSQL: set FERRUM_TEST_DATABASE_URL or --postgres")?;
         let name = format!("bench_search_{}", std::process::id());
         let mut conn = sqlx::PgConnection::connect(&admin).await?;
+        let base = &admin[..admin.rfind('/').context("database URL")?];
+        let empty = match args.ingest_files {
+            0 => None,
+            _ => {
+                let empty_name = format!("{name}_empty");
+                sqlx::query(&format!("CREATE DATABASE {empty_name}")).execute(&mut conn).await?;
+                let data = scratch.path().join("postgres-empty");
+                std::fs::create_dir_all(&data)?;
+                let r = ingest_empty("PostgreSQL", &args, &binary, &data, &format!("{base}/{empty_name}")).await;
+                sqlx::query(&format!("DROP DATABASE {empty_name} WITH (FORCE)")).execute(&mut conn).await?;
+                Some(r?)
+            }
+        };
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
-        let db = format!("{}/{name}", &admin[..admin.rfind('/').context("database URL")?]);
+        let db = format!("{base}/{name}");
         let data = scratch.path().join("postgres");
         std::fs::create_dir_all(&data)?;
-        let result = measure("PostgreSQL", &args, &binary, &data, &db).await;
+        let result = measure("PostgreSQL", &args, &binary, &data, &db, empty).await;
         sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut conn).await?;
-        result?;
+        p50s.push(("PostgreSQL", result?));
+    }
+    if args.orthanc_studies > 0 {
+        orthanc_find(&args, &p50s).await?;
     }
     Ok(())
 }

@@ -58,4 +58,4 @@ pub async fn seed(url: &str, instances: u64, batch: u32) -> Result<(), StoreErro
 }
 
 mod studies;
-pub use studies::{seed_studies, StudySeed};
+pub use studies::{seed_studies, seeded_studies, SeedSeries, SeedStudy, StudySeed};

@@ -1,8 +1,9 @@
 //! A synthetic archive for the search benchmark and the query-plan test: studies with
 //! skewed names in several scripts (Latin with accents, Greek, Cyrillic, Japanese and
 //! Korean with ideographic and phonetic groups), dates, modalities, descriptions,
-//! physicians, institutions, several owners and a reader who sees about 1% of them (half
-//! owned, half shared with the account or its group). Rows are written in multi-row
+//! physicians, institutions, several owners (each in a team group, 4% of the studies shared
+//! with another owner's team) and a reader who sees about 1% of them (half owned, half
+//! shared with the account or its group). Rows are written in multi-row
 //! statements with their search columns computed by the same function ingest uses;
 //! instances are made set-based from the series. The rows point at blobs that do not
 //! exist; never seed a catalog that serves users.
@@ -182,22 +183,31 @@ impl Rng {
 }
 
 /// A series: UID, modality, description, body part.
-type SeedSeries = (String, &'static str, &'static str, &'static str);
+pub type SeedSeries = (String, &'static str, &'static str, &'static str);
 
-struct SeedStudy {
-    uid: String,
-    name: String,
-    patient_id: String,
-    birth: String,
-    sex: &'static str,
-    date: String,
-    time: String,
-    accession: String,
-    description: &'static str,
-    referring: &'static str,
-    institution: &'static str,
+/// One seeded study's attributes (DICOM values: the name as `Family^Given` or with its
+/// `=`-separated groups, dates `YYYYMMDD`, times `HHMMSS`).
+pub struct SeedStudy {
+    pub uid: String,
+    pub name: String,
+    pub patient_id: String,
+    pub birth: String,
+    pub sex: &'static str,
+    pub date: String,
+    pub time: String,
+    pub accession: String,
+    pub description: &'static str,
+    pub referring: &'static str,
+    pub institution: &'static str,
     owner: Option<(i64, String)>,
-    series: Vec<SeedSeries>,
+    pub series: Vec<SeedSeries>,
+}
+
+/// The first `n` studies a seeding of `batch` writes, with the same attributes (owners
+/// aside), so that another archive can be loaded with the same studies from files.
+pub fn seeded_studies(batch: u32, n: u64) -> impl Iterator<Item = SeedStudy> {
+    let mut rng = Rng(u64::from(batch) * 7919 + 1);
+    (1..=n).map(move |i| make(i, batch, &mut rng, &[], None))
 }
 
 fn make(i: u64, batch: u32, rng: &mut Rng, owners: &[(i64, String)], reader: Option<&(i64, String)>) -> SeedStudy {
@@ -307,6 +317,31 @@ pub async fn seed_studies(url: &str, spec: &StudySeed) -> Result<(), StoreError>
             }
         }),
     };
+    // A team group per owner, the owner its member, for the studies shared between teams.
+    let mut teams = Vec::with_capacity(owners.len());
+    for (owner_id, owner) in &owners {
+        let name = format!("seed-team-{owner}");
+        let id: i64 = on_writes!(&catalog.writes, |p| {
+            let mut c = p.acquire().await?;
+            sqlx::query("INSERT INTO groups (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                .bind(&name)
+                .bind(&at)
+                .execute(&mut *c)
+                .await?;
+            let id: i64 =
+                sqlx::query_scalar("SELECT id FROM groups WHERE name = $1").bind(&name).fetch_one(&mut *c).await?;
+            sqlx::query(
+                "INSERT INTO group_members (group_id, user_id, added_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(owner_id)
+            .bind(&at)
+            .execute(&mut *c)
+            .await?;
+            id
+        });
+        teams.push(id);
+    }
     let mut i = 1u64;
     while i <= spec.studies {
         let end = (i + CHUNK as u64 - 1).min(spec.studies);
@@ -325,7 +360,7 @@ pub async fn seed_studies(url: &str, spec: &StudySeed) -> Result<(), StoreError>
                 })
             })
             .collect();
-        let grants: Vec<(&str, &'static str, i64)> = match (&reader, group) {
+        let mut grants: Vec<(&str, &'static str, i64)> = match (&reader, group) {
             (Some((rid, _)), Some(gid)) => (i..=end)
                 .zip(&rows)
                 .filter(|(n, _)| n % 200 == 100)
@@ -341,6 +376,15 @@ pub async fn seed_studies(url: &str, spec: &StudySeed) -> Result<(), StoreError>
                 .collect(),
             _ => Vec::new(),
         };
+        // 4% of the studies shared with another owner's team.
+        if !teams.is_empty() {
+            grants.extend(
+                (i..=end)
+                    .zip(&rows)
+                    .filter(|(n, _)| n % 25 == 5)
+                    .map(|(n, s)| (s.uid.as_str(), "group", teams[(n as usize + 1) % teams.len()])),
+            );
+        }
         on_writes!(&catalog.writes, |p| {
             let mut tx = p.begin_with(catalog.dialect().begin_write).await?;
             let mut qb = QueryBuilder::new(
