@@ -51,6 +51,17 @@ pub(super) const TRANSFER_SYNTAXES: &[&str] = &[
 const MAX_COMMAND_BYTES: usize = 64 * 1024;
 
 /// Who the association acts for.
+/// What a query or retrieve request came with: its presentation context (and that context's
+/// abstract and transfer syntax), the command and the identifier data set.
+#[derive(Clone, Copy)]
+pub(super) struct Request<'a> {
+    pub pc: u8,
+    pub abstract_syntax: &'a str,
+    pub transfer_syntax: &'a str,
+    pub command: &'a Command,
+    pub identifier: &'a [u8],
+}
+
 pub(super) struct Peer {
     pub node: Option<DicomNode>,
     pub principal: Option<Principal>,
@@ -368,48 +379,22 @@ impl<'a> Conversation<'a> {
                 let rsp = receiving.finish(self.session.as_mut(), &command).await;
                 send_command(assoc, pc, &rsp).await
             }
-            (field::C_FIND_RQ, Awaiting::Identifier(identifier)) => {
-                super::find::answer(
-                    self.dimse,
-                    self.peer,
-                    assoc,
+            (field::C_FIND_RQ | field::C_GET_RQ | field::C_MOVE_RQ, Awaiting::Identifier(identifier)) => {
+                let request = Request {
                     pc,
-                    &abstract_syntax,
-                    &transfer_syntax,
-                    &command,
-                    &identifier,
-                )
-                .await
-            }
-            (field::C_GET_RQ, Awaiting::Identifier(identifier)) => {
-                let (dimse, peer, contexts) = (self.dimse, self.peer, &self.contexts);
-                let next_id = &mut self.next_id;
-                super::get::answer(
-                    dimse,
-                    peer,
-                    assoc,
-                    contexts,
-                    pc,
-                    &abstract_syntax,
-                    &transfer_syntax,
-                    &command,
-                    &identifier,
-                    next_id,
-                )
-                .await
-            }
-            (field::C_MOVE_RQ, Awaiting::Identifier(identifier)) => {
-                super::move_scp::answer(
-                    self.dimse,
-                    self.peer,
-                    assoc,
-                    pc,
-                    &abstract_syntax,
-                    &transfer_syntax,
-                    &command,
-                    &identifier,
-                )
-                .await
+                    abstract_syntax: &abstract_syntax,
+                    transfer_syntax: &transfer_syntax,
+                    command: &command,
+                    identifier: &identifier,
+                };
+                match command.field {
+                    field::C_FIND_RQ => super::find::answer(self.dimse, self.peer, assoc, &request).await,
+                    field::C_GET_RQ => {
+                        let contexts = &self.contexts;
+                        super::get::answer(self.dimse, self.peer, assoc, contexts, &request, &mut self.next_id).await
+                    }
+                    _ => super::move_scp::answer(self.dimse, self.peer, assoc, &request).await,
+                }
             }
             // A C-CANCEL of a C-GET is read between its sub-operations (`get.rs`); any other
             // request is answered in full before the next PDU is read, so there is nothing

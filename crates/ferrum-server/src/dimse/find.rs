@@ -9,7 +9,7 @@ use dicom_core::VR;
 use dicom_dictionary_std::uids;
 use dicom_ul::association::AsyncServerAssociation;
 use dicom_ul::pdu::AbortRQServiceProviderReason;
-use ferrum_dicom::dimse::{field, status, Command, QueryKey, Response};
+use ferrum_dicom::dimse::{field, status, QueryKey, Response};
 use ferrum_store::audit::{Action, Outcome};
 use ferrum_store::catalog::{QidoLevel, QidoRow};
 use ferrum_store::model::DicomService;
@@ -17,7 +17,7 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-use super::association::{send_command, Abort, Peer};
+use super::association::{send_command, Abort, Peer, Request};
 use super::Dimse;
 use crate::routes::dicomweb::qido;
 
@@ -71,17 +71,13 @@ impl FindLevel {
 /// Why a C-FIND failed, as its status and comment.
 struct Failure(u16, String);
 
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn answer(
     dimse: &Dimse,
     peer: &Peer,
     assoc: &mut AsyncServerAssociation<TcpStream>,
-    pc: u8,
-    abstract_syntax: &str,
-    transfer_syntax: &str,
-    command: &Command,
-    identifier: &[u8],
+    request: &Request<'_>,
 ) -> Result<(), Abort> {
+    let Request { pc, abstract_syntax, transfer_syntax, command, identifier } = *request;
     let finish = |code: u16, comment: Option<String>| {
         let mut rsp = Response::new(field::C_FIND_RSP, command, code);
         rsp.sop_class_uid = Some(abstract_syntax.to_owned());

@@ -14,12 +14,12 @@ use ferrum_dicom::dimse::{field, status, Command, Response};
 use ferrum_store::audit::{Action, Outcome};
 use ferrum_store::catalog::QidoLevel;
 use ferrum_store::model::{DicomService, InstanceRecord};
-use ferrum_store::BlobKey;
+use ferrum_store::{BlobKey, Principal};
 use futures_util::TryStreamExt;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-use super::association::{send_command, Abort, Peer};
+use super::association::{send_command, Abort, Peer, Request};
 use super::Dimse;
 use crate::routes::dicomweb::qido;
 
@@ -71,35 +71,57 @@ impl Counts {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A C-GET or C-MOVE response (`kind`) to `command`, on the information model it came on.
+pub(super) fn retrieve_response(
+    kind: u16,
+    command: &Command,
+    abstract_syntax: &str,
+    code: u16,
+    counts: Option<Counts>,
+    comment: Option<&str>,
+) -> Response {
+    let mut rsp = Response::new(kind, command, code);
+    rsp.sop_class_uid = Some(abstract_syntax.to_owned());
+    rsp.counts = counts.map(Counts::as_array);
+    rsp.comment = comment.map(str::to_owned);
+    rsp
+}
+
+/// The node's account when the node may use `service` (C-GET or C-MOVE, `name` in the audit
+/// detail); otherwise the refusal is audited and there is none.
+pub(super) async fn retriever<'p>(
+    dimse: &Dimse,
+    peer: &'p Peer,
+    service: DicomService,
+    name: &str,
+) -> Option<&'p Principal> {
+    if let Some(principal) = peer.principal.as_ref().filter(|_| peer.may(service)) {
+        return Some(principal);
+    }
+    let mut event = peer.event(Action::ExportStudy, Outcome::Denied);
+    event.detail = Some(serde_json::json!({ "via": "dimse", "service": name, "reason": "service_not_allowed" }));
+    if let Err(e) = dimse.catalog.append_audit(&event).await {
+        tracing::error!(error = %e, "audit event could not be written");
+    }
+    None
+}
+
 pub(super) async fn answer(
     dimse: &Dimse,
     peer: &Peer,
     assoc: &mut AsyncServerAssociation<TcpStream>,
     contexts: &HashMap<u8, (String, String)>,
-    pc: u8,
-    abstract_syntax: &str,
-    transfer_syntax: &str,
-    command: &Command,
-    identifier: &[u8],
+    request: &Request<'_>,
     next_id: &mut u16,
 ) -> Result<(), Abort> {
+    let Request { pc, abstract_syntax, transfer_syntax, command, identifier } = *request;
     let respond = |code: u16, counts: Option<Counts>, comment: Option<&str>| {
-        let mut rsp = Response::new(field::C_GET_RSP, command, code);
-        rsp.sop_class_uid = Some(abstract_syntax.to_owned());
-        rsp.counts = counts.map(Counts::as_array);
-        rsp.comment = comment.map(str::to_owned);
-        rsp
+        retrieve_response(field::C_GET_RSP, command, abstract_syntax, code, counts, comment)
     };
     if !INFORMATION_MODELS.contains(&abstract_syntax) {
         return send_command(assoc, pc, &respond(status::SOP_CLASS_NOT_SUPPORTED, None, None)).await;
     }
-    let Some(principal) = peer.principal.as_ref().filter(|_| peer.may(DicomService::Get)) else {
-        let mut event = peer.event(Action::ExportStudy, Outcome::Denied);
-        event.detail = Some(serde_json::json!({ "via": "dimse", "service": "get", "reason": "service_not_allowed" }));
-        if let Err(e) = dimse.catalog.append_audit(&event).await {
-            tracing::error!(error = %e, "audit event could not be written");
-        }
+    let Some(principal) = retriever(dimse, peer, DicomService::Get, "get").await else {
         return send_command(assoc, pc, &respond(status::NOT_AUTHORIZED, None, Some("this AE may not retrieve"))).await;
     };
     let instances = match select(dimse, principal, transfer_syntax, identifier).await {

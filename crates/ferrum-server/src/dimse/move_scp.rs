@@ -9,13 +9,12 @@ use dicom_dictionary_std::uids;
 use dicom_ul::association::client::ClientAssociationOptions;
 use dicom_ul::association::AsyncServerAssociation;
 use dicom_ul::pdu::PresentationContextResultReason;
-use ferrum_dicom::dimse::{status, Command, Response};
-use ferrum_store::audit::{Action, Outcome};
+use ferrum_dicom::dimse::status;
 use ferrum_store::model::DicomService;
 use tokio::net::TcpStream;
 
-use super::association::{send_command, Abort, Peer};
-use super::get::{audit_export, select, send_one, Counts};
+use super::association::{send_command, Abort, Peer, Request};
+use super::get::{audit_export, retrieve_response, retriever, select, send_one, Counts};
 use super::Dimse;
 
 pub(super) const PATIENT_ROOT: &str = uids::PATIENT_ROOT_QUERY_RETRIEVE_INFORMATION_MODEL_MOVE;
@@ -29,33 +28,20 @@ const DESTINATION_UNKNOWN: u16 = 0xA801;
 /// reached or accepts none of the objects' contexts).
 const UNABLE_TO_PERFORM: u16 = 0xA702;
 
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn answer(
     dimse: &Dimse,
     peer: &Peer,
     assoc: &mut AsyncServerAssociation<TcpStream>,
-    pc: u8,
-    abstract_syntax: &str,
-    transfer_syntax: &str,
-    command: &Command,
-    identifier: &[u8],
+    request: &Request<'_>,
 ) -> Result<(), Abort> {
+    let Request { pc, abstract_syntax, transfer_syntax, command, identifier } = *request;
     let respond = |code: u16, counts: Option<Counts>, comment: Option<&str>| {
-        let mut rsp = Response::new(C_MOVE_RSP, command, code);
-        rsp.sop_class_uid = Some(abstract_syntax.to_owned());
-        rsp.counts = counts.map(Counts::as_array);
-        rsp.comment = comment.map(str::to_owned);
-        rsp
+        retrieve_response(C_MOVE_RSP, command, abstract_syntax, code, counts, comment)
     };
     if !INFORMATION_MODELS.contains(&abstract_syntax) {
         return send_command(assoc, pc, &respond(status::SOP_CLASS_NOT_SUPPORTED, None, None)).await;
     }
-    let Some(principal) = peer.principal.as_ref().filter(|_| peer.may(DicomService::Move)) else {
-        let mut event = peer.event(Action::ExportStudy, Outcome::Denied);
-        event.detail = Some(serde_json::json!({ "via": "dimse", "service": "move", "reason": "service_not_allowed" }));
-        if let Err(e) = dimse.catalog.append_audit(&event).await {
-            tracing::error!(error = %e, "audit event could not be written");
-        }
+    let Some(principal) = retriever(dimse, peer, DicomService::Move, "move").await else {
         return send_command(assoc, pc, &respond(status::NOT_AUTHORIZED, None, Some("this AE may not retrieve"))).await;
     };
     let destination = match command.move_destination.as_deref() {
