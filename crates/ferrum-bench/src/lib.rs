@@ -8,3 +8,4 @@ pub mod render_bench;
 pub mod seed_files;
 pub mod servers;
 pub mod stats;
+pub mod store_rate;

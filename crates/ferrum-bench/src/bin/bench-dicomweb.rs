@@ -6,7 +6,9 @@
 //! the server's CPU per request (from /proc/PID/stat) and the ratio of Ferrum's p50 to
 //! Orthanc's. Ferrum's catalog is first seeded with `--qido-studies` synthetic studies
 //! (`ferrum_store::catalog::seed`) so that the searches run at that size; Orthanc gets
-//! `--orthanc-studies` of the same studies loaded from files (one a series).
+//! `--orthanc-studies` of the same studies loaded from files (one a series). Last, store
+//! throughput: rounds of new files sent as STOW-RS and as the upload route's form to Ferrum,
+//! and as STOW-RS to Orthanc ([`ferrum_bench::store_rate`]).
 //!
 //!     scripts/bench-dicomweb.sh [--size 512] [--requests 20] [--qido-studies 100000]
 use std::path::PathBuf;
@@ -18,6 +20,7 @@ use clap::Parser;
 use ferrum_bench::corpus::ct_instance_as;
 use ferrum_bench::seed_files;
 use ferrum_bench::servers::{self, Server};
+use ferrum_bench::store_rate::{self, Framing, Rate};
 use ferrum_store::catalog::seed::{seed_studies, seeded_studies, StudySeed};
 
 #[derive(Parser)]
@@ -43,6 +46,15 @@ struct Args {
     /// Where the servers keep their data.
     #[arg(long, default_value = "target/bench-scratch")]
     scratch: PathBuf,
+    /// Files of each store round (uncompressed 512×512 CT, new UIDs every round).
+    #[arg(long, default_value_t = 300)]
+    stow_files: u32,
+    /// Files per store request.
+    #[arg(long, default_value_t = 50)]
+    stow_batch: usize,
+    /// Rounds of each framing (alternating); the median is printed.
+    #[arg(long, default_value_t = 3)]
+    stow_rounds: u32,
     /// Skip Orthanc even when installed.
     #[arg(long)]
     no_orthanc: bool,
@@ -239,6 +251,39 @@ async fn run_all(server: &Server, root: &str, c: &Corpus, args: &Args) -> anyhow
     Ok(out)
 }
 
+/// Store clients of the throughput rows.
+const STORE_CLIENTS: usize = 4;
+
+/// Alternating rounds of each framing against `routes` (framing, path under the server);
+/// answers each framing's rounds. Every round stores new studies.
+async fn store_rounds(
+    server: &Server,
+    routes: &[(Framing, &str)],
+    args: &Args,
+    run: u64,
+    first_study: u32,
+) -> anyhow::Result<Vec<Vec<Rate>>> {
+    let mut rates = vec![Vec::new(); routes.len()];
+    let mut study = first_study;
+    for _ in 0..args.stow_rounds {
+        for (k, (framing, path)) in routes.iter().enumerate() {
+            let files: Vec<Vec<u8>> =
+                (0..args.stow_files).map(|i| ct_instance_as(run, i, 512, study, 0, false)).collect();
+            study += 1;
+            let url = format!("{}{path}", server.base);
+            rates[k].push(store_rate::store(server, &url, *framing, &files, args.stow_batch, STORE_CLIENTS).await?);
+        }
+    }
+    Ok(rates)
+}
+
+fn rate_cell(rates: Option<&Vec<Rate>>) -> String {
+    match rates.and_then(|r| store_rate::median(r)) {
+        Some(r) => format!("{:.0} | {:.1}", r.files_per_sec, r.cpu_ms_per_file),
+        None => "- | -".into(),
+    }
+}
+
 fn cell(f: &anyhow::Result<Figure>) -> String {
     match f {
         Ok(f) => {
@@ -281,7 +326,16 @@ async fn main() -> anyhow::Result<()> {
     );
     server.wait_idle(Duration::from_secs(300)).await;
     let ferrum_figures = run_all(&server, "/dicomweb", &c, &args).await?;
+    let ferrum_stores = store_rounds(
+        &server,
+        &[(Framing::Stow, "/dicomweb/studies"), (Framing::Form, "/api/uploads")],
+        &args,
+        run,
+        100,
+    )
+    .await?;
     drop(server);
+    let mut orthanc_stores = Vec::new();
 
     let mut orthanc_figures = Vec::new();
     match servers::orthanc_binary() {
@@ -310,6 +364,7 @@ async fn main() -> anyhow::Result<()> {
             }
             server.wait_idle(Duration::from_secs(300)).await;
             orthanc_figures = run_all(&server, "/dicom-web", &c, &args).await?;
+            orthanc_stores = store_rounds(&server, &[(Framing::Stow, "/dicom-web/studies")], &args, run, 1000).await?;
         }
         _ => println!("Orthanc or its DICOMweb plugin is not installed (apt-get install orthanc orthanc-dicomweb)"),
     }
@@ -329,9 +384,30 @@ async fn main() -> anyhow::Result<()> {
         let o = o.map_or("- | - | - | -".into(), cell);
         println!("| {label} | {} | {o} | {ratio} | {target} |", cell(f));
     }
+    println!();
     println!(
-        "| STOW-RS | not measured: STOW-RS is not part of this build | | | | | | | | | files/s >= the JSON upload's |"
+        "Store throughput: {} uncompressed 512x512 CT files a round, {} a request, {STORE_CLIENTS} clients, \
+         median of {} alternating rounds; CPU until idle (thumbnails included)",
+        args.stow_files, args.stow_batch, args.stow_rounds
     );
+    println!("| route | Ferrum files/s | CPU ms/file | Orthanc files/s | CPU ms/file | target |");
+    println!("|---|---|---|---|---|---|");
+    println!(
+        "| STOW-RS (multipart/related) | {} | {} | files/s >= the upload route's |",
+        rate_cell(ferrum_stores.first()),
+        rate_cell(orthanc_stores.first())
+    );
+    println!("| POST /api/uploads (multipart/form-data) | {} | - | - | |", rate_cell(ferrum_stores.get(1)));
+    if let (Some(stow), Some(form)) = (
+        ferrum_stores.first().and_then(|r| store_rate::median(r)),
+        ferrum_stores.get(1).and_then(|r| store_rate::median(r)),
+    ) {
+        println!(
+            "STOW-RS / upload route: {:.2}x files/s, {:.2}x CPU per file",
+            stow.files_per_sec / form.files_per_sec,
+            stow.cpu_ms_per_file / form.cpu_ms_per_file
+        );
+    }
     println!(
         "(Ferrum: {} seeded studies + the uploads, embedded SQLite; Orthanc: {} of the same studies + the uploads, \
          SQLite index, DICOMweb plugin with StudiesMetadata/SeriesMetadata \"Full\")",

@@ -57,7 +57,7 @@ pub struct QidoRow {
 
 #[async_trait]
 pub trait QidoCatalog: Send + Sync {
-    /// The matches the principal may see, in study date (newest first), then UID order.
+    /// The matches the principal may see, in study date (newest first), then descending UID order.
     async fn qido(&self, principal: &Principal, query: &QidoQuery) -> Result<Vec<QidoRow>, StoreError>;
 }
 
@@ -119,6 +119,9 @@ where
     }
 }
 
+/// Newest first, then UID; both descending, as the study date index is walked backwards.
+const STUDY_ORDER: &str = "ORDER BY COALESCE(s.study_date, '') DESC, s.study_uid DESC";
+
 /// Which instance stands for a study or series: the first in series, number, UID order.
 const FIRST_ORDER: &str = "ORDER BY fi.series_uid, fi.instance_number IS NULL, fi.instance_number, fi.sop_uid LIMIT 1";
 
@@ -169,18 +172,26 @@ where
             }
         }
         QidoLevel::Study => {
+            // Narrow first, as the listing does: the page's UIDs walked in the study date
+            // index's order under the filters, then the attributes of those rows only.
             qb.push(format!(
                 "SELECT {counts}, CAST(NULL AS TEXT) AS series_uid, CAST(NULL AS TEXT) AS sop_uid, \
-                 CAST(NULL AS BIGINT) AS series_instances, {} AS dataset FROM studies s WHERE 1 = 1",
+                 CAST(NULL AS BIGINT) AS series_instances, {} AS dataset FROM (SELECT s.study_uid AS hit_uid",
                 first_dataset("fi.study_uid = s.study_uid")
             ));
-            push_studies(qb, dialect, principal, query, "s.study_uid");
+            let text = free_text(&query.study);
+            push_from_where(qb, dialect, principal, &query.study, text.as_ref());
+            push_in(qb, "s.study_uid", &query.study_uids);
             // Only studies with a series (instance) left that matches the series filters.
             if !query.series_uids.is_empty() || !query.series_modalities.is_empty() || query.series_number.is_some() {
                 qb.push(" AND s.study_uid IN (SELECT se.study_uid FROM series se WHERE 1 = 1");
                 push_series_filters(qb, query);
                 qb.push(")");
             }
+            qb.push(format!(" {STUDY_ORDER} LIMIT ")).push_bind(query.limit.max(0));
+            qb.push(" OFFSET ").push_bind(query.offset.max(0));
+            qb.push(format!(") hits JOIN studies s ON s.study_uid = hits.hit_uid {STUDY_ORDER}"));
+            return;
         }
         QidoLevel::Series => {
             qb.push(format!(
@@ -207,7 +218,7 @@ where
             push_instance_filters(qb, query);
         }
     }
-    qb.push(" ORDER BY COALESCE(s.study_date, '') DESC, s.study_uid");
+    qb.push(format!(" {STUDY_ORDER}"));
     match query.level {
         QidoLevel::Study => {}
         QidoLevel::Series => {
