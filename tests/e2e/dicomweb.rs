@@ -187,7 +187,7 @@ async fn dicomweb_client_reads_metadata_equal_to_real_world_files_element_for_el
 }
 
 #[tokio::test]
-async fn instances_catalogued_before_metadata_was_kept_get_it_from_their_stored_objects() {
+async fn instances_catalogued_before_metadata_was_kept_get_it_from_their_stored_objects_past_a_missing_one() {
     let mut app = app().spawn().await.logged_in_as_admin().await;
     let spec = Spec::new(7301, 1, 1);
     assert_eq!(app.upload("application/dicom", dicom(&spec)).await.0, 201);
@@ -198,6 +198,18 @@ async fn instances_catalogued_before_metadata_was_kept_get_it_from_their_stored_
         v
     };
     let kept = without_pixels(metadata(&app, app.token(), &path).await.2);
+
+    // An instance whose object is gone from the blob store, first in the job's order: it
+    // must not hold back the others.
+    let lost = Spec::new(7300, 1, 1);
+    assert!(lost.sop < spec.sop);
+    assert_eq!(app.upload("application/dicom", dicom(&lost)).await.0, 201);
+    app.catalog_sql(&format!(
+        "UPDATE instances SET blob_key = substr(blob_key, 1, length(blob_key) - 8) || '00000000' WHERE sop_uid = '{}'",
+        lost.sop
+    ))
+    .await
+    .unwrap();
 
     // As a catalog from before the metadata was kept: the catalog's own fields meanwhile.
     app.catalog_sql("DELETE FROM instance_metadata").await.unwrap();

@@ -37,6 +37,10 @@ struct Args {
     /// Synthetic studies seeded into Ferrum's catalog before the uploads.
     #[arg(long, default_value_t = 100_000)]
     qido_studies: u64,
+    /// A catalog seeded beforehand (`seed-catalog --url sqlite://PATH`, checkpointed) copied
+    /// in instead of seeding `--qido-studies` again; it must hold that many studies.
+    #[arg(long)]
+    seeded_catalog: Option<PathBuf>,
     /// The same studies loaded into Orthanc (one file a series) before the measures.
     #[arg(long, default_value_t = 2_000)]
     orthanc_studies: u64,
@@ -309,7 +313,10 @@ async fn main() -> anyhow::Result<()> {
 
     // Ferrum: the seeded catalog first, then the uploads, on the embedded default.
     let dir = tempfile::tempdir_in(&args.scratch)?;
-    if args.qido_studies > 0 {
+    if let Some(seeded) = &args.seeded_catalog {
+        std::fs::copy(seeded, dir.path().join("catalog.db")).with_context(|| seeded.display().to_string())?;
+        println!("ferrum: catalog copied from {} ({} studies)", seeded.display(), args.qido_studies);
+    } else if args.qido_studies > 0 {
         let t = Instant::now();
         let url = format!("sqlite://{}", dir.path().join("catalog.db").display());
         let spec = StudySeed { studies: args.qido_studies, batch: 1, owners: Vec::new(), reader: None };
