@@ -254,11 +254,12 @@ pub async fn run() -> anyhow::Result<()> {
     // Before anything is created: the catalog, blobs, spool and secrets are the user's own.
     crate::private_files::restrict_new_files();
     let cli = Cli::parse();
-    crate::telemetry::init(&cli.settings.log);
+    crate::telemetry::init(&cli.settings.log, cli.settings.log_format);
     let settings = cli.settings;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(settings).await?;
+            crate::shutdown::on_signal(app.stop_token());
             // On stdout, for people and for scripts that start the server on port 0 (the
             // DICOM line first: scripts wait for the HTTP one).
             if let Some(addr) = app.dicom_addr() {

@@ -22,6 +22,7 @@ pub mod ohif;
 mod private_files;
 pub mod rectify;
 pub mod routes;
+pub mod shutdown;
 pub mod startup;
 pub mod state;
 mod sweep;

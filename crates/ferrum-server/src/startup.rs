@@ -14,6 +14,7 @@ use ferrum_store::blob::{Encryption, LocalBlobStore, S3BlobStore, S3Settings};
 use ferrum_store::model::Role;
 use ferrum_store::{BlobStore, Catalog};
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 use tracing_actix_web::TracingLogger;
 
 use crate::auth::link_token::LinkKeys;
@@ -107,7 +108,14 @@ pub struct Application {
     addr: std::net::SocketAddr,
     tls: bool,
     server: Server,
-    dicom_addr: Option<std::net::SocketAddr>,
+    dicom: Option<crate::dimse::Listener>,
+    /// Cancelled to stop (see [`crate::shutdown`]).
+    stop: CancellationToken,
+    /// When `stop` was cancelled.
+    stopping: tokio::task::JoinHandle<tokio::time::Instant>,
+    grace: Duration,
+    workers: Vec<tokio::task::JoinHandle<()>>,
+    thumbnails: Arc<ThumbnailQueue>,
 }
 
 impl Application {
@@ -151,7 +159,19 @@ impl Application {
             retention_days: settings.retention_days,
             wake: services.jobs_wake.clone(),
         });
-        crate::jobs::start(jobs.clone(), settings.job_workers).await.context("starting the background workers")?;
+        let stop = CancellationToken::new();
+        let stopping = tokio::spawn({
+            let stop = stop.clone();
+            async move {
+                stop.cancelled().await;
+                tokio::time::Instant::now()
+            }
+        });
+        let grace = crate::shutdown::grace(settings.shutdown_grace_secs);
+        let workers = crate::jobs::start(jobs.clone(), settings.job_workers, stop.clone())
+            .await
+            .context("starting the background workers")?;
+        let thumbnails = services.ingestor.thumbnails.clone();
         // What the HTTP layer needs, taken before the settings move into the state.
         let headers = web::Data::new(security_headers::Policy {
             hsts: tls.is_some(),
@@ -195,14 +215,14 @@ impl Application {
             settings.audit_anchor_secs,
         );
         let audit = crate::audit::AuditLog::new(services.catalog.clone(), settings.audit_coalesce_secs);
-        let dicom_addr = match settings.dicom_listener()? {
+        let dicom = match settings.dicom_listener()? {
             Some(addr) => {
                 let dimse = Arc::new(crate::dimse::Dimse {
                     catalog: services.catalog.clone(),
                     ingestor: services.ingestor.clone(),
                     config: crate::dimse::DimseConfig::from_settings(&settings),
                 });
-                Some(crate::dimse::start(addr, dimse).await?)
+                Some(crate::dimse::start(addr, dimse, stop.clone()).await?)
             }
             None => None,
         };
@@ -249,13 +269,15 @@ impl Application {
         .client_request_timeout(header_timeout)
         .client_disconnect_timeout(disconnect_timeout)
         .keep_alive(keep_alive)
-        .max_connections(max_connections);
+        .max_connections(max_connections)
+        .shutdown_timeout(grace.as_secs().max(1))
+        .shutdown_signal(stop.clone().cancelled_owned());
         let server = match tls {
             Some(config) => server.listen_rustls_0_23(listener, config)?,
             None => server.listen(listener)?,
         }
         .run();
-        Ok(Application { addr: bound, tls: served_tls, server, dicom_addr })
+        Ok(Application { addr: bound, tls: served_tls, server, dicom, stop, stopping, grace, workers, thumbnails })
     }
 
     pub fn port(&self) -> u16 {
@@ -268,7 +290,12 @@ impl Application {
 
     /// Where the DICOM listener is, when `FERRUM_DICOM_BIND` is set.
     pub fn dicom_addr(&self) -> Option<std::net::SocketAddr> {
-        self.dicom_addr
+        self.dicom.as_ref().map(|d| d.addr)
+    }
+
+    /// Cancelling it stops the server gracefully (what SIGTERM does in `ferrum serve`).
+    pub fn stop_token(&self) -> CancellationToken {
+        self.stop.clone()
     }
 
     /// The address to reach the server at, `http://` or `https://`.
@@ -276,8 +303,27 @@ impl Application {
         format!("{}://{}", if self.tls { "https" } else { "http" }, self.addr)
     }
 
+    /// Serves until stopped: once `stop` is cancelled and the HTTP requests in flight are
+    /// answered, waits (within the grace, counted from the cancel) for the background jobs
+    /// being run and the DICOM associations in progress, then queues the thumbnails asked for.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        // The HTTP server also ends on its own only on an error; stop the rest with it.
+        self.stop.cancel();
+        let deadline = self.stopping.await.unwrap_or_else(|_| tokio::time::Instant::now()) + self.grace;
+        let mut tasks = self.workers;
+        tasks.extend(self.dicom.map(|d| d.stopped));
+        let left = crate::shutdown::wait_until(deadline, tasks).await;
+        if left > 0 {
+            tracing::warn!(unfinished = left, "stopped with background work unfinished (its jobs run again later)");
+        }
+        let _ = tokio::time::timeout_at(
+            deadline.max(tokio::time::Instant::now() + Duration::from_secs(1)),
+            self.thumbnails.flush(),
+        )
+        .await;
+        tracing::info!("stopped");
+        served
     }
 }
 

@@ -126,13 +126,16 @@ impl Session<'_> {
         self.report.files.pop()
     }
 
+    // Spans carry sizes and counts only: file names and DICOM attributes may name a patient.
+    #[tracing::instrument(name = "ingest_zip", skip_all, fields(bytes = archive.len))]
     async fn add_zip(&mut self, name: String, archive: Spooled) -> Result<(), IngestError> {
         let (tx, mut rx) = tokio::sync::mpsc::channel(2);
         let spool_dir = self.ingestor.spool_dir.clone();
         let limits = self.ingestor.zip_limits;
         let archive_name = name.clone();
+        let span = tracing::Span::current();
         let walker = tokio::task::spawn_blocking(move || match spool::into_file_blocking(archive, &spool_dir) {
-            Ok(path) => zip::walk(&archive_name, &path, spool_dir, limits, tx),
+            Ok(path) => span.in_scope(|| zip::walk(&archive_name, &path, spool_dir, limits, tx)),
             Err(e) => {
                 let report = FileReport::rejected(&archive_name, format!("cannot spool the archive: {e}"));
                 let _ = tx.blocking_send(zip::ZipItem::Decided(report));
@@ -149,6 +152,7 @@ impl Session<'_> {
     }
 
     /// Ingests one spooled body as one DICOM object (never unpacked as an archive).
+    #[tracing::instrument(name = "ingest_instance", skip_all, fields(bytes = spooled.len))]
     pub async fn add_instance(&mut self, name: String, spooled: Spooled, origin: Origin) -> Result<(), IngestError> {
         let source = match &spooled.content {
             Content::Memory(bytes) => Source::Memory(bytes.clone()),
@@ -255,6 +259,7 @@ impl Session<'_> {
     }
 
     /// Commits what is pending. Until this returns, nothing pending may be acknowledged.
+    #[tracing::instrument(name = "ingest_commit", skip_all, fields(objects = self.pending.len()))]
     pub async fn flush(&mut self) -> Result<(), IngestError> {
         if self.pending.is_empty() {
             return Ok(());
