@@ -34,6 +34,7 @@ mod images;
 mod instances;
 mod links;
 mod logs;
+mod metrics;
 mod ohif;
 mod real_world;
 mod rectify;

@@ -39,6 +39,7 @@ pub struct Services {
     pub ingestor: Arc<Ingestor>,
     pub images: Arc<Images>,
     pub jobs_wake: Arc<Notify>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl Services {
@@ -52,7 +53,9 @@ impl Services {
         std::fs::create_dir_all(settings.spool_dir()).context("creating the upload spool directory")?;
         let jobs_wake = Arc::new(Notify::new());
         let thumbnails = Arc::new(ThumbnailQueue::start(catalog.clone(), jobs_wake.clone()));
+        let metrics = Arc::new(Metrics::default());
         let ingestor = Arc::new(Ingestor {
+            metrics: metrics.clone(),
             catalog: catalog.clone(),
             blobs: blobs.clone(),
             thumbnails,
@@ -64,7 +67,7 @@ impl Services {
             },
         });
         let images = Arc::new(Images::new(blobs.clone()));
-        Ok(Services { catalog, blobs, ingestor, images, jobs_wake })
+        Ok(Services { catalog, blobs, ingestor, images, jobs_wake, metrics })
     }
 }
 
@@ -147,7 +150,7 @@ impl Application {
         }
         let tokens = Arc::new(tokens);
 
-        let metrics = Arc::new(Metrics::default());
+        let metrics = services.metrics.clone();
         let jobs = Arc::new(JobContext {
             catalog: services.catalog.clone(),
             blobs: services.blobs.clone(),
@@ -214,7 +217,8 @@ impl Application {
             settings.audit_retention_days,
             settings.audit_anchor_secs,
         );
-        let audit = crate::audit::AuditLog::new(services.catalog.clone(), settings.audit_coalesce_secs);
+        let audit =
+            crate::audit::AuditLog::new(services.catalog.clone(), settings.audit_coalesce_secs, metrics.clone());
         let dicom = match settings.dicom_listener()? {
             Some(addr) => {
                 let dimse = Arc::new(crate::dimse::Dimse {
@@ -252,6 +256,7 @@ impl Application {
                 .wrap(TracingLogger::<RedactedRootSpan>::new())
                 .wrap(from_fn(crate::audit::middleware::apply))
                 .wrap(from_fn(security_headers::apply))
+                .wrap(from_fn(crate::http::request_metrics::apply))
                 .app_data(data.clone())
                 .app_data(headers.clone())
                 .app_data(idle.clone())

@@ -70,20 +70,24 @@ pub struct Deidentified;
 pub struct AuditLog {
     catalog: Arc<dyn Catalog>,
     coalescer: coalesce::Coalescer,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AuditLog {
     /// `coalesce_secs`: the window of coalesced reads (0: every read its own event).
-    pub fn new(catalog: Arc<dyn Catalog>, coalesce_secs: u64) -> Arc<AuditLog> {
+    pub fn new(catalog: Arc<dyn Catalog>, coalesce_secs: u64, metrics: Arc<crate::metrics::Metrics>) -> Arc<AuditLog> {
         let coalescer = coalesce::Coalescer::new(coalesce_secs);
         let every = coalescer.flush_every();
-        let log = Arc::new(AuditLog { catalog, coalescer });
+        let log = Arc::new(AuditLog { catalog, coalescer, metrics });
         coalesce::start_flusher(Arc::downgrade(&log), every);
         log
     }
 
     pub async fn append(&self, event: &NewAuditEvent) -> Result<AuditRecord, ApiError> {
-        self.catalog.append_audit(event).await.map_err(|e| {
+        let started = std::time::Instant::now();
+        let appended = self.catalog.append_audit(event).await;
+        self.metrics.audit_appended(started.elapsed());
+        appended.map_err(|e| {
             tracing::error!(error = %e, "audit event could not be written");
             ApiError::Unavailable("the audit trail cannot be written; access refused".into())
         })

@@ -130,7 +130,7 @@ async fn run(ctx: &JobContext, job: Job) {
     };
     let recorded = match result {
         Ok(next) => {
-            ctx.metrics.increment("ferrum_jobs_completed_total", &job.kind);
+            ctx.metrics.job_done(&job.kind, true);
             match ctx.catalog.complete_job(&job).await {
                 Ok(()) => match next {
                     Some(next) => ctx.catalog.enqueue_jobs(&[next]).await,
@@ -140,7 +140,7 @@ async fn run(ctx: &JobContext, job: Job) {
             }
         }
         Err(e) => {
-            ctx.metrics.increment("ferrum_jobs_failed_total", &job.kind);
+            ctx.metrics.job_done(&job.kind, false);
             let backoff = (1i64 << job.attempts.clamp(0, 12)).min(MAX_BACKOFF_SECS);
             tracing::warn!(kind = %job.kind, attempts = job.attempts, retry_in_secs = backoff, error = %e, "background job failed");
             let retry = timestamp(chrono::Utc::now() + chrono::Duration::seconds(backoff));
