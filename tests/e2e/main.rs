@@ -13,6 +13,7 @@ mod browser_sharing;
 mod cli;
 mod cluster;
 mod compose;
+mod config_check;
 mod deidentify;
 mod deidentify_export;
 mod dicomweb;

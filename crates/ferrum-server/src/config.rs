@@ -520,7 +520,7 @@ impl fmt::Debug for Settings {
 }
 
 /// Hides the password of a database URL.
-fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => format!("{}://<redacted>@{}", &url[..scheme], &url[at + 1..]),
         _ => url.to_owned(),

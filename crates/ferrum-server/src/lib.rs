@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
+mod config_check;
 pub mod deid;
 pub mod dimse;
 pub mod error;

@@ -79,7 +79,7 @@ pub fn open_key_store(settings: &Settings) -> anyhow::Result<Option<KeyStore>> {
 }
 
 /// The blob store the settings name: S3 when `FERRUM_S3_BUCKET` is set, else the data directory.
-async fn open_blob_store(settings: &Settings) -> anyhow::Result<Arc<dyn BlobStore>> {
+pub(crate) async fn open_blob_store(settings: &Settings) -> anyhow::Result<Arc<dyn BlobStore>> {
     let Some(bucket) = &settings.s3_bucket else {
         let local = match open_key_store(settings)? {
             Some(keys) => LocalBlobStore::open_encrypted(settings.blob_dir(), Arc::new(keys)),
