@@ -291,6 +291,27 @@ impl TestApp {
         }
     }
 
+    /// Sends SIGTERM and waits, polling without blocking the test's other tasks, for the
+    /// process to exit; answers its exit status and how long it took. Panics (killing it)
+    /// when it is still running after `within`.
+    pub async fn terminate(&mut self, within: Duration) -> (std::process::ExitStatus, Duration) {
+        let mut child = self.child.take().expect("the server is running");
+        let started = std::time::Instant::now();
+        let sent = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("run kill");
+        assert!(sent.success(), "kill -TERM failed");
+        loop {
+            if let Some(status) = child.try_wait().expect("wait for ferrum") {
+                return (status, started.elapsed());
+            }
+            if started.elapsed() > within {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("ferrum still ran {within:?} after SIGTERM; its log:\n{}", self.log_text());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// The server process's id (to read its memory from /proc).
     pub fn pid(&self) -> u32 {
         self.child.as_ref().expect("the server is running").id()

@@ -1,6 +1,6 @@
 //! The `ferrum` command line: `serve` (the default), `migrate`, `user add`, `user unlock`,
 //! `keys rotate`, `keys list`, `import`, `audit verify|export|prune`, `erase study|series|patient`,
-//! `export`, `dicom-node add|list|remove`.
+//! `export`, `dicom-node add|list|remove`, `config check`.
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -55,6 +55,11 @@ pub enum Command {
     DicomNode {
         #[command(subcommand)]
         command: DicomNodeCommand,
+    },
+    /// The effective configuration, and whether the server could run with it.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
     },
     /// Read and check the audit trail.
     Audit {
@@ -135,6 +140,14 @@ pub enum DicomNodeCommand {
     List,
     /// Remove a node: its associations are refused from then on.
     Remove { ae_title: String },
+}
+
+#[derive(Subcommand)]
+pub enum ConfigCommand {
+    /// Print every setting and where it came from (secrets redacted), then check live that
+    /// the catalog answers, the blob store writes, reads and deletes a probe object, and the
+    /// HTTP and DICOM ports can be bound; exits 1 naming what failed.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -253,12 +266,15 @@ fn cli_event(action: Action, account: &str) -> NewAuditEvent {
 pub async fn run() -> anyhow::Result<()> {
     // Before anything is created: the catalog, blobs, spool and secrets are the user's own.
     crate::private_files::restrict_new_files();
-    let cli = Cli::parse();
-    crate::telemetry::init(&cli.settings.log);
+    let clap_command = <Cli as clap::CommandFactory>::command();
+    let matches = clap_command.clone().get_matches();
+    let cli = <Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    crate::telemetry::init(&cli.settings.log, cli.settings.log_format);
     let settings = cli.settings;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(settings).await?;
+            crate::shutdown::on_signal(app.stop_token());
             // On stdout, for people and for scripts that start the server on port 0 (the
             // DICOM line first: scripts wait for the HTTP one).
             if let Some(addr) = app.dicom_addr() {
@@ -372,6 +388,16 @@ pub async fn run() -> anyhow::Result<()> {
             let mut summary = serde_json::to_value(counts)?;
             summary["out"] = out.display().to_string().into();
             println!("{summary}");
+        }
+        Command::Config { command: ConfigCommand::Check } => {
+            // The settings are global arguments: the innermost matches hold them all.
+            let mut leaf = &matches;
+            while let Some((_, sub)) = leaf.subcommand() {
+                leaf = sub;
+            }
+            if !crate::config_check::run(&settings, &clap_command, leaf).await {
+                std::process::exit(1);
+            }
         }
         Command::Audit { command } => {
             if !crate::audit::cli::run(&settings, command).await? {

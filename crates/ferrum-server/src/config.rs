@@ -258,6 +258,22 @@ pub struct Settings {
         global = true
     )]
     pub log: String,
+    /// Log line format: `json` (one JSON object a line) or `text`; unset, JSON unless stderr
+    /// is a terminal.
+    #[arg(long, env = "FERRUM_LOG_FORMAT", value_enum, global = true)]
+    pub log_format: Option<LogFormat>,
+    /// On SIGTERM or Ctrl-C, how long requests in flight (uploads) and background jobs get to
+    /// finish before the process exits anyway, seconds.
+    #[arg(long, env = "FERRUM_SHUTDOWN_GRACE_SECS", default_value_t = 30, global = true)]
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One JSON object a line, for log collectors.
+    Json,
+    /// Human-readable lines.
+    Text,
 }
 
 /// A setting that failed validation, named as the user sets it.
@@ -504,7 +520,7 @@ impl fmt::Debug for Settings {
 }
 
 /// Hides the password of a database URL.
-fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => format!("{}://<redacted>@{}", &url[..scheme], &url[at + 1..]),
         _ => url.to_owned(),

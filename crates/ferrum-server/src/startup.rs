@@ -14,6 +14,7 @@ use ferrum_store::blob::{Encryption, LocalBlobStore, S3BlobStore, S3Settings};
 use ferrum_store::model::Role;
 use ferrum_store::{BlobStore, Catalog};
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 use tracing_actix_web::TracingLogger;
 
 use crate::auth::link_token::LinkKeys;
@@ -38,6 +39,7 @@ pub struct Services {
     pub ingestor: Arc<Ingestor>,
     pub images: Arc<Images>,
     pub jobs_wake: Arc<Notify>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl Services {
@@ -51,7 +53,9 @@ impl Services {
         std::fs::create_dir_all(settings.spool_dir()).context("creating the upload spool directory")?;
         let jobs_wake = Arc::new(Notify::new());
         let thumbnails = Arc::new(ThumbnailQueue::start(catalog.clone(), jobs_wake.clone()));
+        let metrics = Arc::new(Metrics::default());
         let ingestor = Arc::new(Ingestor {
+            metrics: metrics.clone(),
             catalog: catalog.clone(),
             blobs: blobs.clone(),
             thumbnails,
@@ -63,7 +67,7 @@ impl Services {
             },
         });
         let images = Arc::new(Images::new(blobs.clone()));
-        Ok(Services { catalog, blobs, ingestor, images, jobs_wake })
+        Ok(Services { catalog, blobs, ingestor, images, jobs_wake, metrics })
     }
 }
 
@@ -75,7 +79,7 @@ pub fn open_key_store(settings: &Settings) -> anyhow::Result<Option<KeyStore>> {
 }
 
 /// The blob store the settings name: S3 when `FERRUM_S3_BUCKET` is set, else the data directory.
-async fn open_blob_store(settings: &Settings) -> anyhow::Result<Arc<dyn BlobStore>> {
+pub(crate) async fn open_blob_store(settings: &Settings) -> anyhow::Result<Arc<dyn BlobStore>> {
     let Some(bucket) = &settings.s3_bucket else {
         let local = match open_key_store(settings)? {
             Some(keys) => LocalBlobStore::open_encrypted(settings.blob_dir(), Arc::new(keys)),
@@ -107,7 +111,14 @@ pub struct Application {
     addr: std::net::SocketAddr,
     tls: bool,
     server: Server,
-    dicom_addr: Option<std::net::SocketAddr>,
+    dicom: Option<crate::dimse::Listener>,
+    /// Cancelled to stop (see [`crate::shutdown`]).
+    stop: CancellationToken,
+    /// When `stop` was cancelled.
+    stopping: tokio::task::JoinHandle<tokio::time::Instant>,
+    grace: Duration,
+    workers: Vec<tokio::task::JoinHandle<()>>,
+    thumbnails: Arc<ThumbnailQueue>,
 }
 
 impl Application {
@@ -139,7 +150,7 @@ impl Application {
         }
         let tokens = Arc::new(tokens);
 
-        let metrics = Arc::new(Metrics::default());
+        let metrics = services.metrics.clone();
         let jobs = Arc::new(JobContext {
             catalog: services.catalog.clone(),
             blobs: services.blobs.clone(),
@@ -151,7 +162,19 @@ impl Application {
             retention_days: settings.retention_days,
             wake: services.jobs_wake.clone(),
         });
-        crate::jobs::start(jobs.clone(), settings.job_workers).await.context("starting the background workers")?;
+        let stop = CancellationToken::new();
+        let stopping = tokio::spawn({
+            let stop = stop.clone();
+            async move {
+                stop.cancelled().await;
+                tokio::time::Instant::now()
+            }
+        });
+        let grace = crate::shutdown::grace(settings.shutdown_grace_secs);
+        let workers = crate::jobs::start(jobs.clone(), settings.job_workers, stop.clone())
+            .await
+            .context("starting the background workers")?;
+        let thumbnails = services.ingestor.thumbnails.clone();
         // What the HTTP layer needs, taken before the settings move into the state.
         let headers = web::Data::new(security_headers::Policy {
             hsts: tls.is_some(),
@@ -194,15 +217,16 @@ impl Application {
             settings.audit_retention_days,
             settings.audit_anchor_secs,
         );
-        let audit = crate::audit::AuditLog::new(services.catalog.clone(), settings.audit_coalesce_secs);
-        let dicom_addr = match settings.dicom_listener()? {
+        let audit =
+            crate::audit::AuditLog::new(services.catalog.clone(), settings.audit_coalesce_secs, metrics.clone());
+        let dicom = match settings.dicom_listener()? {
             Some(addr) => {
                 let dimse = Arc::new(crate::dimse::Dimse {
                     catalog: services.catalog.clone(),
                     ingestor: services.ingestor.clone(),
                     config: crate::dimse::DimseConfig::from_settings(&settings),
                 });
-                Some(crate::dimse::start(addr, dimse).await?)
+                Some(crate::dimse::start(addr, dimse, stop.clone()).await?)
             }
             None => None,
         };
@@ -232,6 +256,7 @@ impl Application {
                 .wrap(TracingLogger::<RedactedRootSpan>::new())
                 .wrap(from_fn(crate::audit::middleware::apply))
                 .wrap(from_fn(security_headers::apply))
+                .wrap(from_fn(crate::http::request_metrics::apply))
                 .app_data(data.clone())
                 .app_data(headers.clone())
                 .app_data(idle.clone())
@@ -249,13 +274,15 @@ impl Application {
         .client_request_timeout(header_timeout)
         .client_disconnect_timeout(disconnect_timeout)
         .keep_alive(keep_alive)
-        .max_connections(max_connections);
+        .max_connections(max_connections)
+        .shutdown_timeout(grace.as_secs().max(1))
+        .shutdown_signal(stop.clone().cancelled_owned());
         let server = match tls {
             Some(config) => server.listen_rustls_0_23(listener, config)?,
             None => server.listen(listener)?,
         }
         .run();
-        Ok(Application { addr: bound, tls: served_tls, server, dicom_addr })
+        Ok(Application { addr: bound, tls: served_tls, server, dicom, stop, stopping, grace, workers, thumbnails })
     }
 
     pub fn port(&self) -> u16 {
@@ -268,7 +295,12 @@ impl Application {
 
     /// Where the DICOM listener is, when `FERRUM_DICOM_BIND` is set.
     pub fn dicom_addr(&self) -> Option<std::net::SocketAddr> {
-        self.dicom_addr
+        self.dicom.as_ref().map(|d| d.addr)
+    }
+
+    /// Cancelling it stops the server gracefully (what SIGTERM does in `ferrum serve`).
+    pub fn stop_token(&self) -> CancellationToken {
+        self.stop.clone()
     }
 
     /// The address to reach the server at, `http://` or `https://`.
@@ -276,8 +308,27 @@ impl Application {
         format!("{}://{}", if self.tls { "https" } else { "http" }, self.addr)
     }
 
+    /// Serves until stopped: once `stop` is cancelled and the HTTP requests in flight are
+    /// answered, waits (within the grace, counted from the cancel) for the background jobs
+    /// being run and the DICOM associations in progress, then queues the thumbnails asked for.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        // The HTTP server also ends on its own only on an error; stop the rest with it.
+        self.stop.cancel();
+        let deadline = self.stopping.await.unwrap_or_else(|_| tokio::time::Instant::now()) + self.grace;
+        let mut tasks = self.workers;
+        tasks.extend(self.dicom.map(|d| d.stopped));
+        let left = crate::shutdown::wait_until(deadline, tasks).await;
+        if left > 0 {
+            tracing::warn!(unfinished = left, "stopped with background work unfinished (its jobs run again later)");
+        }
+        let _ = tokio::time::timeout_at(
+            deadline.max(tokio::time::Instant::now() + Duration::from_secs(1)),
+            self.thumbnails.flush(),
+        )
+        .await;
+        tracing::info!("stopped");
+        served
     }
 }
 

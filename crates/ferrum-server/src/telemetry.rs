@@ -8,15 +8,23 @@ use tracing_actix_web::RootSpanBuilder;
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::EnvFilter;
 
-pub fn init(filter: &str) {
+use crate::config::LogFormat;
+
+/// Logs to stderr: JSON lines (each with the fields of the spans it happened in, so every
+/// line of a request carries its `request_id`) unless `format` says text or, unset, stderr
+/// is a terminal.
+pub fn init(filter: &str, format: Option<LogFormat>) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_span_events(FmtSpan::CLOSE)
         .with_target(false)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format.unwrap_or(if terminal { LogFormat::Text } else { LogFormat::Json }) {
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).with_span_list(true).try_init(),
+        LogFormat::Text => builder.with_ansi(terminal).try_init(),
+    };
 }
 
 pub struct RedactedRootSpan;

@@ -508,6 +508,15 @@ pub struct Job {
     pub attempts: i64,
 }
 
+/// The due jobs of one kind.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct JobBacklog {
+    pub kind: String,
+    pub due: i64,
+    /// The earliest `run_after` among them (RFC 3339).
+    pub oldest_due_at: String,
+}
+
 /// A viewer link to create; `id` is random and made by the server.
 #[derive(Debug, Clone)]
 pub struct NewLink {

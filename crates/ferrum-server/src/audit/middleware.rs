@@ -1,4 +1,5 @@
-//! Gives every request an id (`X-Request-Id`, also on its log span and its audit events)
+//! Gives every request an id (`X-Request-Id`, the caller's own when it sent a sane one, also
+//! on its log span and its audit events)
 //! and records, for every `/api` and `/v` request, what its handler did not: refusals by the
 //! extractors (no token, expired, forged), not-found probes of others' UIDs, errors, and
 //! any allowed answer a handler forgot — that last one before the answer leaves, so that
@@ -20,7 +21,7 @@ pub async fn apply<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, Error> {
-    let id = uuid::Uuid::new_v4().simple().to_string();
+    let id = RequestId::from_header(req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok())).0;
     req.extensions_mut().insert(RequestId(id.clone()));
     let action = routes::action_for(req.method().as_str(), req.match_pattern().as_deref(), req.path());
     let state = req.app_data::<web::Data<AppState>>().cloned();
@@ -30,7 +31,11 @@ pub async fn apply<B: MessageBody + 'static>(
         Err(e) => {
             // Answered as an error later by actix; nothing of the request is left to record
             // but the fact, which the log span keeps with this id.
-            tracing::warn!(status = e.as_response_error().status_code().as_u16(), "request failed before an answer");
+            tracing::warn!(
+                request_id = %id,
+                status = e.as_response_error().status_code().as_u16(),
+                "request failed before an answer"
+            );
             return Err(e);
         }
     };

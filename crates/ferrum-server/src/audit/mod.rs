@@ -27,9 +27,32 @@ use crate::state::AppState;
 /// Longest user agent kept.
 const USER_AGENT_MAX: usize = 256;
 
-/// The request's id: given to every request, answered as `X-Request-Id`, kept on its events.
+/// The request's id: given to every request, answered as `X-Request-Id`, kept on its events
+/// and its log lines.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
+
+/// Longest incoming `X-Request-Id` taken as the request's own.
+const REQUEST_ID_MAX: usize = 64;
+
+impl RequestId {
+    /// The id a proxy or client already gave the request, when it is a sane one (1 to 64
+    /// letters, digits, `-`, `_`, `.`, `:`), so that a request can be followed across
+    /// services; otherwise a new one. Anything else is refused: it would reach the log and
+    /// the audit trail as sent.
+    pub fn from_header(incoming: Option<&str>) -> RequestId {
+        match incoming {
+            Some(id)
+                if !id.is_empty()
+                    && id.len() <= REQUEST_ID_MAX
+                    && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':')) =>
+            {
+                RequestId(id.to_owned())
+            }
+            _ => RequestId(uuid::Uuid::new_v4().simple().to_string()),
+        }
+    }
+}
 
 /// Set on a request once an event for it is written, so the middleware does not add another.
 #[derive(Debug, Clone, Copy)]
@@ -47,20 +70,24 @@ pub struct Deidentified;
 pub struct AuditLog {
     catalog: Arc<dyn Catalog>,
     coalescer: coalesce::Coalescer,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AuditLog {
     /// `coalesce_secs`: the window of coalesced reads (0: every read its own event).
-    pub fn new(catalog: Arc<dyn Catalog>, coalesce_secs: u64) -> Arc<AuditLog> {
+    pub fn new(catalog: Arc<dyn Catalog>, coalesce_secs: u64, metrics: Arc<crate::metrics::Metrics>) -> Arc<AuditLog> {
         let coalescer = coalesce::Coalescer::new(coalesce_secs);
         let every = coalescer.flush_every();
-        let log = Arc::new(AuditLog { catalog, coalescer });
+        let log = Arc::new(AuditLog { catalog, coalescer, metrics });
         coalesce::start_flusher(Arc::downgrade(&log), every);
         log
     }
 
     pub async fn append(&self, event: &NewAuditEvent) -> Result<AuditRecord, ApiError> {
-        self.catalog.append_audit(event).await.map_err(|e| {
+        let started = std::time::Instant::now();
+        let appended = self.catalog.append_audit(event).await;
+        self.metrics.audit_appended(started.elapsed());
+        appended.map_err(|e| {
             tracing::error!(error = %e, "audit event could not be written");
             ApiError::Unavailable("the audit trail cannot be written; access refused".into())
         })

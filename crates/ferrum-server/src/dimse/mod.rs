@@ -23,6 +23,7 @@ use anyhow::Context;
 use ferrum_store::Catalog;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
 use crate::ingest::Ingestor;
@@ -60,16 +61,28 @@ pub struct Dimse {
     pub config: DimseConfig,
 }
 
-/// Binds the listener and serves associations until the process ends; answers the bound
-/// address (for port 0).
-pub async fn start(addr: SocketAddr, dimse: Arc<Dimse>) -> anyhow::Result<SocketAddr> {
+/// The running listener: where it is bound, and its accept loop, which ends once `stop` was
+/// cancelled and the associations in progress are over.
+pub struct Listener {
+    pub addr: SocketAddr,
+    pub stopped: tokio::task::JoinHandle<()>,
+}
+
+/// Binds the listener and serves associations until `stop` is cancelled; then accepts no
+/// more and lets the associations in progress finish (the caller bounds how long it waits).
+pub async fn start(addr: SocketAddr, dimse: Arc<Dimse>, stop: CancellationToken) -> anyhow::Result<Listener> {
     let listener =
         TcpListener::bind(addr).await.with_context(|| format!("FERRUM_DICOM_BIND: cannot listen on {addr}"))?;
     let bound = listener.local_addr()?;
-    let slots = Arc::new(Semaphore::new(dimse.config.max_associations));
-    tokio::spawn(async move {
+    let max = dimse.config.max_associations;
+    let slots = Arc::new(Semaphore::new(max));
+    let stopped = tokio::spawn(async move {
         loop {
-            let (socket, peer) = match listener.accept().await {
+            let accepted = tokio::select! {
+                _ = stop.cancelled() => break,
+                accepted = listener.accept() => accepted,
+            };
+            let (socket, peer) = match accepted {
                 Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors and the like: wait instead of spinning.
@@ -92,6 +105,9 @@ pub async fn start(addr: SocketAddr, dimse: Arc<Dimse>) -> anyhow::Result<Socket
                 }
             }
         }
+        drop(listener);
+        // Every slot back: no association is left.
+        let _ = slots.acquire_many(u32::try_from(max).unwrap_or(u32::MAX)).await;
     });
-    Ok(bound)
+    Ok(Listener { addr: bound, stopped })
 }

@@ -5,5 +5,6 @@
 pub mod body_timeout;
 pub mod client_addr;
 pub mod cors;
+pub mod request_metrics;
 pub mod security_headers;
 pub mod tls;

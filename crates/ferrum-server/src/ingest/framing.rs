@@ -48,6 +48,7 @@ impl From<SpoolError> for FramingError {
 }
 
 /// Spools a stream of chunks (a request body or one part of it), at most `limit` bytes.
+#[tracing::instrument(name = "spool", skip_all)]
 pub async fn spool_stream<S, E>(
     dir: &Path,
     mut stream: S,

@@ -43,6 +43,8 @@ pub enum IngestError {
 pub struct Ingestor {
     pub catalog: Arc<dyn Catalog>,
     pub blobs: Arc<dyn BlobStore>,
+    /// Ingest counters (files by outcome, bytes, sessions in flight).
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     /// Where new series' thumbnails are asked for, off the request path.
     pub thumbnails: Arc<crate::jobs::ThumbnailQueue>,
     pub policy: ConflictPolicy,
@@ -87,6 +89,7 @@ pub struct Session<'a> {
     /// The one study this upload may add to (STOW-RS `/studies/{study}`); objects of other
     /// studies are refused before anything of them is stored.
     study: Option<String>,
+    _in_flight: crate::metrics::InFlight,
 }
 
 impl Ingestor {
@@ -98,6 +101,7 @@ impl Ingestor {
             pending: Vec::new(),
             audited: HashSet::new(),
             study: None,
+            _in_flight: self.metrics.ingest_started(),
         }
     }
 }
@@ -110,6 +114,7 @@ impl Session<'_> {
 
     /// Ingests one spooled body: a ZIP (by its signature) or a DICOM object.
     pub async fn add(&mut self, name: String, spooled: Spooled, origin: Origin) -> Result<(), IngestError> {
+        self.ingestor.metrics.ingest_bytes(spooled.len);
         if zip::looks_like_zip(&spooled.head) {
             self.add_zip(name, spooled).await
         } else {
@@ -123,16 +128,21 @@ impl Session<'_> {
         if !self.pending.is_empty() {
             return None;
         }
-        self.report.files.pop()
+        let line = self.report.files.pop()?;
+        self.ingestor.metrics.ingested_file(line.status.label());
+        Some(line)
     }
 
+    // Spans carry sizes and counts only: file names and DICOM attributes may name a patient.
+    #[tracing::instrument(name = "ingest_zip", skip_all, fields(bytes = archive.len))]
     async fn add_zip(&mut self, name: String, archive: Spooled) -> Result<(), IngestError> {
         let (tx, mut rx) = tokio::sync::mpsc::channel(2);
         let spool_dir = self.ingestor.spool_dir.clone();
         let limits = self.ingestor.zip_limits;
         let archive_name = name.clone();
+        let span = tracing::Span::current();
         let walker = tokio::task::spawn_blocking(move || match spool::into_file_blocking(archive, &spool_dir) {
-            Ok(path) => zip::walk(&archive_name, &path, spool_dir, limits, tx),
+            Ok(path) => span.in_scope(|| zip::walk(&archive_name, &path, spool_dir, limits, tx)),
             Err(e) => {
                 let report = FileReport::rejected(&archive_name, format!("cannot spool the archive: {e}"));
                 let _ = tx.blocking_send(zip::ZipItem::Decided(report));
@@ -149,6 +159,7 @@ impl Session<'_> {
     }
 
     /// Ingests one spooled body as one DICOM object (never unpacked as an archive).
+    #[tracing::instrument(name = "ingest_instance", skip_all, fields(bytes = spooled.len))]
     pub async fn add_instance(&mut self, name: String, spooled: Spooled, origin: Origin) -> Result<(), IngestError> {
         let source = match &spooled.content {
             Content::Memory(bytes) => Source::Memory(bytes.clone()),
@@ -255,6 +266,7 @@ impl Session<'_> {
     }
 
     /// Commits what is pending. Until this returns, nothing pending may be acknowledged.
+    #[tracing::instrument(name = "ingest_commit", skip_all, fields(objects = self.pending.len()))]
     pub async fn flush(&mut self) -> Result<(), IngestError> {
         if self.pending.is_empty() {
             return Ok(());
@@ -324,6 +336,9 @@ impl Session<'_> {
     /// audit trail (committed with their rows), so that the caller records only the rest.
     pub async fn finish_audited(mut self) -> Result<(UploadReport, HashSet<String>), IngestError> {
         self.flush().await?;
+        for line in &self.report.files {
+            self.ingestor.metrics.ingested_file(line.status.label());
+        }
         self.report.finish();
         Ok((self.report, self.audited))
     }

@@ -10,6 +10,18 @@ pub enum FileStatus {
     Skipped,
 }
 
+impl FileStatus {
+    /// The word of the ingest metrics.
+    pub fn label(self) -> &'static str {
+        match self {
+            FileStatus::Stored => "stored",
+            FileStatus::Duplicate => "duplicate",
+            FileStatus::Rejected => "rejected",
+            FileStatus::Skipped => "skipped",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct FileReport {
     pub name: String,

@@ -34,7 +34,7 @@ pub async fn run(ctx: &JobContext) -> anyhow::Result<Option<NewJob>> {
             match release(ctx, blob, grace).await {
                 Ok(gone) => {
                     deleted += usize::from(gone);
-                    ctx.metrics.increment("ferrum_outbox_keys_total", if gone { "deleted" } else { "kept" });
+                    ctx.metrics.outbox_key(gone);
                 }
                 Err(e) => {
                     let backoff = (1i64 << blob.attempts.clamp(0, 12)).min(MAX_BACKOFF_SECS);

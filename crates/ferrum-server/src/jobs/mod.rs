@@ -15,6 +15,8 @@ use std::time::Duration;
 use ferrum_store::model::{Job, NewJob};
 use ferrum_store::{BlobStore, Catalog, StoreError};
 use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 pub use thumbnail_queue::ThumbnailQueue;
 
@@ -68,8 +70,13 @@ fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// Queues the recurring jobs (once per deployment, whatever the number of instances) and
-/// starts `workers` workers.
-pub async fn start(ctx: Arc<JobContext>, workers: usize) -> Result<(), StoreError> {
+/// starts `workers` workers, which claim no more jobs once `stop` is cancelled; each handle
+/// ends when its worker has finished the jobs it holds.
+pub async fn start(
+    ctx: Arc<JobContext>,
+    workers: usize,
+    stop: CancellationToken,
+) -> Result<Vec<JoinHandle<()>>, StoreError> {
     ctx.catalog
         .enqueue_jobs(&[
             job_after(SWEEP_ORPHANS, "blobs", Duration::from_secs(ctx.sweep_interval_secs)),
@@ -78,29 +85,32 @@ pub async fn start(ctx: Arc<JobContext>, workers: usize) -> Result<(), StoreErro
             job_after(SWEEP_RETENTION, "studies", Duration::ZERO),
         ])
         .await?;
-    for _ in 0..workers {
-        tokio::spawn(work(ctx.clone()));
-    }
-    Ok(())
+    Ok((0..workers).map(|_| tokio::spawn(work(ctx.clone(), stop.clone()))).collect())
 }
 
-async fn work(ctx: Arc<JobContext>) {
-    loop {
+async fn work(ctx: Arc<JobContext>, stop: CancellationToken) {
+    while !stop.is_cancelled() {
         let jobs = match ctx.catalog.claim_jobs(CLAIM_BATCH, LEASE).await {
             Ok(jobs) => jobs,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot claim background jobs; retrying");
-                tokio::time::sleep(POLL * 5).await;
+                tokio::select! {
+                    _ = stop.cancelled() => {}
+                    _ = tokio::time::sleep(POLL * 5) => {}
+                }
                 continue;
             }
         };
         if jobs.is_empty() {
             tokio::select! {
+                _ = stop.cancelled() => {}
                 _ = ctx.wake.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
             }
             continue;
         }
+        // The batch claimed is finished even when stopping: its leases would otherwise hold
+        // the jobs from every other instance until they run out.
         for job in jobs {
             run(&ctx, job).await;
         }
@@ -120,7 +130,7 @@ async fn run(ctx: &JobContext, job: Job) {
     };
     let recorded = match result {
         Ok(next) => {
-            ctx.metrics.increment("ferrum_jobs_completed_total", &job.kind);
+            ctx.metrics.job_done(&job.kind, true);
             match ctx.catalog.complete_job(&job).await {
                 Ok(()) => match next {
                     Some(next) => ctx.catalog.enqueue_jobs(&[next]).await,
@@ -130,7 +140,7 @@ async fn run(ctx: &JobContext, job: Job) {
             }
         }
         Err(e) => {
-            ctx.metrics.increment("ferrum_jobs_failed_total", &job.kind);
+            ctx.metrics.job_done(&job.kind, false);
             let backoff = (1i64 << job.attempts.clamp(0, 12)).min(MAX_BACKOFF_SECS);
             tracing::warn!(kind = %job.kind, attempts = job.attempts, retry_in_secs = backoff, error = %e, "background job failed");
             let retry = timestamp(chrono::Utc::now() + chrono::Duration::seconds(backoff));

@@ -21,7 +21,17 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// Prometheus text; counters only, nothing from a DICOM header.
+/// OpenMetrics text (which Prometheus reads); nothing from a DICOM header, no UID or path.
+/// The job backlog is read from the catalog now; if it cannot be, its series are left out.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(state.metrics.render())
+    match state.catalog.job_backlog().await {
+        Ok(backlog) => state.metrics.set_backlog(&backlog),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the job backlog for /metrics");
+            state.metrics.set_backlog(&[]);
+        }
+    }
+    HttpResponse::Ok()
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .body(state.metrics.render())
 }

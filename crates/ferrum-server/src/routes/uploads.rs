@@ -77,6 +77,7 @@ pub(crate) fn ingest_error(e: IngestError) -> ApiError {
     }
 }
 
+#[tracing::instrument(name = "upload", skip_all, fields(files = tracing::field::Empty))]
 pub async fn upload(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -125,6 +126,7 @@ pub async fn upload(
         }
     }
     let (report, audited) = session.finish_audited().await.map_err(ingest_error)?;
+    tracing::Span::current().record("files", report.files.len());
     audit_upload(&state, &req, &user, &report, &audited).await?;
     Ok(respond(report))
 }

@@ -1,5 +1,5 @@
 //! Background jobs, claimed from the catalog so that several server instances share them.
-use super::sql::{now, on_writes, timestamp, SqlCatalog};
+use super::sql::{now, on_pool, on_writes, timestamp, SqlCatalog};
 use crate::model::*;
 use crate::StoreError;
 
@@ -10,6 +10,9 @@ const COMPLETE_JOB: &str = "DELETE FROM jobs WHERE id = $1 AND generation = $2";
 const RELEASE_JOB: &str = "UPDATE jobs SET locked_until = NULL, attempts = 0 WHERE id = $1";
 const FAIL_JOB: &str =
     "UPDATE jobs SET locked_until = NULL, run_after = $2, last_error = $3 WHERE id = $1 AND generation = $4";
+
+const JOB_BACKLOG: &str =
+    "SELECT kind, COUNT(*) AS due, MIN(run_after) AS oldest_due_at FROM jobs WHERE run_after <= $1 GROUP BY kind";
 
 /// Claims due jobs; `lock` is what the backend adds so that concurrent claimers skip rows
 /// another has selected.
@@ -68,6 +71,11 @@ impl super::JobCatalog for SqlCatalog {
             }
         });
         Ok(())
+    }
+
+    async fn job_backlog(&self) -> Result<Vec<JobBacklog>, StoreError> {
+        let at = now();
+        Ok(on_pool!(&self.pool, |p| sqlx::query_as(JOB_BACKLOG).bind(&at).fetch_all(p).await?))
     }
 
     async fn fail_job(&self, job: &Job, error: &str, retry_after: &str) -> Result<(), StoreError> {

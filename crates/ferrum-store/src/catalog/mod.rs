@@ -273,6 +273,9 @@ pub trait JobCatalog: Send + Sync {
     async fn complete_job(&self, job: &Job) -> Result<(), StoreError>;
     /// Failed: released, due again at `retry_after`, with the error kept for operators.
     async fn fail_job(&self, job: &Job, error: &str, retry_after: &str) -> Result<(), StoreError>;
+    /// Per kind, the jobs due now (running ones included) and when the longest-waiting one
+    /// became due: what `/metrics` shows as the backlog.
+    async fn job_backlog(&self) -> Result<Vec<JobBacklog>, StoreError>;
 }
 
 /// Erasing studies, series and patients' studies (the caller has checked the principal may).
