@@ -14,27 +14,27 @@ use serde_json::{json, Value};
 use crate::fixtures::*;
 use crate::harness::{app, TestApp};
 
-async fn dicom_app() -> TestApp {
+pub(crate) async fn dicom_app() -> TestApp {
     app().env("FERRUM_DICOM_BIND", "127.0.0.1:0").spawn().await.logged_in_as_admin().await
 }
 
-fn port(app: &TestApp) -> String {
+pub(crate) fn port(app: &TestApp) -> String {
     app.dicom_addr.expect("the DICOM listener's address").port().to_string()
 }
 
 /// A dcmtk tool's run; dcmtk missing fails the test (it is in the Debian package `dcmtk`).
-fn dcmtk(tool: &str, args: &[&str]) -> Output {
+pub(crate) fn dcmtk(tool: &str, args: &[&str]) -> Output {
     Command::new(tool)
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("dcmtk's {tool} cannot run ({e}): install the dcmtk package"))
 }
 
-fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
-async fn add_node(app: &TestApp, ae_title: &str, account: &str, services: &[&str]) {
+pub(crate) async fn add_node(app: &TestApp, ae_title: &str, account: &str, services: &[&str]) {
     let body =
         json!({"ae_title": ae_title, "host": "127.0.0.1", "port": 104, "account": account, "services": services});
     let r = app.client.post(app.url("/api/dicom-nodes")).bearer_auth(app.token()).json(&body).send().await.unwrap();
@@ -46,14 +46,14 @@ fn echo(app: &TestApp, calling: &str, called: &str) -> Output {
 }
 
 /// The data set of a Part-10 file: what follows its File Meta group.
-fn data_set(file: &[u8]) -> &[u8] {
+pub(crate) fn data_set(file: &[u8]) -> &[u8] {
     assert_eq!(&file[128..132], b"DICM", "a Part-10 file");
     assert_eq!(&file[132..138], b"\x02\x00\x00\x00UL", "the meta group starts with its length");
     let length = u32::from_le_bytes(file[140..144].try_into().unwrap()) as usize;
     &file[144 + length..]
 }
 
-fn sop_uid_of(file: &[u8]) -> String {
+pub(crate) fn sop_uid_of(file: &[u8]) -> String {
     let obj = dicom_object::from_reader(&file[128..]).expect("a DICOM file");
     obj.meta().media_storage_sop_instance_uid().trim_end_matches('\0').to_owned()
 }
@@ -106,7 +106,7 @@ impl Drop for Reference {
     }
 }
 
-async fn file_over_http(app: &TestApp, sop: &str) -> Vec<u8> {
+pub(crate) async fn file_over_http(app: &TestApp, sop: &str) -> Vec<u8> {
     let r = app.get(&format!("/api/instances/{sop}/file")).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200, "instance {sop} over HTTP");
     r.bytes().await.unwrap().to_vec()
@@ -320,7 +320,7 @@ async fn storescu_of_the_samples_keeps_every_data_set_exactly_as_sent() {
 }
 
 /// Writes objects built in code into a fresh folder, for storescu.
-fn folder_of(specs: &[Spec]) -> tempfile::TempDir {
+pub(crate) fn folder_of(specs: &[Spec]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (i, s) in specs.iter().enumerate() {
         std::fs::write(dir.path().join(format!("f{i:04}.dcm")), dicom(s)).unwrap();

@@ -21,6 +21,7 @@ mod dicomweb_retrieve;
 mod dicomweb_share;
 mod dicomweb_stow;
 mod dimse;
+mod dimse_tls;
 mod durability;
 mod encryption;
 mod erase;

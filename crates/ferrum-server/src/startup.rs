@@ -201,6 +201,7 @@ impl Application {
                     catalog: services.catalog.clone(),
                     ingestor: services.ingestor.clone(),
                     config: crate::dimse::DimseConfig::from_settings(&settings),
+                    tls: crate::dimse::tls::load(&settings)?,
                 });
                 Some(crate::dimse::start(addr, dimse).await?)
             }

@@ -15,10 +15,9 @@ use ferrum_store::catalog::{QidoLevel, QidoRow};
 use ferrum_store::model::DicomService;
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 
 use super::association::{send_command, Abort, Peer, Request};
-use super::Dimse;
+use super::{Dimse, Wire};
 use crate::routes::dicomweb::qido;
 
 pub(super) const PATIENT_ROOT: &str = uids::PATIENT_ROOT_QUERY_RETRIEVE_INFORMATION_MODEL_FIND;
@@ -71,10 +70,10 @@ impl FindLevel {
 /// Why a C-FIND failed, as its status and comment.
 struct Failure(u16, String);
 
-pub(super) async fn answer(
+pub(super) async fn answer<S: Wire>(
     dimse: &Dimse,
     peer: &Peer,
-    assoc: &mut AsyncServerAssociation<TcpStream>,
+    assoc: &mut AsyncServerAssociation<S>,
     request: &Request<'_>,
 ) -> Result<(), Abort> {
     let Request { pc, abstract_syntax, transfer_syntax, command, identifier } = *request;

@@ -4,7 +4,8 @@
 //! messages from P-DATA ([`association`]) and answers them: C-ECHO, C-STORE through the
 //! same ingest pipeline as HTTP uploads ([`store`]), C-FIND on the study search engine
 //! ([`find`]), C-GET sending the stored objects back on the association ([`get`]), C-MOVE
-//! sending them to a known node ([`move_scp`]).
+//! sending them to a known node ([`move_scp`]). With `FERRUM_DICOM_TLS_CERT` and
+//! `FERRUM_DICOM_TLS_KEY` the listener speaks DICOM over TLS only ([`tls`]).
 //!
 //! Every association acts for one known node's account, through the catalog's one access
 //! predicate; its acceptance or rejection is audited, and so is everything it then does.
@@ -14,6 +15,7 @@ mod find;
 mod get;
 mod move_scp;
 mod store;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -58,7 +60,13 @@ pub struct Dimse {
     pub catalog: Arc<dyn Catalog>,
     pub ingestor: Arc<Ingestor>,
     pub config: DimseConfig,
+    /// The listener's TLS, when it speaks DICOM over TLS.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
+
+/// The byte stream an association runs on: TCP, or TLS over TCP.
+pub(crate) trait Wire: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Wire for T {}
 
 /// Binds the listener and serves associations until the process ends; answers the bound
 /// address (for port 0).
@@ -88,7 +96,7 @@ pub async fn start(addr: SocketAddr, dimse: Arc<Dimse>) -> anyhow::Result<Socket
                     });
                 }
                 Err(_) => {
-                    tokio::spawn(async move { acceptance::reject_busy(&dimse, socket, peer).await });
+                    tokio::spawn(async move { tls::reject_busy(&dimse, socket, peer).await });
                 }
             }
         }

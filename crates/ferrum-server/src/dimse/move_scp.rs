@@ -15,7 +15,7 @@ use tokio::net::TcpStream;
 
 use super::association::{send_command, Abort, Peer, Request};
 use super::get::{audit_export, retrieve_response, retriever, select, send_one, Counts};
-use super::Dimse;
+use super::{Dimse, Wire};
 
 pub(super) const PATIENT_ROOT: &str = uids::PATIENT_ROOT_QUERY_RETRIEVE_INFORMATION_MODEL_MOVE;
 pub(super) const STUDY_ROOT: &str = uids::STUDY_ROOT_QUERY_RETRIEVE_INFORMATION_MODEL_MOVE;
@@ -28,10 +28,10 @@ const DESTINATION_UNKNOWN: u16 = 0xA801;
 /// reached or accepts none of the objects' contexts).
 const UNABLE_TO_PERFORM: u16 = 0xA702;
 
-pub(super) async fn answer(
+pub(super) async fn answer<S: Wire>(
     dimse: &Dimse,
     peer: &Peer,
-    assoc: &mut AsyncServerAssociation<TcpStream>,
+    assoc: &mut AsyncServerAssociation<S>,
     request: &Request<'_>,
 ) -> Result<(), Abort> {
     let Request { pc, abstract_syntax, transfer_syntax, command, identifier } = *request;
@@ -96,7 +96,7 @@ pub(super) async fn answer(
         .collect();
     let mut next_id = 0u16;
     for instance in &instances {
-        let sub = match send_one(dimse, &mut out, &contexts, instance, &mut next_id, 0).await {
+        let sub = match send_one::<TcpStream, _>(dimse, &mut out, &contexts, instance, &mut next_id, 0).await {
             Ok((sub, _)) => sub,
             Err(_) => {
                 // The destination went away: what is left fails.
