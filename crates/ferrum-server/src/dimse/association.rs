@@ -422,8 +422,8 @@ impl<'a> Conversation<'a> {
                     _ => super::move_scp::answer(self.dimse, self.peer, assoc, &request).await,
                 }
             }
-            // A C-CANCEL of a C-GET is read between its sub-operations (`get.rs`); any other
-            // request is answered in full before the next PDU is read, so there is nothing
+            // A C-CANCEL of a running C-FIND, C-GET or C-MOVE is read while it runs
+            // (`cancel.rs`, `get.rs`); one that comes after the final response has nothing
             // left to cancel. C-CANCEL has no response.
             (field::C_CANCEL_RQ, _) => Ok(()),
             (other, _) => {

@@ -2,7 +2,8 @@
 //! PATIENT, STUDY, SERIES and IMAGE levels, on the study search engine of QIDO-RS: the
 //! identifier's keys become the same matches (wildcards, ranges, lists, universal matching),
 //! the search runs as the node's account through the one access predicate, and each match
-//! answers the requested return keys from the metadata kept at ingest.
+//! answers the requested return keys from the metadata kept at ingest. A C-CANCEL read
+//! between two matches ends the answers with `FE00`.
 use std::collections::HashMap;
 
 use dicom_core::VR;
@@ -17,6 +18,7 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
 use super::association::{send_command, Abort, Peer, Request};
+use super::cancel::CancelWatch;
 use super::{Dimse, Wire};
 use crate::routes::dicomweb::qido;
 
@@ -98,7 +100,11 @@ pub(super) async fn answer<S: Wire>(
         Ok(m) => m,
         Err(Failure(code, why)) => return send_command(assoc, pc, &finish(code, Some(why))).await,
     };
+    let mut watch = CancelWatch::new(command.message_id);
     for identifier in matches {
+        if watch.cancelled(assoc)? {
+            return send_command(assoc, pc, &finish(status::CANCEL, None)).await;
+        }
         let mut rsp = finish(status::PENDING, None);
         rsp.has_data_set = true;
         send_command(assoc, pc, &rsp).await?;

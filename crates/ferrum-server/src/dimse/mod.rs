@@ -11,6 +11,7 @@
 //! predicate; its acceptance or rejection is audited, and so is everything it then does.
 mod acceptance;
 mod association;
+mod cancel;
 mod find;
 mod get;
 mod move_scp;

@@ -2,7 +2,8 @@
 //! unique keys, as the requesting node's account) go to the Move Destination instead, which
 //! must be a known node: this server opens an association to its host and port as
 //! `FERRUM_DICOM_AET` (C-STORE SCU), one presentation context per SOP class and stored
-//! transfer syntax, and answers the requester with Pending responses and counts.
+//! transfer syntax, and answers the requester with Pending responses and counts; a
+//! C-CANCEL from the requester, read between sub-operations, stops it with `FE00`.
 use std::collections::HashMap;
 
 use dicom_dictionary_std::uids;
@@ -14,6 +15,7 @@ use ferrum_store::model::DicomService;
 use tokio::net::TcpStream;
 
 use super::association::{send_command, Abort, Peer, Request};
+use super::cancel::CancelWatch;
 use super::get::{audit_export, retrieve_response, retriever, select, send_one, Counts};
 use super::{Dimse, Wire};
 
@@ -95,7 +97,13 @@ pub(super) async fn answer<S: Wire>(
         .map(|c| (c.id, (c.abstract_syntax.clone(), c.transfer_syntax.clone())))
         .collect();
     let mut next_id = 0u16;
+    let mut watch = CancelWatch::new(command.message_id);
+    let mut cancelled = false;
     for instance in &instances {
+        if watch.cancelled(assoc)? {
+            cancelled = true;
+            break;
+        }
         let sub = match send_one::<TcpStream, _>(dimse, &mut out, &contexts, instance, &mut next_id, 0).await {
             Ok((sub, _)) => sub,
             Err(_) => {
@@ -111,7 +119,8 @@ pub(super) async fn answer<S: Wire>(
         }
     }
     let _ = out.release().await;
-    send_command(assoc, pc, &respond(counts.final_status(), Some(counts), None)).await
+    let code = if cancelled { status::CANCEL } else { counts.final_status() };
+    send_command(assoc, pc, &respond(code, Some(counts), None)).await
 }
 
 /// The kind of a failure to reach the destination, never its content.
