@@ -8,6 +8,7 @@ mod authz;
 mod browser;
 mod browser_account;
 mod browser_audit;
+mod browser_dicom_nodes;
 mod browser_search;
 mod browser_sharing;
 mod cli;
