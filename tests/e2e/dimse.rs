@@ -14,27 +14,27 @@ use serde_json::{json, Value};
 use crate::fixtures::*;
 use crate::harness::{app, TestApp};
 
-async fn dicom_app() -> TestApp {
+pub(crate) async fn dicom_app() -> TestApp {
     app().env("FERRUM_DICOM_BIND", "127.0.0.1:0").spawn().await.logged_in_as_admin().await
 }
 
-fn port(app: &TestApp) -> String {
+pub(crate) fn port(app: &TestApp) -> String {
     app.dicom_addr.expect("the DICOM listener's address").port().to_string()
 }
 
 /// A dcmtk tool's run; dcmtk missing fails the test (it is in the Debian package `dcmtk`).
-fn dcmtk(tool: &str, args: &[&str]) -> Output {
+pub(crate) fn dcmtk(tool: &str, args: &[&str]) -> Output {
     Command::new(tool)
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("dcmtk's {tool} cannot run ({e}): install the dcmtk package"))
 }
 
-fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
-async fn add_node(app: &TestApp, ae_title: &str, account: &str, services: &[&str]) {
+pub(crate) async fn add_node(app: &TestApp, ae_title: &str, account: &str, services: &[&str]) {
     let body =
         json!({"ae_title": ae_title, "host": "127.0.0.1", "port": 104, "account": account, "services": services});
     let r = app.client.post(app.url("/api/dicom-nodes")).bearer_auth(app.token()).json(&body).send().await.unwrap();
@@ -46,14 +46,14 @@ fn echo(app: &TestApp, calling: &str, called: &str) -> Output {
 }
 
 /// The data set of a Part-10 file: what follows its File Meta group.
-fn data_set(file: &[u8]) -> &[u8] {
+pub(crate) fn data_set(file: &[u8]) -> &[u8] {
     assert_eq!(&file[128..132], b"DICM", "a Part-10 file");
     assert_eq!(&file[132..138], b"\x02\x00\x00\x00UL", "the meta group starts with its length");
     let length = u32::from_le_bytes(file[140..144].try_into().unwrap()) as usize;
     &file[144 + length..]
 }
 
-fn sop_uid_of(file: &[u8]) -> String {
+pub(crate) fn sop_uid_of(file: &[u8]) -> String {
     let obj = dicom_object::from_reader(&file[128..]).expect("a DICOM file");
     obj.meta().media_storage_sop_instance_uid().trim_end_matches('\0').to_owned()
 }
@@ -106,7 +106,7 @@ impl Drop for Reference {
     }
 }
 
-async fn file_over_http(app: &TestApp, sop: &str) -> Vec<u8> {
+pub(crate) async fn file_over_http(app: &TestApp, sop: &str) -> Vec<u8> {
     let r = app.get(&format!("/api/instances/{sop}/file")).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200, "instance {sop} over HTTP");
     r.bytes().await.unwrap().to_vec()
@@ -320,7 +320,7 @@ async fn storescu_of_the_samples_keeps_every_data_set_exactly_as_sent() {
 }
 
 /// Writes objects built in code into a fresh folder, for storescu.
-fn folder_of(specs: &[Spec]) -> tempfile::TempDir {
+pub(crate) fn folder_of(specs: &[Spec]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (i, s) in specs.iter().enumerate() {
         std::fs::write(dir.path().join(format!("f{i:04}.dcm")), dicom(s)).unwrap();
@@ -583,11 +583,83 @@ mod raw {
         port: u16,
         abstract_syntax: &str,
     ) -> Result<dicom_ul::ClientAssociation<std::net::TcpStream>, dicom_ul::association::Error> {
+        try_connect_as("RAWSCU", port, abstract_syntax)
+    }
+
+    pub fn connect_as(
+        calling: &str,
+        port: u16,
+        abstract_syntax: &str,
+    ) -> dicom_ul::ClientAssociation<std::net::TcpStream> {
+        try_connect_as(calling, port, abstract_syntax).expect("associated")
+    }
+
+    fn try_connect_as(
+        calling: &str,
+        port: u16,
+        abstract_syntax: &str,
+    ) -> Result<dicom_ul::ClientAssociation<std::net::TcpStream>, dicom_ul::association::Error> {
         ClientAssociationOptions::new()
-            .calling_ae_title("RAWSCU")
+            .calling_ae_title(calling)
             .called_ae_title("FERRUM")
             .with_presentation_context(abstract_syntax, vec!["1.2.840.10008.1.2.1"])
             .establish(("127.0.0.1", port))
+    }
+
+    pub const STUDY_ROOT_FIND: &str = "1.2.840.10008.5.1.4.1.2.2.1";
+
+    fn command(elements: Vec<dicom_core::DataElement<dicom_object::InMemDicomObject>>) -> Vec<u8> {
+        let obj = dicom_object::InMemDicomObject::command_from_element_iter(elements);
+        let mut out = Vec::new();
+        let ts = dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN.erased();
+        obj.write_dataset_with_ts(&mut out, &ts).unwrap();
+        out
+    }
+
+    /// A Study Root C-FIND-RQ with an identifier to follow.
+    pub fn find_request(message_id: u16) -> Vec<u8> {
+        use dicom_core::{dicom_value, DataElement, PrimitiveValue, VR};
+        use dicom_dictionary_std::tags;
+        command(vec![
+            DataElement::new(tags::AFFECTED_SOP_CLASS_UID, VR::UI, PrimitiveValue::from(STUDY_ROOT_FIND)),
+            DataElement::new(tags::COMMAND_FIELD, VR::US, dicom_value!(U16, [0x0020])),
+            DataElement::new(tags::MESSAGE_ID, VR::US, dicom_value!(U16, [message_id])),
+            DataElement::new(tags::PRIORITY, VR::US, dicom_value!(U16, [0])),
+            DataElement::new(tags::COMMAND_DATA_SET_TYPE, VR::US, dicom_value!(U16, [0x0000])),
+        ])
+    }
+
+    /// A C-CANCEL-RQ of the request `message_id`.
+    pub fn cancel_request(message_id: u16) -> Vec<u8> {
+        use dicom_core::{dicom_value, DataElement, VR};
+        use dicom_dictionary_std::tags;
+        command(vec![
+            DataElement::new(tags::COMMAND_FIELD, VR::US, dicom_value!(U16, [0x0FFF])),
+            DataElement::new(tags::MESSAGE_ID_BEING_RESPONDED_TO, VR::US, dicom_value!(U16, [message_id])),
+            DataElement::new(tags::COMMAND_DATA_SET_TYPE, VR::US, dicom_value!(U16, [0x0101])),
+        ])
+    }
+
+    /// An IMAGE-level identifier for every instance of a study, in Explicit VR Little Endian.
+    pub fn image_query(study: &str) -> Vec<u8> {
+        use dicom_core::{DataElement, PrimitiveValue, VR};
+        use dicom_dictionary_std::tags;
+        let obj = dicom_object::InMemDicomObject::from_element_iter([
+            DataElement::new(tags::QUERY_RETRIEVE_LEVEL, VR::CS, PrimitiveValue::from("IMAGE")),
+            DataElement::new(tags::STUDY_INSTANCE_UID, VR::UI, PrimitiveValue::from(study)),
+            DataElement::new(tags::SOP_INSTANCE_UID, VR::UI, PrimitiveValue::Empty),
+        ]);
+        let mut out = Vec::new();
+        let ts = dicom_transfer_syntax_registry::entries::EXPLICIT_VR_LITTLE_ENDIAN.erased();
+        obj.write_dataset_with_ts(&mut out, &ts).unwrap();
+        out
+    }
+
+    /// The Status of a response's command set.
+    pub fn status_of(command: &[u8]) -> u16 {
+        let ts = dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN.erased();
+        let obj = dicom_object::InMemDicomObject::read_dataset_with_ts(command, &ts).unwrap();
+        obj.element(dicom_dictionary_std::tags::STATUS).unwrap().to_int::<u16>().unwrap()
     }
 
     /// Whether the only presentation context was accepted.
@@ -869,6 +941,114 @@ async fn movescu_sends_every_instance_to_the_known_destination_byte_for_byte() {
         "{moves:?}"
     );
     assert!(moves.iter().any(|e| e["outcome"] == "denied" && e["user_agent"] == "dicom:NO_MOVE"), "{moves:?}");
+}
+
+/// The final C-MOVE response movescu printed (`-d`): its status line and the count `which`
+/// ("Completed", "Remaining", …).
+fn final_move_response(out: &str) -> &str {
+    let at = out.find("Received Final Move Response").unwrap_or_else(|| panic!("no final response: {out}"));
+    let end = out[at..].find("END DIMSE MESSAGE").map_or(out.len(), |i| at + i);
+    &out[at..end]
+}
+
+fn final_count(out: &str, which: &str) -> usize {
+    let response = final_move_response(out);
+    let label = format!("{which} Suboperations");
+    let line = response.lines().find(|l| l.contains(&label)).unwrap_or_else(|| panic!("no {label}: {response}"));
+    line.rsplit(':').next().unwrap().trim().parse().unwrap_or_else(|_| panic!("{line}"))
+}
+
+#[tokio::test]
+async fn a_c_cancel_stops_a_long_c_move_and_a_c_find_with_the_cancel_status_and_the_counts() {
+    use dicom_ul::pdu::{PDataValueType, Pdu};
+
+    let app = dicom_app().await;
+    let ward = app.add_user("ward", "radiologist").await;
+    add_node(&app, "VIEWER", "ward", &["move"]).await;
+    add_node(&app, "RAWSCU", "ward", &["find"]).await;
+    let dest = Reference::start_as("DEST");
+    let body = json!({"ae_title": "DEST", "host": "127.0.0.1", "port": dest.port, "account": "ward", "services": []});
+    let r = app.client.post(app.url("/api/dicom-nodes")).bearer_auth(app.token()).json(&body).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    const TOTAL: usize = 40;
+    for i in 1..=TOTAL as u32 {
+        let f = dicom(&Spec::new(9700, 1 + i / 20, i).size(64));
+        assert_eq!(app.upload_as(&ward, "application/dicom", f).await.0, 201);
+    }
+    let p = port(&app);
+
+    // movescu cancels after the first Pending response: the move stops at the next
+    // sub-operation and its final response is Cancel with the counts so far.
+    let study = format!("StudyInstanceUID={ROOT}.9700");
+    let args = [
+        "-d",
+        "-S",
+        "--cancel",
+        "1",
+        "-aet",
+        "VIEWER",
+        "-aec",
+        "FERRUM",
+        "-aem",
+        "DEST",
+        "-k",
+        "QueryRetrieveLevel=STUDY",
+        "-k",
+        &study,
+        "127.0.0.1",
+        &p,
+    ];
+    let out = text(&dcmtk("movescu", &args));
+    assert!(out.contains("Sending Cancel Request"), "{out}");
+    assert!(final_move_response(&out).contains("DIMSE Status                  : 0xfe00: Cancel"), "{out}");
+    let completed = final_count(&out, "Completed");
+    let remaining = final_count(&out, "Remaining");
+    let failed = final_count(&out, "Failed");
+    assert!(completed >= 1 && remaining > 0, "stopped midway: {completed} completed, {remaining} remaining");
+    assert_eq!(completed + remaining + failed, TOTAL, "{out}");
+    assert_eq!(dest.received().len(), completed, "the destination got exactly what was counted completed");
+
+    // A C-CANCEL right behind a C-FIND: the matches stop, the last response is Cancel.
+    let mut assoc = raw::connect_as("RAWSCU", app.dicom_addr.unwrap().port(), raw::STUDY_ROOT_FIND);
+    let pc = assoc.presentation_contexts()[0].id;
+    assoc.send(&raw::pdv(pc, PDataValueType::Command, raw::find_request(7))).unwrap();
+    assoc.send(&raw::pdv(pc, PDataValueType::Data, raw::image_query(&format!("{ROOT}.9700")))).unwrap();
+    assoc.send(&raw::pdv(pc, PDataValueType::Command, raw::cancel_request(7))).unwrap();
+    let mut pending = 0;
+    let last = loop {
+        match assoc.receive().expect("a response") {
+            Pdu::PData { data } => {
+                let statuses: Vec<u16> = data
+                    .iter()
+                    .filter(|v| v.value_type == PDataValueType::Command)
+                    .map(|v| raw::status_of(&v.data))
+                    .collect();
+                pending += statuses.iter().filter(|s| **s == 0xFF00).count();
+                if let Some(s) = statuses.into_iter().find(|s| *s != 0xFF00) {
+                    break s;
+                }
+            }
+            other => panic!("not a response: {other:?}"),
+        }
+    };
+    assert_eq!(last, 0xFE00, "Cancel after {pending} matches");
+    assert!(pending < TOTAL, "the matches stopped: {pending} of {TOTAL}");
+    // The association goes on: the same query uncancelled answers every match.
+    assoc.send(&raw::pdv(pc, PDataValueType::Command, raw::find_request(8))).unwrap();
+    assoc.send(&raw::pdv(pc, PDataValueType::Data, raw::image_query(&format!("{ROOT}.9700")))).unwrap();
+    let mut matches = 0;
+    loop {
+        let Pdu::PData { data } = assoc.receive().expect("a response") else { panic!("not a response") };
+        let statuses: Vec<u16> =
+            data.iter().filter(|v| v.value_type == PDataValueType::Command).map(|v| raw::status_of(&v.data)).collect();
+        matches += statuses.iter().filter(|s| **s == 0xFF00).count();
+        if let Some(s) = statuses.into_iter().find(|s| *s != 0xFF00) {
+            assert_eq!(s, 0x0000);
+            break;
+        }
+    }
+    assert_eq!(matches, TOTAL);
+    let _ = assoc.release();
 }
 
 #[tokio::test]

@@ -345,7 +345,7 @@ async fn json_bodies_over_the_limit_are_refused_with_413() {
 }
 
 /// Runs `ferrum serve` with `env` and expects it to stop at once; answers its stderr.
-fn refused_start(env: &[(&str, &str)]) -> String {
+pub(crate) fn refused_start(env: &[(&str, &str)]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = std::process::Command::new(binary());
     cmd.env_clear()

@@ -13,6 +13,7 @@ const routes = [
   { path: '/upload', load: () => import('./pages/upload.js'), nav: 'Upload' },
   { path: '/admin', load: () => import('./pages/admin.js'), nav: 'Admin', role: 'admin' },
   { path: '/groups', load: () => import('./pages/groups.js'), nav: 'Groups', role: 'admin' },
+  { path: '/dicom-nodes', load: () => import('./pages/dicom-nodes.js'), nav: 'DICOM nodes', role: 'admin' },
   { path: '/audit', load: () => import('./pages/audit.js'), nav: 'Audit', role: 'admin' },
   { path: '/account', load: () => import('./pages/account.js'), nav: 'Account' },
 ];

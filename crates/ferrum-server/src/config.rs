@@ -3,7 +3,7 @@ mod secrets;
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use ferrum_store::model::ConflictPolicy;
@@ -250,6 +250,17 @@ pub struct Settings {
     /// An association that sends nothing for this long is aborted, seconds.
     #[arg(long, env = "FERRUM_DICOM_TIMEOUT_SECS", default_value_t = 60, global = true)]
     pub dicom_timeout_secs: u64,
+    /// PEM file with the DICOM listener's TLS certificate chain; with FERRUM_DICOM_TLS_KEY
+    /// the listener speaks DICOM over TLS (PS3.15 B.1) only.
+    #[arg(long, env = "FERRUM_DICOM_TLS_CERT", global = true)]
+    pub dicom_tls_cert: Option<PathBuf>,
+    /// PEM file with the DICOM listener's TLS private key (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "FERRUM_DICOM_TLS_KEY", global = true)]
+    pub dicom_tls_key: Option<PathBuf>,
+    /// PEM file with the certificates that issue DICOM clients' certificates: with it, every
+    /// DICOM TLS client must present one (mutual TLS).
+    #[arg(long, env = "FERRUM_DICOM_TLS_CLIENT_CA", global = true)]
+    pub dicom_tls_client_ca: Option<PathBuf>,
     /// Log filter (tracing's EnvFilter syntax).
     #[arg(
         long,
@@ -274,6 +285,13 @@ pub enum LogFormat {
     Json,
     /// Human-readable lines.
     Text,
+}
+
+/// The PEM files of the DICOM listener's TLS.
+pub struct DicomTlsFiles<'a> {
+    pub cert: &'a Path,
+    pub key: &'a Path,
+    pub client_ca: Option<&'a Path>,
 }
 
 /// A setting that failed validation, named as the user sets it.
@@ -436,6 +454,7 @@ impl Settings {
             return Err(SettingError { name: "FERRUM_LOGIN_MAX_FAILURES", why: "must be at least 1".into() });
         }
         self.dicom_listener()?;
+        self.dicom_tls_files()?;
         Ok(bind)
     }
 
@@ -461,6 +480,25 @@ impl Settings {
             return Err(SettingError { name, why: "must be at least 1".into() });
         }
         Ok(Some(addr))
+    }
+
+    /// The DICOM listener's TLS files: certificate and key set together, a client CA only
+    /// with them.
+    pub fn dicom_tls_files(&self) -> Result<Option<DicomTlsFiles<'_>>, SettingError> {
+        match (&self.dicom_tls_cert, &self.dicom_tls_key) {
+            (Some(cert), Some(key)) => {
+                Ok(Some(DicomTlsFiles { cert, key, client_ca: self.dicom_tls_client_ca.as_deref() }))
+            }
+            (None, None) if self.dicom_tls_client_ca.is_some() => Err(SettingError {
+                name: "FERRUM_DICOM_TLS_CLIENT_CA",
+                why: "needs FERRUM_DICOM_TLS_CERT and FERRUM_DICOM_TLS_KEY".into(),
+            }),
+            (None, None) => Ok(None),
+            (cert, _) => Err(SettingError {
+                name: if cert.is_some() { "FERRUM_DICOM_TLS_KEY" } else { "FERRUM_DICOM_TLS_CERT" },
+                why: "FERRUM_DICOM_TLS_CERT and FERRUM_DICOM_TLS_KEY are set together".into(),
+            }),
+        }
     }
 
     pub fn database_url(&self) -> String {
@@ -515,6 +553,7 @@ impl fmt::Debug for Settings {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("dicom_bind", &self.dicom_bind)
             .field("dicom_aet", &self.dicom_aet)
+            .field("dicom_tls_cert", &self.dicom_tls_cert)
             .finish_non_exhaustive()
     }
 }

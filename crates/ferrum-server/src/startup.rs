@@ -225,6 +225,7 @@ impl Application {
                     catalog: services.catalog.clone(),
                     ingestor: services.ingestor.clone(),
                     config: crate::dimse::DimseConfig::from_settings(&settings),
+                    tls: crate::dimse::tls::load(&settings)?,
                 });
                 Some(crate::dimse::start(addr, dimse, stop.clone()).await?)
             }

@@ -16,9 +16,8 @@ use dicom_ul::Pdu;
 use ferrum_store::audit::{Action, NewAuditEvent, Outcome};
 use ferrum_store::model::DicomNode;
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 
-use super::Dimse;
+use super::{Dimse, Wire};
 
 /// How long a host name of a node may take to resolve.
 const RESOLVE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -145,7 +144,7 @@ pub(super) fn association_event(peer: SocketAddr, calling: &str, called: &str, d
 }
 
 /// Answers an association request with a transient rejection (the listener is full).
-pub(super) async fn reject_busy(dimse: &Dimse, mut socket: TcpStream, peer: SocketAddr) {
+pub(super) async fn reject_busy<S: Wire>(dimse: &Dimse, mut socket: S, peer: SocketAddr) {
     // Read the request first: closing with it unread would reset the connection before
     // the peer reads the answer.
     let mut buffer = bytes::BytesMut::new();

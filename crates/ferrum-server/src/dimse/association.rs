@@ -23,7 +23,7 @@ use tokio::net::TcpStream;
 
 use super::acceptance::{association_event, canonical, Decision, NodeAccess};
 use super::store::Receiving;
-use super::Dimse;
+use super::{Dimse, Wire};
 use crate::ingest::{Session, Uploader};
 
 /// The transfer syntaxes accepted for every presentation context: those Ferrum stores and
@@ -130,11 +130,37 @@ pub(super) async fn serve(dimse: &Dimse, socket: TcpStream, addr: SocketAddr) {
             return;
         }
     };
-    let established = options(dimse, access.clone()).establish_async(socket).await;
+    let options = options(dimse, access.clone());
+    match &dimse.tls {
+        None => {
+            let established = options.establish_async(socket).await.map_err(|e| failure_kind(&e));
+            converse(dimse, addr, &access, established).await;
+        }
+        Some(tls) => {
+            // dicom-ul's read timeout starts after the TLS handshake: the whole request,
+            // handshake included, gets the association timeout.
+            let options = options.tls_config(tls.clone());
+            let establish = options.establish_tls_async(socket);
+            let established = match tokio::time::timeout(dimse.config.timeout, establish).await {
+                Ok(established) => established.map_err(|e| failure_kind(&e)),
+                Err(_) => Err("timeout"),
+            };
+            converse(dimse, addr, &access, established).await;
+        }
+    }
+}
+
+/// The association once negotiated (or the request's failure, by its kind), on TCP or TLS.
+async fn converse<S: Wire>(
+    dimse: &Dimse,
+    addr: SocketAddr,
+    access: &NodeAccess,
+    established: Result<AsyncServerAssociation<S>, &'static str>,
+) {
     let decision = access.decision();
     let assoc = match established {
         Ok(assoc) => assoc,
-        Err(e) => {
+        Err(failure) => {
             match decision {
                 Some(Decision::Refused { calling, called, reason }) => {
                     tracing::info!(reason, "DICOM association rejected");
@@ -144,7 +170,7 @@ pub(super) async fn serve(dimse: &Dimse, socket: TcpStream, addr: SocketAddr) {
                     }
                 }
                 // The kind only: the error's text can hold the PDU, which can hold patient data.
-                _ => tracing::info!(failure = failure_kind(&e), "DICOM association request failed"),
+                _ => tracing::info!(failure, "DICOM association request failed"),
             }
             return;
         }
@@ -228,10 +254,10 @@ struct Conversation<'a> {
 }
 
 impl<'a> Conversation<'a> {
-    fn new(
+    fn new<S: Wire>(
         dimse: &'a Dimse,
         peer: &'a Peer,
-        assoc: &AsyncServerAssociation<TcpStream>,
+        assoc: &AsyncServerAssociation<S>,
         session: Option<Session<'a>>,
     ) -> Conversation<'a> {
         let contexts = assoc
@@ -252,7 +278,7 @@ impl<'a> Conversation<'a> {
         }
     }
 
-    async fn run(&mut self, mut assoc: AsyncServerAssociation<TcpStream>) {
+    async fn run<S: Wire>(&mut self, mut assoc: AsyncServerAssociation<S>) {
         loop {
             let pdu = match assoc.receive().await {
                 Ok(pdu) => pdu,
@@ -300,7 +326,7 @@ impl<'a> Conversation<'a> {
         }
     }
 
-    async fn abort(&mut self, mut assoc: AsyncServerAssociation<TcpStream>, Abort(reason, why): Abort) {
+    async fn abort<S: Wire>(&mut self, mut assoc: AsyncServerAssociation<S>, Abort(reason, why): Abort) {
         tracing::info!(reason = why, "DICOM association aborted");
         let _ = assoc.send(&Pdu::AbortRQ { source: AbortRQSource::ServiceProvider(reason) }).await;
     }
@@ -366,7 +392,7 @@ impl<'a> Conversation<'a> {
     }
 
     /// Answers a complete request.
-    async fn answer(&mut self, assoc: &mut AsyncServerAssociation<TcpStream>, done: InFlight) -> Result<(), Abort> {
+    async fn answer<S: Wire>(&mut self, assoc: &mut AsyncServerAssociation<S>, done: InFlight) -> Result<(), Abort> {
         let InFlight { pc, command, data } = done;
         let (abstract_syntax, transfer_syntax) = self.contexts.get(&pc).cloned().unwrap_or_default();
         match (command.field, data) {
@@ -396,8 +422,8 @@ impl<'a> Conversation<'a> {
                     _ => super::move_scp::answer(self.dimse, self.peer, assoc, &request).await,
                 }
             }
-            // A C-CANCEL of a C-GET is read between its sub-operations (`get.rs`); any other
-            // request is answered in full before the next PDU is read, so there is nothing
+            // A C-CANCEL of a running C-FIND, C-GET or C-MOVE is read while it runs
+            // (`cancel.rs`, `get.rs`); one that comes after the final response has nothing
             // left to cancel. C-CANCEL has no response.
             (field::C_CANCEL_RQ, _) => Ok(()),
             (other, _) => {
@@ -419,13 +445,14 @@ fn failure_kind(e: &UlError) -> &'static str {
         UlError::UnexpectedPdu { .. } => "unexpected_pdu",
         UlError::UnknownPdu { .. } => "unknown_pdu",
         UlError::Aborted { .. } => "aborted",
+        UlError::TlsHandshake { .. } => "tls_handshake",
         _ => "other",
     }
 }
 
 /// Sends a command set with no data set.
-pub(super) async fn send_command(
-    assoc: &mut AsyncServerAssociation<TcpStream>,
+pub(super) async fn send_command<S: Wire>(
+    assoc: &mut AsyncServerAssociation<S>,
     pc: u8,
     rsp: &Response,
 ) -> Result<(), Abort> {

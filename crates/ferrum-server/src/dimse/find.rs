@@ -2,7 +2,8 @@
 //! PATIENT, STUDY, SERIES and IMAGE levels, on the study search engine of QIDO-RS: the
 //! identifier's keys become the same matches (wildcards, ranges, lists, universal matching),
 //! the search runs as the node's account through the one access predicate, and each match
-//! answers the requested return keys from the metadata kept at ingest.
+//! answers the requested return keys from the metadata kept at ingest. A C-CANCEL read
+//! between two matches ends the answers with `FE00`.
 use std::collections::HashMap;
 
 use dicom_core::VR;
@@ -15,10 +16,10 @@ use ferrum_store::catalog::{QidoLevel, QidoRow};
 use ferrum_store::model::DicomService;
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 
 use super::association::{send_command, Abort, Peer, Request};
-use super::Dimse;
+use super::cancel::CancelWatch;
+use super::{Dimse, Wire};
 use crate::routes::dicomweb::qido;
 
 pub(super) const PATIENT_ROOT: &str = uids::PATIENT_ROOT_QUERY_RETRIEVE_INFORMATION_MODEL_FIND;
@@ -71,10 +72,10 @@ impl FindLevel {
 /// Why a C-FIND failed, as its status and comment.
 struct Failure(u16, String);
 
-pub(super) async fn answer(
+pub(super) async fn answer<S: Wire>(
     dimse: &Dimse,
     peer: &Peer,
-    assoc: &mut AsyncServerAssociation<TcpStream>,
+    assoc: &mut AsyncServerAssociation<S>,
     request: &Request<'_>,
 ) -> Result<(), Abort> {
     let Request { pc, abstract_syntax, transfer_syntax, command, identifier } = *request;
@@ -99,7 +100,11 @@ pub(super) async fn answer(
         Ok(m) => m,
         Err(Failure(code, why)) => return send_command(assoc, pc, &finish(code, Some(why))).await,
     };
+    let mut watch = CancelWatch::new(command.message_id);
     for identifier in matches {
+        if watch.cancelled(assoc)? {
+            return send_command(assoc, pc, &finish(status::CANCEL, None)).await;
+        }
         let mut rsp = finish(status::PENDING, None);
         rsp.has_data_set = true;
         send_command(assoc, pc, &rsp).await?;

@@ -17,10 +17,9 @@ use ferrum_store::model::{DicomService, InstanceRecord};
 use ferrum_store::{BlobKey, Principal};
 use futures_util::TryStreamExt;
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 
 use super::association::{send_command, Abort, Peer, Request};
-use super::Dimse;
+use super::{Dimse, Wire};
 use crate::routes::dicomweb::qido;
 
 pub(super) const PATIENT_ROOT: &str = uids::PATIENT_ROOT_QUERY_RETRIEVE_INFORMATION_MODEL_GET;
@@ -106,10 +105,10 @@ pub(super) async fn retriever<'p>(
     None
 }
 
-pub(super) async fn answer(
+pub(super) async fn answer<S: Wire>(
     dimse: &Dimse,
     peer: &Peer,
-    assoc: &mut AsyncServerAssociation<TcpStream>,
+    assoc: &mut AsyncServerAssociation<S>,
     contexts: &HashMap<u8, (String, String)>,
     request: &Request<'_>,
     next_id: &mut u16,
@@ -134,7 +133,7 @@ pub(super) async fn answer(
     let mut counts = Counts { remaining: instances.len(), ..Counts::default() };
     let mut cancelled = false;
     for instance in &instances {
-        let (sub, cancel) = send_one(dimse, assoc, contexts, instance, next_id, command.message_id).await?;
+        let (sub, cancel) = send_one::<S, _>(dimse, assoc, contexts, instance, next_id, command.message_id).await?;
         cancelled |= cancel;
         counts.add(sub);
         if cancelled {
@@ -227,7 +226,7 @@ fn lost(_: impl std::fmt::Debug) -> Abort {
 /// Sends one instance as a C-STORE sub-operation and reads its response, on the C-GET's own
 /// association or on C-MOVE's to its destination; also says whether a C-CANCEL of the
 /// C-GET came meanwhile.
-pub(super) async fn send_one<A>(
+pub(super) async fn send_one<S: Wire, A>(
     dimse: &Dimse,
     assoc: &mut A,
     contexts: &HashMap<u8, (String, String)>,
@@ -236,7 +235,7 @@ pub(super) async fn send_one<A>(
     get_id: u16,
 ) -> Result<(Sub, bool), Abort>
 where
-    A: AsyncAssociation<TcpStream> + Send,
+    A: AsyncAssociation<S> + Send,
 {
     let class = instance.sop_class_uid.clone().unwrap_or_default();
     // No transcoding: the caller must have offered the syntax the object is stored in.

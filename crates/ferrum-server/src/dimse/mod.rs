@@ -4,16 +4,19 @@
 //! messages from P-DATA ([`association`]) and answers them: C-ECHO, C-STORE through the
 //! same ingest pipeline as HTTP uploads ([`store`]), C-FIND on the study search engine
 //! ([`find`]), C-GET sending the stored objects back on the association ([`get`]), C-MOVE
-//! sending them to a known node ([`move_scp`]).
+//! sending them to a known node ([`move_scp`]). With `FERRUM_DICOM_TLS_CERT` and
+//! `FERRUM_DICOM_TLS_KEY` the listener speaks DICOM over TLS only ([`tls`]).
 //!
 //! Every association acts for one known node's account, through the catalog's one access
 //! predicate; its acceptance or rejection is audited, and so is everything it then does.
 mod acceptance;
 mod association;
+mod cancel;
 mod find;
 mod get;
 mod move_scp;
 mod store;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -59,7 +62,13 @@ pub struct Dimse {
     pub catalog: Arc<dyn Catalog>,
     pub ingestor: Arc<Ingestor>,
     pub config: DimseConfig,
+    /// The listener's TLS, when it speaks DICOM over TLS.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
+
+/// The byte stream an association runs on: TCP, or TLS over TCP.
+pub(crate) trait Wire: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Wire for T {}
 
 /// The running listener: where it is bound, and its accept loop, which ends once `stop` was
 /// cancelled and the associations in progress are over.
@@ -101,7 +110,7 @@ pub async fn start(addr: SocketAddr, dimse: Arc<Dimse>, stop: CancellationToken)
                     });
                 }
                 Err(_) => {
-                    tokio::spawn(async move { acceptance::reject_busy(&dimse, socket, peer).await });
+                    tokio::spawn(async move { tls::reject_busy(&dimse, socket, peer).await });
                 }
             }
         }

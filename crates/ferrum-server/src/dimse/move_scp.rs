@@ -2,7 +2,8 @@
 //! unique keys, as the requesting node's account) go to the Move Destination instead, which
 //! must be a known node: this server opens an association to its host and port as
 //! `FERRUM_DICOM_AET` (C-STORE SCU), one presentation context per SOP class and stored
-//! transfer syntax, and answers the requester with Pending responses and counts.
+//! transfer syntax, and answers the requester with Pending responses and counts; a
+//! C-CANCEL from the requester, read between sub-operations, stops it with `FE00`.
 use std::collections::HashMap;
 
 use dicom_dictionary_std::uids;
@@ -14,8 +15,9 @@ use ferrum_store::model::DicomService;
 use tokio::net::TcpStream;
 
 use super::association::{send_command, Abort, Peer, Request};
+use super::cancel::CancelWatch;
 use super::get::{audit_export, retrieve_response, retriever, select, send_one, Counts};
-use super::Dimse;
+use super::{Dimse, Wire};
 
 pub(super) const PATIENT_ROOT: &str = uids::PATIENT_ROOT_QUERY_RETRIEVE_INFORMATION_MODEL_MOVE;
 pub(super) const STUDY_ROOT: &str = uids::STUDY_ROOT_QUERY_RETRIEVE_INFORMATION_MODEL_MOVE;
@@ -28,10 +30,10 @@ const DESTINATION_UNKNOWN: u16 = 0xA801;
 /// reached or accepts none of the objects' contexts).
 const UNABLE_TO_PERFORM: u16 = 0xA702;
 
-pub(super) async fn answer(
+pub(super) async fn answer<S: Wire>(
     dimse: &Dimse,
     peer: &Peer,
-    assoc: &mut AsyncServerAssociation<TcpStream>,
+    assoc: &mut AsyncServerAssociation<S>,
     request: &Request<'_>,
 ) -> Result<(), Abort> {
     let Request { pc, abstract_syntax, transfer_syntax, command, identifier } = *request;
@@ -95,8 +97,14 @@ pub(super) async fn answer(
         .map(|c| (c.id, (c.abstract_syntax.clone(), c.transfer_syntax.clone())))
         .collect();
     let mut next_id = 0u16;
+    let mut watch = CancelWatch::new(command.message_id);
+    let mut cancelled = false;
     for instance in &instances {
-        let sub = match send_one(dimse, &mut out, &contexts, instance, &mut next_id, 0).await {
+        if watch.cancelled(assoc)? {
+            cancelled = true;
+            break;
+        }
+        let sub = match send_one::<TcpStream, _>(dimse, &mut out, &contexts, instance, &mut next_id, 0).await {
             Ok((sub, _)) => sub,
             Err(_) => {
                 // The destination went away: what is left fails.
@@ -111,7 +119,8 @@ pub(super) async fn answer(
         }
     }
     let _ = out.release().await;
-    send_command(assoc, pc, &respond(counts.final_status(), Some(counts), None)).await
+    let code = if cancelled { status::CANCEL } else { counts.final_status() };
+    send_command(assoc, pc, &respond(code, Some(counts), None)).await
 }
 
 /// The kind of a failure to reach the destination, never its content.
