@@ -47,7 +47,12 @@ impl Receiving {
             return refused(status::CANNOT_UNDERSTAND, "unusable SOP class or instance UID");
         };
         let limit = dimse.config.max_object_bytes.saturating_add(header.len() as u64);
-        let mut spool = SpoolWriter::new(&dimse.ingestor.spool_dir, limit, None);
+        // A C-STORE does not say how large its data set is. Sized for the largest object
+        // kept in memory, the buffer never grows by copying itself (from the default 64 KiB,
+        // a 0.5 MB CT slice is copied about twice over while it arrives); the capacity an
+        // object does not fill is never written to.
+        let hint = Some(crate::ingest::spool::MEMORY_LIMIT as u64);
+        let mut spool = SpoolWriter::new(&dimse.ingestor.spool_dir, limit, hint);
         match spool.write(&header).await {
             Ok(()) => Receiving { spool: Some(spool), refusal: None },
             Err(_) => refused(status::OUT_OF_RESOURCES, "cannot spool"),
