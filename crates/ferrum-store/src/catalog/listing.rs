@@ -5,11 +5,13 @@
 use sqlx::QueryBuilder;
 
 use super::access::{push_visible_set, scope_filter};
+use super::listing_plan::key_terms;
+use super::listing_plan::{Plan, Role, SetFilter};
 use super::sql::Dialect;
 use crate::access::{Level, Principal};
 use crate::model::{StudyQuery, StudySort};
 use crate::search::keys::KeyField;
-use crate::search::pattern::{identifier_term, name_terms, word_terms, KeyMatch};
+use crate::search::pattern::{identifier_term, KeyMatch};
 use crate::search::trigram::FreeText;
 use crate::search::Cursor;
 use crate::StoreError;
@@ -48,7 +50,7 @@ where
 }
 
 /// ` AND <column> matches m` for a key or identifier column.
-fn push_key_match<'a, DB: Binds<'a>>(qb: &mut QueryBuilder<'a, DB>, column: &str, m: &KeyMatch)
+pub(crate) fn push_key_match<'a, DB: Binds<'a>>(qb: &mut QueryBuilder<'a, DB>, column: &str, m: &KeyMatch)
 where
     String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
@@ -67,17 +69,31 @@ where
     }
 }
 
-/// ` AND s.study_uid IN (the studies with a key of `field` matching m)`, once per term.
-fn push_keys<'a, DB: Binds<'a>>(qb: &mut QueryBuilder<'a, DB>, field: KeyField, terms: &[KeyMatch])
+/// Each term of `field` as the plan says: a list of the studies with a matching key, or a
+/// check of the study's own keys (after the trigram index's list, when it has one).
+fn push_keys<'a, DB: Binds<'a>>(qb: &mut QueryBuilder<'a, DB>, plan: &Plan, field: KeyField, terms: &[KeyMatch])
 where
     String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
-    for m in terms {
-        qb.push(format!(
-            " AND s.study_uid IN (SELECT k.study_uid FROM study_keys k WHERE k.field = '{}'",
-            field.as_str()
-        ));
+    for (at, m) in terms.iter().enumerate() {
+        let role = plan.role(SetFilter::Key(field, at));
+        if role == Role::List {
+            qb.push(format!(
+                " AND s.study_uid IN (SELECT k.study_uid FROM study_keys k WHERE k.field = '{}'",
+                field.as_str()
+            ));
+        } else {
+            if let Role::Trigrams(fts) = role {
+                qb.push(" AND s.search_id IN (SELECT rowid FROM study_text WHERE study_text MATCH ")
+                    .push_bind(fts)
+                    .push(")");
+            }
+            qb.push(format!(
+                " AND EXISTS (SELECT 1 FROM study_keys k WHERE k.study_uid = s.study_uid AND k.field = '{}'",
+                field.as_str()
+            ));
+        }
         push_key_match(qb, "k.key", m);
         qb.push(")");
     }
@@ -147,6 +163,7 @@ where
 pub(crate) fn push_from_where<'a, DB: Binds<'a>>(
     qb: &mut QueryBuilder<'a, DB>,
     dialect: &Dialect,
+    plan: &Plan,
     principal: &Principal,
     query: &StudyQuery,
     free_text: Option<&FreeText>,
@@ -157,9 +174,6 @@ pub(crate) fn push_from_where<'a, DB: Binds<'a>>(
     qb.push(" FROM studies s WHERE 1 = 1");
     push_visible_set(qb, principal, Level::Read);
     qb.push(scope_filter(principal, query.scope));
-    if let Some(name) = &query.patient_name {
-        push_keys(qb, KeyField::PatientName, &name_terms(name));
-    }
     if let Some(m) = query.patient_id.as_deref().and_then(identifier_term) {
         push_key_match(qb, "s.patient_id_key", &m);
     }
@@ -170,7 +184,11 @@ pub(crate) fn push_from_where<'a, DB: Binds<'a>>(
         qb.push(" AND s.patient_birth_date = ").push_bind(date.clone());
     }
     if !query.modalities.is_empty() {
-        qb.push(" AND s.study_uid IN (SELECT se.study_uid FROM series se WHERE se.modality IN (");
+        if plan.role(SetFilter::Modalities) == Role::List {
+            qb.push(" AND s.study_uid IN (SELECT se.study_uid FROM series se WHERE se.modality IN (");
+        } else {
+            qb.push(" AND EXISTS (SELECT 1 FROM series se WHERE se.study_uid = s.study_uid AND se.modality IN (");
+        }
         let mut list = qb.separated(", ");
         for m in &query.modalities {
             list.push_bind(m.trim().to_ascii_uppercase());
@@ -191,14 +209,8 @@ pub(crate) fn push_from_where<'a, DB: Binds<'a>>(
         // Inclusive of the fractions of the last second.
         qb.push(" AND s.study_time < ").push_bind(format!("{to}~"));
     }
-    if let Some(d) = &query.description {
-        push_keys(qb, KeyField::Description, &word_terms(d));
-    }
-    if let Some(r) = &query.referring_physician {
-        push_keys(qb, KeyField::Referring, &name_terms(r));
-    }
-    if let Some(i) = &query.institution {
-        push_keys(qb, KeyField::Institution, &word_terms(i));
+    for (field, terms) in key_terms(query) {
+        push_keys(qb, plan, field, &terms);
     }
     if let Some(u) = &query.uploader {
         qb.push(" AND s.uploaded_by = ").push_bind(u.clone());
@@ -235,6 +247,7 @@ pub(crate) fn free_text(query: &StudyQuery) -> Option<FreeText> {
 pub(crate) fn build_page<'a, DB: Binds<'a>>(
     qb: &mut QueryBuilder<'a, DB>,
     dialect: &Dialect,
+    plan: &Plan,
     principal: &Principal,
     query: &StudyQuery,
     columns: &str,
@@ -259,8 +272,10 @@ where
         qb.push(", CAST(");
         push_score(qb, dialect, t);
         qb.push(" AS BIGINT) AS hit_score");
+    } else {
+        qb.push(format!(", {sort_expr} AS hit_key"));
     }
-    push_from_where(qb, dialect, principal, query, text.as_ref());
+    push_from_where(qb, dialect, plan, principal, query, text.as_ref());
     if let Some(cursor) = &query.cursor {
         let c = Cursor::decode(cursor)?;
         if c.sort.as_deref().is_some_and(|s| s != sort.as_str()) {
@@ -288,8 +303,10 @@ where
     qb.push(format!(" ORDER BY {sort_expr} {dir}, s.study_uid {dir} LIMIT "));
     qb.push_bind(i64::from(limit) + 1);
     qb.push(") hits JOIN studies s ON s.study_uid = hits.hit_uid LEFT JOIN users ou ON ou.id = s.owner_id");
-    let outer = if relevance { "hits.hit_score" } else { sort_expr };
-    qb.push(format!(" ORDER BY {outer} {dir}, s.study_uid {dir}"));
+    // In the hits' own columns: ordered by the studies' index instead, SQLite would walk
+    // all of it and look each study up among the hits.
+    let outer = if relevance { "hits.hit_score" } else { "hits.hit_key" };
+    qb.push(format!(" ORDER BY {outer} {dir}, hits.hit_uid {dir}"));
     Ok(limit as usize)
 }
 
@@ -305,6 +322,7 @@ pub(crate) fn listed_sort(query: &StudyQuery) -> StudySort {
 pub(crate) fn build_capped_count<'a, DB: Binds<'a>>(
     qb: &mut QueryBuilder<'a, DB>,
     dialect: &Dialect,
+    plan: &Plan,
     principal: &Principal,
     query: &StudyQuery,
 ) where
@@ -313,7 +331,7 @@ pub(crate) fn build_capped_count<'a, DB: Binds<'a>>(
 {
     qb.push("SELECT COUNT(*) FROM (SELECT 1 AS one");
     let text = free_text(query);
-    push_from_where(qb, dialect, principal, query, text.as_ref());
+    push_from_where(qb, dialect, plan, principal, query, text.as_ref());
     // In the page's order, so that the count takes the page's plan (an index in that
     // order, or the filters' indexes), never a scan of the table for the first matches.
     let sort = listed_sort(query);
@@ -333,6 +351,7 @@ pub const SQLITE_COUNT_LIMIT: i64 = 10_000;
 pub(crate) fn build_estimate<'a, DB: Binds<'a>>(
     qb: &mut QueryBuilder<'a, DB>,
     dialect: &Dialect,
+    plan: &Plan,
     principal: &Principal,
     query: &StudyQuery,
 ) where
@@ -341,11 +360,11 @@ pub(crate) fn build_estimate<'a, DB: Binds<'a>>(
 {
     if dialect.fts5 {
         qb.push("SELECT COUNT(*) FROM (SELECT 1 AS one");
-        push_from_where(qb, dialect, principal, query, free_text(query).as_ref());
+        push_from_where(qb, dialect, plan, principal, query, free_text(query).as_ref());
         qb.push(" LIMIT ").push_bind(SQLITE_COUNT_LIMIT).push(") capped");
     } else {
         qb.push("EXPLAIN SELECT 1 AS one");
-        push_from_where(qb, dialect, principal, query, free_text(query).as_ref());
+        push_from_where(qb, dialect, plan, principal, query, free_text(query).as_ref());
     }
 }
 

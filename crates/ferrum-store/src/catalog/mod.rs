@@ -14,6 +14,7 @@ mod ingest;
 mod jobs;
 mod links;
 mod listing;
+mod listing_plan;
 mod metadata;
 mod mfa;
 mod outbox;

@@ -8,6 +8,7 @@ use sqlx::QueryBuilder;
 
 use super::access::push_series_scope;
 use super::listing::{free_text, push_from_where, Binds};
+use super::listing_plan::Plan;
 use super::sql::{on_pool, Dialect, SqlCatalog};
 use crate::access::Principal;
 use crate::model::StudyQuery;
@@ -81,6 +82,7 @@ where
 fn push_studies<'a, DB: Binds<'a>>(
     qb: &mut QueryBuilder<'a, DB>,
     dialect: &Dialect,
+    plan: &Plan,
     principal: &Principal,
     query: &QidoQuery,
     column: &str,
@@ -90,7 +92,7 @@ fn push_studies<'a, DB: Binds<'a>>(
 {
     qb.push(format!(" AND {column} IN (SELECT s.study_uid"));
     let text = free_text(&query.study);
-    push_from_where(qb, dialect, principal, &query.study, text.as_ref());
+    push_from_where(qb, dialect, plan, principal, &query.study, text.as_ref());
     push_in(qb, "s.study_uid", &query.study_uids);
     qb.push(")");
 }
@@ -138,8 +140,13 @@ fn scoped_to_series(principal: &Principal) -> bool {
     matches!(principal, Principal::Link(l) if !l.series.is_empty())
 }
 
-fn build<'a, DB: Binds<'a>>(qb: &mut QueryBuilder<'a, DB>, dialect: &Dialect, principal: &Principal, query: &QidoQuery)
-where
+fn build<'a, DB: Binds<'a>>(
+    qb: &mut QueryBuilder<'a, DB>,
+    dialect: &Dialect,
+    plan: &Plan,
+    principal: &Principal,
+    query: &QidoQuery,
+) where
     String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
@@ -164,7 +171,7 @@ where
             );
             push_series_scope(qb, principal, "fi.series_uid");
             qb.push(format!(" {FIRST_ORDER}) AS dataset FROM studies s WHERE 1 = 1"));
-            push_studies(qb, dialect, principal, query, "s.study_uid");
+            push_studies(qb, dialect, plan, principal, query, "s.study_uid");
             if !query.series_uids.is_empty() || !query.series_modalities.is_empty() || query.series_number.is_some() {
                 qb.push(" AND s.study_uid IN (SELECT se.study_uid FROM series se WHERE 1 = 1");
                 push_series_filters(qb, query);
@@ -176,11 +183,12 @@ where
             // index's order under the filters, then the attributes of those rows only.
             qb.push(format!(
                 "SELECT {counts}, CAST(NULL AS TEXT) AS series_uid, CAST(NULL AS TEXT) AS sop_uid, \
-                 CAST(NULL AS BIGINT) AS series_instances, {} AS dataset FROM (SELECT s.study_uid AS hit_uid",
+                 CAST(NULL AS BIGINT) AS series_instances, {} AS dataset FROM (SELECT s.study_uid AS hit_uid, \
+                 COALESCE(s.study_date, '') AS hit_key",
                 first_dataset("fi.study_uid = s.study_uid")
             ));
             let text = free_text(&query.study);
-            push_from_where(qb, dialect, principal, &query.study, text.as_ref());
+            push_from_where(qb, dialect, plan, principal, &query.study, text.as_ref());
             push_in(qb, "s.study_uid", &query.study_uids);
             // Only studies with a series (instance) left that matches the series filters.
             if !query.series_uids.is_empty() || !query.series_modalities.is_empty() || query.series_number.is_some() {
@@ -190,7 +198,11 @@ where
             }
             qb.push(format!(" {STUDY_ORDER} LIMIT ")).push_bind(query.limit.max(0));
             qb.push(" OFFSET ").push_bind(query.offset.max(0));
-            qb.push(format!(") hits JOIN studies s ON s.study_uid = hits.hit_uid {STUDY_ORDER}"));
+            // In the hits' own columns: ordered by the studies' index instead, SQLite would
+            // walk all of it and look each study up among the hits.
+            qb.push(
+                ") hits JOIN studies s ON s.study_uid = hits.hit_uid ORDER BY hits.hit_key DESC, hits.hit_uid DESC",
+            );
             return;
         }
         QidoLevel::Series => {
@@ -200,7 +212,7 @@ where
                  {} AS dataset FROM series se JOIN studies s ON s.study_uid = se.study_uid WHERE 1 = 1",
                 first_dataset("fi.series_uid = se.series_uid")
             ));
-            push_studies(qb, dialect, principal, query, "se.study_uid");
+            push_studies(qb, dialect, plan, principal, query, "se.study_uid");
             push_series_scope(qb, principal, "se.series_uid");
             push_series_filters(qb, query);
         }
@@ -212,7 +224,7 @@ where
                  JOIN studies s ON s.study_uid = i.study_uid \
                  LEFT JOIN instance_metadata m ON m.sop_uid = i.sop_uid WHERE 1 = 1"
             ));
-            push_studies(qb, dialect, principal, query, "i.study_uid");
+            push_studies(qb, dialect, plan, principal, query, "i.study_uid");
             push_series_scope(qb, principal, "i.series_uid");
             push_series_filters(qb, query);
             push_instance_filters(qb, query);
@@ -236,9 +248,10 @@ where
 impl QidoCatalog for SqlCatalog {
     async fn qido(&self, principal: &Principal, query: &QidoQuery) -> Result<Vec<QidoRow>, StoreError> {
         let dialect = self.dialect();
+        let plan = self.search_plan(&query.study).await?;
         on_pool!(&self.pool, |p| {
             let mut qb = QueryBuilder::new("");
-            build(&mut qb, dialect, principal, query);
+            build(&mut qb, dialect, &plan, principal, query);
             Ok(qb.build_query_as::<QidoRow>().fetch_all(p).await?)
         })
     }

@@ -179,6 +179,13 @@ impl SqlCatalog {
             .run(&writes)
             .await
             .map_err(|e| StoreError::Other(format!("migrating the catalog: {e}")))?;
+        // The planner's statistics (SQLite keeps none of its own accord): the tables that
+        // have none or have grown much since, each read in a bounded sample.
+        sqlx::query("PRAGMA analysis_limit = 1000")
+            .execute(&writes)
+            .await
+            .and(sqlx::query("PRAGMA optimize = 0x10002").execute(&writes).await)
+            .map_err(unavailable)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections.max(1))
             .connect_with(options)

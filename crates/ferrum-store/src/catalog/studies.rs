@@ -91,10 +91,11 @@ impl super::StudyCatalog for SqlCatalog {
     async fn list_studies(&self, principal: &Principal, query: &StudyQuery) -> Result<StudyPage, StoreError> {
         let dialect = self.dialect();
         let columns = study_select(principal);
+        let plan = self.search_plan(query).await?;
         let (rows, keys, limit, count): (Vec<StudyRow>, Vec<(String, String)>, usize, i64) =
             on_pool!(&self.pool, |p| {
                 let mut qb = QueryBuilder::new("");
-                let limit = build_page(&mut qb, dialect, principal, query, &columns)?;
+                let limit = build_page(&mut qb, dialect, &plan, principal, query, &columns)?;
                 let raw = qb.build().fetch_all(p).await?;
                 let mut rows = Vec::with_capacity(raw.len());
                 let mut keys = Vec::with_capacity(raw.len());
@@ -103,7 +104,7 @@ impl super::StudyCatalog for SqlCatalog {
                     keys.push((r.try_get("sort_key")?, r.try_get("study_uid")?));
                 }
                 let mut qb = QueryBuilder::new("");
-                build_capped_count(&mut qb, dialect, principal, query);
+                build_capped_count(&mut qb, dialect, &plan, principal, query);
                 let count: i64 = qb.build_query_scalar().fetch_one(p).await?;
                 (rows, keys, limit, count)
             });
@@ -372,6 +373,7 @@ impl SqlCatalog {
     pub async fn explain_listing(&self, principal: &Principal, query: &StudyQuery) -> Result<Vec<String>, StoreError> {
         let dialect = self.dialect();
         let columns = study_select(principal);
+        let plan = self.search_plan(query).await?;
         let mut lines = Vec::new();
         let prefix = if dialect.fts5 { "EXPLAIN QUERY PLAN " } else { "EXPLAIN " };
         for part in 0..2 {
@@ -379,9 +381,9 @@ impl SqlCatalog {
                 super::sql::Pool::Sqlite(p) => {
                     let mut qb = QueryBuilder::new(prefix);
                     if part == 0 {
-                        build_page(&mut qb, dialect, principal, query, &columns)?;
+                        build_page(&mut qb, dialect, &plan, principal, query, &columns)?;
                     } else {
-                        build_capped_count(&mut qb, dialect, principal, query);
+                        build_capped_count(&mut qb, dialect, &plan, principal, query);
                     }
                     for row in qb.build().fetch_all(p).await? {
                         lines.push(row.try_get::<String, _>("detail")?);
@@ -390,9 +392,9 @@ impl SqlCatalog {
                 super::sql::Pool::Postgres(p) => {
                     let mut qb = QueryBuilder::new(prefix);
                     if part == 0 {
-                        build_page(&mut qb, dialect, principal, query, &columns)?;
+                        build_page(&mut qb, dialect, &plan, principal, query, &columns)?;
                     } else {
-                        build_capped_count(&mut qb, dialect, principal, query);
+                        build_capped_count(&mut qb, dialect, &plan, principal, query);
                     }
                     lines.extend(qb.build_query_scalar::<String>().fetch_all(p).await?);
                 }
@@ -405,15 +407,16 @@ impl SqlCatalog {
     /// estimate, or SQLite's count up to its cap.
     async fn estimate_matches(&self, principal: &Principal, query: &StudyQuery) -> Result<i64, StoreError> {
         let dialect = self.dialect();
+        let plan = self.search_plan(query).await?;
         Ok(match &self.pool {
             super::sql::Pool::Sqlite(p) => {
                 let mut qb = QueryBuilder::new("");
-                build_estimate(&mut qb, dialect, principal, query);
+                build_estimate(&mut qb, dialect, &plan, principal, query);
                 qb.build_query_scalar::<i64>().fetch_one(p).await?
             }
             super::sql::Pool::Postgres(p) => {
                 let mut qb = QueryBuilder::new("");
-                build_estimate(&mut qb, dialect, principal, query);
+                build_estimate(&mut qb, dialect, &plan, principal, query);
                 let first: Option<String> = qb.build_query_scalar().fetch_optional(p).await?;
                 first.as_deref().and_then(plan_rows).unwrap_or(0)
             }
