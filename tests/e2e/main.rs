@@ -8,6 +8,7 @@ mod authz;
 mod browser;
 mod browser_account;
 mod browser_app;
+mod browser_app_a11y;
 mod browser_audit;
 mod browser_dicom_nodes;
 mod browser_link_page;
