@@ -108,6 +108,8 @@ async fn the_study_page_opens_with_the_viewer_in_view_each_series_once_and_a_ful
     assert!(geometry["bottom"].as_f64().unwrap() <= 1080.0, "the whole image is in view: {geometry}");
     assert!(geometry["height"].as_f64().unwrap() > 500.0, "and it is large: {geometry}");
     assert_eq!(geometry["thumbnails"], json!(series), "each series' thumbnail is shown once: {geometry}");
+    let text = browser.js("return document.querySelector('#page').innerText", vec![]).await;
+    assert!(!text.as_str().unwrap().lines().any(|l| l.trim() == "null"), "no stray text: {text}");
 
     // The page's buttons: the full-window viewer, share, download (no OHIF configured here).
     for id in ["#open-viewer", "#share-open", "#study-download"] {
@@ -415,6 +417,7 @@ async fn a_links_access_log_is_summarised_per_opening_with_the_raw_rows_behind_a
     assert_eq!(summary["images"], json!(images.len().to_string()), "{summary}");
     let text = summary["text"].as_str().unwrap();
     assert!(text.contains("127.0.0.1") && text.contains("1 wrong PIN") && text.contains("HeadlessChrome"), "{text}");
+    assert!(!text.contains("refused"), "asking whether a PIN is needed is no refusal: {text}");
     assert!(raw > 3, "more raw rows ({raw}) than openings");
     assert!(!summary["shown"].as_str().unwrap().contains("view_image"), "the raw rows wait behind the toggle");
     owner.click("#link-access-raw summary").await;

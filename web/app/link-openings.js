@@ -35,6 +35,8 @@ export function openings(events) {
     o.end = ev.at;
     if (ev.action === 'unlock_link' && ev.outcome !== 'allowed') {
       if (ev.detail?.reason === 'wrong_pin' || ev.detail === 'wrong_pin' || ev.outcome === 'denied') o.pinFailures += count(ev);
+    } else if (ev.action === 'view_study' && ev.outcome === 'denied') {
+      // The page asking whether a PIN is needed: part of the PIN step, not a refusal.
     } else if (ev.outcome !== 'allowed' && !opened) {
       o.refused += count(ev);
     } else if (ev.action === 'view_image') {

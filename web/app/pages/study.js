@@ -226,7 +226,7 @@ export function render(main, { uid, me, signal }) {
         h('section', { class: 'series-column', 'aria-labelledby': 'series-title' },
           h('h2', { id: 'series-title', class: 'visually-hidden' }, 'Series'), seriesList),
         viewerEl),
-      warningsSection(study), ...[links, colleagues, accessed].filter(Boolean));
+      ...[warningsSection(study), links, colleagues, accessed].filter(Boolean));
     if (!cards.length) seriesList.append(h('p', { class: 'muted' }, 'This study has no series.'));
 
     // The viewer opens on the first series with images; a card chosen before it is ready waits.
