@@ -392,6 +392,9 @@ const USER_ROWS: &[Row] = &[
 /// this-study link, another study's link, revoked, used up, forged token
 const LINK_ROWS: &[Row] = &[
     row("GET", "/v/{token}", "200 200 410 410 404", "open_link"),
+    // Who sent the link and its note, for the PIN page: a used-up link still answers, for the
+    // holder whose opening used it up.
+    row("GET", "/api/share/{token}/about", "200 200 410 200 404", "request"),
     row("GET", "/api/share/{token}/study", "200 200 410 410 404", "view_study"),
     row("POST", "/api/share/{token}/unlock", "204 204 410 410 404", "unlock_link"),
     row("GET", "/api/share/{token}/archive", "200 200 410 410 404", "export_study"),

@@ -158,6 +158,8 @@ async fn a_study_dropped_in_the_browser_is_shared_viewed_scrolled_windowed_and_r
     radiologist.screenshot("link-revoked").await;
     // The link's access log shows the referrer's visit: the opening and the frames.
     radiologist.click("#link-list tr.link-row button.link-log").await;
+    radiologist.wait_for("#link-access-summary li.opening").await;
+    radiologist.click("#link-access-raw summary").await;
     radiologist
         .until(
             "the access log",

@@ -10,6 +10,7 @@ const routes = [
   { path: '/login', load: () => import('./pages/login.js'), public: true },
   { path: '/studies', load: () => import('./pages/studies.js'), nav: 'Studies' },
   { path: '/studies/:uid', load: () => import('./pages/study.js') },
+  { path: '/studies/:uid/view', load: () => import('./pages/study-view.js') },
   { path: '/upload', load: () => import('./pages/upload.js'), nav: 'Upload' },
   { path: '/admin', load: () => import('./pages/admin.js'), nav: 'Admin', role: 'admin' },
   { path: '/groups', load: () => import('./pages/groups.js'), nav: 'Groups', role: 'admin' },

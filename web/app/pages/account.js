@@ -181,12 +181,14 @@ function renderSessions(card) {
 
 function renderPassword(card) {
   const current = h('input', { id: 'current-password', type: 'password', autocomplete: 'current-password', required: true });
-  const next = h('input', { id: 'new-password', type: 'password', autocomplete: 'new-password', required: true, minlength: 10 });
+  const next = h('input', { id: 'new-password', type: 'password', autocomplete: 'new-password', required: true, minlength: 10,
+    'aria-describedby': 'new-password-rule' });
   const again = h('input', { id: 'new-password-again', type: 'password', autocomplete: 'new-password', required: true });
   const message = h('p', { id: 'password-message', role: 'status', hidden: true });
   const form = h('form', { id: 'password-form' },
     h('div', { class: 'field' }, h('label', { for: 'current-password' }, 'Current password'), current),
-    h('div', { class: 'field' }, h('label', { for: 'new-password' }, 'New password (at least 10 characters)'), next),
+    h('div', { class: 'field' }, h('label', { for: 'new-password' }, 'New password'), next,
+      h('span', { id: 'new-password-rule', class: 'muted' }, 'At least 10 characters; a passphrase of a few words is easiest to remember.')),
     h('div', { class: 'field' }, h('label', { for: 'new-password-again' }, 'New password again'), again),
     h('button', { id: 'password-submit', type: 'submit', class: 'primary' }, 'Change password'));
   card.replaceChildren(h('h2', null, 'Password'),

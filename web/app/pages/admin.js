@@ -18,7 +18,9 @@ function createForm() {
     h('div', { class: 'field' }, h('label', { for: 'new-username' }, 'Username'),
       h('input', { id: 'new-username', name: 'username', required: true, autocapitalize: 'none', spellcheck: 'false', autocomplete: 'off' })),
     h('div', { class: 'field' }, h('label', { for: 'new-password' }, 'Password'),
-      h('input', { id: 'new-password', name: 'password', type: 'password', required: true, autocomplete: 'new-password' })),
+      h('input', { id: 'new-password', name: 'password', type: 'password', required: true, autocomplete: 'new-password',
+        'aria-describedby': 'new-password-rule' }),
+      h('span', { id: 'new-password-rule', class: 'muted' }, 'At least 10 characters.')),
     h('div', { class: 'field' }, h('label', { for: 'new-role' }, 'Role'), roleSelect({ id: 'new-role', name: 'role' }, 'radiologist')),
     h('p', { id: 'user-create-error', class: 'error', role: 'alert', hidden: true }),
     h('button', { type: 'submit', class: 'primary' }, 'Create account'));
@@ -106,7 +108,7 @@ export function render(main, { me }) {
   }
 
   async function resetPassword(u) {
-    const password = window.prompt(`New password for ${u.username}:`);
+    const password = window.prompt(`New password for ${u.username} (at least 10 characters):`);
     if (!password) return;
     try {
       await api(`/api/users/${enc(u.username)}`, { method: 'PATCH', body: { password } });

@@ -3,12 +3,18 @@
 import { api, isAbort } from '../api.js';
 import { h, dataTable, scroller, emptyRow, copyText, flash, say } from '../dom.js';
 import { dateTime, plural, auditDetail, auditTarget } from '../format.js';
+import { drawQr } from '../qr.js';
+import { openings } from '../link-openings.js';
 
 const enc = encodeURIComponent;
-const EXPIRIES = [[3600, '1 hour'], [86400, '24 hours'], [604800, '7 days']];
+const HOUR = 3600;
+const DAY = 86400;
+const EXPIRIES = [[HOUR, '1 hour'], [8 * HOUR, '8 hours'], [DAY, '24 hours'], [3 * DAY, '3 days'], [7 * DAY, '7 days'],
+  [30 * DAY, '30 days'], [90 * DAY, '90 days']];
+const STATUS = { active: 'active', expired: 'expired', revoked: 'revoked', used_up: 'used up', pin_locked: 'PIN locked' };
 const PIN = /^[0-9]{6,12}$/; // the server takes 6 to 12 digits
 const NOTE_MAX = 200;
-const LINK_HEADINGS = ['Created', 'For', 'Expires', 'Status', 'Opens', 'Download', 'PIN', 'Series', 'De-identified', ''];
+const LINK_HEADINGS = ['Note', 'Created', 'Expires', 'Status', 'Opens', 'Download', 'PIN', 'Series', 'De-identified', ''];
 const LOG_HEADINGS = ['When', 'Action', 'From', 'Browser', 'Outcome', 'Detail'];
 
 const absolute = (url) => new URL(url, location.origin).href;
@@ -23,9 +29,36 @@ function copyButton(props, text, field) {
   return b;
 }
 
+/** A lifetime in words: "36 hours", "90 days". */
+const lifetime = (secs) => (secs % DAY === 0 ? plural(secs / DAY, 'day') : plural(Math.round(secs / HOUR), 'hour'));
+
 function shareDialog(study, onCreated) {
-  const expiry = h('select', { id: 'share-expiry', name: 'expires_in', value: '86400' },
-    EXPIRIES.map(([v, label]) => h('option', { value: String(v), selected: v === 86400 }, label)));
+  const expiry = h('select', { id: 'share-expiry', name: 'expires_in' });
+  const customAmount = h('input', { id: 'share-expiry-amount', type: 'number', min: 1, step: 1, inputmode: 'numeric', value: '14',
+    'aria-describedby': 'share-expiry-cap' });
+  const customUnit = h('select', { id: 'share-expiry-unit', 'aria-label': 'Unit of the custom lifetime' },
+    h('option', { value: String(HOUR) }, 'hours'), h('option', { value: String(DAY), selected: true }, 'days'));
+  const capNote = h('span', { id: 'share-expiry-cap', class: 'muted' });
+  const custom = h('div', { id: 'share-expiry-custom', class: 'expiry-custom', hidden: true },
+    h('label', { for: 'share-expiry-amount', class: 'visually-hidden' }, 'Custom lifetime'), customAmount, customUnit, capNote);
+  let cap = 30 * DAY;
+  /** The choices up to the server's cap (the cap itself among them), and a custom one. */
+  function setLimits({ max, standard }) {
+    cap = max || cap;
+    const keep = expiry.value;
+    const choices = EXPIRIES.filter(([v]) => v < cap);
+    if (!choices.some(([v]) => v === cap)) choices.push([cap, `${lifetime(cap)} (the longest allowed)`]);
+    expiry.replaceChildren(...choices.map(([v, label]) => h('option', { value: String(v) }, label)),
+      h('option', { value: 'custom' }, 'Custom…'));
+    const fallback = choices.some(([v]) => v === standard) ? standard : choices[0][0];
+    for (const o of expiry.options) o.defaultSelected = o.value === String(fallback); // what form.reset() picks
+    expiry.value = [...expiry.options].some((o) => o.value === keep) ? keep : String(fallback);
+    capNote.textContent = `At most ${lifetime(cap)}.`;
+    custom.hidden = expiry.value !== 'custom';
+  }
+  setLimits({ max: cap, standard: DAY });
+  expiry.addEventListener('change', () => { custom.hidden = expiry.value !== 'custom'; if (!custom.hidden) customAmount.focus(); });
+  const qr = h('canvas', { id: 'share-qr', class: 'share-qr', role: 'img', 'aria-label': 'QR code of the link' });
   const download = h('input', { id: 'share-download', name: 'allow_download', type: 'checkbox' });
   const deidentify = h('input', { id: 'share-deidentify', name: 'deidentify', type: 'checkbox' });
   const pin = h('input', { id: 'share-pin', name: 'pin', inputmode: 'numeric', autocomplete: 'off', pattern: '[0-9]{6,12}', maxlength: 12 });
@@ -44,14 +77,16 @@ function shareDialog(study, onCreated) {
   const result = h('div', { id: 'share-result', class: 'share-result', hidden: true },
     h('label', { for: 'share-url' }, 'Link'),
     h('div', { class: 'copy-row' }, urlField, copyButton({ id: 'share-copy' }, () => urlField.value, urlField)),
+    h('figure', { class: 'qr-figure' }, qr, h('figcaption', { class: 'muted' }, 'Scan to open the link on a phone.')),
     expiresNote, pinNote);
 
   const form = h('form', { id: 'share-form', class: 'share-form' },
     h('h2', { id: 'share-title' }, 'Share a viewer link'),
     h('p', { class: 'muted' }, 'Anyone holding the link can see this study, with the patient’s data (unless de-identified), until it expires or is revoked.'),
-    h('div', { class: 'field' }, h('label', { for: 'share-note' }, 'Note (who is this for?)'), note,
-      h('span', { id: 'share-note-help', class: 'muted' }, 'Shown in your list of links, never to the recipient.')),
-    h('div', { class: 'field' }, h('label', { for: 'share-expiry' }, 'Expires after'), expiry),
+    h('div', { class: 'field' }, h('label', { for: 'share-note' }, 'Note: recipient and purpose'), note,
+      h('span', { id: 'share-note-help', class: 'muted' },
+        'For example “Dr Weber, for the follow-up on Tuesday”. Shown in your list of links, and to the recipient with your name on the link’s page before any PIN: write no patient data here.')),
+    h('div', { class: 'field' }, h('label', { for: 'share-expiry' }, 'Expires after'), expiry, custom),
     h('label', { class: 'check' }, download, 'Allow the recipient to download the images'),
     h('label', { class: 'check' }, deidentify,
       'De-identify (PS3.15 basic profile: no names, IDs or real dates, new UIDs; images with burned-in text left out)'),
@@ -68,7 +103,14 @@ function shareDialog(study, onCreated) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     say(error, '');
-    const body = { expires_in: Number(expiry.value), allow_download: download.checked, deidentify: deidentify.checked };
+    let expiresIn = Number(expiry.value);
+    if (expiry.value === 'custom') {
+      const amount = Number(customAmount.value);
+      expiresIn = amount * Number(customUnit.value);
+      if (!Number.isInteger(amount) || amount < 1) { say(error, 'The lifetime must be a whole number, at least 1.'); customAmount.focus(); return; }
+      if (expiresIn > cap) { say(error, `A link lives at most ${lifetime(cap)}.`); customAmount.focus(); return; }
+    }
+    const body = { expires_in: expiresIn, allow_download: download.checked, deidentify: deidentify.checked };
     const p = pin.value.trim();
     if (p && !PIN.test(p)) { say(error, 'The PIN must be 6 to 12 digits.'); pin.focus(); return; }
     if (p) body.pin = p;
@@ -86,6 +128,7 @@ function shareDialog(study, onCreated) {
     try {
       const link = await api(`/api/studies/${enc(study.study_instance_uid)}/links`, { method: 'POST', body });
       urlField.value = absolute(link.url);
+      drawQr(qr, urlField.value);
       expiresNote.textContent = `Expires ${dateTime(link.expires_at)}.`;
       pinNote.textContent = p
         ? 'Send the PIN to the referrer separately (by phone, say), not with the link.'
@@ -103,8 +146,10 @@ function shareDialog(study, onCreated) {
 
   return {
     dialog,
+    setLimits,
     open() {
       form.reset();
+      custom.hidden = expiry.value !== 'custom';
       say(error, '');
       result.hidden = true;
       urlField.value = '';
@@ -114,13 +159,31 @@ function shareDialog(study, onCreated) {
   };
 }
 
+/** One opening of the link: when, from where, wrong PINs, images seen. */
+function openingItem(o) {
+  const facts = [
+    o.from ? `from ${o.from}` : 'from an unknown address',
+    o.pinFailures ? plural(o.pinFailures, 'wrong PIN') : null,
+    o.refused ? `${plural(o.refused, 'refused request')}` : null,
+    `${plural(o.images, 'image')} viewed`,
+    o.downloads ? plural(o.downloads, 'download') : null,
+  ].filter(Boolean);
+  return h('li', { class: 'opening', dataset: { images: String(o.images), pinFailures: String(o.pinFailures) } },
+    h('b', null, dateTime(o.start)), o.end && dateTime(o.end) !== dateTime(o.start) ? ` – ${dateTime(o.end).slice(-5)}` : '',
+    ' · ', facts.join(' · '),
+    o.browser ? h('span', { class: 'muted user-agent' }, ` · ${o.browser}`) : null);
+}
+
 function accessLog(section) {
   const title = h('h3', null, 'Access log');
   const closeLog = h('button', { type: 'button', class: 'link-button' }, 'Hide');
   const status = h('p', { class: 'muted', role: 'status' });
+  const summary = h('ol', { id: 'link-access-summary', class: 'openings' });
   const { table, tbody } = dataTable('link-access-table', LOG_HEADINGS);
+  const rawCount = h('span');
+  const raw = h('details', { id: 'link-access-raw', class: 'raw-log' }, h('summary', null, 'Every request (', rawCount, ')'), scroller(table));
   const box = h('section', { id: 'link-access-log', class: 'access-log', hidden: true },
-    h('div', { class: 'section-head' }, title, closeLog), status, scroller(table));
+    h('div', { class: 'section-head' }, title, closeLog), status, summary, raw);
   closeLog.addEventListener('click', () => { box.hidden = true; });
   section.append(box);
   let controller = null;
@@ -130,13 +193,18 @@ function accessLog(section) {
     controller = new AbortController();
     const c = controller;
     box.hidden = false;
-    title.textContent = `Access log of the link created ${dateTime(link.created_at)}`;
+    raw.open = false;
+    title.textContent = `Access log of the link ${link.note ? `“${link.note}”` : `created ${dateTime(link.created_at)}`}`;
     status.textContent = 'Loading…';
+    summary.replaceChildren();
     tbody.replaceChildren();
     try {
       const { items = [] } = await api(`/api/links/${enc(link.id)}/access`, { signal: c.signal });
       if (c !== controller) return;
-      status.textContent = plural(items.length, 'request');
+      const list = openings(items);
+      status.textContent = list.length ? `Opened ${plural(list.length, 'time')}:` : 'Nobody has opened this link yet.';
+      summary.append(...list.map(openingItem));
+      rawCount.textContent = plural(items.length, 'request');
       tbody.append(...items.map((ev) => h('tr', { dataset: { outcome: ev.outcome } },
         h('td', { class: 'nowrap' }, dateTime(ev.at)),
         h('td', null, ev.action || ''),
@@ -154,22 +222,23 @@ function accessLog(section) {
 
 function linkRow(link, { revoke, showLog }) {
   const url = absolute(link.url);
-  const active = link.status === 'active';
-  const revokeButton = h('button', { type: 'button', class: 'link-revoke danger', disabled: !active }, 'Revoke');
+  const active = link.status === 'active' || link.status === 'pin_locked';
+  const revokeButton = h('button', { type: 'button', class: 'link-revoke danger', disabled: !active,
+    'aria-label': `Revoke the link ${link.note || `created ${dateTime(link.created_at)}`}` }, 'Revoke');
   const logButton = h('button', { type: 'button', class: 'link-log' }, 'Access log');
   revokeButton.addEventListener('click', () => revoke(link, revokeButton));
   logButton.addEventListener('click', () => showLog(link));
   return h('tr', { class: `link-row status-${link.status}`, dataset: { id: link.id, status: link.status } },
+    h('td', { class: 'link-note detail' }, link.note || h('span', { class: 'muted' }, 'no note')),
     h('td', { class: 'nowrap' }, dateTime(link.created_at), h('br'), h('span', { class: 'muted' }, link.created_by || '')),
-    h('td', { class: 'link-note detail' }, link.note || ''),
     h('td', { class: 'nowrap' }, dateTime(link.expires_at)),
-    h('td', null, h('span', { class: `badge ${link.status}` }, String(link.status || '').replace('_', ' '))),
-    h('td', { class: 'num' }, `${link.opens ?? 0}${link.max_opens ? ` / ${link.max_opens}` : ''}`),
+    h('td', null, h('span', { class: `badge ${link.status}` }, STATUS[link.status] || String(link.status || ''))),
+    h('td', { class: 'num link-opens' }, `${link.opens ?? 0}${link.max_opens ? ` / ${link.max_opens}` : ''}`),
     h('td', null, link.allow_download ? 'yes' : 'no'),
     h('td', null, link.pin ? 'yes' : 'no'),
     h('td', null, link.series?.length ? plural(link.series.length, 'series', 'series') : 'all'),
     h('td', { class: 'link-deidentify' }, link.deidentify ? 'yes' : 'no'),
-    h('td', { class: 'row-actions' }, active ? copyButton({ class: 'link-copy' }, url) : null, revokeButton, logButton));
+    h('td', { class: 'row-actions' }, active ? copyButton({ class: 'link-copy', 'aria-label': 'Copy the link' }, url) : null, revokeButton, logButton));
 }
 
 /** Mounts the share dialog on openButton and the links list into section. */
@@ -188,8 +257,9 @@ export function mountShare({ study, uid, openButton, section, signal }) {
     signal.addEventListener('abort', () => c.abort(), { once: true });
     status.textContent = 'Loading…';
     try {
-      const { items = [] } = await api(`/api/studies/${enc(uid)}/links`, { signal: c.signal });
+      const { items = [], max_expires_in: max, default_expires_in: standard } = await api(`/api/studies/${enc(uid)}/links`, { signal: c.signal });
       if (c !== controller) return;
+      share.setLimits({ max, standard });
       tbody.replaceChildren(...items.map((l) => linkRow(l, { revoke, showLog })));
       if (!items.length) tbody.append(emptyRow(LINK_HEADINGS.length, 'No links yet.'));
       status.textContent = '';

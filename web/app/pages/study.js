@@ -30,6 +30,19 @@ function accessText(access) {
   return access.level || '';
 }
 
+/** The facts a reader needs at a glance, on one line under the name. */
+function summaryLine(study) {
+  return [
+    study.patient_id ? `ID ${study.patient_id}` : '',
+    [sex(study.patient_sex), dicomDate(study.patient_birth_date) && `born ${dicomDate(study.patient_birth_date)}`].filter(Boolean).join(', '),
+    dicomDate(study.study_date),
+    study.study_description,
+    modalities(study.modalities),
+    plural(study.num_instances ?? 0, 'image'),
+  ].filter(Boolean).join(' · ');
+}
+
+/** Name and summary line; every field behind a disclosure, so that the viewer starts high. */
 function header(study, me) {
   const fields = [
     ['Patient ID', study.patient_id],
@@ -47,11 +60,15 @@ function header(study, me) {
   ].filter(([, v]) => v != null && v !== '');
   const owner = study.owner ? `${study.owner}${study.owner === me?.username ? ' (you)' : ''}` : 'no one';
   return h('section', { id: 'study-header', class: 'study-header' },
-    h('h1', null, personName(study.patient_name) || '(no name)'),
+    h('div', { class: 'study-title' },
+      h('h1', null, personName(study.patient_name) || '(no name)'),
+      h('p', { id: 'study-summary', class: 'study-summary' }, summaryLine(study))),
     study.access ? h('p', { id: 'study-access', class: 'access-line' },
       h('span', { class: `badge access-${study.access.basis}` }, accessText(study.access)),
       h('span', { id: 'study-owner' }, `Owner: ${owner}`)) : null,
-    h('dl', { class: 'facts' }, fields.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, String(v))))));
+    h('details', { id: 'study-details', class: 'study-details' },
+      h('summary', null, 'All study details'),
+      h('dl', { class: 'facts' }, fields.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, String(v)))))));
 }
 
 /** The instances of a series that were accepted with warnings (not conformant, but usable). */
@@ -151,6 +168,11 @@ function ohifLink(uid, me) {
   return h('a', { id: 'open-ohif', class: 'button', href: `/ohif/viewer?StudyInstanceUIDs=${enc(uid)}` }, 'Open in OHIF');
 }
 
+/** The full-window viewer of the study (pages/study-view.js). */
+function openViewerLink(uid) {
+  return h('a', { id: 'open-viewer', class: 'button primary', href: `#/studies/${enc(uid)}/view` }, 'Open viewer');
+}
+
 export function render(main, { uid, me, signal }) {
   document.title = 'Study · Ferrum PACS'; // no patient name: titles end up in the history
   const back = h('a', { href: sessionStorage.getItem(LIST_KEY) || '#/studies', class: 'back' }, '← Studies');
@@ -182,7 +204,7 @@ export function render(main, { uid, me, signal }) {
     const shareOpen = canLink ? h('button', { id: 'share-open', type: 'button' }, 'Share…') : null;
     const cards = (study.series || []).map(seriesCard);
     const seriesList = h('div', { id: 'series-list', class: 'series-list' }, cards);
-    const viewerEl = h('div', { id: 'viewer', class: 'viewer' }, h('p', { class: 'muted' }, 'Loading the viewer…'));
+    const viewerEl = h('div', { id: 'viewer', class: 'viewer study-viewer' }, h('p', { class: 'muted' }, 'Loading the viewer…'));
     const links = canLink ? h('section', { id: 'study-links', class: 'links' }) : null;
     const colleagues = level === 'own' ? h('section', { id: 'study-grants', class: 'grants', 'aria-labelledby': 'grants-title' }) : null;
     // Who accessed it: for its owner and admins (the server says 403 to anyone else).
@@ -194,11 +216,17 @@ export function render(main, { uid, me, signal }) {
     }) : null;
     // Restriction is an admin's: the owner would lose sight of the study at once.
     const restrict = me?.role === 'admin' ? restrictControls({ uid: study.study_instance_uid || uid, signal }) : [];
+    const studyUid = study.study_instance_uid || uid;
+    // Series beside the image (one list: the viewer's own strip is hidden on this page).
     main.append(header(study, me),
-      h('div', { class: 'actions' }, ...downloadButton(study.study_instance_uid || uid), ohifLink(study.study_instance_uid || uid, me),
-        shareOpen, erase?.open ?? null, ...restrict),
+      h('div', { class: 'actions study-actions' }, openViewerLink(studyUid), shareOpen, ...downloadButton(studyUid),
+        ohifLink(studyUid, me), erase?.open ?? null, ...restrict),
       ...[erase?.form].filter(Boolean),
-      h('h2', null, 'Series'), seriesList, warningsSection(study), viewerEl, ...[links, colleagues, accessed].filter(Boolean));
+      h('div', { class: 'study-workspace' },
+        h('section', { class: 'series-column', 'aria-labelledby': 'series-title' },
+          h('h2', { id: 'series-title', class: 'visually-hidden' }, 'Series'), seriesList),
+        viewerEl),
+      ...[warningsSection(study), links, colleagues, accessed].filter(Boolean));
     if (!cards.length) seriesList.append(h('p', { class: 'muted' }, 'This study has no series.'));
 
     // The viewer opens on the first series with images; a card chosen before it is ready waits.
@@ -223,7 +251,6 @@ export function render(main, { uid, me, signal }) {
     follow.observe(viewerEl, { attributes: true, attributeFilter: ['data-series'] });
     stopFollowing = () => follow.disconnect();
 
-    const studyUid = study.study_instance_uid || uid;
     if (canLink) share = mountShare({ study, uid: studyUid, me, openButton: shareOpen, section: links, signal });
     if (colleagues) {
       grants = mountGrants({

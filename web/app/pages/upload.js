@@ -1,13 +1,14 @@
 // Upload: drop or pick files, folders and ZIPs; each file goes up as its own request (see
 // upload-queue.js, which keeps going when this page is left). This page only draws the queue.
+import { api, isAbort } from '../api.js';
 import { h, dataTable, scroller, say } from '../dom.js';
-import { bytes } from '../format.js';
+import { bytes, personName, dicomDate, modalities, plural } from '../format.js';
 import { filesFromDrop, filesFromInput } from '../upload-walk.js';
 import { enqueue, subscribe, snapshot, cancelAll, retryFailed, clearFinished } from '../upload-queue.js';
 
 const enc = encodeURIComponent;
 const QUEUE_HEADINGS = ['File', 'Size', 'Progress', 'State'];
-const RESULT_HEADINGS = ['File', 'Status', 'Reason or SOP Instance UID', 'Study'];
+const RESULT_HEADINGS = ['File', 'Status', 'Reason or SOP Instance UID', 'Study Instance UID'];
 const TOTALS = [['stored', 'Stored'], ['duplicates', 'Duplicates'], ['rejected', 'Rejected'], ['skipped', 'Skipped'], ['failed', 'Failed requests']];
 
 const hasFiles = (e) => Array.from(e.dataTransfer?.types || []).includes('Files');
@@ -44,6 +45,45 @@ function resultRow(f) {
     h('td', { class: 'uid' }, study ? h('a', { href: `#/studies/${enc(study)}` }, study) : ''));
 }
 
+/** Per study of this upload: how many of its files were stored, duplicates, rejected. */
+function tally(counts, files) {
+  for (const f of files) {
+    if (!f.study_instance_uid) continue;
+    const c = counts.get(f.study_instance_uid) || { stored: 0, duplicate: 0, rejected: 0 };
+    if (f.status in c) c[f.status] += 1;
+    counts.set(f.study_instance_uid, c);
+  }
+}
+
+/** One study of the upload: who and what it is, what arrived; its UID on demand. */
+function studyCard(uid) {
+  const name = h('a', { href: `#/studies/${enc(uid)}`, class: 'upload-study-name' }, 'Study');
+  const what = h('p', { class: 'upload-study-what muted' }, 'Loading the study…');
+  const counts = h('p', { class: 'upload-study-counts' });
+  const el = h('li', { class: 'upload-study', dataset: { uid } },
+    h('h3', null, name), what, counts,
+    h('details', { class: 'uid-details' }, h('summary', null, 'Study Instance UID'), h('p', { class: 'uid' }, uid)));
+  return {
+    el,
+    show(study) {
+      name.textContent = personName(study.patient_name) || '(no name)';
+      what.textContent = [study.patient_id && `ID ${study.patient_id}`, dicomDate(study.study_date),
+        study.study_description || 'no description', modalities(study.modalities)].filter(Boolean).join(' · ');
+      el.dataset.images = String(study.num_instances ?? '');
+    },
+    failed(message) { what.textContent = message; },
+    count(c, received, inStudy) {
+      counts.textContent = [
+        c?.stored ? `${c.stored} stored` : null,
+        c?.duplicate ? plural(c.duplicate, 'duplicate') : null,
+        c?.rejected ? `${c.rejected} rejected` : null,
+        !c && received ? `${received} received` : null,
+        inStudy != null ? `${plural(inStudy, 'image')} in the study` : null,
+      ].filter(Boolean).join(' · ');
+    },
+  };
+}
+
 export function render(main) {
   document.title = 'Upload · Ferrum PACS';
   const fileInput = h('input', { type: 'file', id: 'file-input', multiple: true, class: 'visually-hidden' });
@@ -61,7 +101,7 @@ export function render(main) {
   const clearButton = h('button', { id: 'upload-clear', type: 'button' }, 'Clear finished');
   const progressLine = h('p', { class: 'progress-line', 'aria-live': 'polite' });
   const totalCells = Object.fromEntries(TOTALS.map(([k]) => [k, h('dd', { dataset: { total: k } }, '0')]));
-  const studyLinks = h('ul', { id: 'upload-studies', class: 'study-links' });
+  const studyLinks = h('ul', { id: 'upload-studies', class: 'upload-studies', 'aria-label': 'Studies of this upload' });
   const summary = h('section', { id: 'upload-summary', class: 'summary' },
     progressLine,
     h('dl', { class: 'totals' }, TOTALS.map(([k, label]) => h('div', { class: `total-${k}` }, h('dt', null, label), totalCells[k]))),
@@ -69,13 +109,33 @@ export function render(main) {
 
   const queue = dataTable('upload-queue', QUEUE_HEADINGS, 'data queue');
   const results = dataTable('upload-results', RESULT_HEADINGS, 'data results');
+  const resultCount = h('span');
+  // Per file, with UIDs: on demand, opened by itself only when something was refused.
+  const fileResults = h('details', { id: 'upload-files', class: 'upload-files' },
+    h('summary', null, 'Every file, with its reason or UID (', resultCount, ')'), scroller(results.table));
   main.append(h('h1', null, 'Upload'), dropzone, pickers, reading, summary,
     h('div', { class: 'actions' }, cancelButton, retryButton, clearButton),
     h('h2', null, 'Files'), scroller(queue.table),
-    h('h2', null, 'Results'), scroller(results.table));
+    h('h2', null, 'Results'), fileResults);
 
   const rows = new Map();
   const studyItems = new Map();
+  const perStudy = new Map();
+
+  /** The study's name, date and description; read again once the queue is idle (counts grow). */
+  async function fetchStudy(uid, card) {
+    card.stale = false;
+    try {
+      const study = await api(`/api/studies/${enc(uid)}`);
+      card.images = study.num_instances;
+      card.show(study);
+      card.count(perStudy.get(uid), card.received, card.images);
+      const { counts } = snapshot();
+      if (counts.queued + counts.uploading > 0) card.stale = true;
+    } catch (e) {
+      if (!isAbort(e)) card.failed(e.status === 404 ? 'Not visible to you.' : e.message);
+    }
+  }
 
   function drawTotals() {
     const { totals, counts, studies } = snapshot();
@@ -84,16 +144,20 @@ export function render(main) {
     progressLine.textContent = counts.total
       ? `${finished} of ${counts.total} files finished${counts.uploading ? `, ${counts.uploading} uploading` : ''}${counts.queued ? `, ${counts.queued} waiting` : ''}.`
       : 'Nothing uploaded yet.';
+    const idle = counts.queued + counts.uploading === 0;
     for (const [uid, n] of studies) {
-      let li = studyItems.get(uid);
-      if (!li) {
-        li = { count: h('span', { class: 'muted' }), el: null };
-        li.el = h('li', null, h('a', { href: `#/studies/${enc(uid)}`, class: 'uid' }, uid), ' ', li.count);
-        studyItems.set(uid, li);
-        studyLinks.append(li.el);
-      }
-      li.count.textContent = n ? `(${n} received)` : '';
+      let card = studyItems.get(uid);
+      if (!card) {
+        card = studyCard(uid);
+        studyItems.set(uid, card);
+        studyLinks.append(card.el);
+        fetchStudy(uid, card);
+      } else if (idle && card.stale) fetchStudy(uid, card);
+      card.received = n;
+      card.count(perStudy.get(uid), n, card.images);
     }
+    resultCount.textContent = plural(snapshot().results.length, 'file');
+    if (totals.rejected + totals.failed > 0) fileResults.open = true;
     cancelButton.disabled = counts.queued + counts.uploading === 0;
     retryButton.disabled = counts.failed === 0;
     clearButton.disabled = finished === 0;
@@ -115,6 +179,8 @@ export function render(main) {
     addRows(items);
     results.tbody.replaceChildren();
     appendRows(results.tbody, entries, resultRow);
+    perStudy.clear();
+    tally(perStudy, entries);
     studyItems.clear();
     studyLinks.replaceChildren();
     drawTotals();
@@ -123,7 +189,7 @@ export function render(main) {
   const unsubscribe = subscribe((type, payload) => {
     if (type === 'added') addRows(payload);
     else if (type === 'progress' || type === 'state') { const row = rows.get(payload.id); if (row) showItem(row, payload); }
-    else if (type === 'results') appendRows(results.tbody, payload, resultRow);
+    else if (type === 'results') { appendRows(results.tbody, payload, resultRow); tally(perStudy, payload); }
     else if (type === 'reset') redraw();
     if (type !== 'progress') drawTotals();
   });

@@ -200,7 +200,12 @@ pub async fn list(
         .filter(|l| sees_all_links(&access) || l.created_by == user.username)
         .map(|l| link_json(&req, &state, l, &now))
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "items": items? })))
+    // The expiry choices the share dialog may offer: the server caps what it is asked for.
+    Ok(HttpResponse::Ok().json(json!({
+        "items": items?,
+        "default_expires_in": state.settings.link_default_ttl_secs,
+        "max_expires_in": state.settings.link_max_ttl_secs,
+    })))
 }
 
 /// The link, if the caller made it and may still share its study, or owns the study; 404

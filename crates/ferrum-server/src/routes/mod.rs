@@ -98,6 +98,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/studies/{study_uid}/links", web::get().to(links::list))
                 .route("/links/{id}", web::delete().to(links::revoke))
                 .route("/links/{id}/access", web::get().to(links::access_log))
+                .route("/share/{token}/about", web::get().to(share::about))
                 .route("/share/{token}/study", web::get().to(share::study))
                 .route("/share/{token}/unlock", web::post().to(share::unlock))
                 .route("/share/{token}/archive", web::get().to(archive::shared))

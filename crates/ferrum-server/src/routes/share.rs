@@ -17,7 +17,7 @@ use ferrum_store::model::{Link, LinkState};
 use ferrum_store::Principal;
 
 use super::images::{render_instance, thumbnail_of, visible_instance, visible_series, RenderedParams, ThumbnailParams};
-use super::webapp::page;
+use super::webapp::{page, page_in_state};
 use crate::audit::{self, Access, Action};
 use crate::deid::{self, DeidView};
 use crate::error::ApiError;
@@ -51,6 +51,38 @@ fn gone(state: LinkState) -> ApiError {
             message: "this link has been opened as often as it may be; ask the sender for a new one".into(),
         },
     }
+}
+
+/// The closed-link page's state for a [`gone`] code.
+fn closed_state(code: &'static str) -> &'static str {
+    match code {
+        "link_expired" => "expired",
+        "link_revoked" => "revoked",
+        _ => "used_up",
+    }
+}
+
+/// `GET /api/share/{token}/about`: what the link page shows before the PIN — who sent the
+/// link, the sender's note, whether a PIN is asked and whether PINs are refused for now. No
+/// patient data; the audit middleware records it in the link's access log.
+pub async fn about(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let link = resolve(&state, &path).await?;
+    req.extensions_mut().insert(audit::ActorName(format!("link:{}", link.id)));
+    let link_state = link.state(&now());
+    if matches!(link_state, LinkState::Expired | LinkState::Revoked) {
+        return Err(gone(link_state));
+    }
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(serde_json::json!({
+        "sender": link.created_by,
+        "note": link.note,
+        "pin": link.pin_hash.is_some(),
+        "state": link_state.as_str(),
+        "pin_locked_until": if link_state == LinkState::PinLocked { link.pin_locked_until.clone() } else { None },
+    })))
 }
 
 /// What the proof cookie is bound to: the PIN (a new PIN voids older proofs), else the fact
@@ -207,8 +239,10 @@ pub async fn unlock(
 pub async fn viewer(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
     match open_viewer(&req, &state, &path).await {
         Ok(response) => response,
+        // An unknown or forged token says no more than before: the generic message.
         Err(ApiError::NotFound(_)) => page(StatusCode::NOT_FOUND, GONE_PAGE),
-        Err(ApiError::Gone { .. }) => page(StatusCode::GONE, GONE_PAGE),
+        // Only a token the server signed learns why its link is closed.
+        Err(ApiError::Gone { code, .. }) => page_in_state(StatusCode::GONE, GONE_PAGE, closed_state(code)),
         Err(e) => actix_web::ResponseError::error_response(&e),
     }
 }

@@ -29,6 +29,18 @@ fn content_type(path: &str) -> &'static str {
 
 /// An HTML page of ours, with the headers every page gets.
 pub fn page(status: StatusCode, path: &str) -> HttpResponse {
+    page_with(status, path, |html| html)
+}
+
+/// A page whose `<body>` carries `data-state="{state}"`, for its stylesheet to show the
+/// message of that state. `state` is a word of ours, never anything from the request.
+pub fn page_in_state(status: StatusCode, path: &str, state: &'static str) -> HttpResponse {
+    page_with(status, path, |html| {
+        String::from_utf8_lossy(&html).replacen("<body>", &format!("<body data-state=\"{state}\">"), 1).into_bytes()
+    })
+}
+
+fn page_with(status: StatusCode, path: &str, edit: impl FnOnce(Vec<u8>) -> Vec<u8>) -> HttpResponse {
     match Assets::get(path) {
         Some(file) => HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
@@ -37,7 +49,7 @@ pub fn page(status: StatusCode, path: &str) -> HttpResponse {
             .insert_header((header::REFERRER_POLICY, "no-referrer"))
             .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
             .insert_header(("x-robots-tag", "noindex"))
-            .body(file.data.into_owned()),
+            .body(edit(file.data.into_owned())),
         None => HttpResponse::InternalServerError().body("page missing from the build"),
     }
 }
