@@ -265,3 +265,25 @@ async fn a_pin_link_needs_its_pin_locks_after_five_wrong_ones_and_keeps_the_proo
     assert_eq!(outcomes, vec!["locked", wrong, wrong, wrong, wrong, wrong, "allowed", wrong]);
     assert_eq!(listed["items"][0]["opens"], 1, "one opening: the right PIN");
 }
+
+#[tokio::test]
+async fn a_links_note_reaches_its_holder_only_for_links_made_since_the_dialog_says_so() {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let spec = Spec::new(960, 1, 1).size(16);
+    assert_eq!(app.upload("application/dicom", dicom(&spec)).await.0, 201);
+    let (status, link) = create_link(&app, app.token(), &spec.study, json!({"note": "for Dr Lee, second opinion"})).await;
+    assert_eq!(status, 201, "{link}");
+    let (_, api) = share(link["url"].as_str().unwrap());
+    let about = |api: String| {
+        let url = app.url(&format!("{api}/about"));
+        async move { reqwest::get(url).await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let seen = about(api.clone()).await;
+    assert_eq!((seen["note"].as_str(), seen["sender"].as_str()), (Some("for Dr Lee, second opinion"), Some("admin")));
+    // A link made before notes were shown: its note was written for the owner alone.
+    app.catalog_sql("UPDATE links SET note_shown = FALSE").await.unwrap();
+    let seen = about(api).await;
+    assert!(seen["note"].is_null(), "an older link's note stays with its owner: {seen}");
+    let (_, listed) = app.get_json(&format!("/api/studies/{}/links", spec.study)).await;
+    assert_eq!(listed["items"][0]["note"], "for Dr Lee, second opinion", "the owner still sees it: {listed}");
+}

@@ -531,7 +531,7 @@ pub struct NewLink {
     pub max_opens: Option<i64>,
     /// Argon2 hash of the PIN the holder must also give; `None`: no PIN.
     pub pin_hash: Option<String>,
-    /// For the owner: who the link was sent to, why.
+    /// Who the link was sent to, why: in the owner's link table and on the holder's PIN page.
     pub note: Option<String>,
     /// The secret of a de-identified link (hex); `None`: the link shows the study as stored.
     pub deid_key: Option<String>,
@@ -556,6 +556,10 @@ pub struct Link {
     pub pin_failures: i64,
     pub pin_locked_until: Option<String>,
     pub note: Option<String>,
+    /// Whether the note is shown to the link's holder on its PIN page: true for links made
+    /// since the share dialog says so, false for older ones (their notes were written for
+    /// the owner alone).
+    pub note_shown: bool,
     /// The secret its de-identification is derived from; never shown.
     #[serde(skip)]
     pub deid_key: Option<String>,

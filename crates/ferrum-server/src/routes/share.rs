@@ -78,7 +78,7 @@ pub async fn about(
     }
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(serde_json::json!({
         "sender": link.created_by,
-        "note": link.note,
+        "note": link.note.as_ref().filter(|_| link.note_shown),
         "pin": link.pin_hash.is_some(),
         "state": link_state.as_str(),
         "pin_locked_until": if link_state == LinkState::PinLocked { link.pin_locked_until.clone() } else { None },

@@ -15,8 +15,8 @@ impl super::LinkCatalog for SqlCatalog {
             let mut tx = p.begin_with(begin).await?;
             let done = sqlx::query(
                 "INSERT INTO links (id, study_uid, created_by, created_at, expires_at, allow_download, \
-                 series_uids, max_opens, pin_hash, note, deid_key) \
-                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 WHERE EXISTS (SELECT 1 FROM studies WHERE study_uid = $2)",
+                 series_uids, max_opens, pin_hash, note, note_shown, deid_key) \
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, TRUE, $11 WHERE EXISTS (SELECT 1 FROM studies WHERE study_uid = $2)",
             )
             .bind(&link.id)
             .bind(&link.study_uid)

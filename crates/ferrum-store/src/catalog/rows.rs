@@ -74,6 +74,7 @@ pub(crate) struct LinkRow {
     pin_failures: i64,
     pin_locked_until: Option<String>,
     note: Option<String>,
+    note_shown: bool,
     deid_key: Option<String>,
 }
 
@@ -94,6 +95,7 @@ impl From<LinkRow> for Link {
             pin_failures: r.pin_failures,
             pin_locked_until: r.pin_locked_until,
             note: r.note,
+            note_shown: r.note_shown,
             deid_key: r.deid_key,
         }
     }

@@ -560,6 +560,7 @@ pub async fn links_are_kept_revoked_once_and_counted(store: Store) {
     store.insert_instances(&sys(), &[instance(30, 1, 1, "l1")], ConflictPolicy::Reject, &[]).await.unwrap();
     let made = store.create_link(&link("a1", "1.2.3.30"), &event("create_link", "1.2.3.30")).await.unwrap();
     assert_eq!((made.opens, made.revoked_at.as_deref(), made.allow_download), (0, None, false));
+    assert!(made.note_shown, "a link made now shows its note to its holder");
     let narrowed = NewLink {
         allow_download: true,
         series_uids: vec!["1.2.3.30.1".into(), "1.2.3.30.2".into()],
