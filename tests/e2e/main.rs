@@ -11,6 +11,7 @@ mod browser_audit;
 mod browser_dicom_nodes;
 mod browser_search;
 mod browser_sharing;
+mod browser_viewer;
 mod cli;
 mod cluster;
 mod compose;

@@ -7,47 +7,43 @@
 // headers: an object or a function answering one; refresh: optional, called once on a 401
 // and resolving true when new credentials are in place.
 //
-// Frames are drawn into a canvas (fit to the stage, then zoom/pan), so what is on screen can
-// be measured; root.dataset.index / .window / .drawn / .firstImageMs say what it shows.
+// Safety rule: the counter, the overlay and root.dataset.drawn describe the frame on the
+// canvas, never the one asked for; while the asked-for frame is on its way a loading
+// indicator says so, and a response for a slice the reader has left is dropped.
+// root.dataset.index (asked for) / .drawn ("index|window" on the canvas) / .loading /
+// .firstImageMs say what it shows.
+import { el, text, dicomDate, age } from './dom.js';
+import { frameLoader } from './frames.js';
+import { presetsFor, windowLabel } from './presets.js';
+import { newView, resetView, draw, scale } from './view.js';
+import { overlayParts, renderOverlay } from './overlay.js';
+import { actionOf, helpPanel } from './keyboard.js';
+import { cinePlayer } from './cine.js';
 
-const PRESETS = [
-  ['', 'File window'],
-  ['40,80', 'CT brain'],
-  ['-600,1500', 'CT lung'],
-  ['400,1800', 'CT bone'],
-  ['60,400', 'CT abdomen'],
-  ['50,350', 'Soft tissue'],
-];
 const PREFETCH = 6;
-const CACHE_LIMIT = 300;
-
-function el(tag, props = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'dataset') Object.assign(e.dataset, v);
-    else if (k in e) e[k] = v;
-    else e.setAttribute(k, v);
-  }
-  e.append(...children);
-  return e;
-}
-
-const text = (s) => (s == null ? '' : String(s).replace(/\^+/g, ' ').trim());
-const dicomDate = (d) => (d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}` : text(d));
-
-function age(birth, on) {
-  if (!/^\d{8}$/.test(birth || '') || !/^\d{8}$/.test(on || '')) return '';
-  const [by, bm, bd] = [birth.slice(0, 4), birth.slice(4, 6), birth.slice(6, 8)].map(Number);
-  const [sy, sm, sd] = [on.slice(0, 4), on.slice(4, 6), on.slice(6, 8)].map(Number);
-  let years = sy - by;
-  if (sm < bm || (sm === bm && sd < bd)) years -= 1;
-  return years >= 0 ? `${years} y` : '';
-}
 
 function ensureStylesheet() {
   if (document.querySelector('link[data-ferrum-viewer]')) return;
   document.head.append(el('link', { rel: 'stylesheet', href: '/assets/viewer/viewer.css', dataset: { ferrumViewer: '' } }));
+}
+
+/// The frames of a series in reading order: by place along the stack when every slice has
+/// one (instance numbers need not follow the anatomy), else by instance number.
+function framesOf(series) {
+  const placed = series.instances.every((i) => typeof i.slice_position === 'number');
+  const sorted = [...series.instances].sort((a, b) => (placed
+    ? b.slice_position - a.slice_position
+    : (a.instance_number ?? 0) - (b.instance_number ?? 0)));
+  const frames = [];
+  for (const inst of sorted) {
+    const n = Math.max(1, inst.number_of_frames || 1);
+    for (let k = 1; k <= n; k++) {
+      frames.push({ sop: inst.sop_instance_uid, frame: k, frames: n, number: inst.instance_number,
+        position: inst.slice_position, thickness: inst.slice_thickness ?? series.slice_thickness,
+        spacing: inst.pixel_spacing, orientation: inst.image_orientation });
+    }
+  }
+  return frames;
 }
 
 export function mountViewer(root, source) {
@@ -55,29 +51,43 @@ export function mountViewer(root, source) {
   const { study } = source;
   const headers = () => (typeof source.headers === 'function' ? source.headers() : source.headers || {});
   // One request, renewing the credentials once if they were refused.
-  async function get(url) {
-    let r = await fetch(url, { headers: headers() });
-    if (r.status === 401 && source.refresh && (await source.refresh())) r = await fetch(url, { headers: headers() });
+  async function get(url, signal) {
+    let r = await fetch(url, { headers: headers(), signal });
+    if (r.status === 401 && source.refresh && (await source.refresh())) r = await fetch(url, { headers: headers(), signal });
     return r;
   }
   const started = performance.now();
-  const state = { series: [], current: null, frames: [], index: 0, window: null, zoom: 1, panX: 0, panY: 0,
-    playing: null, bitmap: null, drawnUrl: null, preview: null, alive: true };
-  const cache = new Map();
+  const state = { series: [], current: null, frames: [], index: 0, window: null, view: newView(),
+    bitmap: null, drawn: null, preview: null, alive: true };
+  const loader = frameLoader(get);
   const objectUrls = [];
 
-  const canvas = el('canvas', { class: 'fv-canvas' });
+  const canvas = el('canvas', { class: 'fv-canvas', role: 'img', 'aria-label': 'No image yet' });
   const overlay = el('div', { class: 'fv-overlay' });
-  const stage = el('div', { class: 'fv-stage' }, canvas, overlay);
+  const stage = el('div', { class: 'fv-stage', tabIndex: 0 }, canvas, overlay);
+  const parts = overlayParts(overlay);
   const strip = el('nav', { class: 'fv-strip', 'aria-label': 'Series' });
   const slider = el('input', { class: 'fv-slice', type: 'range', min: 0, max: 0, value: 0, 'aria-label': 'Slice' });
-  const pos = el('span', { class: 'fv-pos' });
-  const preset = el('select', { class: 'fv-preset', 'aria-label': 'Window preset' },
-    ...PRESETS.map(([value, label]) => el('option', { value }, label)));
-  const cine = el('button', { class: 'fv-cine', type: 'button' }, 'Play');
-  const reset = el('button', { class: 'fv-reset', type: 'button' }, 'Reset view');
+  const pos = el('span', { class: 'fv-pos', 'aria-live': 'polite' });
+  const preset = el('select', { class: 'fv-preset', 'aria-label': 'Window preset' });
+  const button = (cls, label, title) => el('button', { class: cls, type: 'button', title, 'aria-label': title }, label);
+  const tools = {
+    invert: button('fv-invert', 'Invert', 'Invert (I)'),
+    rotate: button('fv-rotate', '⟳ 90°', 'Rotate 90° clockwise (R)'),
+    flipH: button('fv-flip-h', 'Flip H', 'Flip horizontally (H)'),
+    flipV: button('fv-flip-v', 'Flip V', 'Flip vertically (V)'),
+    fit: button('fv-fit', 'Fit', 'Fit to the window (Z)'),
+    actual: button('fv-actual', '1:1', 'One image pixel per screen pixel (O)'),
+    fullscreen: button('fv-fullscreen', 'Full screen', 'Full screen (F)'),
+    help: button('fv-help-open', '?', 'Keyboard shortcuts (?)'),
+  };
+  const cineButton = button('fv-cine', 'Play', 'Play or stop cine (Space)');
+  const speed = el('input', { class: 'fv-speed', type: 'range', min: 1, max: 30, value: 10, 'aria-label': 'Cine speed, frames per second' });
+  const speedLabel = el('span', { class: 'fv-speed-label' }, '10 fps');
+  const reset = button('fv-reset', 'Reset view', 'Reset the view (Esc)');
   const error = el('span', { class: 'fv-error', role: 'status' });
-  const controls = el('div', { class: 'fv-controls' }, slider, pos, preset, cine, reset);
+  const controls = el('div', { class: 'fv-controls' }, slider, pos, preset, cineButton, speed, speedLabel,
+    ...Object.values(tools), reset);
   if (source.downloadUrl) controls.append(el('a', { class: 'fv-download', href: source.downloadUrl, download: '' }, 'Download'));
   controls.append(error);
 
@@ -89,109 +99,92 @@ export function mountViewer(root, source) {
     ['Study', text(study.study_description)],
   ];
   for (const [k, v] of fields.filter(([, v]) => v)) info.append(el('span', {}, `${k}: `, el('b', {}, v)));
-  const frame = el('div', { class: 'fv' }, info, strip, stage, controls);
+  const help = helpPanel(() => { help.hidden = true; });
+  const frame = el('div', { class: 'fv' }, info, strip, stage, controls, help);
   root.replaceChildren(frame);
 
-  function frameUrl(f) {
-    return source.renderedUrl(f.sop, f.frame, state.window ? state.window.split(',').map(Number) : null);
-  }
+  const frameUrl = (f, win = state.window) => source.renderedUrl(f.sop, f.frame, win ? win.split(',').map(Number) : null);
 
-  function load(url) {
-    let entry = cache.get(url);
-    if (!entry) {
-      entry = get(url).then(async (r) => {
-        if (!r.ok) {
-          const body = await r.json().catch(() => ({}));
-          throw new Error(body.message || `the image could not be loaded (${r.status})`);
-        }
-        return createImageBitmap(await r.blob());
-      });
-      entry.catch(() => cache.delete(url));
-      cache.set(url, entry);
-      if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value);
-    }
-    return entry;
-  }
-
-  function draw() {
-    const rect = stage.getBoundingClientRect();
+  /// Paints what is on the canvas and the overlay that describes it.
+  function paint() {
+    draw(canvas, stage, state.view, state.bitmap, state.preview);
+    const d = state.drawn;
+    if (!d) return;
     const dpr = window.devicePixelRatio || 1;
-    const w = Math.max(1, Math.round(rect.width * dpr)), h = Math.max(1, Math.round(rect.height * dpr));
-    if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.fillStyle = '#000';
-    ctx.fillRect(0, 0, w, h);
-    const b = state.bitmap;
-    if (!b) return;
-    const fit = Math.min(w / b.width, h / b.height) * state.zoom;
-    ctx.imageSmoothingEnabled = true;
-    // While window/level is being dragged, a filter previews it until the server's frame comes.
-    ctx.filter = state.preview || 'none';
-    ctx.setTransform(fit, 0, 0, fit, w / 2 + state.panX * dpr, h / 2 + state.panY * dpr);
-    ctx.drawImage(b, -b.width / 2, -b.height / 2);
-    ctx.filter = 'none';
+    const perImagePixel = scale(state.view, state.bitmap, canvas.width, canvas.height, dpr);
+    renderOverlay(parts, { study, series: d.series, f: d.f, index: d.index, count: d.count, window: state.preview ? state.window : d.window,
+      view: state.view, deidentified: source.deidentified,
+      scalePx: { perImagePixel, dpr, zoomPercent: (perImagePixel / dpr) * 100 } });
+    if (state.preview) parts.br.firstChild.textContent = `${windowLabel(state.window)} (preview)`;
+    pos.textContent = `${d.index + 1} / ${d.count}`;
+    canvas.setAttribute('aria-label', `${text(d.series.series_description) || 'Series'}, slice ${d.index + 1} of ${d.count}`);
   }
 
-  function prefetch(around) {
+  function loading(on) {
+    parts.loading.hidden = !on;
+    parts.loading.textContent = on ? `Loading slice ${state.index + 1} / ${state.frames.length}…` : '';
+    if (on) root.dataset.loading = '1'; else delete root.dataset.loading;
+  }
+
+  function neighbours(around) {
+    const urls = [];
     for (let d = 1; d <= PREFETCH; d++) {
-      for (const i of [around + d, around - d]) {
-        const f = state.frames[i];
-        if (f) load(frameUrl(f)).catch(() => {});
-      }
+      for (const i of [around + d, around - d]) if (state.frames[i]) urls.push(frameUrl(state.frames[i]));
     }
+    return urls;
   }
 
   async function show(i) {
     if (!state.frames.length) return;
     state.index = Math.max(0, Math.min(state.frames.length - 1, i));
-    const f = state.frames[state.index];
-    slider.value = state.index;
-    pos.textContent = `${state.index + 1} / ${state.frames.length}`;
-    const where = f.frames > 1 ? `frame ${f.frame}` : `image ${f.number ?? state.index + 1}`;
-    const position = typeof f.position === 'number' ? `pos ${f.position.toFixed(1)} mm` : '';
-    overlay.textContent = [text(state.current.series_description), where, position, state.window ? `W/L ${state.window}` : '']
-      .filter(Boolean).join(' · ');
-    root.dataset.index = state.index;
-    root.dataset.window = state.window || '';
+    const index = state.index, f = state.frames[index], win = state.window, series = state.current;
+    slider.value = index;
+    root.dataset.index = index;
+    root.dataset.window = win || '';
     const url = frameUrl(f);
-    prefetch(state.index);
+    // Requests for slices that are neither this one nor its neighbours are dropped.
+    loader.keepOnly(new Set([url, ...neighbours(index)]));
+    const onCanvas = state.drawn && state.drawn.url === url;
+    if (!onCanvas) loading(true);
     try {
-      const bitmap = await load(url);
-      // A later call may have moved on while this frame was loading.
-      if (!state.alive || url !== frameUrl(state.frames[state.index])) return;
+      const bitmap = await loader.load(url);
+      if (!state.alive || url !== frameUrl(state.frames[state.index])) return; // left meanwhile
       state.bitmap = bitmap;
       state.preview = null;
+      state.drawn = { url, index, f, window: win, series, count: state.frames.length };
       error.textContent = '';
-      draw();
-      state.drawnUrl = url;
-      root.dataset.drawn = `${state.index}|${state.window || ''}`;
+      loading(false);
+      paint();
+      root.dataset.drawn = `${index}|${win || ''}`;
       if (!root.dataset.firstImageMs) root.dataset.firstImageMs = Math.round(performance.now() - started);
+      // Neighbours only once this slice is drawn, so that they never delay it.
+      for (const u of neighbours(index)) loader.load(u).catch(() => {});
     } catch (e) {
-      if (url === frameUrl(state.frames[state.index])) error.textContent = e.message;
+      if (e.name === 'AbortError') return;
+      if (url === frameUrl(state.frames[state.index])) { error.textContent = e.message; loading(false); }
     }
   }
 
+  const cine = cinePlayer({
+    step: () => show((state.index + 1) % Math.max(1, state.frames.length)),
+    fps: () => Number(speed.value),
+    onChange: (playing) => { cineButton.textContent = playing ? 'Stop' : 'Play'; root.dataset.playing = playing ? '1' : ''; },
+  });
+
+  function setPresets(modality) {
+    preset.replaceChildren(...presetsFor(modality).map(([value, label]) => el('option', { value }, label)));
+  }
+
   function selectSeries(s) {
-    stopCine();
+    cine.stop();
     state.current = s;
-    state.frames = [];
-    // By place along the stack when every slice has one (instance numbers need not follow
-    // the anatomy), else by instance number.
-    const placed = s.instances.every((i) => typeof i.slice_position === 'number');
-    const sorted = [...s.instances].sort((a, b) => (placed
-      ? b.slice_position - a.slice_position
-      : (a.instance_number ?? 0) - (b.instance_number ?? 0)));
-    for (const inst of sorted) {
-      const n = Math.max(1, inst.number_of_frames || 1);
-      for (let k = 1; k <= n; k++) {
-        state.frames.push({ sop: inst.sop_instance_uid, frame: k, frames: n, number: inst.instance_number,
-          position: inst.slice_position });
-      }
-    }
+    state.frames = framesOf(s);
+    state.window = null;
+    setPresets(s.modality);
     slider.max = Math.max(0, state.frames.length - 1);
     for (const b of strip.querySelectorAll('button')) b.classList.toggle('on', b.dataset.seriesUid === s.series_instance_uid);
     root.dataset.series = s.series_instance_uid;
+    root.dataset.modality = s.modality || '';
     return show(Math.floor(state.frames.length / 2));
   }
 
@@ -216,38 +209,66 @@ export function mountViewer(root, source) {
     strip.append(b);
     thumbnail(img, source.thumbnailUrl(s.series_instance_uid));
   }
-  if (!state.series.length) overlay.textContent = 'This study has no images to show.';
+  if (!state.series.length) parts.tl.textContent = 'This study has no images to show.';
 
-  function stopCine() {
-    if (state.playing) clearInterval(state.playing);
-    state.playing = null;
-    cine.textContent = 'Play';
-  }
+  const setWindow = (w) => { state.window = w || null; show(state.index); };
+  const zoomBy = (k) => { state.view.zoom = Math.max(0.1, Math.min(20, state.view.zoom * k)); paint(); };
+  const actions = {
+    next: () => show(state.index + 1),
+    previous: () => show(state.index - 1),
+    first: () => show(0),
+    last: () => show(state.frames.length - 1),
+    preset: (n) => {
+      const o = preset.options[n];
+      if (o) { preset.value = o.value; setWindow(o.value); }
+    },
+    invert: () => { state.view.invert = !state.view.invert; paint(); },
+    rotate: () => { state.view.rotate = (state.view.rotate + 1) % 4; paint(); },
+    // Flips mirror the screen; turned a quarter, that is the image's other axis.
+    flipH: () => { const k = state.view.rotate % 2 ? 'flipV' : 'flipH'; state.view[k] = !state.view[k]; paint(); },
+    flipV: () => { const k = state.view.rotate % 2 ? 'flipH' : 'flipV'; state.view[k] = !state.view[k]; paint(); },
+    zoomIn: () => zoomBy(1.25),
+    zoomOut: () => zoomBy(0.8),
+    fit: () => { Object.assign(state.view, { zoom: 1, panX: 0, panY: 0, actual: false }); paint(); },
+    actual: () => { Object.assign(state.view, { zoom: 1, panX: 0, panY: 0, actual: true }); paint(); },
+    fullscreen: () => {
+      if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+      else frame.requestFullscreen?.()?.catch(() => {});
+    },
+    cine: () => cine.toggle(),
+    faster: () => { speed.value = Math.min(30, Number(speed.value) + 2); speed.dispatchEvent(new Event('input')); },
+    slower: () => { speed.value = Math.max(1, Number(speed.value) - 2); speed.dispatchEvent(new Event('input')); },
+    reset: () => {
+      if (!help.hidden) { help.hidden = true; return; }
+      resetView(state.view); preset.value = ''; setWindow(null);
+    },
+    help: () => { help.hidden = !help.hidden; if (!help.hidden) help.querySelector('button').focus(); },
+  };
+  for (const [name, b] of Object.entries(tools)) b.addEventListener('click', () => actions[name]());
+  cineButton.addEventListener('click', () => actions.cine());
+  reset.addEventListener('click', () => { help.hidden = true; actions.reset(); });
+  speed.addEventListener('input', () => { speedLabel.textContent = `${speed.value} fps`; });
 
-  // Scrolling: wheel, arrow keys, slider, touch drag; window/level: right-drag or shift-drag;
+  // Scrolling: wheel, keys, slider, touch drag; window/level: right-drag or shift-drag;
   // pan: drag; zoom: ctrl-wheel or pinch (ctrl-wheel is what trackpads send).
   const onWheel = (e) => {
     e.preventDefault();
-    if (e.ctrlKey) { state.zoom = Math.max(0.2, Math.min(10, state.zoom * (e.deltaY < 0 ? 1.1 : 0.9))); draw(); }
+    if (e.ctrlKey) zoomBy(e.deltaY < 0 ? 1.1 : 0.9);
     else show(state.index + Math.sign(e.deltaY));
   };
   const onKey = (e) => {
-    if (e.target instanceof HTMLInputElement && e.target.type !== 'range') return;
-    if (['ArrowDown', 'ArrowRight', 'PageDown'].includes(e.key)) { e.preventDefault(); show(state.index + 1); }
-    if (['ArrowUp', 'ArrowLeft', 'PageUp'].includes(e.key)) { e.preventDefault(); show(state.index - 1); }
+    const t = e.target;
+    if ((t instanceof HTMLInputElement && t.type !== 'range') || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement) return;
+    if (!root.isConnected) return;
+    const a = actionOf(e);
+    if (!a) return;
+    e.preventDefault();
+    actions[a.action](a.arg);
   };
   stage.addEventListener('wheel', onWheel, { passive: false });
   document.addEventListener('keydown', onKey);
   slider.addEventListener('input', () => show(Number(slider.value)));
-  preset.addEventListener('change', () => { state.window = preset.value || null; show(state.index); });
-  reset.addEventListener('click', () => {
-    state.zoom = 1; state.panX = state.panY = 0; state.window = null; preset.value = ''; show(state.index);
-  });
-  cine.addEventListener('click', () => {
-    if (state.playing) { stopCine(); return; }
-    cine.textContent = 'Stop';
-    state.playing = setInterval(() => show((state.index + 1) % Math.max(1, state.frames.length)), 100);
-  });
+  preset.addEventListener('change', () => setWindow(preset.value));
   stage.addEventListener('contextmenu', (e) => e.preventDefault());
   let drag = null;
   // Two fingers pinch to zoom; the pointers on the stage, by id.
@@ -262,18 +283,18 @@ export function mountViewer(root, source) {
     touches.set(e.pointerId, { x: e.clientX, y: e.clientY });
     if (touches.size === 2) {
       drag = null;
-      pinch = { spread: spread(), zoom: state.zoom };
+      pinch = { spread: spread(), zoom: state.view.zoom };
       return;
     }
     const [c, w] = (state.window || '40,400').split(',').map(Number);
     const mode = e.button === 2 || e.shiftKey ? 'window' : e.pointerType === 'touch' ? 'scroll' : 'pan';
-    drag = { x: e.clientX, y: e.clientY, mode, c, w, index: state.index, panX: state.panX, panY: state.panY };
+    drag = { x: e.clientX, y: e.clientY, mode, c, w, index: state.index, panX: state.view.panX, panY: state.view.panY };
   });
   stage.addEventListener('pointermove', (e) => {
     if (touches.has(e.pointerId)) touches.set(e.pointerId, { x: e.clientX, y: e.clientY });
     if (pinch && touches.size === 2) {
-      state.zoom = Math.max(0.2, Math.min(10, pinch.zoom * (spread() / pinch.spread)));
-      draw();
+      state.view.zoom = Math.max(0.1, Math.min(20, pinch.zoom * (spread() / pinch.spread)));
+      paint();
       return;
     }
     if (!drag) return;
@@ -282,12 +303,11 @@ export function mountViewer(root, source) {
       const w = Math.max(1, Math.round(drag.w + dx * 4));
       state.window = `${Math.round(drag.c + dy * 2)},${w}`;
       state.preview = `contrast(${(drag.w / w).toFixed(3)}) brightness(${(1 - dy / 400).toFixed(3)})`;
-      overlay.textContent = `W/L ${state.window}`;
-      draw();
+      paint();
     } else if (drag.mode === 'scroll') {
       show(drag.index + Math.round(dy / 12));
     } else {
-      state.panX = drag.panX + dx; state.panY = drag.panY + dy; draw();
+      state.view.panX = drag.panX + dx; state.view.panY = drag.panY + dy; paint();
     }
   });
   const endDrag = (e) => {
@@ -298,7 +318,7 @@ export function mountViewer(root, source) {
   };
   stage.addEventListener('pointerup', endDrag);
   stage.addEventListener('pointercancel', endDrag);
-  const resized = new ResizeObserver(() => draw());
+  const resized = new ResizeObserver(() => paint());
   resized.observe(stage);
 
   if (state.series.length) selectSeries(state.series[0]);
@@ -310,11 +330,11 @@ export function mountViewer(root, source) {
     },
     destroy() {
       state.alive = false;
-      stopCine();
+      cine.stop();
       resized.disconnect();
       document.removeEventListener('keydown', onKey);
       for (const u of objectUrls) URL.revokeObjectURL(u);
-      cache.clear();
+      loader.clear();
       root.replaceChildren();
     },
   };

@@ -1,0 +1,294 @@
+//! The viewer as a reader uses it, in headless Chromium on a referrer's link: what is labelled
+//! is what is drawn even on a slow network, the four-corner overlay, orientation markers that
+//! follow rotation and flips, the scale bar, modality-aware presets, and the keyboard tools.
+//! Screenshots go to `target/tmp/browser-artifacts/`.
+use serde_json::{json, Value};
+
+use crate::fixtures::{dicom, multipart, samples_zip, Spec};
+use crate::harness::{app, TestApp};
+use crate::webdriver::Browser;
+
+const VIEWER: &str = "#viewer";
+
+/// A fingerprint of the canvas's pixels, computed in the page in the same task as whatever
+/// else the script reads, so that a label and a picture are sampled together.
+const HASH: &str = "const c = document.querySelector('#viewer canvas'); \
+     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; \
+     let h = 0x811c9dc5; for (let i = 0; i < d.length; i += 4) h = Math.imul(h ^ d[i], 16777619) >>> 0; \
+     const hash = h.toString(16);";
+
+/// A link (no PIN, no limit) to the sample study with this description.
+async fn link_to(app: &TestApp, description: &str) -> String {
+    let (_, list) = app.get_json("/api/studies?limit=100").await;
+    let study = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["study_description"] == description)
+        .unwrap_or_else(|| panic!("no sample study {description}: {list}"));
+    let uid = study["study_instance_uid"].as_str().unwrap();
+    let r = app
+        .client
+        .post(app.url(&format!("/api/studies/{uid}/links")))
+        .bearer_auth(app.token())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    r.json::<Value>().await.unwrap()["url"].as_str().unwrap().to_owned()
+}
+
+async fn samples_app() -> TestApp {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    assert_eq!(app.upload("application/zip", samples_zip()).await.0, 201);
+    app
+}
+
+/// Waits until slice `index` is on the canvas (any window); answers the canvas's hash.
+async fn drawn(browser: &mut Browser, index: u64) -> String {
+    let script = format!(
+        "const v = document.querySelector(arguments[0]); \
+         if (!v.dataset.drawn || !v.dataset.drawn.startsWith(arguments[1] + '|') || v.dataset.loading) return null; \
+         {HASH} return hash;"
+    );
+    let h = browser.until(&format!("slice {index} drawn"), &script, vec![json!(VIEWER), json!(index)]).await;
+    h.as_str().unwrap().to_owned()
+}
+
+async fn jump(browser: &Browser, index: u64) {
+    browser
+        .js(
+            "const s = document.querySelector('.fv-slice'); s.value = arguments[0]; \
+             s.dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![json!(index)],
+        )
+        .await;
+}
+
+async fn press(browser: &Browser, keys: &str) {
+    let stage = browser.client.find(fantoccini::Locator::Css(".fv-stage")).await.unwrap();
+    stage.send_keys(keys).await.unwrap();
+}
+
+async fn corner(browser: &Browser, which: &str) -> String {
+    let v = browser.js(&format!("return document.querySelector('.fv-{which}').innerText"), vec![]).await;
+    v.as_str().unwrap().to_owned()
+}
+
+async fn markers(browser: &Browser) -> Vec<String> {
+    let v = browser
+        .js(
+            "return ['top', 'right', 'bottom', 'left'].map((s) => document.querySelector('.fv-m-' + s).innerText)",
+            vec![],
+        )
+        .await;
+    v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn after_a_slider_jump_on_a_slow_network_the_label_always_names_the_slice_on_the_canvas() {
+    // 40 slices of noise, each its own: far more than the viewer prefetches around a slice.
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let files: Vec<(String, Vec<u8>)> =
+        (1..=40u32).map(|i| (format!("s{i}.dcm"), dicom(&Spec::new(900, 1, i).size(32).seed(i as u8)))).collect();
+    let parts: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let (content_type, body) = multipart(&parts);
+    assert_eq!(app.upload(&content_type, body).await.0, 201);
+    let url = link_to(&app, "Test study").await;
+    let mut referrer = Browser::launch("viewer-slow-network").await;
+    referrer.goto(&url).await;
+
+    // The pictures of slices 21 (where it opens) and 11, on a fast network.
+    let middle = drawn(&mut referrer, 20).await;
+    jump(&referrer, 10).await;
+    let eleventh = drawn(&mut referrer, 10).await;
+    assert_ne!(eleventh, middle);
+
+    // A slow network (1.6 Mbit/s, 600 ms round trip), no HTTP cache, a fresh viewer: it
+    // opens on slice 21.
+    referrer.cdp("Network.enable", json!({})).await;
+    referrer.cdp("Network.setCacheDisabled", json!({ "cacheDisabled": true })).await;
+    referrer
+        .cdp(
+            "Network.emulateNetworkConditions",
+            json!({ "offline": false, "latency": 600, "downloadThroughput": 200_000, "uploadThroughput": 200_000 }),
+        )
+        .await;
+    referrer.client.refresh().await.unwrap();
+    assert_eq!(drawn(&mut referrer, 20).await, middle);
+
+    // Sample label, counter, indicator and picture together every 30 ms while the reader
+    // jumps to slice 4, then to 36 before 4 can have come, then to 11.
+    let sampler = format!(
+        "window.samples = []; window.sampler = setInterval(() => {{ \
+           const v = document.querySelector('#viewer'); {HASH} \
+           window.samples.push({{ label: Number(document.querySelector('.fv-bl').dataset.index), \
+             counter: document.querySelector('.fv-pos').innerText, wanted: Number(v.dataset.index), \
+             loading: !document.querySelector('.fv-loading').hidden, hash }}); }}, 30);"
+    );
+    referrer.js(&sampler, vec![]).await;
+    jump(&referrer, 3).await;
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    referrer.screenshot("jumped-loading").await;
+    jump(&referrer, 35).await;
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    jump(&referrer, 10).await;
+    let last = drawn(&mut referrer, 10).await;
+    referrer.screenshot("jumped-drawn").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let samples = referrer.js("clearInterval(window.sampler); return window.samples", vec![]).await;
+    let samples = samples.as_array().unwrap();
+
+    assert_eq!(last, eleventh, "slice 11 is what is drawn at the end");
+    assert!(samples.len() > 10, "sampled while loading: {}", samples.len());
+    let mut loading_seen = 0;
+    for s in samples {
+        let label = s["label"].as_u64().unwrap();
+        // Slices left before they came are never shown, even once they arrive.
+        assert!(label == 20 || label == 10, "a slice left meanwhile was shown: {s}");
+        let picture = if label == 20 { &middle } else { &eleventh };
+        assert_eq!(s["hash"], json!(picture), "the overlay names slice {label} but another is drawn: {s}");
+        assert_eq!(s["counter"], json!(format!("{} / 40", label + 1)), "{s}");
+        if s["wanted"] != s["label"] {
+            assert_eq!(s["loading"], json!(true), "a slice is on its way without an indicator: {s}");
+            loading_seen += 1;
+        }
+    }
+    assert!(loading_seen > 3, "the indicator was seen while loading ({loading_seen} samples)");
+    assert_eq!(samples.last().unwrap()["label"], json!(10), "it stays on slice 11 after the stale ones arrive");
+    let labels: Vec<String> = samples
+        .iter()
+        .map(|s| format!("{}{}", s["label"], if s["loading"] == json!(true) { "*" } else { "" }))
+        .collect();
+    println!("{} samples, {loading_seen} while loading: {}", samples.len(), labels.join(" "));
+    referrer.close().await;
+}
+
+#[tokio::test]
+async fn the_overlay_shows_the_four_corners_and_markers_that_follow_rotation_and_flips() {
+    let app = samples_app().await;
+    let mut referrer = Browser::launch("viewer-overlay").await;
+    referrer.goto(&link_to(&app, "CT Thorax").await).await;
+    drawn(&mut referrer, 4).await;
+    referrer.screenshot("ct-overlay").await;
+
+    assert!(corner(&referrer, "tl").await.contains("PAT-0001"), "patient in the top left");
+    let tr = corner(&referrer, "tr").await;
+    assert!(tr.contains("CT") && tr.contains("series 1"), "series in the top right: {tr}");
+    let bl = corner(&referrer, "bl").await;
+    assert!(
+        bl.contains("5 / 8") && bl.contains("pos 75.0 mm") && bl.contains("thk 5.0 mm"),
+        "slice in the bottom left: {bl}"
+    );
+    let br = corner(&referrer, "br").await;
+    assert!(br.contains("C/W auto") && br.contains("zoom"), "window and zoom in the bottom right: {br}");
+
+    // Presets on CT, labelled centre/width.
+    let presets =
+        referrer.js("return [...document.querySelectorAll('.fv-preset option')].map((o) => o.text)", vec![]).await;
+    assert!(presets.as_array().unwrap().len() >= 5, "{presets}");
+    press(&referrer, "3").await; // 1 auto, 2 brain, 3 lung
+    referrer
+        .until("the lung window", "return document.querySelector('#viewer').dataset.drawn === '4|-600,1500'", vec![])
+        .await;
+    assert!(corner(&referrer, "br").await.contains("C/W -600/1500"), "centre/width, in that order");
+
+    // Axial: anterior up, the patient's right on the left of the screen.
+    assert_eq!(markers(&referrer).await, ["A", "L", "P", "R"]);
+    press(&referrer, "r").await;
+    assert_eq!(markers(&referrer).await, ["R", "A", "L", "P"], "rotated 90° clockwise");
+    press(&referrer, "h").await;
+    assert_eq!(markers(&referrer).await, ["R", "P", "L", "A"], "then mirrored left-right on the screen");
+    press(&referrer, "v").await;
+    assert_eq!(markers(&referrer).await, ["L", "P", "R", "A"], "then mirrored top-bottom");
+    referrer.screenshot("ct-rotated-flipped").await;
+
+    // 1:1 and the scale bar: 64 px of 0.7 mm.
+    press(&referrer, "o").await;
+    assert!(corner(&referrer, "br").await.contains("zoom 100%"));
+    let bar = referrer
+        .js(
+            "const b = document.querySelector('.fv-scalebar'); \
+             return b.hidden ? null : [Number(b.dataset.mm), b.querySelector('.fv-scalebar-line').getBoundingClientRect().width]",
+            vec![],
+        )
+        .await;
+    let (mm, px) = (bar[0].as_f64().unwrap(), bar[1].as_f64().unwrap());
+    assert!((px - mm / 0.7).abs() <= 1.5, "the bar of {mm} mm is {px} px at 1:1 with 0.7 mm pixels");
+    referrer.screenshot("ct-one-to-one").await;
+
+    // MR, sagittal: no CT presets; head up, anterior on the left.
+    referrer.goto(&link_to(&app, "MR Brain").await).await;
+    drawn(&mut referrer, 3).await;
+    let presets =
+        referrer.js("return [...document.querySelectorAll('.fv-preset option')].map((o) => o.text)", vec![]).await;
+    assert_eq!(presets.as_array().unwrap().len(), 1, "only the automatic window on MR: {presets}");
+    assert!(!presets.to_string().contains("CT"));
+    assert_eq!(markers(&referrer).await, ["H", "P", "F", "A"]);
+    assert!(corner(&referrer, "bl").await.contains("thk 4.0 mm"));
+    referrer.screenshot("mr-overlay").await;
+    referrer.close().await;
+}
+
+#[tokio::test]
+async fn every_tool_has_a_key_listed_in_the_help_and_cine_plays_at_the_chosen_speed() {
+    let app = samples_app().await;
+    let mut referrer = Browser::launch("viewer-tools").await;
+    referrer.goto(&link_to(&app, "CT Thorax").await).await;
+    let plain = drawn(&mut referrer, 4).await;
+
+    press(&referrer, "?").await;
+    let rows = referrer
+        .until(
+            "the help",
+            "const h = document.querySelector('.fv-help'); return h && !h.hidden && h.querySelectorAll('tr').length",
+            vec![],
+        )
+        .await;
+    assert!(rows.as_u64().unwrap() >= 15, "{rows} shortcuts listed");
+    let help = referrer.js("return document.querySelector('.fv-help').innerText", vec![]).await;
+    for tool in ["invert", "rotate", "flip", "zoom", "1:1", "full screen", "cine"] {
+        assert!(help.as_str().unwrap().contains(tool), "{tool} in the help: {help}");
+    }
+    referrer.screenshot("help").await;
+    press(&referrer, "\u{e00c}").await; // Escape
+    assert_eq!(referrer.js("return document.querySelector('.fv-help').hidden", vec![]).await, json!(true));
+
+    press(&referrer, "i").await;
+    let inverted = referrer.js(&format!("{HASH} return hash"), vec![]).await;
+    assert_ne!(json!(plain), inverted, "inverting changed the picture");
+    assert!(corner(&referrer, "br").await.contains("inverted"));
+    press(&referrer, "i").await;
+
+    press(&referrer, "f").await;
+    referrer
+        .until(
+            "full screen",
+            "return document.fullscreenElement && document.fullscreenElement.classList.contains('fv')",
+            vec![],
+        )
+        .await;
+    referrer.screenshot("full-screen").await;
+    press(&referrer, "f").await;
+    referrer.until("full screen left", "return document.fullscreenElement === null", vec![]).await;
+
+    // Cine: faster by two steps, then play; slices advance while it runs and stop after.
+    press(&referrer, "]]").await;
+    assert_eq!(
+        referrer.js("return document.querySelector('.fv-speed-label').innerText", vec![]).await,
+        json!("14 fps")
+    );
+    press(&referrer, " ").await;
+    referrer
+        .until(
+            "cine to move on",
+            "const v = document.querySelector('#viewer'); return v.dataset.playing === '1' && !v.dataset.drawn.startsWith('4|')",
+            vec![],
+        )
+        .await;
+    press(&referrer, " ").await;
+    referrer.until("cine to stop", "return document.querySelector('#viewer').dataset.playing === ''", vec![]).await;
+    referrer.screenshot("cine-stopped").await;
+    referrer.close().await;
+}

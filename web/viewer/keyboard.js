@@ -1,0 +1,47 @@
+// Keyboard shortcuts: one table, which both the key handler and the help overlay (`?`) read,
+// so that the help never lists a key that does nothing.
+import { el } from './dom.js';
+
+export const SHORTCUTS = [
+  [['ArrowDown', 'ArrowRight', 'PageDown'], '↓ → PgDn', 'next slice', 'next'],
+  [['ArrowUp', 'ArrowLeft', 'PageUp'], '↑ ← PgUp', 'previous slice', 'previous'],
+  [['Home'], 'Home', 'first slice', 'first'],
+  [['End'], 'End', 'last slice', 'last'],
+  [['1', '2', '3', '4', '5', '6'], '1 – 6', 'window presets (1: auto)', 'preset'],
+  [['i'], 'I', 'invert', 'invert'],
+  [['r'], 'R', 'rotate 90° clockwise', 'rotate'],
+  [['h'], 'H', 'flip horizontally', 'flipH'],
+  [['v'], 'V', 'flip vertically', 'flipV'],
+  [['+', '='], '+', 'zoom in', 'zoomIn'],
+  [['-'], '−', 'zoom out', 'zoomOut'],
+  [['z'], 'Z', 'fit to the window', 'fit'],
+  [['o'], 'O', 'one image pixel per screen pixel (1:1)', 'actual'],
+  [['f'], 'F', 'full screen', 'fullscreen'],
+  [[' ', 'p'], 'Space / P', 'play or stop cine', 'cine'],
+  [[']'], ']', 'cine faster', 'faster'],
+  [['['], '[', 'cine slower', 'slower'],
+  [['Escape'], 'Esc', 'reset the view (and close this help)', 'reset'],
+  [['?'], '?', 'show or hide this help', 'help'],
+];
+
+/// The action a key event asks for, with its argument (the preset's number), or null.
+export function actionOf(e) {
+  if (e.ctrlKey || e.metaKey || e.altKey) return null;
+  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+  for (const [keys, , , action] of SHORTCUTS) {
+    if (keys.includes(key) || keys.includes(e.key)) return { action, arg: Number(e.key) - 1 };
+  }
+  return null;
+}
+
+export function helpPanel(close) {
+  const rows = SHORTCUTS.map(([, label, what]) => el('tr', {}, el('th', { scope: 'row' }, el('kbd', {}, label)), el('td', {}, what)));
+  const done = el('button', { type: 'button', class: 'fv-help-close' }, 'Close');
+  done.addEventListener('click', close);
+  return el('div', { class: 'fv-help', role: 'dialog', 'aria-label': 'Keyboard shortcuts', hidden: true },
+    el('h2', {}, 'Keyboard shortcuts'),
+    el('table', {}, el('tbody', {}, ...rows)),
+    el('p', {}, 'Mouse: wheel scrolls, drag pans, right-drag or shift-drag sets the window, ctrl-wheel zooms. ' +
+      'Touch: swipe scrolls, pinch zooms.'),
+    done);
+}
