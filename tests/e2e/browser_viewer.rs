@@ -105,18 +105,19 @@ async fn after_a_slider_jump_on_a_slow_network_the_label_always_names_the_slice_
     let eleventh = drawn(&mut referrer, 10).await;
     assert_ne!(eleventh, middle);
 
-    // A slow network (1.6 Mbit/s, 600 ms round trip), no HTTP cache, a fresh viewer: it
-    // opens on slice 21.
+    // A fresh viewer without the browser's HTTP cache (it opens on slice 21 and fetches its
+    // neighbours), then a slow network: 1.6 Mbit/s and 1.5 s round trips, far longer than
+    // the reader takes between jumps.
     referrer.cdp("Network.enable", json!({})).await;
     referrer.cdp("Network.setCacheDisabled", json!({ "cacheDisabled": true })).await;
+    referrer.client.refresh().await.unwrap();
+    assert_eq!(drawn(&mut referrer, 20).await, middle);
     referrer
         .cdp(
             "Network.emulateNetworkConditions",
-            json!({ "offline": false, "latency": 600, "downloadThroughput": 200_000, "uploadThroughput": 200_000 }),
+            json!({ "offline": false, "latency": 1500, "downloadThroughput": 200_000, "uploadThroughput": 200_000 }),
         )
         .await;
-    referrer.client.refresh().await.unwrap();
-    assert_eq!(drawn(&mut referrer, 20).await, middle);
 
     // Sample label, counter, indicator and picture together every 30 ms while the reader
     // jumps to slice 4, then to 36 before 4 can have come, then to 11.

@@ -122,6 +122,20 @@ impl GreyPipeline {
         }
     }
 
+    /// The frame's modality values (stored value through the Modality LUT or rescale), row
+    /// by row: what a reader measures, e.g. Hounsfield units.
+    pub(crate) fn modality_values(&self, samples: &Samples, bits: StoredBits, pixels: usize) -> Vec<f32> {
+        let m = |raw: u32| self.modality.apply(bits.value(bits.index(raw))) as f32;
+        let mut out: Vec<f32> = match samples {
+            Samples::U8(v) => v.iter().map(|&x| m(x as u32)).collect(),
+            Samples::U16(v) => v.iter().map(|&x| m(x as u32)).collect(),
+            Samples::U32(v) => v.iter().map(|&x| m(x)).collect(),
+            Samples::F64(v) => v.iter().map(|&x| self.modality.apply_f64(x) as f32).collect(),
+        };
+        out.truncate(pixels);
+        out
+    }
+
     /// Request window over the file's, the file's over the frame's own range.
     fn effective_voi(&self, samples: &Samples, bits: StoredBits, request: Option<Window>) -> Voi {
         if let Some(window) = request.filter(|w| w.width > 0.0 && w.center.is_finite() && w.width.is_finite()) {
