@@ -4,7 +4,10 @@
 //! Screenshots go to `target/tmp/browser-artifacts/`.
 use serde_json::{json, Value};
 
-use crate::fixtures::{dicom, multipart, samples_zip, Spec};
+use dicom_dictionary_std::tags;
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+
+use crate::fixtures::{dicom, multipart, samples_dir, samples_zip, Spec};
 use crate::harness::{app, TestApp};
 use crate::webdriver::Browser;
 
@@ -291,5 +294,140 @@ async fn every_tool_has_a_key_listed_in_the_help_and_cine_plays_at_the_chosen_sp
     press(&referrer, " ").await;
     referrer.until("cine to stop", "return document.querySelector('#viewer').dataset.playing === ''", vec![]).await;
     referrer.screenshot("cine-stopped").await;
+    referrer.close().await;
+}
+
+/// The first CT thorax slice's stored values (rescale 1/0: Hounsfield units), 64×64.
+fn thorax_first_slice() -> (String, Vec<f64>) {
+    let obj = dicom_object::open_file(samples_dir().join("ct-thorax/IM0001.dcm")).unwrap();
+    let sop = obj.element(tags::SOP_INSTANCE_UID).unwrap().to_str().unwrap().trim_end_matches('\0').to_owned();
+    let bytes = obj.element(tags::PIXEL_DATA).unwrap().to_bytes().unwrap();
+    let hu = bytes.chunks(2).map(|c| f64::from(i16::from_le_bytes([c[0], c[1]]))).collect();
+    (sop, hu)
+}
+
+/// A left-button drag on the stage from (x0, y0) to (x1, y1), offsets from its centre; a
+/// click when both are the same.
+async fn left_drag(browser: &mut Browser, from: (f64, f64), to: (f64, f64)) {
+    let element = browser.wait_for(".fv-stage").await;
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement { element, duration: None, x: from.0, y: from.1 })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::MoveBy {
+            duration: Some(std::time::Duration::from_millis(60)),
+            x: (to.0 - from.0) / 2.0,
+            y: (to.1 - from.1) / 2.0,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(std::time::Duration::from_millis(60)),
+            x: (to.0 - from.0) / 2.0,
+            y: (to.1 - from.1) / 2.0,
+        })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    browser.client.perform_actions(mouse).await.expect("drag");
+}
+
+async fn last_measure(browser: &mut Browser, kind: &str, previous: &Value) -> Value {
+    let v = browser
+        .until(
+            &format!("the {kind} measured"),
+            "const m = document.querySelector('#viewer').dataset.lastMeasure; \
+             return m && m !== arguments[1] && JSON.parse(m).kind === arguments[0] && !m.includes('…') ? m : null",
+            vec![json!(kind), previous.clone()],
+        )
+        .await;
+    serde_json::from_str(v.as_str().unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn the_value_under_the_cursor_is_the_file_s_hu_and_lengths_angles_and_rois_measure_in_mm() {
+    let app = samples_app().await;
+    let (sop, hu) = thorax_first_slice();
+
+    // The values on the user API: the file's, 64×64 after an 8-byte size.
+    let r =
+        app.client.get(app.url(&format!("/api/instances/{sop}/values"))).bearer_auth(app.token()).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body = r.bytes().await.unwrap();
+    assert_eq!(body.len(), 8 + 64 * 64 * 4);
+    assert_eq!(&body[..8], &[64, 0, 0, 0, 64, 0, 0, 0]);
+    let api: Vec<f64> = body[8..].chunks(4).map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]]))).collect();
+    assert_eq!(api, hu, "the API answers the file's values");
+    let anonymous = app.client.get(app.url(&format!("/api/instances/{sop}/values"))).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+
+    let mut referrer = Browser::launch("viewer-measure").await;
+    referrer.goto(&link_to(&app, "CT Thorax").await).await;
+    drawn(&mut referrer, 4).await;
+    press(&referrer, "\u{e011}").await; // Home: the first slice, z = 95 mm, IM0001
+    drawn(&mut referrer, 0).await;
+    press(&referrer, "o").await; // 1:1: one CSS pixel per image pixel
+
+    // Value under the pointer, through the share API.
+    let element = referrer.wait_for(".fv-stage").await;
+    let hover = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+        element,
+        duration: None,
+        x: 5.0,
+        y: -7.0,
+    });
+    referrer.client.perform_actions(hover).await.unwrap();
+    let probe = referrer
+        .until(
+            "the value under the pointer",
+            "const p = document.querySelector('.fv-probe'); return p.dataset.value !== undefined && p.innerText.includes('HU') ? [Number(p.dataset.x), Number(p.dataset.y), Number(p.dataset.value), p.innerText] : null",
+            vec![],
+        )
+        .await;
+    let (x, y, value) = (probe[0].as_u64().unwrap(), probe[1].as_u64().unwrap(), probe[2].as_f64().unwrap());
+    assert!(x.abs_diff(37) <= 1 && y.abs_diff(25) <= 1, "the pixel under the pointer: {probe}");
+    assert_eq!(value, hu[(y * 64 + x) as usize], "HU under the pointer equals the file's: {probe}");
+    referrer.screenshot("value-under-pointer").await;
+
+    // A length of 40 image pixels of 0.7 mm: 28 mm, within one pixel.
+    press(&referrer, "l").await;
+    left_drag(&mut referrer, (-20.0, 0.0), (20.0, 0.0)).await;
+    let length = last_measure(&mut referrer, "length", &Value::Null).await;
+    let mm: f64 = length["label"].as_str().unwrap().trim_end_matches(" mm").parse().unwrap();
+    assert!((mm - 28.0).abs() <= 0.7, "{length}");
+    referrer.screenshot("length").await;
+
+    // A right angle: one arm dragged to the right, the other clicked above the vertex.
+    press(&referrer, "a").await;
+    left_drag(&mut referrer, (0.0, 10.0), (25.0, 10.0)).await;
+    left_drag(&mut referrer, (0.0, -15.0), (0.0, -15.0)).await;
+    let angle = last_measure(&mut referrer, "angle", &json!(length.to_string())).await;
+    let deg: f64 = angle["label"].as_str().unwrap().trim_end_matches('°').parse().unwrap();
+    assert!((deg - 90.0).abs() <= 2.0, "{angle}");
+
+    // A rectangle: the statistics of the file's values whose pixel centres lie in it.
+    press(&referrer, "b").await;
+    left_drag(&mut referrer, (-12.0, -8.0), (10.0, 9.0)).await;
+    let rect = last_measure(&mut referrer, "rect", &Value::Null).await;
+    let p = &rect["points"];
+    let (x0, y0, x1, y1) =
+        (p[0][0].as_f64().unwrap(), p[0][1].as_f64().unwrap(), p[1][0].as_f64().unwrap(), p[1][1].as_f64().unwrap());
+    let inside: Vec<f64> = (0..64 * 64)
+        .filter(|i| {
+            let (cx, cy) = ((i % 64) as f64 + 0.5, (i / 64) as f64 + 0.5);
+            cx >= x0.min(x1) && cx <= x0.max(x1) && cy >= y0.min(y1) && cy <= y0.max(y1)
+        })
+        .map(|i| hu[i])
+        .collect();
+    let mean = inside.iter().sum::<f64>() / inside.len() as f64;
+    let stats = &rect["stats"];
+    assert_eq!(stats["n"], json!(inside.len()), "{rect}");
+    assert!((stats["mean"].as_f64().unwrap() - mean).abs() < 0.01, "mean {mean}: {rect}");
+    assert_eq!(stats["min"].as_f64().unwrap(), inside.iter().cloned().fold(f64::MAX, f64::min));
+    assert_eq!(stats["max"].as_f64().unwrap(), inside.iter().cloned().fold(f64::MIN, f64::max));
+    assert!((stats["area"].as_f64().unwrap() - inside.len() as f64 * 0.49).abs() < 0.01, "area in mm²: {rect}");
+    assert!(rect["label"].as_str().unwrap().contains("HU"));
+
+    // An ellipse inside the same box holds fewer pixels.
+    press(&referrer, "e").await;
+    left_drag(&mut referrer, (-12.0, -8.0), (10.0, 9.0)).await;
+    let ellipse = last_measure(&mut referrer, "ellipse", &json!(rect.to_string())).await;
+    assert!(ellipse["stats"]["n"].as_u64().unwrap() < inside.len() as u64, "{ellipse}");
+    referrer.screenshot("measurements").await;
     referrer.close().await;
 }

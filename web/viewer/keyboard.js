@@ -20,6 +20,11 @@ export const SHORTCUTS = [
   [[' ', 'p'], 'Space / P', 'play or stop cine', 'cine'],
   [[']'], ']', 'cine faster', 'faster'],
   [['['], '[', 'cine slower', 'slower'],
+  [['l'], 'L', 'measure a length', 'length'],
+  [['a'], 'A', 'measure an angle (drag one arm, then click the other)', 'angle'],
+  [['b'], 'B', 'rectangle ROI: mean, SD, min, max, area', 'rect'],
+  [['e'], 'E', 'ellipse ROI: mean, SD, min, max, area', 'ellipse'],
+  [['Delete', 'Backspace'], 'Del', 'clear the measurements of this image', 'clear'],
   [['Escape'], 'Esc', 'reset the view (and close this help)', 'reset'],
   [['?'], '?', 'show or hide this help', 'help'],
 ];
@@ -41,7 +46,7 @@ export function helpPanel(close) {
   return el('div', { class: 'fv-help', role: 'dialog', 'aria-label': 'Keyboard shortcuts', hidden: true },
     el('h2', {}, 'Keyboard shortcuts'),
     el('table', {}, el('tbody', {}, ...rows)),
-    el('p', {}, 'Mouse: wheel scrolls, drag pans, right-drag or shift-drag sets the window, ctrl-wheel zooms. ' +
+    el('p', {}, 'Mouse: the value under the pointer shows at the bottom; wheel scrolls, drag pans (or measures, with a tool on), right-drag or shift-drag sets the window, ctrl-wheel zooms. ' +
       'Touch: swipe scrolls, pinch zooms.'),
     done);
 }

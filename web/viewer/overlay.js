@@ -12,8 +12,9 @@ export function overlayParts(stage) {
     markers: ['top', 'right', 'bottom', 'left'].map((side) => el('div', { class: `fv-marker fv-m-${side}`, dataset: { side } })),
     scale: el('div', { class: 'fv-scalebar', hidden: true }, el('span', { class: 'fv-scalebar-line' }), el('span', { class: 'fv-scalebar-label' })),
     loading: el('div', { class: 'fv-loading', role: 'status', hidden: true }),
+    probe: el('div', { class: 'fv-probe' }),
   };
-  stage.append(parts.tl, parts.tr, parts.bl, parts.br, ...parts.markers, parts.scale, parts.loading);
+  stage.append(parts.tl, parts.tr, parts.bl, parts.br, ...parts.markers, parts.scale, parts.loading, parts.probe);
   return parts;
 }
 

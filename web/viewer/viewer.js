@@ -3,7 +3,8 @@
 // same code serves link holders (share API, cookie for a PIN) and users (bearer token).
 //
 // mountViewer(root, {study, thumbnailUrl(series), renderedUrl(sop, frame, window), headers,
-//                    refresh, downloadUrl, deidentified}) → {showSeries(uid), destroy()}
+//                    refresh, downloadUrl, deidentified, valuesUrl(sop, frame)}) → {showSeries(uid), destroy()}
+// valuesUrl: optional, where a frame's modality values are (by default beside renderedUrl's).
 // headers: an object or a function answering one; refresh: optional, called once on a 401
 // and resolving true when new credentials are in place.
 //
@@ -12,10 +13,12 @@
 // indicator says so, and a response for a slice the reader has left is dropped.
 // root.dataset.index (asked for) / .drawn ("index|window" on the canvas) / .loading /
 // .firstImageMs say what it shows.
-import { el, text, dicomDate, age } from './dom.js';
+import { el, text, dicomDate, age, numbers } from './dom.js';
 import { frameLoader } from './frames.js';
 import { presetsFor, windowLabel } from './presets.js';
-import { newView, resetView, draw, scale } from './view.js';
+import { newView, resetView, draw, scale, matrix, toImage } from './view.js';
+import { valueSource, valuesUrlFrom, unitOf } from './values.js';
+import { TOOLS, regionStats, describe, drawMeasurements } from './tools/measure.js';
 import { overlayParts, renderOverlay } from './overlay.js';
 import { actionOf, helpPanel } from './keyboard.js';
 import { cinePlayer } from './cine.js';
@@ -58,7 +61,8 @@ export function mountViewer(root, source) {
   }
   const started = performance.now();
   const state = { series: [], current: null, frames: [], index: 0, window: null, view: newView(),
-    bitmap: null, drawn: null, preview: null, alive: true };
+    bitmap: null, drawn: null, preview: null, alive: true, tool: null, measures: new Map(), editing: null };
+  const values = valueSource(get, source.valuesUrl || ((sop, f) => valuesUrlFrom(source.renderedUrl(sop, f, null), f)));
   const loader = frameLoader(get);
   const objectUrls = [];
 
@@ -81,13 +85,21 @@ export function mountViewer(root, source) {
     fullscreen: button('fv-fullscreen', 'Full screen', 'Full screen (F)'),
     help: button('fv-help-open', '?', 'Keyboard shortcuts (?)'),
   };
+  const toolButtons = Object.entries(TOOLS).map(([kind, label]) => {
+    const b = button(`fv-tool fv-tool-${kind}`, label, `${label} (${{ length: 'L', angle: 'A', rect: 'B', ellipse: 'E' }[kind]})`);
+    b.dataset.tool = kind;
+    b.setAttribute('aria-pressed', 'false');
+    b.addEventListener('click', () => setTool(kind));
+    return b;
+  });
+  const clear = button('fv-clear', 'Clear', 'Clear the measurements of this image (Del)');
   const cineButton = button('fv-cine', 'Play', 'Play or stop cine (Space)');
   const speed = el('input', { class: 'fv-speed', type: 'range', min: 1, max: 30, value: 10, 'aria-label': 'Cine speed, frames per second' });
   const speedLabel = el('span', { class: 'fv-speed-label' }, '10 fps');
   const reset = button('fv-reset', 'Reset view', 'Reset the view (Esc)');
   const error = el('span', { class: 'fv-error', role: 'status' });
   const controls = el('div', { class: 'fv-controls' }, slider, pos, preset, cineButton, speed, speedLabel,
-    ...Object.values(tools), reset);
+    ...Object.values(tools), ...toolButtons, clear, reset);
   if (source.downloadUrl) controls.append(el('a', { class: 'fv-download', href: source.downloadUrl, download: '' }, 'Download'));
   controls.append(error);
 
@@ -111,6 +123,13 @@ export function mountViewer(root, source) {
     const d = state.drawn;
     if (!d) return;
     const dpr = window.devicePixelRatio || 1;
+    const list = state.measures.get(keyOf(d.f)) || [];
+    if (list.length) {
+      const [a, b, c, dd, e, f] = matrix(state.view, state.bitmap, canvas.width, canvas.height, dpr);
+      const W = state.bitmap.width / 2, H = state.bitmap.height / 2;
+      const toCanvas = ([x, y]) => [a * (x - W) + c * (y - H) + e, b * (x - W) + dd * (y - H) + f];
+      drawMeasurements(canvas.getContext('2d'), list, toCanvas, dpr);
+    }
     const perImagePixel = scale(state.view, state.bitmap, canvas.width, canvas.height, dpr);
     renderOverlay(parts, { study, series: d.series, f: d.f, index: d.index, count: d.count, window: state.preview ? state.window : d.window,
       view: state.view, deidentified: source.deidentified,
@@ -118,6 +137,53 @@ export function mountViewer(root, source) {
     if (state.preview) parts.br.firstChild.textContent = `${windowLabel(state.window)} (preview)`;
     pos.textContent = `${d.index + 1} / ${d.count}`;
     canvas.setAttribute('aria-label', `${text(d.series.series_description) || 'Series'}, slice ${d.index + 1} of ${d.count}`);
+  }
+
+  const keyOf = (f) => `${f.sop}|${f.frame}`;
+
+  function setTool(kind) {
+    state.tool = state.tool === kind ? null : kind;
+    state.editing = null;
+    for (const b of toolButtons) b.setAttribute('aria-pressed', String(b.dataset.tool === state.tool));
+    stage.classList.toggle('fv-measuring', !!state.tool);
+    root.dataset.tool = state.tool || '';
+  }
+
+  /// The image pixel under a pointer event, with the frame it belongs to; null off the image.
+  function pixelAt(e) {
+    const d = state.drawn;
+    if (!d || !state.bitmap) return null;
+    const r = canvas.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    const [x, y] = toImage(state.view, state.bitmap, canvas.width, canvas.height, dpr, (e.clientX - r.left) * dpr, (e.clientY - r.top) * dpr);
+    return { x, y, d, inside: x >= 0 && y >= 0 && x < state.bitmap.width && y < state.bitmap.height };
+  }
+
+  let probing = 0;
+  async function probe(e) {
+    const at = pixelAt(e);
+    if (!at || !at.inside) { parts.probe.textContent = ''; return; }
+    const id = ++probing;
+    const frameValues = await values.of(at.d.f);
+    if (id !== probing || state.drawn !== at.d) return;
+    const x = Math.floor(at.x), y = Math.floor(at.y);
+    if (!frameValues || x >= frameValues.width || y >= frameValues.height) { parts.probe.textContent = `x ${x} y ${y}`; return; }
+    const v = frameValues.values[y * frameValues.width + x];
+    const unit = unitOf(at.d.series.modality);
+    parts.probe.textContent = `x ${x} y ${y}: ${Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1)}${unit ? ` ${unit}` : ''}`;
+    Object.assign(parts.probe.dataset, { x, y, value: v });
+  }
+
+  async function finish(m, d) {
+    const spacing = numbers(d.f.spacing, 2);
+    if (m.kind === 'rect' || m.kind === 'ellipse') {
+      m.label = '…';
+      const frameValues = await values.of(d.f);
+      m.stats = frameValues ? regionStats(m.kind, m.points[0], m.points[1], frameValues, spacing) : null;
+    }
+    m.label = describe(m, spacing, unitOf(d.series.modality));
+    root.dataset.lastMeasure = JSON.stringify({ kind: m.kind, points: m.points, label: m.label, stats: m.stats || null });
+    if (state.drawn === d) paint();
   }
 
   function loading(on) {
@@ -242,9 +308,15 @@ export function mountViewer(root, source) {
       if (!help.hidden) { help.hidden = true; return; }
       resetView(state.view); preset.value = ''; setWindow(null);
     },
+    length: () => setTool('length'),
+    angle: () => setTool('angle'),
+    rect: () => setTool('rect'),
+    ellipse: () => setTool('ellipse'),
+    clear: () => { if (state.drawn) { state.measures.delete(keyOf(state.drawn.f)); paint(); } },
     help: () => { help.hidden = !help.hidden; if (!help.hidden) help.querySelector('button').focus(); },
   };
   for (const [name, b] of Object.entries(tools)) b.addEventListener('click', () => actions[name]());
+  clear.addEventListener('click', () => actions.clear());
   cineButton.addEventListener('click', () => actions.cine());
   reset.addEventListener('click', () => { help.hidden = true; actions.reset(); });
   speed.addEventListener('input', () => { speedLabel.textContent = `${speed.value} fps`; });
@@ -286,6 +358,21 @@ export function mountViewer(root, source) {
       pinch = { spread: spread(), zoom: state.view.zoom };
       return;
     }
+    if (state.tool && e.button === 0 && !e.shiftKey && e.pointerType !== 'touch') {
+      const at = pixelAt(e);
+      if (!at) return;
+      const p = [at.x, at.y];
+      if (state.editing && state.editing.m.kind === 'angle' && state.editing.m.points.length === 2 && state.editing.d === at.d) {
+        state.editing.m.points.push(p); // the angle's second arm
+      } else {
+        const m = { kind: state.tool, points: [p, p.slice()] };
+        const key = keyOf(at.d.f);
+        state.measures.set(key, [...(state.measures.get(key) || []), m]);
+        state.editing = { m, d: at.d };
+      }
+      drag = { mode: 'measure' };
+      return;
+    }
     const [c, w] = (state.window || '40,400').split(',').map(Number);
     const mode = e.button === 2 || e.shiftKey ? 'window' : e.pointerType === 'touch' ? 'scroll' : 'pan';
     drag = { x: e.clientX, y: e.clientY, mode, c, w, index: state.index, panX: state.view.panX, panY: state.view.panY };
@@ -297,7 +384,13 @@ export function mountViewer(root, source) {
       paint();
       return;
     }
-    if (!drag) return;
+    if (!drag) { if (e.pointerType !== 'touch') probe(e); return; }
+    if (drag.mode === 'measure') {
+      const at = pixelAt(e);
+      if (at && state.editing) { const pts = state.editing.m.points; pts[pts.length - 1] = [at.x, at.y]; paint(); }
+      probe(e);
+      return;
+    }
     const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
     if (drag.mode === 'window') {
       const w = Math.max(1, Math.round(drag.w + dx * 4));
@@ -314,6 +407,11 @@ export function mountViewer(root, source) {
     touches.delete(e.pointerId);
     if (touches.size < 2) pinch = null;
     if (drag && drag.mode === 'window') { preset.value = ''; show(state.index); }
+    if (drag && drag.mode === 'measure' && state.editing) {
+      const { m, d } = state.editing;
+      const waiting = m.kind === 'angle' && m.points.length === 2;
+      if (!waiting) { state.editing = null; finish(m, d); }
+    }
     drag = null;
   };
   stage.addEventListener('pointerup', endDrag);
