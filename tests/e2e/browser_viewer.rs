@@ -20,8 +20,13 @@ const HASH: &str = "const c = document.querySelector('#viewer canvas'); \
      let h = 0x811c9dc5; for (let i = 0; i < d.length; i += 4) h = Math.imul(h ^ d[i], 16777619) >>> 0; \
      const hash = h.toString(16);";
 
-/// A link (no PIN, no limit) to the sample study with this description.
+/// A link (no PIN, no limit) to the sample study with this description: its URL.
 async fn link_to(app: &TestApp, description: &str) -> String {
+    link_with_id(app, description).await.0
+}
+
+/// A link's URL and id.
+async fn link_with_id(app: &TestApp, description: &str) -> (String, String) {
     let (_, list) = app.get_json("/api/studies?limit=100").await;
     let study = list["items"]
         .as_array()
@@ -39,7 +44,8 @@ async fn link_to(app: &TestApp, description: &str) -> String {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    r.json::<Value>().await.unwrap()["url"].as_str().unwrap().to_owned()
+    let link = r.json::<Value>().await.unwrap();
+    (link["url"].as_str().unwrap().to_owned(), link["id"].as_str().unwrap().to_owned())
 }
 
 async fn samples_app() -> TestApp {
@@ -357,7 +363,8 @@ async fn the_value_under_the_cursor_is_the_file_s_hu_and_lengths_angles_and_rois
     assert_eq!(anonymous.status(), 401);
 
     let mut referrer = Browser::launch("viewer-measure").await;
-    referrer.goto(&link_to(&app, "CT Thorax").await).await;
+    let (url, link) = link_with_id(&app, "CT Thorax").await;
+    referrer.goto(&url).await;
     drawn(&mut referrer, 4).await;
     press(&referrer, "\u{e011}").await; // Home: the first slice, z = 95 mm, IM0001
     drawn(&mut referrer, 0).await;
@@ -383,6 +390,13 @@ async fn the_value_under_the_cursor_is_the_file_s_hu_and_lengths_angles_and_rois
     assert!(x.abs_diff(37) <= 1 && y.abs_diff(25) <= 1, "the pixel under the pointer: {probe}");
     assert_eq!(value, hu[(y * 64 + x) as usize], "HU under the pointer equals the file's: {probe}");
     referrer.screenshot("value-under-pointer").await;
+    // Audited like frames: on the user API (the first read of the series, so written at
+    // once), and on the link's access log (counted with the frames of that minute).
+    let (_, audit) = app.get_json("/api/audit?action=view_image").await;
+    let values_read = audit["items"].as_array().unwrap().iter().any(|e| e.to_string().contains("\"values\":true"));
+    assert!(values_read, "the values read is audited: {audit}");
+    let (_, log) = app.get_json(&format!("/api/links/{link}/access")).await;
+    assert!(log["items"].as_array().unwrap().iter().any(|e| e["action"] == "view_image"), "{log}");
 
     // A length of 40 image pixels of 0.7 mm: 28 mm, within one pixel.
     press(&referrer, "l").await;
