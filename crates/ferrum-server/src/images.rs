@@ -128,11 +128,7 @@ impl Images {
         };
         let bytes = self
             .on_pool(move || {
-                let values = prepared.modality_values().ok_or_else(|| RenderError::UnsupportedPixelData {
-                    transfer_syntax: String::new(),
-                    name: "colour".into(),
-                    detail: "colour pixels have no modality values".into(),
-                })?;
+                let values = prepared.modality_values().ok_or(RenderError::NoModalityValues)?;
                 Ok(values.to_bytes())
             })
             .await?;

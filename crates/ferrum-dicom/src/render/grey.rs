@@ -242,6 +242,18 @@ mod tests {
     const U12: StoredBits = StoredBits { bits_stored: 12, shift: 0, signed: false };
 
     #[test]
+    fn modality_values_are_rescaled_stored_values_whatever_the_window() {
+        let p = pipeline(
+            Modality::Rescale { slope: 2.0, intercept: -1024.0 },
+            Voi::Window { window: Window { center: 40.0, width: 400.0 }, function: VoiFunction::Linear },
+            true,
+        );
+        // Junk above the 12 stored bits is masked, as for display; the extra sample is cut.
+        let values = p.modality_values(&Samples::U16(vec![0, 512, 0xF000 | 532, 7]), U12, 3);
+        assert_eq!(values, vec![-1024.0, 0.0, 40.0]);
+    }
+
+    #[test]
     fn junk_high_bits_are_masked_before_the_lookup() {
         let p = pipeline(
             Modality::IDENTITY,
