@@ -25,7 +25,7 @@ export const SHORTCUTS = [
   [['b'], 'B', 'rectangle ROI: mean, SD, min, max, area', 'rect'],
   [['e'], 'E', 'ellipse ROI: mean, SD, min, max, area', 'ellipse'],
   [['Delete', 'Backspace'], 'Del', 'clear the measurements of this image', 'clear'],
-  [['Escape'], 'Esc', 'reset the view (and close this help)', 'reset'],
+  [['Escape'], 'Esc', 'close this help, else put the tool down, else reset the view', 'reset'],
   [['?'], '?', 'show or hide this help', 'help'],
 ];
 

@@ -306,7 +306,8 @@ export function mountViewer(root, source) {
     slower: () => { speed.value = Math.max(1, Number(speed.value) - 2); speed.dispatchEvent(new Event('input')); },
     reset: () => {
       if (!help.hidden) { help.hidden = true; return; }
-      resetView(state.view); preset.value = ''; setWindow(null);
+      if (state.tool) { setTool(state.tool); return; } // a first Esc puts the tool down
+      resetAll();
     },
     length: () => setTool('length'),
     angle: () => setTool('angle'),
@@ -318,7 +319,8 @@ export function mountViewer(root, source) {
   for (const [name, b] of Object.entries(tools)) b.addEventListener('click', () => actions[name]());
   clear.addEventListener('click', () => actions.clear());
   cineButton.addEventListener('click', () => actions.cine());
-  reset.addEventListener('click', () => { help.hidden = true; actions.reset(); });
+  function resetAll() { resetView(state.view); preset.value = ''; setWindow(null); }
+  reset.addEventListener('click', () => { help.hidden = true; resetAll(); });
   speed.addEventListener('input', () => { speedLabel.textContent = `${speed.value} fps`; });
 
   // Scrolling: wheel, keys, slider, touch drag; window/level: right-drag or shift-drag;
