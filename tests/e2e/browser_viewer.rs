@@ -445,3 +445,142 @@ async fn the_value_under_the_cursor_is_the_file_s_hu_and_lengths_angles_and_rois
     referrer.screenshot("measurements").await;
     referrer.close().await;
 }
+
+/// A slice of a 32×32 stack of study 950: series `series` in planes `orientation` (row and
+/// column directions), at `position` (Image Position (Patient)).
+fn placed_slice(series: u32, instance: u32, description: &str, orientation: &str, position: [f64; 3]) -> Vec<u8> {
+    use dicom_core::{DataElement, PrimitiveValue, VR};
+    let spec = Spec::new(950, series, instance).size(32).seed((series * 40 + instance) as u8);
+    let mut obj = crate::fixtures::object(&spec);
+    let mut put = |tag, vr, v: String| obj.put(DataElement::new(tag, vr, PrimitiveValue::from(v)));
+    put(tags::SERIES_NUMBER, VR::IS, series.to_string());
+    put(tags::INSTANCE_NUMBER, VR::IS, instance.to_string());
+    put(tags::SERIES_DESCRIPTION, VR::LO, description.to_owned());
+    put(tags::IMAGE_ORIENTATION_PATIENT, VR::DS, orientation.to_owned());
+    put(tags::IMAGE_POSITION_PATIENT, VR::DS, position.map(|v| v.to_string()).join("\\"));
+    put(tags::PIXEL_SPACING, VR::DS, "1\\1".to_owned());
+    crate::fixtures::encode(obj, &spec.sop)
+}
+
+/// Waits until viewport `cell` has slice `index` on its canvas.
+async fn cell_drawn(browser: &mut Browser, cell: u32, index: u64) {
+    browser
+        .until(
+            &format!("viewport {cell} to draw slice {index}"),
+            "const c = document.querySelector(`.fv-cell[data-cell=\"${arguments[0]}\"]`); \
+             return !!c && (c.dataset.drawn || '').startsWith(arguments[1] + '|') && !c.dataset.loading",
+            vec![json!(cell), json!(index)],
+        )
+        .await;
+}
+
+async fn cell_mark(browser: &Browser, cell: u32, key: &str) -> Value {
+    browser
+        .js(
+            "const c = document.querySelector(`.fv-cell[data-cell=\"${arguments[0]}\"]`); return c ? c.dataset[arguments[1]] ?? null : null",
+            vec![json!(cell), json!(key)],
+        )
+        .await
+}
+
+async fn jump_cell(browser: &Browser, cell: u32, index: u64) {
+    browser
+        .js(
+            "const s = document.querySelector(`.fv-cell[data-cell=\"${arguments[0]}\"] .fv-slice`); s.value = arguments[1]; \
+             s.dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![json!(cell), json!(index)],
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn side_by_side_viewports_scroll_together_by_slice_position_until_unlinked() {
+    // Two axial stacks of one study, 5 mm and 3 mm apart over the same 45 mm, and a sagittal one.
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let axial = "1\\0\\0\\0\\1\\0";
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..10u32 {
+        files.push((
+            format!("a{i}.dcm"),
+            placed_slice(1, i + 1, "Axial 5 mm", axial, [-16.0, -16.0, f64::from(i) * 5.0]),
+        ));
+    }
+    for i in 0..16u32 {
+        files.push((
+            format!("b{i}.dcm"),
+            placed_slice(2, i + 1, "Axial 3 mm", axial, [-16.0, -16.0, f64::from(i) * 3.0]),
+        ));
+    }
+    for i in 0..6u32 {
+        let x = f64::from(i) * 4.0 - 10.0;
+        files.push((format!("c{i}.dcm"), placed_slice(3, i + 1, "Sagittal", "0\\1\\0\\0\\0\\-1", [x, -16.0, 16.0])));
+    }
+    let parts: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let (content_type, body) = multipart(&parts);
+    assert_eq!(app.upload(&content_type, body).await.0, 201);
+    let mut referrer = Browser::launch("viewer-layouts").await;
+    referrer.goto(&link_to(&app, "Test study").await).await;
+
+    // One viewport at first, on the 5 mm stack's middle slice (20 mm; slices run head first).
+    drawn(&mut referrer, 5).await;
+    assert_eq!(referrer.js("return document.querySelectorAll('.fv-cell').length", vec![]).await, json!(1));
+    assert_eq!(cell_mark(&referrer, 0, "position").await, json!("20"));
+
+    // 1×2: the right opens the 3 mm stack at the slice nearest 20 mm (21 mm).
+    referrer.click(".fv-layout-choice[data-layout='1x2']").await;
+    cell_drawn(&mut referrer, 1, 8).await;
+    assert_eq!(cell_mark(&referrer, 1, "position").await, json!("21"));
+    assert!(cell_mark(&referrer, 1, "series").await.as_str().unwrap().ends_with(".950.2"));
+    referrer.screenshot("layout-1x2").await;
+
+    // Scrolling the left moves the right to its nearest slice: slider to 35 mm → 36 mm ...
+    jump_cell(&referrer, 0, 2).await;
+    cell_drawn(&mut referrer, 0, 2).await;
+    cell_drawn(&mut referrer, 1, 3).await;
+    assert_eq!(cell_mark(&referrer, 1, "position").await, json!("36"));
+    // ... a wheel turn to 30 mm → 30 mm.
+    referrer.wheel(".fv-cell[data-cell='0'] .fv-stage", 120).await;
+    cell_drawn(&mut referrer, 0, 3).await;
+    cell_drawn(&mut referrer, 1, 5).await;
+    assert_eq!(cell_mark(&referrer, 1, "position").await, json!("30"));
+    // And the other way round.
+    jump_cell(&referrer, 1, 15).await;
+    cell_drawn(&mut referrer, 0, 9).await;
+    assert_eq!(cell_mark(&referrer, 0, "position").await, json!("0"));
+
+    // Each viewport keeps its own view: inverting the left leaves the right as it was.
+    press(&referrer, "i").await;
+    let corners = referrer.js("return [...document.querySelectorAll('.fv-br')].map((c) => c.innerText)", vec![]).await;
+    assert!(corners[0].as_str().unwrap().contains("inverted"), "{corners}");
+    assert!(!corners[1].as_str().unwrap().contains("inverted"), "{corners}");
+
+    // Unlinked (K), scrolling the left leaves the right where it is.
+    press(&referrer, "k").await;
+    assert_eq!(referrer.js("return document.querySelector('#viewer').dataset.linked", vec![]).await, json!(""));
+    jump_cell(&referrer, 0, 1).await;
+    cell_drawn(&mut referrer, 0, 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert_eq!(cell_mark(&referrer, 1, "index").await, json!("15"), "the right stayed put");
+    assert_eq!(cell_mark(&referrer, 1, "position").await, json!("0"));
+    referrer.screenshot("layout-unlinked").await;
+
+    // 2×2 by key (G), linked again (K): the sagittal stack, in other planes, does not follow.
+    press(&referrer, "gk").await;
+    cell_drawn(&mut referrer, 2, 3).await;
+    assert_eq!(referrer.js("return document.querySelectorAll('.fv-cell').length", vec![]).await, json!(4));
+    assert!(cell_mark(&referrer, 2, "series").await.as_str().unwrap().ends_with(".950.3"));
+    cell_drawn(&mut referrer, 1, 2).await; // relinking brought the right to the left's 40 mm (39 mm)
+    jump_cell(&referrer, 0, 0).await;
+    cell_drawn(&mut referrer, 1, 0).await;
+    assert_eq!(cell_mark(&referrer, 1, "position").await, json!("45"));
+    assert_eq!(cell_mark(&referrer, 2, "index").await, json!("3"), "the sagittal stack stays");
+    referrer.screenshot("layout-2x2").await;
+
+    // The help lists the layout keys; G again goes back to one viewport.
+    press(&referrer, "?").await;
+    let help = referrer.js("return document.querySelector('.fv-help').innerText", vec![]).await;
+    assert!(help.as_str().unwrap().contains("next layout") && help.as_str().unwrap().contains("unlink"), "{help}");
+    press(&referrer, "\u{e00c}g").await;
+    referrer.until("one viewport again", "return document.querySelectorAll('.fv-cell').length === 1", vec![]).await;
+    referrer.close().await;
+}
