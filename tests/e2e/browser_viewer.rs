@@ -584,3 +584,76 @@ async fn side_by_side_viewports_scroll_together_by_slice_position_until_unlinked
     referrer.until("one viewport again", "return document.querySelectorAll('.fv-cell').length === 1", vec![]).await;
     referrer.close().await;
 }
+
+/// Three 16×16 slices of study `study` for patient `patient_id`.
+fn small_study(study: u32, patient_id: &str, date: &str, description: &str) -> Vec<(String, Vec<u8>)> {
+    (1..=3u32)
+        .map(|i| {
+            let mut spec = Spec::new(study, 1, i).size(16).seed((study % 200 + i) as u8).date(date);
+            spec.patient_id = patient_id.to_owned();
+            spec.description = description.to_owned();
+            (format!("{study}-{i}.dcm"), dicom(&spec))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_user_opens_the_patient_s_prior_beside_the_study_and_a_link_lists_no_priors() {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let mut files = small_study(960, "PID960", "20240301", "Current CT");
+    files.extend(small_study(961, "PID960", "20230301", "Prior CT"));
+    files.extend(small_study(962, "PID9600", "20220301", "Another patient"));
+    let parts: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let (content_type, body) = multipart(&parts);
+    assert_eq!(app.upload(&content_type, body).await.0, 201);
+    let current = Spec::new(960, 1, 1).study;
+    let prior = Spec::new(961, 1, 1).study;
+
+    // The viewer as the study page mounts it for a signed-in user, with the user API's priors.
+    let mut user = Browser::launch("viewer-priors").await;
+    crate::browser::log_in_as(&mut user, &app, "admin", crate::harness::ADMIN_PASSWORD).await;
+    user.js(
+        "window.mounted = Promise.all([import('/assets/viewer/viewer.js'), import('/assets/viewer/priors.js'), \
+           import('/assets/app/api.js')]).then(async ([{ mountViewer }, { userApiPriors }, { authHeaders, refreshSession }]) => { \
+           const study = await (await fetch('/api/studies/' + arguments[0], { headers: authHeaders() })).json(); \
+           const root = document.createElement('div'); root.id = 'viewer'; root.style.height = '640px'; \
+           document.body.replaceChildren(root); \
+           const enc = encodeURIComponent; \
+           mountViewer(root, { study, headers: authHeaders, refresh: refreshSession, \
+             thumbnailUrl: (s) => `/api/series/${enc(s)}/thumbnail?size=128`, \
+             renderedUrl: (sop, f, w) => `/api/instances/${enc(sop)}/rendered?format=jpeg${f > 1 ? '&frame=' + f : ''}${w ? '&window=' + w.join(',') : ''}`, \
+             priors: userApiPriors({ headers: authHeaders, refresh: refreshSession }) }); });",
+        vec![json!(current)],
+    )
+    .await;
+    user.until("the viewer mounted", "return !!document.querySelector('#viewer .fv-cell')", vec![]).await;
+    drawn(&mut user, 1).await;
+    user.until("the priors listed", "return document.querySelector('#viewer').dataset.priors", vec![]).await;
+    user.click(".fv-priors-open").await;
+    let listed = user.js("return document.querySelector('.fv-priors').innerText", vec![]).await;
+    let listed = listed.as_str().unwrap();
+    assert!(listed.contains("Prior CT") && listed.contains("2023-03-01"), "{listed}");
+    assert!(
+        !listed.contains("Current CT") && !listed.contains("Another patient"),
+        "only the patient's other studies: {listed}"
+    );
+    user.click(&format!(".fv-prior-open[data-study='{prior}']")).await;
+    cell_drawn(&mut user, 1, 1).await;
+    assert_eq!(cell_mark(&user, 1, "study").await, json!(prior));
+    assert_eq!(cell_mark(&user, 0, "study").await, json!(current));
+    let tr = user.js("return document.querySelector('.fv-cell[data-cell=\"1\"] .fv-tl').innerText", vec![]).await;
+    assert!(tr.as_str().unwrap().contains("Prior CT"), "the prior's own overlay: {tr}");
+    user.screenshot("prior-beside").await;
+    user.close().await;
+
+    // A referrer's link shows its one study: no priors.
+    let mut referrer = Browser::launch("viewer-priors-link").await;
+    referrer.goto(&link_to(&app, "Current CT").await).await;
+    drawn(&mut referrer, 1).await;
+    assert_eq!(referrer.js("return document.querySelector('.fv-priors-open').hidden", vec![]).await, json!(true));
+    assert_eq!(
+        referrer.js("return document.querySelector('#viewer').dataset.priors ?? null", vec![]).await,
+        Value::Null
+    );
+    referrer.close().await;
+}

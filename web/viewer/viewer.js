@@ -5,6 +5,8 @@
 // mountViewer(root, {study, thumbnailUrl(series), renderedUrl(sop, frame, window), headers,
 //                    refresh, downloadUrl, deidentified, valuesUrl(sop, frame)}) → {showSeries(uid), destroy()}
 // valuesUrl: optional, where a frame's modality values are (by default beside renderedUrl's).
+// priors: optional {list(study) → [study summaries], open(uid) → a source like this one}: the
+// same patient's other studies, listed in a panel and opened beside (see priors.js).
 // headers: an object or a function answering one; refresh: optional, called once on a 401
 // and resolving true when new credentials are in place.
 //
@@ -49,9 +51,16 @@ export function mountViewer(root, source) {
   const link = el('button', { type: 'button', class: 'fv-link', title: 'Link scrolling across viewports (K)',
     'aria-label': 'Link scrolling across viewports', 'aria-pressed': 'true' }, 'Linked');
   link.addEventListener('click', () => setLinked(!state.linked));
+  const priorsButton = el('button', { type: 'button', class: 'fv-priors-open', hidden: true, 'aria-expanded': 'false',
+    title: "The patient's other studies" }, 'Priors');
+  const priorsPanel = el('div', { class: 'fv-priors', hidden: true, role: 'region', 'aria-label': "The patient's other studies" });
+  priorsButton.addEventListener('click', () => {
+    priorsPanel.hidden = !priorsPanel.hidden;
+    priorsButton.setAttribute('aria-expanded', String(!priorsPanel.hidden));
+  });
   const bar = el('div', { class: 'fv-bar' }, infoOf(source.study, source.deidentified),
-    el('div', { class: 'fv-layouts', role: 'group', 'aria-label': 'Layout' }, ...layoutButtons, link));
-  root.replaceChildren(el('div', { class: 'fv-layout' }, bar, cells));
+    el('div', { class: 'fv-layouts', role: 'group', 'aria-label': 'Layout' }, priorsButton, ...layoutButtons, link));
+  root.replaceChildren(el('div', { class: 'fv-layout' }, bar, priorsPanel, cells));
 
   const state = { layout: '1x1', viewports: [], active: 0, linked: true };
 
@@ -72,10 +81,11 @@ export function mountViewer(root, source) {
     for (const other of state.viewports) if (other !== vp) other.follow(stack, position);
   }
 
-  function addViewport() {
-    const n = state.viewports.length;
-    const cell = el('div', { class: 'fv-cell', dataset: { cell: String(n) } });
-    cells.append(cell);
+  function addViewport(from = source, at = null) {
+    const n = at ?? state.viewports.length;
+    const cell = at == null ? el('div', { class: 'fv-cell', dataset: { cell: String(n) } }) : state.viewports[at].element;
+    if (at == null) cells.append(cell);
+    cell.dataset.study = from.study.study_instance_uid;
     const hooks = {
       mark(key, value) {
         for (const target of n === 0 ? [cell, root] : [cell]) {
@@ -86,7 +96,35 @@ export function mountViewer(root, source) {
       activate: (vp) => activate(vp),
     };
     // A new viewport opens the next series, so that side by side shows something new.
-    state.viewports.push(mountViewport(cell, source, hooks, n));
+    const vp = mountViewport(cell, from, hooks, from === source ? n : 0);
+    if (at == null) state.viewports.push(vp); else state.viewports[at] = vp;
+  }
+
+  /// Opens study `uid` (a prior) in the viewport beside the first, two side by side at least.
+  async function openPrior(uid) {
+    const from = await source.priors.open(uid);
+    if (!root.isConnected) return;
+    if (state.viewports.length < 2) setLayout('1x2');
+    state.viewports[1].destroy();
+    addViewport(from, 1);
+    state.active = 1;
+    outline();
+  }
+
+  async function listPriors() {
+    let list = [];
+    try { list = await source.priors.list(source.study); } catch { return; }
+    if (!root.isConnected || !list.length) return;
+    root.dataset.priors = String(list.length);
+    priorsButton.textContent = `Priors (${list.length})`;
+    priorsButton.hidden = false;
+    priorsPanel.replaceChildren(...list.map((s) => {
+      const open = el('button', { type: 'button', class: 'fv-prior-open', dataset: { study: s.study_instance_uid } }, 'Open beside');
+      open.addEventListener('click', () => openPrior(s.study_instance_uid).catch((e) => { open.textContent = e.message; }));
+      const what = [dicomDate(s.study_date), (s.modalities || []).join(' '), text(s.study_description)]
+        .filter(Boolean).join(' · ');
+      return el('div', { class: 'fv-prior' }, el('span', {}, what || s.study_instance_uid), open);
+    }));
   }
 
   function setLayout(name) {
@@ -135,9 +173,15 @@ export function mountViewer(root, source) {
 
   setLinked(true);
   setLayout('1x1');
+  if (source.priors) listPriors();
 
   return {
-    showSeries: (uid) => state.viewports[state.active]?.showSeries(uid),
+    /// Shows a series of this study in the active viewport, or the first when a prior is active.
+    showSeries(uid) {
+      const vp = state.viewports[state.active];
+      const own = vp && vp.element.dataset.study === source.study.study_instance_uid ? vp : state.viewports[0];
+      return own?.showSeries(uid);
+    },
     setLayout,
     destroy() {
       document.removeEventListener('keydown', onKey);
