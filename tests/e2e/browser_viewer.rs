@@ -597,21 +597,30 @@ fn small_study(study: u32, patient_id: &str, date: &str, description: &str) -> V
         .collect()
 }
 
-#[tokio::test]
-async fn a_user_opens_the_patient_s_prior_beside_the_study_and_a_link_lists_no_priors() {
-    let app = app().spawn().await.logged_in_as_admin().await;
-    let mut files = small_study(960, "PID960", "20240301", "Current CT");
-    files.extend(small_study(961, "PID960", "20230301", "Prior CT"));
-    files.extend(small_study(962, "PID9600", "20220301", "Another patient"));
+async fn upload_as(app: &TestApp, token: &str, files: Vec<(String, Vec<u8>)>) {
     let parts: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
     let (content_type, body) = multipart(&parts);
-    assert_eq!(app.upload(&content_type, body).await.0, 201);
+    assert_eq!(app.upload_as(token, &content_type, body).await.0, 201);
+}
+
+#[tokio::test]
+async fn a_user_opens_the_patient_s_prior_beside_the_study_and_a_link_lists_no_priors() {
+    // A radiologist's two studies of one patient; a study of the same patient they may not
+    // read, and one of a patient whose ID starts alike.
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let reader = app.add_user("reader", "radiologist").await;
+    let mut mine = small_study(960, "PID960", "20240301", "Current CT");
+    mine.extend(small_study(961, "PID960", "20230301", "Prior CT"));
+    upload_as(&app, &reader, mine).await;
+    let mut others = small_study(963, "PID960", "20210301", "Not yours");
+    others.extend(small_study(962, "PID9600", "20220301", "Another patient"));
+    upload_as(&app, app.token(), others).await;
     let current = Spec::new(960, 1, 1).study;
     let prior = Spec::new(961, 1, 1).study;
 
     // The viewer as the study page mounts it for a signed-in user, with the user API's priors.
     let mut user = Browser::launch("viewer-priors").await;
-    crate::browser::log_in_as(&mut user, &app, "admin", crate::harness::ADMIN_PASSWORD).await;
+    crate::browser::log_in_as(&mut user, &app, "reader", "a-long-password-1").await;
     user.js(
         "window.mounted = Promise.all([import('/assets/viewer/viewer.js'), import('/assets/viewer/priors.js'), \
            import('/assets/app/api.js')]).then(async ([{ mountViewer }, { userApiPriors }, { authHeaders, refreshSession }]) => { \
@@ -634,8 +643,8 @@ async fn a_user_opens_the_patient_s_prior_beside_the_study_and_a_link_lists_no_p
     let listed = listed.as_str().unwrap();
     assert!(listed.contains("Prior CT") && listed.contains("2023-03-01"), "{listed}");
     assert!(
-        !listed.contains("Current CT") && !listed.contains("Another patient"),
-        "only the patient's other studies: {listed}"
+        !listed.contains("Current CT") && !listed.contains("Another patient") && !listed.contains("Not yours"),
+        "only the patient's other studies the reader may see: {listed}"
     );
     user.click(&format!(".fv-prior-open[data-study='{prior}']")).await;
     cell_drawn(&mut user, 1, 1).await;
