@@ -14,6 +14,7 @@ mod browser_dicom_nodes;
 mod browser_link_page;
 mod browser_search;
 mod browser_sharing;
+mod browser_viewer;
 mod cli;
 mod cluster;
 mod compose;

@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 pub struct Browser {
     pub client: Client,
     driver: Child,
+    port: u16,
     artifacts: PathBuf,
     shots: usize,
 }
@@ -93,7 +94,7 @@ impl Browser {
         };
         let artifacts = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-artifacts").join(test);
         std::fs::create_dir_all(&artifacts).unwrap();
-        Browser { client, driver, artifacts, shots: 0 }
+        Browser { client, driver, port, artifacts, shots: 0 }
     }
 
     /// Saves a screenshot as a test artifact, numbered in the order taken.
@@ -246,6 +247,17 @@ impl Browser {
         let lit: u64 = s.rsplit(':').next().unwrap().parse().unwrap();
         assert!(lit > 100, "the canvas is black: {s}");
         s
+    }
+
+    /// Sends a Chrome DevTools Protocol command (e.g. `Network.emulateNetworkConditions`)
+    /// through chromedriver; answers its result.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        let id = self.client.session_id().await.unwrap().expect("a WebDriver session");
+        let url = format!("http://127.0.0.1:{}/session/{id}/chromium/send_command_and_get_result", self.port);
+        let r = reqwest::Client::new().post(url).json(&json!({ "cmd": cmd, "params": params })).send().await;
+        let body: Value = r.expect("chromedriver answers").json().await.expect("a JSON answer");
+        assert!(body["value"].get("error").is_none(), "CDP {cmd}: {body}");
+        body["value"].clone()
     }
 
     pub async fn close(self) {

@@ -3,318 +3,190 @@
 // same code serves link holders (share API, cookie for a PIN) and users (bearer token).
 //
 // mountViewer(root, {study, thumbnailUrl(series), renderedUrl(sop, frame, window), headers,
-//                    refresh, downloadUrl, deidentified}) → {showSeries(uid), destroy()}
+//                    refresh, downloadUrl, deidentified, valuesUrl(sop, frame)}) → {showSeries(uid), destroy()}
+// valuesUrl: optional, where a frame's modality values are (by default beside renderedUrl's).
+// priors: optional {list(study) → [study summaries], open(uid) → a source like this one}: the
+// same patient's other studies, listed in a panel and opened beside (see priors.js).
 // headers: an object or a function answering one; refresh: optional, called once on a 401
 // and resolving true when new credentials are in place.
 //
-// Frames are drawn into a canvas (fit to the stage, then zoom/pan), so what is on screen can
-// be measured; root.dataset.index / .window / .drawn / .firstImageMs say what it shows.
+// The viewer lays out one, two or four viewports (viewport.js), each with its own series,
+// window, view and tools; the keys act on the active one. While scrolling is linked, moving
+// one viewport moves the others that show parallel planes to their nearest slice (sync.js).
+// root.dataset mirrors the first viewport's marks (see viewport.js), plus layout, active
+// (the active viewport's number) and linked.
+import { el, text, dicomDate, age } from './dom.js';
+import { actionOf } from './keyboard.js';
+import { mountViewport } from './viewport.js';
 
-const PRESETS = [
-  ['', 'File window'],
-  ['40,80', 'CT brain'],
-  ['-600,1500', 'CT lung'],
-  ['400,1800', 'CT bone'],
-  ['60,400', 'CT abdomen'],
-  ['50,350', 'Soft tissue'],
-];
-const PREFETCH = 6;
-const CACHE_LIMIT = 300;
-
-function el(tag, props = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'dataset') Object.assign(e.dataset, v);
-    else if (k in e) e[k] = v;
-    else e.setAttribute(k, v);
-  }
-  e.append(...children);
-  return e;
-}
-
-const text = (s) => (s == null ? '' : String(s).replace(/\^+/g, ' ').trim());
-const dicomDate = (d) => (d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}` : text(d));
-
-function age(birth, on) {
-  if (!/^\d{8}$/.test(birth || '') || !/^\d{8}$/.test(on || '')) return '';
-  const [by, bm, bd] = [birth.slice(0, 4), birth.slice(4, 6), birth.slice(6, 8)].map(Number);
-  const [sy, sm, sd] = [on.slice(0, 4), on.slice(4, 6), on.slice(6, 8)].map(Number);
-  let years = sy - by;
-  if (sm < bm || (sm === bm && sd < bd)) years -= 1;
-  return years >= 0 ? `${years} y` : '';
-}
+const LAYOUTS = { '1x1': 1, '1x2': 2, '2x2': 4 };
 
 function ensureStylesheet() {
   if (document.querySelector('link[data-ferrum-viewer]')) return;
   document.head.append(el('link', { rel: 'stylesheet', href: '/assets/viewer/viewer.css', dataset: { ferrumViewer: '' } }));
 }
 
-export function mountViewer(root, source) {
-  ensureStylesheet();
-  const { study } = source;
-  const headers = () => (typeof source.headers === 'function' ? source.headers() : source.headers || {});
-  // One request, renewing the credentials once if they were refused.
-  async function get(url) {
-    let r = await fetch(url, { headers: headers() });
-    if (r.status === 401 && source.refresh && (await source.refresh())) r = await fetch(url, { headers: headers() });
-    return r;
-  }
-  const started = performance.now();
-  const state = { series: [], current: null, frames: [], index: 0, window: null, zoom: 1, panX: 0, panY: 0,
-    playing: null, bitmap: null, drawnUrl: null, preview: null, alive: true };
-  const cache = new Map();
-  const objectUrls = [];
-
-  const canvas = el('canvas', { class: 'fv-canvas' });
-  const overlay = el('div', { class: 'fv-overlay' });
-  const stage = el('div', { class: 'fv-stage' }, canvas, overlay);
-  const strip = el('nav', { class: 'fv-strip', 'aria-label': 'Series' });
-  const slider = el('input', { class: 'fv-slice', type: 'range', min: 0, max: 0, value: 0, 'aria-label': 'Slice' });
-  const pos = el('span', { class: 'fv-pos' });
-  const preset = el('select', { class: 'fv-preset', 'aria-label': 'Window preset' },
-    ...PRESETS.map(([value, label]) => el('option', { value }, label)));
-  const cine = el('button', { class: 'fv-cine', type: 'button' }, 'Play');
-  const reset = el('button', { class: 'fv-reset', type: 'button' }, 'Reset view');
-  const error = el('span', { class: 'fv-error', role: 'status' });
-  const controls = el('div', { class: 'fv-controls' }, slider, pos, preset, cine, reset);
-  if (source.downloadUrl) controls.append(el('a', { class: 'fv-download', href: source.downloadUrl, download: '' }, 'Download'));
-  controls.append(error);
-
+function infoOf(study, deidentified) {
   const info = el('header', { class: 'fv-info' });
-  const fields = source.deidentified ? [] : [
+  const fields = deidentified ? [] : [
     ['Patient', text(study.patient_name)],
     ['Age/sex', [age(study.patient_birth_date, study.study_date), text(study.patient_sex)].filter(Boolean).join(' ')],
     ['Study date', dicomDate(study.study_date)],
     ['Study', text(study.study_description)],
   ];
   for (const [k, v] of fields.filter(([, v]) => v)) info.append(el('span', {}, `${k}: `, el('b', {}, v)));
-  const frame = el('div', { class: 'fv' }, info, strip, stage, controls);
-  root.replaceChildren(frame);
+  return info;
+}
 
-  function frameUrl(f) {
-    return source.renderedUrl(f.sop, f.frame, state.window ? state.window.split(',').map(Number) : null);
+export function mountViewer(root, source) {
+  ensureStylesheet();
+  const cells = el('div', { class: 'fv-cells' });
+  const layoutButtons = Object.keys(LAYOUTS).map((name) => {
+    const label = name.replace('x', '×');
+    const b = el('button', { type: 'button', class: 'fv-layout-choice', title: `Layout ${label} (G)`, 'aria-label': `Layout ${label}`,
+      'aria-pressed': 'false', dataset: { layout: name } }, label);
+    b.addEventListener('click', () => setLayout(name));
+    return b;
+  });
+  const link = el('button', { type: 'button', class: 'fv-link', title: 'Link scrolling across viewports (K)',
+    'aria-label': 'Link scrolling across viewports', 'aria-pressed': 'true' }, 'Linked');
+  link.addEventListener('click', () => setLinked(!state.linked));
+  const priorsButton = el('button', { type: 'button', class: 'fv-priors-open', hidden: true, 'aria-expanded': 'false',
+    title: "The patient's other studies" }, 'Priors');
+  const priorsPanel = el('div', { class: 'fv-priors', hidden: true, role: 'region', 'aria-label': "The patient's other studies" });
+  priorsButton.addEventListener('click', () => {
+    priorsPanel.hidden = !priorsPanel.hidden;
+    priorsButton.setAttribute('aria-expanded', String(!priorsPanel.hidden));
+  });
+  const bar = el('div', { class: 'fv-bar' }, infoOf(source.study, source.deidentified),
+    el('div', { class: 'fv-layouts', role: 'group', 'aria-label': 'Layout' }, priorsButton, ...layoutButtons, link));
+  root.replaceChildren(el('div', { class: 'fv-layout' }, bar, priorsPanel, cells));
+
+  const state = { layout: '1x1', viewports: [], active: 0, linked: true };
+
+  function activate(vp) {
+    const i = state.viewports.indexOf(vp);
+    if (i < 0 || i === state.active) return;
+    state.active = i;
+    outline();
+  }
+  function outline() {
+    state.viewports.forEach((vp, i) => vp.element.classList.toggle('fv-active', i === state.active));
+    root.dataset.active = String(state.active);
+  }
+  function moved(vp) {
+    if (!state.linked || state.viewports.length < 2) return;
+    const { stack, position } = vp.where();
+    if (!stack || typeof position !== 'number') return;
+    for (const other of state.viewports) if (other !== vp) other.follow(stack, position);
   }
 
-  function load(url) {
-    let entry = cache.get(url);
-    if (!entry) {
-      entry = get(url).then(async (r) => {
-        if (!r.ok) {
-          const body = await r.json().catch(() => ({}));
-          throw new Error(body.message || `the image could not be loaded (${r.status})`);
+  function addViewport(from = source, at = null) {
+    const n = at ?? state.viewports.length;
+    const cell = at == null ? el('div', { class: 'fv-cell', dataset: { cell: String(n) } }) : state.viewports[at].element;
+    if (at == null) cells.append(cell);
+    cell.dataset.study = from.study.study_instance_uid;
+    const hooks = {
+      mark(key, value) {
+        for (const target of n === 0 ? [cell, root] : [cell]) {
+          if (value === undefined) delete target.dataset[key]; else target.dataset[key] = value;
         }
-        return createImageBitmap(await r.blob());
-      });
-      entry.catch(() => cache.delete(url));
-      cache.set(url, entry);
-      if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value);
+      },
+      moved: (vp) => moved(vp),
+      activate: (vp) => activate(vp),
+    };
+    // A new viewport opens the next series, so that side by side shows something new.
+    const vp = mountViewport(cell, from, hooks, from === source ? n : 0);
+    if (at == null) state.viewports.push(vp); else state.viewports[at] = vp;
+  }
+
+  /// Opens study `uid` (a prior) in the viewport beside the first, two side by side at least.
+  async function openPrior(uid) {
+    const from = await source.priors.open(uid);
+    if (!root.isConnected) return;
+    if (state.viewports.length < 2) setLayout('1x2');
+    state.viewports[1].destroy();
+    addViewport(from, 1);
+    state.active = 1;
+    outline();
+  }
+
+  async function listPriors() {
+    let list = [];
+    try { list = await source.priors.list(source.study); } catch { return; }
+    if (!root.isConnected || !list.length) return;
+    root.dataset.priors = String(list.length);
+    priorsButton.textContent = `Priors (${list.length})`;
+    priorsButton.hidden = false;
+    priorsPanel.replaceChildren(...list.map((s) => {
+      const open = el('button', { type: 'button', class: 'fv-prior-open', dataset: { study: s.study_instance_uid } }, 'Open beside');
+      open.addEventListener('click', () => openPrior(s.study_instance_uid).catch((e) => { open.textContent = e.message; }));
+      const what = [dicomDate(s.study_date), (s.modalities || []).join(' '), text(s.study_description)]
+        .filter(Boolean).join(' · ');
+      return el('div', { class: 'fv-prior' }, el('span', {}, what || s.study_instance_uid), open);
+    }));
+  }
+
+  function setLayout(name) {
+    const count = LAYOUTS[name];
+    if (!count) return;
+    state.layout = name;
+    while (state.viewports.length > count) {
+      state.viewports.pop().destroy();
+      cells.lastChild.remove();
     }
-    return entry;
+    while (state.viewports.length < count) addViewport();
+    state.active = Math.min(state.active, count - 1);
+    cells.className = `fv-cells fv-l-${name}`;
+    for (const b of layoutButtons) b.setAttribute('aria-pressed', String(b.dataset.layout === name));
+    link.hidden = count < 2;
+    root.dataset.layout = name;
+    outline();
+    // A new viewport starts where the active one is, when they show parallel planes.
+    moved(state.viewports[state.active]);
   }
 
-  function draw() {
-    const rect = stage.getBoundingClientRect();
-    const dpr = window.devicePixelRatio || 1;
-    const w = Math.max(1, Math.round(rect.width * dpr)), h = Math.max(1, Math.round(rect.height * dpr));
-    if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.fillStyle = '#000';
-    ctx.fillRect(0, 0, w, h);
-    const b = state.bitmap;
-    if (!b) return;
-    const fit = Math.min(w / b.width, h / b.height) * state.zoom;
-    ctx.imageSmoothingEnabled = true;
-    // While window/level is being dragged, a filter previews it until the server's frame comes.
-    ctx.filter = state.preview || 'none';
-    ctx.setTransform(fit, 0, 0, fit, w / 2 + state.panX * dpr, h / 2 + state.panY * dpr);
-    ctx.drawImage(b, -b.width / 2, -b.height / 2);
-    ctx.filter = 'none';
+  function setLinked(on) {
+    state.linked = on;
+    link.setAttribute('aria-pressed', String(on));
+    link.textContent = on ? 'Linked' : 'Unlinked';
+    root.dataset.linked = on ? '1' : '';
+    if (on) moved(state.viewports[state.active]);
   }
 
-  function prefetch(around) {
-    for (let d = 1; d <= PREFETCH; d++) {
-      for (const i of [around + d, around - d]) {
-        const f = state.frames[i];
-        if (f) load(frameUrl(f)).catch(() => {});
-      }
-    }
-  }
-
-  async function show(i) {
-    if (!state.frames.length) return;
-    state.index = Math.max(0, Math.min(state.frames.length - 1, i));
-    const f = state.frames[state.index];
-    slider.value = state.index;
-    pos.textContent = `${state.index + 1} / ${state.frames.length}`;
-    const where = f.frames > 1 ? `frame ${f.frame}` : `image ${f.number ?? state.index + 1}`;
-    const position = typeof f.position === 'number' ? `pos ${f.position.toFixed(1)} mm` : '';
-    overlay.textContent = [text(state.current.series_description), where, position, state.window ? `W/L ${state.window}` : '']
-      .filter(Boolean).join(' · ');
-    root.dataset.index = state.index;
-    root.dataset.window = state.window || '';
-    const url = frameUrl(f);
-    prefetch(state.index);
-    try {
-      const bitmap = await load(url);
-      // A later call may have moved on while this frame was loading.
-      if (!state.alive || url !== frameUrl(state.frames[state.index])) return;
-      state.bitmap = bitmap;
-      state.preview = null;
-      error.textContent = '';
-      draw();
-      state.drawnUrl = url;
-      root.dataset.drawn = `${state.index}|${state.window || ''}`;
-      if (!root.dataset.firstImageMs) root.dataset.firstImageMs = Math.round(performance.now() - started);
-    } catch (e) {
-      if (url === frameUrl(state.frames[state.index])) error.textContent = e.message;
-    }
-  }
-
-  function selectSeries(s) {
-    stopCine();
-    state.current = s;
-    state.frames = [];
-    // By place along the stack when every slice has one (instance numbers need not follow
-    // the anatomy), else by instance number.
-    const placed = s.instances.every((i) => typeof i.slice_position === 'number');
-    const sorted = [...s.instances].sort((a, b) => (placed
-      ? b.slice_position - a.slice_position
-      : (a.instance_number ?? 0) - (b.instance_number ?? 0)));
-    for (const inst of sorted) {
-      const n = Math.max(1, inst.number_of_frames || 1);
-      for (let k = 1; k <= n; k++) {
-        state.frames.push({ sop: inst.sop_instance_uid, frame: k, frames: n, number: inst.instance_number,
-          position: inst.slice_position });
-      }
-    }
-    slider.max = Math.max(0, state.frames.length - 1);
-    for (const b of strip.querySelectorAll('button')) b.classList.toggle('on', b.dataset.seriesUid === s.series_instance_uid);
-    root.dataset.series = s.series_instance_uid;
-    return show(Math.floor(state.frames.length / 2));
-  }
-
-  async function thumbnail(img, url) {
-    try {
-      const r = await get(url);
-      if (!r.ok) return;
-      const u = URL.createObjectURL(await r.blob());
-      objectUrls.push(u);
-      img.src = u;
-    } catch { /* a missing thumbnail leaves the label */ }
-  }
-
-  state.series = study.series.filter((s) => s.instances && s.instances.length);
-  for (const s of state.series) {
-    const img = el('img', { alt: '' });
-    const label = [s.series_number != null ? `#${s.series_number}` : '', s.modality || '', text(s.series_description)]
-      .filter(Boolean).join(' ');
-    const b = el('button', { type: 'button', dataset: { seriesUid: s.series_instance_uid } }, img,
-      el('span', {}, `${label} (${s.instances.length})`));
-    b.addEventListener('click', () => selectSeries(s));
-    strip.append(b);
-    thumbnail(img, source.thumbnailUrl(s.series_instance_uid));
-  }
-  if (!state.series.length) overlay.textContent = 'This study has no images to show.';
-
-  function stopCine() {
-    if (state.playing) clearInterval(state.playing);
-    state.playing = null;
-    cine.textContent = 'Play';
-  }
-
-  // Scrolling: wheel, arrow keys, slider, touch drag; window/level: right-drag or shift-drag;
-  // pan: drag; zoom: ctrl-wheel or pinch (ctrl-wheel is what trackpads send).
-  const onWheel = (e) => {
-    e.preventDefault();
-    if (e.ctrlKey) { state.zoom = Math.max(0.2, Math.min(10, state.zoom * (e.deltaY < 0 ? 1.1 : 0.9))); draw(); }
-    else show(state.index + Math.sign(e.deltaY));
+  const own = {
+    layout: () => { const names = Object.keys(LAYOUTS); setLayout(names[(names.indexOf(state.layout) + 1) % names.length]); },
+    nextViewport: () => { state.active = (state.active + 1) % state.viewports.length; outline(); },
+    link: () => setLinked(!state.linked),
   };
   const onKey = (e) => {
-    if (e.target instanceof HTMLInputElement && e.target.type !== 'range') return;
-    if (['ArrowDown', 'ArrowRight', 'PageDown'].includes(e.key)) { e.preventDefault(); show(state.index + 1); }
-    if (['ArrowUp', 'ArrowLeft', 'PageUp'].includes(e.key)) { e.preventDefault(); show(state.index - 1); }
+    const t = e.target;
+    if ((t instanceof HTMLInputElement && t.type !== 'range') || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement) return;
+    if (!root.isConnected) return;
+    const a = actionOf(e);
+    if (!a) return;
+    e.preventDefault();
+    if (own[a.action]) own[a.action]();
+    else state.viewports[state.active]?.act(a.action, a.arg);
   };
-  stage.addEventListener('wheel', onWheel, { passive: false });
   document.addEventListener('keydown', onKey);
-  slider.addEventListener('input', () => show(Number(slider.value)));
-  preset.addEventListener('change', () => { state.window = preset.value || null; show(state.index); });
-  reset.addEventListener('click', () => {
-    state.zoom = 1; state.panX = state.panY = 0; state.window = null; preset.value = ''; show(state.index);
-  });
-  cine.addEventListener('click', () => {
-    if (state.playing) { stopCine(); return; }
-    cine.textContent = 'Stop';
-    state.playing = setInterval(() => show((state.index + 1) % Math.max(1, state.frames.length)), 100);
-  });
-  stage.addEventListener('contextmenu', (e) => e.preventDefault());
-  let drag = null;
-  // Two fingers pinch to zoom; the pointers on the stage, by id.
-  const touches = new Map();
-  let pinch = null;
-  const spread = () => {
-    const [a, b] = [...touches.values()];
-    return Math.hypot(a.x - b.x, a.y - b.y) || 1;
-  };
-  stage.addEventListener('pointerdown', (e) => {
-    stage.setPointerCapture(e.pointerId);
-    touches.set(e.pointerId, { x: e.clientX, y: e.clientY });
-    if (touches.size === 2) {
-      drag = null;
-      pinch = { spread: spread(), zoom: state.zoom };
-      return;
-    }
-    const [c, w] = (state.window || '40,400').split(',').map(Number);
-    const mode = e.button === 2 || e.shiftKey ? 'window' : e.pointerType === 'touch' ? 'scroll' : 'pan';
-    drag = { x: e.clientX, y: e.clientY, mode, c, w, index: state.index, panX: state.panX, panY: state.panY };
-  });
-  stage.addEventListener('pointermove', (e) => {
-    if (touches.has(e.pointerId)) touches.set(e.pointerId, { x: e.clientX, y: e.clientY });
-    if (pinch && touches.size === 2) {
-      state.zoom = Math.max(0.2, Math.min(10, pinch.zoom * (spread() / pinch.spread)));
-      draw();
-      return;
-    }
-    if (!drag) return;
-    const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
-    if (drag.mode === 'window') {
-      const w = Math.max(1, Math.round(drag.w + dx * 4));
-      state.window = `${Math.round(drag.c + dy * 2)},${w}`;
-      state.preview = `contrast(${(drag.w / w).toFixed(3)}) brightness(${(1 - dy / 400).toFixed(3)})`;
-      overlay.textContent = `W/L ${state.window}`;
-      draw();
-    } else if (drag.mode === 'scroll') {
-      show(drag.index + Math.round(dy / 12));
-    } else {
-      state.panX = drag.panX + dx; state.panY = drag.panY + dy; draw();
-    }
-  });
-  const endDrag = (e) => {
-    touches.delete(e.pointerId);
-    if (touches.size < 2) pinch = null;
-    if (drag && drag.mode === 'window') { preset.value = ''; show(state.index); }
-    drag = null;
-  };
-  stage.addEventListener('pointerup', endDrag);
-  stage.addEventListener('pointercancel', endDrag);
-  const resized = new ResizeObserver(() => draw());
-  resized.observe(stage);
 
-  if (state.series.length) selectSeries(state.series[0]);
+  setLinked(true);
+  setLayout('1x1');
+  if (source.priors) listPriors();
 
   return {
+    /// Shows a series of this study in the active viewport, or the first when a prior is active.
     showSeries(uid) {
-      const s = state.series.find((x) => x.series_instance_uid === uid);
-      return s ? selectSeries(s) : undefined;
+      const vp = state.viewports[state.active];
+      const own = vp && vp.element.dataset.study === source.study.study_instance_uid ? vp : state.viewports[0];
+      return own?.showSeries(uid);
     },
+    setLayout,
     destroy() {
-      state.alive = false;
-      stopCine();
-      resized.disconnect();
       document.removeEventListener('keydown', onKey);
-      for (const u of objectUrls) URL.revokeObjectURL(u);
-      cache.clear();
+      for (const vp of state.viewports) vp.destroy();
+      state.viewports = [];
       root.replaceChildren();
     },
   };

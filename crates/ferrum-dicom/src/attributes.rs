@@ -46,6 +46,12 @@ pub struct InstanceLevel {
     /// Where the slice lies along the stack, in mm: the Image Position (Patient) projected on
     /// the normal of the Image Orientation (Patient), else Slice Location.
     pub slice_position: Option<f64>,
+    /// Geometry a viewer draws with (`\\`-separated as in DICOM): Pixel Spacing (row, column
+    /// in mm), Image Orientation (Patient) (row and column direction cosines), and Slice
+    /// Thickness in mm.
+    pub pixel_spacing: Option<String>,
+    pub image_orientation: Option<String>,
+    pub slice_thickness: Option<f64>,
     pub photometric_interpretation: Option<String>,
     pub bits_allocated: Option<i64>,
     /// Burned In Annotation (0028,0301): whether the pixels show text (`None`: not said).

@@ -340,12 +340,21 @@ fn extract(
                 floats(tags::IMAGE_ORIENTATION_PATIENT),
                 floats(tags::SLICE_LOCATION).and_then(|v| v.first().copied()),
             ),
+            pixel_spacing: multi(floats(tags::PIXEL_SPACING), 2),
+            image_orientation: multi(floats(tags::IMAGE_ORIENTATION_PATIENT), 6),
+            slice_thickness: floats(tags::SLICE_THICKNESS).and_then(|v| v.first().copied()).filter(|t| *t > 0.0),
             photometric_interpretation: plain(tags::PHOTOMETRIC_INTERPRETATION),
             bits_allocated: int(tags::BITS_ALLOCATED),
             burned_in_annotation: plain(tags::BURNED_IN_ANNOTATION).map(|v| v.trim().eq_ignore_ascii_case("YES")),
         },
     };
     Ok((attributes, warnings))
+}
+
+/// A multi-valued number of exactly `n` values, as DICOM writes it; else nothing.
+fn multi(values: Option<Vec<f64>>, n: usize) -> Option<String> {
+    let v = values.filter(|v| v.len() == n)?;
+    Some(v.iter().map(f64::to_string).collect::<Vec<_>>().join("\\"))
 }
 
 /// The slice's place along its stack: position · (row × column direction), which orders the

@@ -172,6 +172,7 @@ impl From<ImageError> for ApiError {
                 RenderError::UnsupportedPixelData { .. } => unprocessable("unsupported_pixel_data", r.to_string()),
                 RenderError::TooLarge { .. } => unprocessable("image_too_large", r.to_string()),
                 RenderError::NoPixelData => unprocessable("no_pixel_data", r.to_string()),
+                RenderError::NoModalityValues => unprocessable("no_modality_values", r.to_string()),
                 // The API counts frames from 1, the renderer from 0.
                 RenderError::FrameOutOfRange { frame, frames } => ApiError::BadRequest(format!(
                     "frame {} is out of range: the object has {frames} frame(s), numbered from 1",

@@ -94,7 +94,7 @@ impl Images {
     /// is cached, else decoding it and keeping it.
     pub async fn render(&self, instance: &InstanceRecord, options: RenderOptions) -> Result<Picture, ImageError> {
         if let Some(prepared) = self.frames.get(&instance.sha256, options.frame) {
-            return self.on_pool(move || prepared.render(&options)).await;
+            return self.on_pool(move || prepared.render(&options)).await.map(Picture::from);
         }
         let bytes = self.read(instance).await?;
         let (frames, sha) = (self.frames.clone(), instance.sha256.clone());
@@ -106,20 +106,47 @@ impl Images {
             rendered
         })
         .await
+        .map(Picture::from)
+    }
+
+    /// One frame's modality values in their wire form ([`render::ModalityFrame::to_bytes`]), from
+    /// the decoded frame when it is cached, else decoding it and keeping it. Colour frames
+    /// have none.
+    pub async fn values(&self, instance: &InstanceRecord, frame: u32) -> Result<Picture, ImageError> {
+        let prepared = match self.frames.get(&instance.sha256, frame) {
+            Some(p) => p,
+            None => {
+                let bytes = self.read(instance).await?;
+                let (frames, sha) = (self.frames.clone(), instance.sha256.clone());
+                self.on_pool(move || {
+                    let prepared = Arc::new(render::prepare(&bytes, frame)?);
+                    frames.insert(&sha, frame, prepared.clone());
+                    Ok(prepared)
+                })
+                .await?
+            }
+        };
+        let bytes = self
+            .on_pool(move || {
+                let values = prepared.modality_values().ok_or(RenderError::NoModalityValues)?;
+                Ok(values.to_bytes())
+            })
+            .await?;
+        Ok(Picture { bytes: Bytes::from(bytes), content_type: "application/octet-stream" })
     }
 
     /// Renders without touching the frame cache: for thumbnails, which are kept as derived
     /// objects instead and would only push viewers' frames out.
     async fn render_once(&self, instance: &InstanceRecord, options: RenderOptions) -> Result<Picture, ImageError> {
         let bytes = self.read(instance).await?;
-        self.on_pool(move || render::render(&bytes, &options)).await
+        self.on_pool(move || render::render(&bytes, &options)).await.map(Picture::from)
     }
 
     /// Runs `work` on the blocking pool, at most one per core at a time.
-    async fn on_pool(
+    async fn on_pool<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> Result<Rendered, RenderError> + Send + 'static,
-    ) -> Result<Picture, ImageError> {
+        work: impl FnOnce() -> Result<T, RenderError> + Send + 'static,
+    ) -> Result<T, ImageError> {
         let permit = self.decodes.clone().acquire_owned().await.expect("the decode semaphore is never closed");
         let rendered = tokio::task::spawn_blocking(move || {
             let _permit = permit;
@@ -127,7 +154,7 @@ impl Images {
         })
         .await
         .map_err(|e| RenderError::Malformed(format!("the decoder stopped: {e}")))??;
-        Ok(rendered.into())
+        Ok(rendered)
     }
 
     /// The thumbnail of `instance` at `size`: the kept derived object, else rendered now (and

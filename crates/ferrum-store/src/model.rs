@@ -187,6 +187,9 @@ pub struct InstanceAttributes {
     pub columns: Option<i64>,
     pub number_of_frames: Option<i64>,
     pub slice_position: Option<f64>,
+    pub pixel_spacing: Option<String>,
+    pub image_orientation: Option<String>,
+    pub slice_thickness: Option<f64>,
     pub photometric_interpretation: Option<String>,
     pub bits_allocated: Option<i64>,
     /// Burned In Annotation (0028,0301): `Some(true)` for YES.
@@ -236,6 +239,9 @@ pub struct InstanceRecord {
     pub columns: Option<i64>,
     pub number_of_frames: Option<i64>,
     pub slice_position: Option<f64>,
+    pub pixel_spacing: Option<String>,
+    pub image_orientation: Option<String>,
+    pub slice_thickness: Option<f64>,
     pub size_bytes: i64,
     pub sha256: String,
     #[serde(skip)]

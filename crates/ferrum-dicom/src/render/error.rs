@@ -18,6 +18,9 @@ pub enum RenderError {
     /// A frame past the last one was asked for.
     #[error("frame {frame} is out of range: the object has {frames} frame(s)")]
     FrameOutOfRange { frame: u32, frames: u32 },
+    /// Modality values were asked of colour pixels, which have none.
+    #[error("colour pixels have no modality values")]
+    NoModalityValues,
     /// The bytes or the image attributes contradict themselves.
     #[error("malformed image: {0}")]
     Malformed(String),

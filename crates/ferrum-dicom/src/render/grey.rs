@@ -122,6 +122,20 @@ impl GreyPipeline {
         }
     }
 
+    /// The frame's modality values (stored value through the Modality LUT or rescale), row
+    /// by row: what a reader measures, e.g. Hounsfield units.
+    pub(crate) fn modality_values(&self, samples: &Samples, bits: StoredBits, pixels: usize) -> Vec<f32> {
+        let m = |raw: u32| self.modality.apply(bits.value(bits.index(raw))) as f32;
+        let mut out: Vec<f32> = match samples {
+            Samples::U8(v) => v.iter().map(|&x| m(x as u32)).collect(),
+            Samples::U16(v) => v.iter().map(|&x| m(x as u32)).collect(),
+            Samples::U32(v) => v.iter().map(|&x| m(x)).collect(),
+            Samples::F64(v) => v.iter().map(|&x| self.modality.apply_f64(x) as f32).collect(),
+        };
+        out.truncate(pixels);
+        out
+    }
+
     /// Request window over the file's, the file's over the frame's own range.
     fn effective_voi(&self, samples: &Samples, bits: StoredBits, request: Option<Window>) -> Voi {
         if let Some(window) = request.filter(|w| w.width > 0.0 && w.center.is_finite() && w.width.is_finite()) {
@@ -226,6 +240,18 @@ mod tests {
     }
 
     const U12: StoredBits = StoredBits { bits_stored: 12, shift: 0, signed: false };
+
+    #[test]
+    fn modality_values_are_rescaled_stored_values_whatever_the_window() {
+        let p = pipeline(
+            Modality::Rescale { slope: 2.0, intercept: -1024.0 },
+            Voi::Window { window: Window { center: 40.0, width: 400.0 }, function: VoiFunction::Linear },
+            true,
+        );
+        // Junk above the 12 stored bits is masked, as for display; the extra sample is cut.
+        let values = p.modality_values(&Samples::U16(vec![0, 512, 0xF000 | 532, 7]), U12, 3);
+        assert_eq!(values, vec![-1024.0, 0.0, 40.0]);
+    }
 
     #[test]
     fn junk_high_bits_are_masked_before_the_lookup() {

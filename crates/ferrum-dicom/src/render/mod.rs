@@ -87,6 +87,27 @@ pub fn prepare(part10: &[u8], frame: u32) -> Result<PreparedFrame, RenderError> 
     prepare_frame(&obj, &header, frame)
 }
 
+/// One frame's modality values, row by row.
+pub struct ModalityFrame {
+    pub width: u32,
+    pub height: u32,
+    pub values: Vec<f32>,
+}
+
+impl ModalityFrame {
+    /// The wire form: width and height (u32, little-endian), then the values (f32,
+    /// little-endian), so that a viewer can read it into a `Float32Array` as it comes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8 + self.values.len() * 4);
+        out.extend_from_slice(&self.width.to_le_bytes());
+        out.extend_from_slice(&self.height.to_le_bytes());
+        for v in &self.values {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out
+    }
+}
+
 /// A decoded frame ready to be windowed, resized and encoded any number of times.
 pub struct PreparedFrame {
     width: u32,
@@ -116,6 +137,14 @@ impl PreparedFrame {
     /// Renders and encodes as `opts` says (its `frame` is the one prepared, and ignored).
     pub fn render(&self, opts: &RenderOptions) -> Result<Rendered, RenderError> {
         encode::encode(&self.image(opts.window, opts.size), opts.format)
+    }
+
+    /// The frame's modality values (Hounsfield units for CT), for measuring; nothing for
+    /// colour, whose samples have no unit.
+    pub fn modality_values(&self) -> Option<ModalityFrame> {
+        let Pixels::Grey { samples, bits, pipeline } = &self.pixels else { return None };
+        let values = pipeline.modality_values(samples, *bits, (self.width * self.height) as usize);
+        Some(ModalityFrame { width: self.width, height: self.height, values })
     }
 
     /// Bytes held, for a cache to count against its budget.

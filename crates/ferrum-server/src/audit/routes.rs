@@ -35,7 +35,7 @@ pub fn action_for(method: &str, pattern: Option<&str>, path: &str) -> Option<Act
         ("GET", "/api/studies/{study_uid}/access") => ReadStudyAccess,
         ("GET", "/api/studies/{study_uid}/thumbnail" | "/api/series/{series_uid}/thumbnail") => ViewThumbnail,
         ("GET", "/api/instances/{sop_uid}/file") => DownloadInstance,
-        ("GET", "/api/instances/{sop_uid}/rendered") => ViewImage,
+        ("GET", "/api/instances/{sop_uid}/rendered" | "/api/instances/{sop_uid}/values") => ViewImage,
         ("GET", "/api/studies/{study_uid}/archive") => ExportStudy,
         ("DELETE", "/api/studies/{study_uid}") => EraseStudy,
         ("DELETE", "/api/series/{series_uid}") => EraseSeries,
@@ -74,7 +74,10 @@ pub fn action_for(method: &str, pattern: Option<&str>, path: &str) -> Option<Act
         ("POST", "/api/share/{token}/unlock") => UnlockLink,
         ("GET", "/api/share/{token}/archive") => ExportStudy,
         ("GET", "/api/share/{token}/series/{series_uid}/thumbnail") => ViewThumbnail,
-        ("GET", "/api/share/{token}/instances/{sop_uid}/rendered") => ViewImage,
+        (
+            "GET",
+            "/api/share/{token}/instances/{sop_uid}/rendered" | "/api/share/{token}/instances/{sop_uid}/values",
+        ) => ViewImage,
         ("GET", "/api/audit") => ReadAudit,
         (
             "GET",

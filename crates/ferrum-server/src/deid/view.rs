@@ -105,6 +105,10 @@ impl DeidView {
                         "columns": i.columns,
                         "number_of_frames": i.number_of_frames,
                         "slice_position": i.slice_position,
+                        // Geometry identifies no one, and the viewer measures with it.
+                        "pixel_spacing": i.pixel_spacing,
+                        "image_orientation": i.image_orientation,
+                        "slice_thickness": i.slice_thickness,
                     })
                 })
                 .collect();

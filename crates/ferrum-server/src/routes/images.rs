@@ -28,6 +28,11 @@ pub struct RenderedParams {
 }
 
 #[derive(Deserialize)]
+pub struct ValuesParams {
+    frame: Option<u32>,
+}
+
+#[derive(Deserialize)]
 pub struct ThumbnailParams {
     size: Option<u32>,
     format: Option<String>,
@@ -175,6 +180,39 @@ pub(super) async fn render_instance(
     );
     let access = picture_access(req, actor, Action::ViewImage, instance, deid.is_some());
     answer(req, state, access, etag, state.images.render(instance, options)).await
+}
+
+/// `GET /api/instances/{sop}/values?frame=`: one frame's modality values (e.g. Hounsfield
+/// units), for the viewer's value under the cursor and its measurements. Patient data like
+/// a frame: authorised and audited as one.
+pub async fn values(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    params: web::Query<ValuesParams>,
+) -> Result<HttpResponse, ApiError> {
+    let instance = visible_instance(&state, &user.principal, &path).await?;
+    values_of(&req, &state, user.actor(), &instance, &params, None).await
+}
+
+/// One frame's modality values of an instance the caller (`actor`) may see, in the form of
+/// [`ferrum_dicom::render::ModalityFrame::to_bytes`].
+pub(super) async fn values_of(
+    req: &HttpRequest,
+    state: &AppState,
+    actor: String,
+    instance: &InstanceRecord,
+    params: &ValuesParams,
+    deid: Option<&Context>,
+) -> Result<HttpResponse, ApiError> {
+    let frame = params.frame.unwrap_or(1);
+    if frame == 0 {
+        return Err(ApiError::BadRequest("frame is numbered from 1".into()));
+    }
+    let etag = format!("\"{}-f{frame}-values\"", version(instance, deid));
+    let access = picture_access(req, actor, Action::ViewImage, instance, deid.is_some()).with("values", true);
+    answer(req, state, access, etag, state.images.values(instance, frame - 1)).await
 }
 
 /// The thumbnail of a series (given by its instances) the caller (`actor`) may see.

@@ -16,7 +16,10 @@ use ferrum_store::access::LinkPrincipal;
 use ferrum_store::model::{Link, LinkState};
 use ferrum_store::Principal;
 
-use super::images::{render_instance, thumbnail_of, visible_instance, visible_series, RenderedParams, ThumbnailParams};
+use super::images::{
+    render_instance, thumbnail_of, values_of, visible_instance, visible_series, RenderedParams, ThumbnailParams,
+    ValuesParams,
+};
 use super::webapp::{page, page_in_state};
 use crate::audit::{self, Access, Action};
 use crate::deid::{self, DeidView};
@@ -342,4 +345,23 @@ pub async fn rendered(
     }
     let instance = visible_instance(&state, &principal, &sop).await?;
     render_instance(&req, &state, principal.actor(), &instance, &params, None).await
+}
+
+/// One frame's modality values, through the link as its principal (see
+/// [`super::images::values`]).
+pub async fn values(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    params: web::Query<ValuesParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (token, sop) = path.into_inner();
+    let (link, principal) = link_principal(&req, &state, &token).await?;
+    if let Some(context) = deid::context(&link)? {
+        let view = DeidView::load(&state, &principal, &link.study_uid, context).await?;
+        let instance = view.instance(&sop).ok_or_else(|| ApiError::NotFound("no such instance".into()))?;
+        return values_of(&req, &state, principal.actor(), instance, &params, Some(&view.context)).await;
+    }
+    let instance = visible_instance(&state, &principal, &sop).await?;
+    values_of(&req, &state, principal.actor(), &instance, &params, None).await
 }

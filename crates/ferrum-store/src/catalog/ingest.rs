@@ -59,7 +59,8 @@ const INSERT_SERIES: &str = "INSERT INTO series (series_uid, study_uid, modality
 const INSERT_INSTANCE: &str = "INSERT INTO instances (sop_uid, series_uid, study_uid, sop_class_uid, \
      instance_number, transfer_syntax_uid, rows, columns, number_of_frames, photometric_interpretation, \
      bits_allocated, size_bytes, sha256, blob_key, uploaded_by, created_at, slice_position, uploader_id, warnings, \
-     burned_in_annotation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
+     burned_in_annotation, pixel_spacing, image_orientation, slice_thickness) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) \
      ON CONFLICT (sop_uid) DO NOTHING";
 
 const EXISTING_INSTANCE: &str = "SELECT sha256, blob_key, study_uid FROM instances WHERE sop_uid = $1";
@@ -275,6 +276,9 @@ async fn insert_one(
             .bind(principal.user().map(|u| u.id))
             .bind((!item.warnings.is_empty()).then(|| serde_json::json!(item.warnings).to_string()))
             .bind(a.burned_in_annotation)
+            .bind(&a.pixel_spacing)
+            .bind(&a.image_orientation)
+            .bind(a.slice_thickness)
             .execute(&mut **c)
             .await
             .map(|r| r.rows_affected()))?;
