@@ -271,7 +271,8 @@ async fn a_links_note_reaches_its_holder_only_for_links_made_since_the_dialog_sa
     let app = app().spawn().await.logged_in_as_admin().await;
     let spec = Spec::new(960, 1, 1).size(16);
     assert_eq!(app.upload("application/dicom", dicom(&spec)).await.0, 201);
-    let (status, link) = create_link(&app, app.token(), &spec.study, json!({"note": "for Dr Lee, second opinion"})).await;
+    let (status, link) =
+        create_link(&app, app.token(), &spec.study, json!({"note": "for Dr Lee, second opinion"})).await;
     assert_eq!(status, 201, "{link}");
     let (_, api) = share(link["url"].as_str().unwrap());
     let about = |api: String| {

@@ -37,6 +37,7 @@ export function render(main, { uid, signal }) {
       if (left) return;
       title.textContent = personName(study.patient_name) || '';
       const { mountViewer } = await import('/assets/viewer/viewer.js');
+      const { userApiPriors } = await import('/assets/viewer/priors.js');
       if (left) return;
       viewer = mountViewer(viewerEl, {
         study,
@@ -45,6 +46,8 @@ export function render(main, { uid, signal }) {
         headers: authHeaders,
         refresh: refreshSession,
         downloadUrl: null,
+        // The patient's other studies this user may read, openable beside this one.
+        priors: userApiPriors({ headers: authHeaders, refresh: refreshSession }),
       });
     } catch (e) {
       if (isAbort(e)) return;

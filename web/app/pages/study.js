@@ -275,6 +275,7 @@ export function render(main, { uid, me, signal }) {
     try {
       // Loaded on demand so that the rest of the page works even if the viewer does not.
       const { mountViewer } = await import('/assets/viewer/viewer.js');
+      const { userApiPriors } = await import('/assets/viewer/priors.js');
       if (left) return;
       viewer = mountViewer(viewerEl, {
         study,
@@ -284,6 +285,8 @@ export function render(main, { uid, me, signal }) {
         headers: authHeaders,
         refresh: refreshSession,
         downloadUrl: null,
+        // The patient's other studies this user may read, openable beside this one.
+        priors: userApiPriors({ headers: authHeaders, refresh: refreshSession }),
       });
       if (pending && pending !== first) viewer.showSeries(pending);
     } catch (e) {

@@ -318,7 +318,9 @@ pub(crate) fn listed_sort(query: &StudyQuery) -> StudySort {
     }
 }
 
-/// `SELECT COUNT(*)` of the matches, reading at most [`EXACT_TOTAL_LIMIT`] + 1 of them.
+/// `SELECT COUNT(*), edge` of the matches, reading at most [`EXACT_TOTAL_LIMIT`] + 1 of them;
+/// the edge is the sort key of the last one read (`NULL` for relevance), from which SQLite
+/// extrapolates the total ([`build_walked_count`]).
 pub(crate) fn build_capped_count<'a, DB: Binds<'a>>(
     qb: &mut QueryBuilder<'a, DB>,
     dialect: &Dialect,
@@ -329,25 +331,45 @@ pub(crate) fn build_capped_count<'a, DB: Binds<'a>>(
     String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
-    qb.push("SELECT COUNT(*) FROM (SELECT 1 AS one");
-    let text = free_text(query);
-    push_from_where(qb, dialect, plan, principal, query, text.as_ref());
-    // In the page's order, so that the count takes the page's plan (an index in that
-    // order, or the filters' indexes), never a scan of the table for the first matches.
     let sort = listed_sort(query);
-    if sort != StudySort::Relevance {
+    let text = free_text(query);
+    if sort == StudySort::Relevance {
+        qb.push("SELECT COUNT(*), CAST(NULL AS TEXT) FROM (SELECT 1 AS one");
+        push_from_where(qb, dialect, plan, principal, query, text.as_ref());
+    } else {
         let (expr, descending) = sort_spec(sort);
-        let dir = if descending { "DESC" } else { "ASC" };
+        let (dir, edge) = if descending { ("DESC", "MIN") } else { ("ASC", "MAX") };
+        qb.push(format!("SELECT COUNT(*), {edge}(edge_key) FROM (SELECT {expr} AS edge_key"));
+        push_from_where(qb, dialect, plan, principal, query, text.as_ref());
+        // In the page's order, so that the count takes the page's plan (an index in that
+        // order, or the filters' indexes), never a scan of the table for the first matches.
         qb.push(format!(" ORDER BY {expr} {dir}, s.study_uid {dir}"));
     }
     qb.push(" LIMIT ").push_bind(EXACT_TOTAL_LIMIT + 1).push(") capped");
+}
+
+/// How many studies of the whole catalog lie in the sort order up to `edge` (the capped
+/// count's last match), and how many there are: the matches are about `read × all / walked`.
+/// Two counts of an index, whatever the filters cost, where counting on would read ten
+/// times the matches.
+pub(crate) fn build_walked_count<'a, DB: Binds<'a>>(qb: &mut QueryBuilder<'a, DB>, query: &StudyQuery, edge: String)
+where
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let (expr, descending) = sort_spec(listed_sort(query));
+    let op = if descending { ">=" } else { "<=" };
+    qb.push(format!("SELECT (SELECT COUNT(*) FROM studies s WHERE {expr} {op} "))
+        .push_bind(edge)
+        .push("), (SELECT COUNT(*) FROM studies)");
 }
 
 /// Above the exact limit, SQLite counts on up to this many (then says "at least").
 pub const SQLITE_COUNT_LIMIT: i64 = 10_000;
 
 /// The estimate's query: PostgreSQL's plan of the matches (its first line's `rows=`);
-/// SQLite, which estimates nothing, counts on to [`SQLITE_COUNT_LIMIT`].
+/// SQLite, which estimates nothing, counts on to [`SQLITE_COUNT_LIMIT`] (the relevance
+/// order, which has no index to extrapolate along).
 pub(crate) fn build_estimate<'a, DB: Binds<'a>>(
     qb: &mut QueryBuilder<'a, DB>,
     dialect: &Dialect,

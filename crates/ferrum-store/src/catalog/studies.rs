@@ -6,7 +6,9 @@ use sqlx::{QueryBuilder, Row};
 use super::access::{basis, level_columns, push_series_scope, push_visible};
 use super::audit::append_chained;
 use super::ingest::Conn;
-use super::listing::{build_capped_count, build_estimate, build_page, listed_sort, plan_rows, EXACT_TOTAL_LIMIT};
+use super::listing::{
+    build_capped_count, build_estimate, build_page, build_walked_count, listed_sort, plan_rows, EXACT_TOTAL_LIMIT,
+};
 use super::rows::StudyRow;
 use super::sql::{now, on_pool, on_writes, SqlCatalog};
 use crate::access::{Grant, Grantee, Level, Principal, StudyAccess};
@@ -92,22 +94,28 @@ impl super::StudyCatalog for SqlCatalog {
         let dialect = self.dialect();
         let columns = study_select(principal);
         let plan = self.search_plan(query).await?;
-        let (rows, keys, limit, count): (Vec<StudyRow>, Vec<(String, String)>, usize, i64) =
-            on_pool!(&self.pool, |p| {
-                let mut qb = QueryBuilder::new("");
-                let limit = build_page(&mut qb, dialect, &plan, principal, query, &columns)?;
-                let raw = qb.build().fetch_all(p).await?;
-                let mut rows = Vec::with_capacity(raw.len());
-                let mut keys = Vec::with_capacity(raw.len());
-                for r in &raw {
-                    rows.push(sqlx::FromRow::from_row(r)?);
-                    keys.push((r.try_get("sort_key")?, r.try_get("study_uid")?));
-                }
-                let mut qb = QueryBuilder::new("");
-                build_capped_count(&mut qb, dialect, &plan, principal, query);
-                let count: i64 = qb.build_query_scalar().fetch_one(p).await?;
-                (rows, keys, limit, count)
-            });
+        #[allow(clippy::type_complexity)]
+        let (rows, keys, limit, count, edge): (
+            Vec<StudyRow>,
+            Vec<(String, String)>,
+            usize,
+            i64,
+            Option<String>,
+        ) = on_pool!(&self.pool, |p| {
+            let mut qb = QueryBuilder::new("");
+            let limit = build_page(&mut qb, dialect, &plan, principal, query, &columns)?;
+            let raw = qb.build().fetch_all(p).await?;
+            let mut rows = Vec::with_capacity(raw.len());
+            let mut keys = Vec::with_capacity(raw.len());
+            for r in &raw {
+                rows.push(sqlx::FromRow::from_row(r)?);
+                keys.push((r.try_get("sort_key")?, r.try_get("study_uid")?));
+            }
+            let mut qb = QueryBuilder::new("");
+            build_capped_count(&mut qb, dialect, &plan, principal, query);
+            let (count, edge): (i64, Option<String>) = qb.build_query_as().fetch_one(p).await?;
+            (rows, keys, limit, count, edge)
+        });
         let more = rows.len() > limit;
         let sort = listed_sort(query).as_str().to_owned();
         let next_cursor = if more {
@@ -119,7 +127,7 @@ impl super::StudyCatalog for SqlCatalog {
         let (total, total_exact) = if count <= EXACT_TOTAL_LIMIT {
             (count.max(0) as u64, true)
         } else {
-            (self.estimate_matches(principal, query).await?.max(count) as u64, false)
+            (self.estimate_matches(principal, query, edge).await?.max(count) as u64, false)
         };
         let basis = basis(principal);
         let items = rows.into_iter().take(limit).map(|r| r.into_summary(basis)).collect();
@@ -405,10 +413,21 @@ impl SqlCatalog {
 
     /// How many studies match, when more than the exact limit do: PostgreSQL's planner
     /// estimate, or SQLite's count up to its cap.
-    async fn estimate_matches(&self, principal: &Principal, query: &StudyQuery) -> Result<i64, StoreError> {
+    async fn estimate_matches(
+        &self,
+        principal: &Principal,
+        query: &StudyQuery,
+        edge: Option<String>,
+    ) -> Result<i64, StoreError> {
         let dialect = self.dialect();
         let plan = self.search_plan(query).await?;
         Ok(match &self.pool {
+            super::sql::Pool::Sqlite(p) if edge.is_some() => {
+                let mut qb = QueryBuilder::new("");
+                build_walked_count(&mut qb, query, edge.unwrap_or_default());
+                let (walked, all): (i64, i64) = qb.build_query_as().fetch_one(p).await?;
+                (EXACT_TOTAL_LIMIT + 1).saturating_mul(all) / walked.max(1)
+            }
             super::sql::Pool::Sqlite(p) => {
                 let mut qb = QueryBuilder::new("");
                 build_estimate(&mut qb, dialect, &plan, principal, query);

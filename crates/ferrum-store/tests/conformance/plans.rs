@@ -167,16 +167,34 @@ async fn broad_and_narrow_filters_answer_what_their_rows_say(catalog: &SqlCatalo
             "SELECT s.study_uid FROM studies s WHERE {condition} \
              ORDER BY COALESCE(s.study_date, '') DESC, s.study_uid DESC LIMIT 50"
         );
-        let expected: Vec<String> = if url.starts_with("sqlite:") {
+        let count = format!("SELECT COUNT(*) FROM studies s WHERE {condition}");
+        let (expected, matches): (Vec<String>, i64) = if url.starts_with("sqlite:") {
             let pool = sqlx::SqlitePool::connect(url).await.unwrap();
-            sqlx::query_scalar(&sql).fetch_all(&pool).await.unwrap()
+            (
+                sqlx::query_scalar(&sql).fetch_all(&pool).await.unwrap(),
+                sqlx::query_scalar(&count).fetch_one(&pool).await.unwrap(),
+            )
         } else {
             let pool = sqlx::PgPool::connect(url).await.unwrap();
-            sqlx::query_scalar(&sql).fetch_all(&pool).await.unwrap()
+            (
+                sqlx::query_scalar(&sql).fetch_all(&pool).await.unwrap(),
+                sqlx::query_scalar(&count).fetch_one(&pool).await.unwrap(),
+            )
         };
         assert!(!expected.is_empty(), "{what}: the seeded archive has matches");
         let page = catalog.list_studies(&Principal::System, &query).await.unwrap();
         let got: Vec<String> = page.items.iter().map(|s| s.study_instance_uid.clone()).collect();
         assert_eq!(got, expected, "{what}: the first page");
+        if matches <= 1000 {
+            assert_eq!((page.total, page.total_exact), (matches as u64, true), "{what}: the exact total");
+        } else {
+            // An estimate above the exact limit; SQLite's extrapolation within a factor of
+            // two of the truth (PostgreSQL's is its planner's, not held to one here).
+            let (total, truth) = (page.total as f64, matches as f64);
+            assert!(!page.total_exact && page.total > 1000, "{what}: {total} for {truth}");
+            if url.starts_with("sqlite:") {
+                assert!(total >= truth / 2.0 && total <= truth * 2.0, "{what}: {total} for {truth}");
+            }
+        }
     }
 }
