@@ -269,6 +269,7 @@ const USER_ROWS: &[Row] = &[
     row("GET", "/api/series/{series_uid}/thumbnail", "401 401 401 200 200 200 200 200 404 200", "view_thumbnail"),
     row("GET", "/api/instances/{sop_uid}/file", "401 401 401 200 200 200 200 200 404 200", "download_instance"),
     row("GET", "/api/instances/{sop_uid}/rendered", "401 401 401 200 200 200 200 200 404 200", "view_image"),
+    row("GET", "/api/instances/{sop_uid}/values", "401 401 401 200 200 200 200 200 404 200", "view_image"),
     row("GET", "/api/studies/{study_uid}/archive", "401 401 401 200 200 200 200 200 404 200", "export_study"),
     row("GET", "/dicomweb/studies", "401 401 401 200 200 200 200 200 200 200", "search_studies"),
     // STOW-RS of a new series into the table's study: as the upload row above (409: none stored).
@@ -400,6 +401,7 @@ const LINK_ROWS: &[Row] = &[
     row("GET", "/api/share/{token}/archive", "200 200 410 410 404", "export_study"),
     row("GET", "/api/share/{token}/series/{series_uid}/thumbnail", "200 404 410 410 404", "view_thumbnail"),
     row("GET", "/api/share/{token}/instances/{sop_uid}/rendered", "200 404 410 410 404", "view_image"),
+    row("GET", "/api/share/{token}/instances/{sop_uid}/values", "200 404 410 410 404", "view_image"),
     // The link's DICOMweb root: the same state decides it; its searches find its own study.
     row("GET", "/share/{token}/dicomweb/studies", "200 200 410 410 404", "search_studies"),
     row("GET", "/share/{token}/dicomweb/studies/{study}/series", "200 200 410 410 404", "search_studies"),
