@@ -481,6 +481,15 @@ pub async fn seed_studies(url: &str, spec: &StudySeed) -> Result<(), StoreError>
         .bind(&prefix)
         .execute(&mut *tx)
         .await?;
+        // No file behind a seeded instance: its kept metadata is the empty data set the
+        // backfill would leave, so that a server on a seeded archive does not spend its
+        // first minutes finding that out a million times.
+        sqlx::query(
+            "INSERT INTO instance_metadata (sop_uid, dataset) SELECT sop_uid, '{}' FROM instances WHERE series_uid LIKE $1",
+        )
+        .bind(&prefix)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
     });
     // The planner's statistics (and, on PostgreSQL, the visibility map that index-only
