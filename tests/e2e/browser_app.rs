@@ -276,13 +276,16 @@ async fn the_share_dialog_takes_a_note_an_expiry_within_the_cap_shows_a_qr_code_
     let url = browser.until("the link's URL", "return document.querySelector('#share-url').value", vec![]).await;
     let url = url.as_str().unwrap().to_owned();
 
-    // The QR code: drawn here, square, with the three finder patterns of a QR symbol.
+    // The QR code: drawn here, square, with the three finder patterns of a QR symbol (each
+    // module of the 7×7 pattern compared, so that data modules cannot pass for one).
     let qr = browser
         .js(
             "const c = document.querySelector('#share-qr'); const n = Number(c.dataset.modules); \
              const scale = c.width / (n + 8); const g = c.getContext('2d'); \
              const dark = (r, col) => g.getImageData(Math.floor((col + 4.5) * scale), Math.floor((r + 4.5) * scale), 1, 1).data[0] < 128; \
-             const finder = (r, col) => dark(r, col) && !dark(r + 1, col + 1) && dark(r + 3, col + 3) && dark(r + 6, col + 6) && !dark(r + 5, col + 1); \
+             const finder = (r, col) => { for (let i = 0; i < 7; i++) for (let j = 0; j < 7; j++) { \
+               const ring = i === 0 || i === 6 || j === 0 || j === 6, core = i >= 2 && i <= 4 && j >= 2 && j <= 4; \
+               if (dark(r + i, col + j) !== (ring || core)) return false; } return true; }; \
              return { w: c.width, h: c.height, n, shown: c.getBoundingClientRect().width, \
                finders: [finder(0, 0), finder(0, n - 7), finder(n - 7, 0)], corner: finder(n - 7, n - 7), quiet: !dark(-2, -2) };",
             vec![],
