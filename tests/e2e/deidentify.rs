@@ -410,3 +410,181 @@ async fn a_deidentified_link_keeps_pin_download_and_revocation_rules() {
     let (status, body) = get(format!("/api/share/{token}/study")).await;
     assert_eq!((status, body["error"].as_str()), (410, Some("link_revoked")));
 }
+
+/// The parts of a `multipart/related` body (each part's headers, then its bytes).
+fn multipart_parts(content_type: &str, body: &[u8]) -> Vec<Vec<u8>> {
+    let boundary = content_type.split("boundary=").nth(1).expect("a boundary").trim_matches('"');
+    let delimiter = format!("--{boundary}\r\n");
+    let mut out = Vec::new();
+    let mut at = 0;
+    while body[at..].starts_with(delimiter.as_bytes()) {
+        at += delimiter.len();
+        let end = at + body[at..].windows(4).position(|w| w == b"\r\n\r\n").expect("part headers");
+        let headers = String::from_utf8_lossy(&body[at..end]).to_ascii_lowercase();
+        let len: usize = headers
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .expect("a Content-Length")
+            .trim()
+            .parse()
+            .unwrap();
+        out.push(body[end + 4..end + 4 + len].to_vec());
+        at = end + 4 + len + 2;
+    }
+    assert_eq!(&body[at..], format!("--{boundary}--\r\n").as_bytes());
+    out
+}
+
+#[tokio::test]
+async fn a_deidentified_links_dicomweb_root_serves_what_its_viewer_and_archive_do() {
+    let app = app().spawn().await.logged_in_as_admin().await;
+    let quincy = app.add_user(UPLOADER, "radiologist").await;
+    let u = uids();
+    let objects: Vec<InMemDicomObject> = (0..4).map(|n| identified(&u, n)).collect();
+    let mut needles: Vec<String> = IDENTIFYING.iter().map(|s| (*s).to_owned()).collect();
+    needles.extend([u.study.clone(), u.series[0].clone(), u.series[1].clone(), u.frame_of_reference.clone()]);
+    needles.extend(u.sops.iter().cloned());
+    for (n, obj) in objects.iter().enumerate() {
+        let bytes = encode(obj.clone(), &u.sops[n]);
+        needles.push(hex::encode(Sha256::digest(&bytes)));
+        assert_eq!(app.upload_as(&quincy, "application/dicom", bytes).await.0, 201);
+    }
+    let (status, link) =
+        create_link(&app, &quincy, &u.study, json!({"deidentify": true, "allow_download": true})).await;
+    assert_eq!(status, 201, "{link}");
+    let token = link["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+    let holder = reqwest::Client::new();
+    let mut served = Served::default();
+    let (_, body) = served.get(&holder, &app, &format!("/api/share/{token}/study")).await;
+    let study: Value = serde_json::from_slice(&body).unwrap();
+    let new_study = study["study_instance_uid"].as_str().unwrap().to_owned();
+    let shown: BTreeMap<String, String> = study["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["instances"].as_array().unwrap())
+        .map(|i| {
+            (i["sop_instance_uid"].as_str().unwrap().to_owned(), i["series_instance_uid"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(shown.len(), 3, "{study}");
+    let (_, zip) = served.get(&holder, &app, &format!("/api/share/{token}/archive")).await;
+    let archived: BTreeMap<String, Vec<u8>> = unzip(&zip)
+        .into_values()
+        .filter(|b| b.len() > 132 && &b[128..132] == b"DICM")
+        .map(|b| {
+            let file = dicom_object::OpenFileOptions::new().from_reader(&b[128..]).unwrap();
+            (text(&file, tags::SOP_INSTANCE_UID), b)
+        })
+        .collect();
+    assert_eq!(archived.keys().collect::<Vec<_>>(), shown.keys().collect::<Vec<_>>());
+
+    let root = format!("/share/{token}/dicomweb");
+    let json_of = |b: &[u8]| serde_json::from_slice::<Value>(b).unwrap();
+    let first = |v: &Value, tag: &str| v[tag]["Value"][0].clone();
+
+    // Search: the study as de-identified, matched on its de-identified values only.
+    let (status, body) = served.get(&holder, &app, &format!("{root}/studies")).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let rows = json_of(&body);
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    assert_eq!(first(&rows[0], "0020000D"), new_study.as_str());
+    assert_eq!(first(&rows[0], "00201208"), 3, "the burned-in object is not counted: {rows}");
+    let pseudonym = first(&rows[0], "00100020").as_str().unwrap().to_owned();
+    assert_eq!(pseudonym, study["patient_id"].as_str().unwrap());
+    let shifted = first(&rows[0], "00080020").as_str().unwrap().to_owned();
+    for (query, found) in [
+        (format!("PatientID={pseudonym}"), 1),
+        (format!("StudyDate={shifted}"), 1),
+        ("ModalitiesInStudy=CT&includefield=all".into(), 1),
+        ("PatientID=MRN-5550123".into(), 0),
+        ("PatientName=Quill*".into(), 0),
+        ("StudyDate=20230911".into(), 0),
+        ("AccessionNumber=ACCN-77341".into(), 0),
+        (format!("StudyInstanceUID={}", u.study), 0),
+    ] {
+        let (status, body) = served.get(&holder, &app, &format!("{root}/studies?{query}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(json_of(&body).as_array().unwrap().len(), found, "{query}: {}", String::from_utf8_lossy(&body));
+    }
+    let (_, body) = served.get(&holder, &app, &format!("{root}/studies/{new_study}/series")).await;
+    let series: BTreeSet<String> =
+        json_of(&body).as_array().unwrap().iter().map(|r| first(r, "0020000E").as_str().unwrap().to_owned()).collect();
+    assert_eq!(series, shown.values().cloned().collect::<BTreeSet<_>>());
+    let (_, body) = served.get(&holder, &app, &format!("{root}/studies/{new_study}/instances")).await;
+    let instances: BTreeSet<String> =
+        json_of(&body).as_array().unwrap().iter().map(|r| first(r, "00080018").as_str().unwrap().to_owned()).collect();
+    assert_eq!(instances, shown.keys().cloned().collect::<BTreeSet<_>>());
+
+    // Metadata, frames, pictures: by the new UIDs, the pixels as uploaded.
+    for series_uid in &series {
+        let (status, body) =
+            served.get(&holder, &app, &format!("{root}/studies/{new_study}/series/{series_uid}/metadata")).await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        for item in json_of(&body).as_array().unwrap() {
+            let sop = first(item, "00080018").as_str().unwrap().to_owned();
+            assert_eq!(shown[&sop], *series_uid);
+            assert_eq!(first(item, "00120062"), "YES", "Patient Identity Removed: {item}");
+            assert_eq!(first(item, "00100020"), pseudonym.as_str());
+            let uri = item["7FE00010"]["BulkDataURI"].as_str().unwrap();
+            assert_eq!(uri, app.url(&format!("{root}/studies/{new_study}/series/{series_uid}/instances/{sop}/frames")));
+            let number = first(item, "00200013").as_i64().unwrap() as usize;
+            let (status, frames) =
+                served.get(&holder, &app, &format!("{}/1", uri.strip_prefix(&app.base).unwrap())).await;
+            assert_eq!(status, 200);
+            let want = pixels(&objects[number - 1]);
+            assert!(frames.windows(want.len()).any(|w| w == want), "frame 1 of {sop} carries the uploaded pixels");
+            let instance = format!("{root}/studies/{new_study}/series/{series_uid}/instances/{sop}");
+            for path in
+                [format!("{instance}/rendered"), format!("{instance}/thumbnail"), format!("{instance}/metadata")]
+            {
+                assert_eq!(served.get(&holder, &app, &path).await.0, 200, "{path}");
+            }
+        }
+        let path = format!("{root}/studies/{new_study}/series/{series_uid}/thumbnail");
+        assert_eq!(served.get(&holder, &app, &path).await.0, 200, "{path}");
+    }
+    assert_eq!(served.get(&holder, &app, &format!("{root}/studies/{new_study}/thumbnail")).await.0, 200);
+
+    // Retrieval: the same de-identified objects as the link's archive, byte for byte.
+    let r = holder.get(app.url(&format!("{root}/studies/{new_study}"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let content_type = r.headers()["content-type"].to_str().unwrap().to_owned();
+    let body = r.bytes().await.unwrap().to_vec();
+    let parts = multipart_parts(&content_type, &body);
+    served.add("retrieved study".into(), body);
+    assert_eq!(parts.len(), 3);
+    for part in parts {
+        let file = dicom_object::OpenFileOptions::new().from_reader(&part[128..]).expect("valid Part-10");
+        let sop = text(&file, tags::SOP_INSTANCE_UID);
+        assert_eq!(archived[&sop], part, "{sop}: the archive's bytes");
+    }
+
+    // The original UIDs, and the burned-in object's new one, name nothing.
+    let burned_in = {
+        let (_, body) = served.get(&holder, &app, &format!("/api/share/{token}/study")).await;
+        assert!(!String::from_utf8_lossy(&body).contains(&u.sops[3]));
+        format!("{root}/studies/{}/series/{}/instances/{}", u.study, u.series[1], u.sops[3])
+    };
+    for path in [
+        format!("{root}/studies/{}/metadata", u.study),
+        format!("{root}/studies/{new_study}/series/{}/metadata", u.series[0]),
+        format!("{root}/studies/{}/series/{}/instances/{}/frames/1", u.study, u.series[0], u.sops[0]),
+        format!("{burned_in}/rendered"),
+    ] {
+        let r = holder.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    served.assert_free_of(&needles);
+
+    // Audited as the link's, de-identified.
+    let (_, log) = app.get_json(&format!("/api/links/{}/access", link["id"].as_str().unwrap())).await;
+    let items = log["items"].as_array().unwrap();
+    let via: Vec<&Value> = items.iter().filter(|e| e["detail"]["via"] == "dicomweb").collect();
+    for action in ["search_studies", "view_study", "view_image", "view_thumbnail", "export_study"] {
+        assert!(via.iter().any(|e| e["action"] == action), "{action} through DICOMweb in {log}");
+    }
+    for event in items {
+        assert_eq!(event["detail"]["deidentified"], true, "{event}");
+    }
+}

@@ -180,3 +180,33 @@ async fn ohif_opens_a_viewer_links_study_through_its_dicomweb_root() {
     assert!(!token.is_empty());
     browser.close().await;
 }
+
+#[tokio::test]
+async fn ohif_opens_a_deidentified_links_study_and_shows_no_original_value() {
+    let (app, owner, study) = world().await;
+    let (status, link) = create_link(&app, &owner, &study.study, json!({"deidentify": true})).await;
+    assert_eq!(status, 201, "{link}");
+    let url = link["url"].as_str().unwrap().to_owned();
+
+    let mut browser = Browser::launch("ohif-deidentified-link").await;
+    browser.goto(&url).await;
+    browser.until("the link's OHIF button", "return !document.getElementById('viewer-actions').hidden", vec![]).await;
+    browser.click("#open-ohif").await;
+    browser.until("OHIF's viewer", "return location.pathname === '/ohif/viewer'", vec![]).await;
+    first_image_then_scroll(&mut browser).await;
+    let shown = browser.js("return document.body.innerText + location.href", vec![]).await;
+    let shown = shown.as_str().unwrap();
+    for original in ["Maxwell", "PID7700", study.study.as_str()] {
+        assert!(!shown.contains(original), "OHIF shows {original:?}: {shown}");
+    }
+    let (_, log) = app.get_json(&format!("/api/links/{}/access", link["id"].as_str().unwrap())).await;
+    let events = log["items"].as_array().unwrap();
+    assert!(
+        events.iter().any(|e| e["action"] == "view_image" && e["detail"]["via"] == "dicomweb"),
+        "frames read through the link's root: {events:?}"
+    );
+    for event in events {
+        assert_eq!(event["detail"]["deidentified"], true, "{event}");
+    }
+    browser.close().await;
+}

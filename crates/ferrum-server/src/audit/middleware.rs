@@ -12,7 +12,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage, ResponseError};
 
-use super::{routes, Access, ActorName, Audited, Deidentified, Outcome, RequestId};
+use super::{routes, Access, ActorName, Audited, Outcome, RequestId};
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -55,9 +55,6 @@ pub async fn apply<B: MessageBody + 'static>(
     let mut access = Access::new(actor.unwrap_or_else(|| "anonymous".into()), action, &http)
         .outcome(Outcome::of_status(status))
         .with("status", status);
-    if http.extensions().get::<Deidentified>().is_some() {
-        access = access.with("deidentified", true);
-    }
     let info = http.match_info();
     if let Some(uid) = info.get("study_uid") {
         access = access.study(uid);

@@ -110,11 +110,16 @@ pub struct Access {
 }
 
 impl Access {
-    /// An access by `actor` through the request `req` (its address, user agent and id).
+    /// An access by `actor` through the request `req` (its address, user agent and id); a
+    /// request through a de-identified link says so on every event it records.
     pub fn new(actor: impl Into<String>, action: Action, req: &HttpRequest) -> Self {
         let mut event = NewAuditEvent::new(actor, action, Outcome::Allowed);
         fill_request(&mut event, req);
-        Access { event, req: Some(req.clone()) }
+        let access = Access { event, req: Some(req.clone()) };
+        if req.extensions().get::<Deidentified>().is_some() {
+            return access.with("deidentified", true);
+        }
+        access
     }
 
     /// An action of the service itself (background jobs, the command line).

@@ -307,8 +307,8 @@ pub async fn study(
         serde_json::to_value(&study).map_err(ApiError::internal)?
     };
     body["allow_download"] = link.allow_download.into();
-    // OHIF reads the study through the link's DICOMweb root, which a de-identified link has not.
-    body["ohif"] = (state.settings.ohif_dir.is_some() && !link.deidentified()).into();
+    // OHIF reads the study through the link's DICOMweb root (de-identified as the link is).
+    body["ohif"] = state.settings.ohif_dir.is_some().into();
     body["link_expires_at"] = link.expires_at.clone().into();
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(body))
 }

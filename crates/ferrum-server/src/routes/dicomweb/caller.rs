@@ -6,10 +6,11 @@
 //! A link is resolved exactly as the share API resolves it ([`link_principal`]): an unknown
 //! or forged token is 404, an expired, revoked or used-up link 410 with its code, a link
 //! behind a PIN or an opening limit needs the proof cookie its viewer page or PIN set. A
-//! link that shows its study de-identified is refused with 403 `deidentified_link`: the
-//! DICOMweb tree would have to rewrite every UID in paths, metadata and retrieved objects
-//! alike, which it does not; its principal reads nothing plain in any case.
+//! link that shows its study de-identified carries its context: every handler then answers
+//! from the de-identified view ([`super::deidentified`]), with the new UIDs in paths and
+//! answers alike.
 use actix_web::{web, FromRequest, HttpRequest};
+use ferrum_dicom::deid::Context;
 use ferrum_store::Principal;
 use futures_util::future::LocalBoxFuture;
 
@@ -22,6 +23,8 @@ pub struct Caller {
     pub principal: Principal,
     /// The path of the root the request came through: `/dicomweb` or `/share/{token}/dicomweb`.
     pub root: String,
+    /// A de-identified link's context: what it serves is de-identified under it.
+    pub deid: Option<Context>,
 }
 
 impl Caller {
@@ -50,7 +53,7 @@ impl FromRequest for Caller {
             let user = AuthUser::from_request(req, payload);
             return Box::pin(async move {
                 let user = user.await?;
-                Ok(Caller { principal: user.principal, root: "/dicomweb".into() })
+                Ok(Caller { principal: user.principal, root: "/dicomweb".into(), deid: None })
             });
         };
         let req = req.clone();
@@ -60,15 +63,11 @@ impl FromRequest for Caller {
                 .cloned()
                 .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application state missing")))?;
             let (link, principal) = link_principal(&req, &state, &token).await?;
-            if link.deidentified() || principal.is_deidentified() {
-                return Err(ApiError::Refused {
-                    code: "deidentified_link",
-                    message: "this link shows its study de-identified, which DICOMweb does not serve; \
-                              open the link in its own viewer"
-                        .into(),
-                });
+            let deid = crate::deid::context(&link)?;
+            if deid.is_none() && principal.is_deidentified() {
+                return Err(ApiError::internal(anyhow::anyhow!("a de-identified principal without its context")));
             }
-            Ok(Caller { principal, root: format!("/share/{token}/dicomweb") })
+            Ok(Caller { principal, root: format!("/share/{token}/dicomweb"), deid })
         })
     }
 }

@@ -55,8 +55,11 @@ async fn answer(
     scope: MetadataScope,
     access: Access,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = state.catalog.metadata(&caller.principal, &scope).await?;
     let access = access.with("via", "dicomweb").with("resource", "metadata");
+    if let Some(context) = &caller.deid {
+        return super::deidentified::metadata(req, state, caller, context, &scope, access).await;
+    }
+    let rows = state.catalog.metadata(&caller.principal, &scope).await?;
     if rows.is_empty() {
         audit::record(state, access.outcome(Outcome::NotFound)).await?;
         return Err(ApiError::NotFound("no such study, series or instance".into()));
@@ -111,14 +114,23 @@ pub(super) fn dicomweb_base(req: &HttpRequest, state: &AppState, root: &str) -> 
 /// `"7FE00010"` of an image instance: a BulkDataURI to its frames (PS3.18 F.2.6), which is
 /// where viewers such as OHIF fetch the pixels from. OB for compressed bitstreams, OW for
 /// native pixels (PS3.5 8.2). UIDs are digits and dots, so they need no escaping in the URL.
-fn pixel_data(base: &str, i: &ferrum_store::model::InstanceRecord) -> Option<String> {
+pub(super) fn pixel_data_attribute(
+    base: &str,
+    i: &ferrum_store::model::InstanceRecord,
+) -> Option<(&'static str, Value)> {
     i.rows.filter(|_| i.columns.is_some())?;
     let vr = if super::accept::is_native(&i.transfer_syntax_uid) { "OW" } else { "OB" };
     let uri = format!(
         "{base}/studies/{}/series/{}/instances/{}/frames",
         i.study_instance_uid, i.series_instance_uid, i.sop_instance_uid
     );
-    Some(format!("\"7FE00010\":{}", json!({"vr": vr, "BulkDataURI": uri})))
+    Some(("7FE00010", json!({"vr": vr, "BulkDataURI": uri})))
+}
+
+/// [`pixel_data_attribute`] as the text of a JSON member.
+fn pixel_data(base: &str, i: &ferrum_store::model::InstanceRecord) -> Option<String> {
+    let (tag, value) = pixel_data_attribute(base, i)?;
+    Some(format!("\"{tag}\":{value}"))
 }
 
 /// What the catalog knows of an instance whose header has not been read into metadata yet

@@ -5,6 +5,7 @@
 //! decides what each may see.
 mod accept;
 mod caller;
+mod deidentified;
 mod frames;
 mod metadata;
 mod pictures;

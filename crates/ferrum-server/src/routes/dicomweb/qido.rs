@@ -102,6 +102,9 @@ async fn search(
     series: Option<String>,
     params: Vec<(String, String)>,
 ) -> Answer {
+    if let Some(context) = &caller.deid {
+        return super::deidentified::search(req, state, caller, context, level, study, series, params).await;
+    }
     let in_study = study.is_some();
     let parsed = parse(level, study, series, params)?;
     let rows = state.catalog.qido(&caller.principal, &parsed.query).await?;
@@ -116,6 +119,19 @@ async fn search(
             uids
         });
     audit::record(state, access).await?;
+    Ok(respond(req, state, caller, level, in_study, &parsed, &rows))
+}
+
+/// The search's answer: each row as DICOM JSON, a `Warning` for each parameter ignored.
+pub(super) fn respond(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    level: QidoLevel,
+    in_study: bool,
+    parsed: &Parsed,
+    rows: &[QidoRow],
+) -> HttpResponse {
     let base = super::metadata::dicomweb_base(req, state, &caller.root);
     let body: Vec<Value> =
         rows.iter().map(|r| answer_row(r, level, in_study, parsed.include.as_deref(), &base)).collect();
@@ -124,7 +140,7 @@ async fn search(
     for p in &parsed.ignored {
         resp.append_header(("Warning", format!("299 ferrum \"The {p} parameter is not supported and was ignored\"")));
     }
-    Ok(resp.body(Value::Array(body).to_string()))
+    resp.body(Value::Array(body).to_string())
 }
 
 pub(crate) fn level_name(level: QidoLevel) -> &'static str {

@@ -56,13 +56,17 @@ pub async fn instance(
 }
 
 /// The instances in `scope` the principal may see, in display order; 404 (audited) when
-/// there are none, whether absent or not the caller's.
+/// there are none, whether absent or not the caller's. Through a de-identified link: the
+/// stored objects its new UIDs name (for what is cut from their pixels).
 pub(super) async fn visible(
     state: &AppState,
     caller: &Caller,
     scope: &MetadataScope,
     access: Access,
 ) -> Result<(Vec<InstanceRecord>, Access), ApiError> {
+    if let Some(context) = &caller.deid {
+        return super::deidentified::visible(state, caller, context, scope, access).await;
+    }
     let instances: Vec<InstanceRecord> =
         state.catalog.metadata(&caller.principal, scope).await?.into_iter().map(|row| row.instance).collect();
     if instances.is_empty() {
@@ -83,6 +87,9 @@ async fn answer(
     let access = access.with("via", "dicomweb");
     let accept = DicomAccept::parse(req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()))
         .map_err(ApiError::NotAcceptable)?;
+    if let Some(context) = &caller.deid {
+        return super::deidentified::retrieve(state, caller, context, &scope, access, accept).await;
+    }
     let (instances, access) = visible(state, caller, &scope, access).await?;
     let mut sends = Vec::with_capacity(instances.len());
     for i in &instances {
