@@ -270,6 +270,22 @@ pub struct InstanceMetadata {
     pub dataset: Option<String>,
 }
 
+/// One instance of a metadata answer: what the answer says of its row, and its kept
+/// metadata (`None` until it is filled in).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetadataLine {
+    pub study_instance_uid: String,
+    pub series_instance_uid: String,
+    pub sop_instance_uid: String,
+    pub transfer_syntax_uid: String,
+    pub sop_class_uid: Option<String>,
+    pub instance_number: Option<i64>,
+    pub rows: Option<i64>,
+    pub columns: Option<i64>,
+    pub number_of_frames: Option<i64>,
+    pub dataset: Option<String>,
+}
+
 /// An instance's warnings as the catalog keeps them: a JSON array in `instances.warnings`
 /// (NULL when there are none).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

@@ -8,7 +8,7 @@ use super::access::{push_series_scope, push_visible};
 use super::sql::{on_pool, on_writes, SqlCatalog};
 use super::MetadataCatalog;
 use crate::access::{Level, Principal};
-use crate::model::{InstanceMetadata, MetadataScope};
+use crate::model::{InstanceMetadata, MetadataLine, MetadataScope};
 use crate::StoreError;
 
 /// Keeps (or replaces) an instance's metadata; on the open transaction that writes its row.
@@ -18,6 +18,75 @@ pub(crate) const DELETE_ONE: &str = "DELETE FROM instance_metadata WHERE sop_uid
 
 const ORDER: &str = " ORDER BY i.series_uid, i.instance_number IS NULL, i.instance_number, i.sop_uid";
 
+/// Between the fields of one line of [`MetadataCatalog::metadata_lines`], and between its
+/// lines: control characters that neither a usable UID (printable ASCII) nor JSON text (which
+/// escapes them) can hold.
+const FIELD: char = '\u{1f}';
+const LINE: char = '\u{1e}';
+
+/// The fields of a line, in the order [`parse_line`] reads them; `m.dataset` last, so that
+/// whatever it holds is the rest of the line.
+const LINE_FIELDS: &[&str] = &[
+    "i.study_uid",
+    "i.series_uid",
+    "i.sop_uid",
+    "i.transfer_syntax_uid",
+    "i.sop_class_uid",
+    "CAST(i.instance_number AS TEXT)",
+    "CAST(i.rows AS TEXT)",
+    "CAST(i.columns AS TEXT)",
+    "CAST(i.number_of_frames AS TEXT)",
+];
+
+/// `FROM … WHERE …` of the instances of `scope` the principal may see.
+fn push_scope<'a, DB>(qb: &mut QueryBuilder<'a, DB>, principal: &Principal, scope: &MetadataScope)
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    qb.push(
+        " FROM instances i JOIN studies s ON s.study_uid = i.study_uid \
+         LEFT JOIN instance_metadata m ON m.sop_uid = i.sop_uid WHERE ",
+    );
+    match scope {
+        MetadataScope::Study { study_uid } => {
+            qb.push("i.study_uid = ").push_bind(study_uid.clone());
+        }
+        MetadataScope::Series { study_uid, series_uid } => {
+            qb.push("i.study_uid = ").push_bind(study_uid.clone());
+            qb.push(" AND i.series_uid = ").push_bind(series_uid.clone());
+        }
+        MetadataScope::Instance { study_uid, series_uid, sop_uid } => {
+            qb.push("i.study_uid = ").push_bind(study_uid.clone());
+            qb.push(" AND i.series_uid = ").push_bind(series_uid.clone());
+            qb.push(" AND i.sop_uid = ").push_bind(sop_uid.clone());
+        }
+    }
+    push_visible(qb, principal, Level::Read);
+    push_series_scope(qb, principal, "i.series_uid");
+}
+
+fn parse_line(line: &str) -> Option<MetadataLine> {
+    let mut f = line.splitn(LINE_FIELDS.len() + 1, FIELD);
+    let mut text = || f.next().map(str::to_owned);
+    let (study, series, sop, ts) = (text()?, text()?, text()?, text()?);
+    let mut rest: Vec<Option<String>> = (0..6).map(|_| text().filter(|t| !t.is_empty())).collect();
+    let dataset = rest.pop().flatten();
+    let number = |v: &Option<String>| v.as_deref().and_then(|n| n.parse().ok());
+    Some(MetadataLine {
+        study_instance_uid: study,
+        series_instance_uid: series,
+        sop_instance_uid: sop,
+        transfer_syntax_uid: ts,
+        sop_class_uid: rest[0].clone(),
+        instance_number: number(&rest[1]),
+        rows: number(&rest[2]),
+        columns: number(&rest[3]),
+        number_of_frames: number(&rest[4]),
+        dataset,
+    })
+}
+
 #[async_trait]
 impl MetadataCatalog for SqlCatalog {
     async fn metadata(
@@ -26,28 +95,38 @@ impl MetadataCatalog for SqlCatalog {
         scope: &MetadataScope,
     ) -> Result<Vec<InstanceMetadata>, StoreError> {
         on_pool!(&self.pool, |p| {
-            let mut qb = QueryBuilder::new(
-                "SELECT i.*, m.dataset FROM instances i JOIN studies s ON s.study_uid = i.study_uid \
-                 LEFT JOIN instance_metadata m ON m.sop_uid = i.sop_uid WHERE ",
-            );
-            match scope {
-                MetadataScope::Study { study_uid } => {
-                    qb.push("i.study_uid = ").push_bind(study_uid.clone());
-                }
-                MetadataScope::Series { study_uid, series_uid } => {
-                    qb.push("i.study_uid = ").push_bind(study_uid.clone());
-                    qb.push(" AND i.series_uid = ").push_bind(series_uid.clone());
-                }
-                MetadataScope::Instance { study_uid, series_uid, sop_uid } => {
-                    qb.push("i.study_uid = ").push_bind(study_uid.clone());
-                    qb.push(" AND i.series_uid = ").push_bind(series_uid.clone());
-                    qb.push(" AND i.sop_uid = ").push_bind(sop_uid.clone());
-                }
-            }
-            push_visible(&mut qb, principal, Level::Read);
-            push_series_scope(&mut qb, principal, "i.series_uid");
+            let mut qb = QueryBuilder::new("SELECT i.*, m.dataset");
+            push_scope(&mut qb, principal, scope);
             qb.push(ORDER);
             Ok(qb.build_query_as::<InstanceMetadata>().fetch_all(p).await?)
+        })
+    }
+
+    async fn metadata_lines(
+        &self,
+        principal: &Principal,
+        scope: &MetadataScope,
+    ) -> Result<Vec<MetadataLine>, StoreError> {
+        // One value for the whole answer: the SQLite driver hands each row over from its
+        // own thread (a wake-up and a copy of every column each), which for a series'
+        // metadata cost more than reading the rows.
+        on_pool!(&self.pool, |p| {
+            let mut qb = QueryBuilder::new("SELECT string_agg(");
+            for (n, field) in LINE_FIELDS.iter().enumerate() {
+                qb.push(format!("COALESCE({field}, '') || "));
+                qb.push_bind(FIELD.to_string());
+                qb.push(if n + 1 == LINE_FIELDS.len() { " || COALESCE(m.dataset, '')" } else { " || " });
+            }
+            qb.push(", ").push_bind(LINE.to_string());
+            qb.push(ORDER).push(")");
+            push_scope(&mut qb, principal, scope);
+            let all: Option<String> = qb.build_query_scalar().fetch_one(p).await?;
+            all.as_deref()
+                .unwrap_or("")
+                .split(LINE)
+                .filter(|l| !l.is_empty())
+                .map(|l| parse_line(l).ok_or_else(|| StoreError::Other("a metadata line is cut short".into())))
+                .collect()
         })
     }
 

@@ -401,6 +401,14 @@ pub trait MetadataCatalog: Send + Sync {
     /// instance order. Empty when nothing is visible.
     async fn metadata(&self, principal: &Principal, scope: &MetadataScope)
         -> Result<Vec<InstanceMetadata>, StoreError>;
+    /// What [`metadata`](Self::metadata) answers, as a metadata answer needs it: the same
+    /// instances in the same order, read as one value (a series of a thousand instances is
+    /// one row from the catalog, not a thousand).
+    async fn metadata_lines(
+        &self,
+        principal: &Principal,
+        scope: &MetadataScope,
+    ) -> Result<Vec<MetadataLine>, StoreError>;
     /// Up to `limit` instances that have no metadata yet: `(sop_uid, blob_key)`.
     async fn instances_without_metadata(&self, limit: i64) -> Result<Vec<(String, String)>, StoreError>;
     /// Keeps metadata read from the object under `blob_key`, if the instance still points at

@@ -70,6 +70,53 @@ pub async fn instances_catalogued_without_metadata_are_filled_in_once(store: Sto
     assert_eq!(rows[0].dataset.as_deref(), Some("{\"a\":1}"));
 }
 
+/// What a metadata answer reads of each row.
+fn lines_of(rows: &[InstanceMetadata]) -> Vec<MetadataLine> {
+    rows.iter()
+        .map(|r| {
+            let i = &r.instance;
+            MetadataLine {
+                study_instance_uid: i.study_instance_uid.clone(),
+                series_instance_uid: i.series_instance_uid.clone(),
+                sop_instance_uid: i.sop_instance_uid.clone(),
+                transfer_syntax_uid: i.transfer_syntax_uid.clone(),
+                sop_class_uid: i.sop_class_uid.clone(),
+                instance_number: i.instance_number,
+                rows: i.rows,
+                columns: i.columns,
+                number_of_frames: i.number_of_frames,
+                dataset: r.dataset.clone(),
+            }
+        })
+        .collect()
+}
+
+pub async fn metadata_lines_say_what_the_metadata_rows_say(store: Store) {
+    let tricky = r#"{"00100010":{"vr":"PN","Value":[{"Alphabetic":"Müller^Hans=山田^太郎"}]},"0008103E":{"vr":"LO","Value":["a\u001fb\u001ec | \"d\""]}}"#;
+    let batch = [
+        NewInstance { metadata: Some(tricky.into()), ..instance(86, 1, 2, "l2") },
+        NewInstance { metadata: None, ..instance(86, 1, 1, "l1") },
+        {
+            let mut bare = NewInstance { metadata: Some("{}".into()), ..instance(86, 2, 1, "l3") };
+            (bare.attributes.rows, bare.attributes.columns, bare.attributes.instance_number) = (None, None, None);
+            bare
+        },
+    ];
+    store.insert_instances(&sys(), &batch, ConflictPolicy::Reject, &[]).await.unwrap();
+    let study = MetadataScope::Study { study_uid: "1.2.3.86".into() };
+    for scope in [study.clone(), scope_series(86, 1), scope_series(86, 2)] {
+        let rows = store.metadata(&sys(), &scope).await.unwrap();
+        assert!(!rows.is_empty());
+        assert_eq!(store.metadata_lines(&sys(), &scope).await.unwrap(), lines_of(&rows), "{scope:?}");
+    }
+    let lines = store.metadata_lines(&sys(), &study).await.unwrap();
+    assert_eq!(lines[1].dataset.as_deref(), Some(tricky), "the kept text comes back as it was");
+    assert_eq!(lines[0].dataset, None);
+    let stranger = account(&store, "lines-stranger", Role::Radiologist).await;
+    assert!(store.metadata_lines(&stranger, &study).await.unwrap().is_empty(), "not shared: nothing");
+    assert!(store.metadata_lines(&sys(), &scope_series(87, 1)).await.unwrap().is_empty());
+}
+
 macro_rules! metadata_cases {
     ($module:ident, $factory:ident) => {
         crate::backends!(
@@ -80,6 +127,7 @@ macro_rules! metadata_cases {
                 metadata_comes_back_in_order_for_those_who_may_see_the_study,
                 metadata_follows_a_replaced_object_and_goes_with_an_erase,
                 instances_catalogued_without_metadata_are_filled_in_once,
+                metadata_lines_say_what_the_metadata_rows_say,
             ]
         );
     };

@@ -2,7 +2,7 @@
 //! instance, from the metadata kept at ingest — no stored object is read, so a series of a
 //! thousand instances answers as fast as one row each can be read.
 use actix_web::{web, HttpRequest, HttpResponse};
-use ferrum_store::model::{InstanceMetadata, MetadataScope};
+use ferrum_store::model::{MetadataLine, MetadataScope};
 use serde_json::{json, Map, Value};
 
 use super::caller::Caller;
@@ -59,13 +59,23 @@ async fn answer(
     if let Some(context) = &caller.deid {
         return super::deidentified::metadata(req, state, caller, context, &scope, access).await;
     }
-    let rows = state.catalog.metadata(&caller.principal, &scope).await?;
+    let rows = state.catalog.metadata_lines(&caller.principal, &scope).await?;
     if rows.is_empty() {
         audit::record(state, access.outcome(Outcome::NotFound)).await?;
         return Err(ApiError::NotFound("no such study, series or instance".into()));
     }
-    audit::record(state, access.with("instances", rows.len())).await?;
+    // The answer is built while the audit event is made durable (an fsync away), and sent
+    // only once it is.
+    let audited = audit::record(state, access.with("instances", rows.len()));
     let base = dicomweb_base(req, state, &caller.root);
+    let built = tokio::task::spawn_blocking(move || body(&base, &rows));
+    let (audited, built) = tokio::join!(audited, built);
+    audited?;
+    Ok(HttpResponse::Ok().content_type(DICOM_JSON).body(built.map_err(ApiError::internal)?))
+}
+
+/// The JSON array of the rows' kept metadata, each with its Pixel Data's BulkDataURI.
+fn body(base: &str, rows: &[MetadataLine]) -> String {
     let mut body = String::with_capacity(rows.iter().map(|r| r.dataset.as_ref().map_or(256, String::len) + 320).sum());
     body.push('[');
     for (n, row) in rows.iter().enumerate() {
@@ -77,7 +87,7 @@ async fn answer(
             Some(dataset) => std::borrow::Cow::Borrowed(dataset),
             None => std::borrow::Cow::Owned(from_catalog(row).to_string()),
         };
-        match pixel_data(&base, &row.instance) {
+        match pixel_data(base, row) {
             // The kept dataset is an object without Pixel Data: the element is added before its
             // closing brace (the last tag sorts last, as DICOM JSON orders them).
             Some(pixels) => match dataset.trim_end().strip_suffix('}') {
@@ -95,7 +105,7 @@ async fn answer(
         }
     }
     body.push(']');
-    Ok(HttpResponse::Ok().content_type(DICOM_JSON).body(body))
+    body
 }
 
 /// Where the caller's DICOMweb root is reached: the configured public address, else the
@@ -114,10 +124,7 @@ pub(super) fn dicomweb_base(req: &HttpRequest, state: &AppState, root: &str) -> 
 /// `"7FE00010"` of an image instance: a BulkDataURI to its frames (PS3.18 F.2.6), which is
 /// where viewers such as OHIF fetch the pixels from. OB for compressed bitstreams, OW for
 /// native pixels (PS3.5 8.2). UIDs are digits and dots, so they need no escaping in the URL.
-pub(super) fn pixel_data_attribute(
-    base: &str,
-    i: &ferrum_store::model::InstanceRecord,
-) -> Option<(&'static str, Value)> {
+pub(super) fn pixel_data_attribute(base: &str, i: &MetadataLine) -> Option<(&'static str, Value)> {
     i.rows.filter(|_| i.columns.is_some())?;
     let vr = if super::accept::is_native(&i.transfer_syntax_uid) { "OW" } else { "OB" };
     let uri = format!(
@@ -128,15 +135,14 @@ pub(super) fn pixel_data_attribute(
 }
 
 /// [`pixel_data_attribute`] as the text of a JSON member.
-fn pixel_data(base: &str, i: &ferrum_store::model::InstanceRecord) -> Option<String> {
+fn pixel_data(base: &str, i: &MetadataLine) -> Option<String> {
     let (tag, value) = pixel_data_attribute(base, i)?;
     Some(format!("\"{tag}\":{value}"))
 }
 
 /// What the catalog knows of an instance whose header has not been read into metadata yet
 /// (catalogued before metadata was kept, until the background job has filled it in).
-fn from_catalog(row: &InstanceMetadata) -> Value {
-    let i = &row.instance;
+fn from_catalog(i: &MetadataLine) -> Value {
     let mut out = Map::new();
     let mut put = |tag: &str, vr: &str, value: Option<Value>| {
         if let Some(v) = value {

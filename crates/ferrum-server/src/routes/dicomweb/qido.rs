@@ -118,29 +118,34 @@ async fn search(
             uids.dedup();
             uids
         });
-    audit::record(state, access).await?;
-    Ok(respond(req, state, caller, level, in_study, &parsed, &rows))
+    respond(req, state, caller, (level, in_study), &parsed, rows, access).await
 }
 
-/// The search's answer: each row as DICOM JSON, a `Warning` for each parameter ignored.
-pub(super) fn respond(
+/// The search's answer: each row as DICOM JSON, a `Warning` for each parameter ignored;
+/// built while `access` is made durable, and sent only once it is.
+pub(super) async fn respond(
     req: &HttpRequest,
     state: &AppState,
     caller: &Caller,
-    level: QidoLevel,
-    in_study: bool,
+    (level, in_study): (QidoLevel, bool),
     parsed: &Parsed,
-    rows: &[QidoRow],
-) -> HttpResponse {
+    rows: Vec<QidoRow>,
+    access: Access,
+) -> Answer {
     let base = super::metadata::dicomweb_base(req, state, &caller.root);
-    let body: Vec<Value> =
-        rows.iter().map(|r| answer_row(r, level, in_study, parsed.include.as_deref(), &base)).collect();
+    let include = parsed.include.clone();
+    let built = tokio::task::spawn_blocking(move || {
+        let body: Vec<Value> = rows.iter().map(|r| answer_row(r, level, in_study, include.as_deref(), &base)).collect();
+        Value::Array(body).to_string()
+    });
+    let (audited, built) = tokio::join!(audit::record(state, access), built);
+    audited?;
     let mut resp = HttpResponse::Ok();
     resp.content_type(DICOM_JSON);
     for p in &parsed.ignored {
         resp.append_header(("Warning", format!("299 ferrum \"The {p} parameter is not supported and was ignored\"")));
     }
-    resp.body(Value::Array(body).to_string())
+    Ok(resp.body(built.map_err(ApiError::internal)?))
 }
 
 pub(crate) fn level_name(level: QidoLevel) -> &'static str {

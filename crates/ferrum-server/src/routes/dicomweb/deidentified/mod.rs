@@ -17,7 +17,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use bytes::Bytes;
 use ferrum_dicom::deid::{output_transfer_syntax, Context, DeidError};
-use ferrum_store::model::{InstanceRecord, MetadataScope};
+use ferrum_store::model::{InstanceRecord, MetadataLine, MetadataScope};
 use ferrum_store::Principal;
 use futures_util::{stream, StreamExt, TryStreamExt};
 use serde_json::{Map, Value};
@@ -145,13 +145,18 @@ async fn headers(
 }
 
 /// The instance as the holder knows it: new UIDs, the transfer syntax it is served in.
-fn shown(context: &Context, instance: &InstanceRecord) -> InstanceRecord {
-    InstanceRecord {
-        sop_instance_uid: context.uid(&instance.sop_instance_uid),
-        series_instance_uid: context.uid(&instance.series_instance_uid),
-        study_instance_uid: context.uid(&instance.study_instance_uid),
-        transfer_syntax_uid: output_transfer_syntax(&instance.transfer_syntax_uid).to_owned(),
-        ..instance.clone()
+fn shown(context: &Context, i: &InstanceRecord) -> MetadataLine {
+    MetadataLine {
+        study_instance_uid: context.uid(&i.study_instance_uid),
+        series_instance_uid: context.uid(&i.series_instance_uid),
+        sop_instance_uid: context.uid(&i.sop_instance_uid),
+        transfer_syntax_uid: output_transfer_syntax(&i.transfer_syntax_uid).to_owned(),
+        sop_class_uid: i.sop_class_uid.clone(),
+        instance_number: i.instance_number,
+        rows: i.rows,
+        columns: i.columns,
+        number_of_frames: i.number_of_frames,
+        dataset: None,
     }
 }
 

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::super::caller::Caller;
 use super::super::qido::{level_name, parse, respond};
-use crate::audit::{self, Access, Action};
+use crate::audit::{Access, Action};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -86,8 +86,7 @@ pub async fn search(
         .with("filters", &parsed.matched)
         .with("results", rows.len())
         .with("study_uids", if rows.is_empty() { vec![] } else { vec![view.study.summary.study_instance_uid.clone()] });
-    audit::record(state, access).await?;
-    Ok(respond(req, state, caller, level, in_study, &parsed, &rows))
+    respond(req, state, caller, (level, in_study), &parsed, rows, access).await
 }
 
 /// An empty list matches every UID.
