@@ -449,6 +449,17 @@ async fn a_deidentified_links_dicomweb_root_serves_what_its_viewer_and_archive_d
         needles.push(hex::encode(Sha256::digest(&bytes)));
         assert_eq!(app.upload_as(&quincy, "application/dicom", bytes).await.0, 201);
     }
+    // What the view decides from without reading the objects again: NO unless one says YES.
+    let (_, stored) = app.get_json(&format!("/api/studies/{}", u.study)).await;
+    let flags: BTreeMap<String, Value> = stored["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["instances"].as_array().unwrap())
+        .map(|i| (i["sop_instance_uid"].as_str().unwrap().to_owned(), i["burned_in_annotation"].clone()))
+        .collect();
+    let want: BTreeMap<String, Value> = u.sops.iter().enumerate().map(|(n, s)| (s.clone(), json!(n == 3))).collect();
+    assert_eq!(flags, want);
     let (status, link) =
         create_link(&app, &quincy, &u.study, json!({"deidentify": true, "allow_download": true})).await;
     assert_eq!(status, 201, "{link}");

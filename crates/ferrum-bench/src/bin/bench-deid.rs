@@ -2,7 +2,7 @@
 //! 16-bit CT slices, `--mb` of them), then measures
 //! - a viewer link's first image, plain and de-identified: the study JSON through
 //!   `/api/share/{token}/study` and the first rendered frame after it (the median of `--runs`
-//!   fresh links each);
+//!   fresh links each), then the first series' metadata through the link's DICOMweb root and one frame;
 //! - `ferrum export --study` plain and `--deidentify`, to a ZIP: the rate over the bytes
 //!   written.
 use std::path::PathBuf;
@@ -38,8 +38,14 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// A new link's first image: (study JSON, first rendered frame after it), seconds.
-async fn first_image(client: &reqwest::Client, server: &Server, study: &str, deid: bool) -> anyhow::Result<(f64, f64)> {
+/// A new link's first image: (study JSON, first rendered frame after it, then its first
+/// series' metadata through the link's DICOMweb root, as OHIF asks for it), seconds.
+async fn first_image(
+    client: &reqwest::Client,
+    server: &Server,
+    study: &str,
+    deid: bool,
+) -> anyhow::Result<(f64, f64, f64, f64)> {
     let auth = server.auth.clone().unwrap_or_default();
     let link: Value = client
         .post(format!("{}/api/studies/{study}/links", server.base))
@@ -64,7 +70,31 @@ async fn first_image(client: &reqwest::Client, server: &Server, study: &str, dei
         bail!("the link's frame answered {}", r.status());
     }
     r.bytes().await?;
-    Ok((study_secs, started.elapsed().as_secs_f64()))
+    let frame_secs = started.elapsed().as_secs_f64();
+    let (study_uid, series_uid) = (
+        json["study_instance_uid"].as_str().context("no study UID")?,
+        json["series"][0]["series_instance_uid"].as_str().context("no series UID")?,
+    );
+    let root = format!("{}/share/{token}/dicomweb", server.base);
+    let started = Instant::now();
+    let r = client.get(format!("{root}/studies/{study_uid}/series/{series_uid}/metadata")).send().await?;
+    if !r.status().is_success() {
+        bail!("the link's series metadata answered {}", r.status());
+    }
+    let metadata: Value = r.json().await?;
+    let metadata_secs = started.elapsed().as_secs_f64();
+    let frames = metadata[0]["7FE00010"]["BulkDataURI"].as_str().context("no BulkDataURI")?;
+    let started = Instant::now();
+    let r = client
+        .get(format!("{frames}/1"))
+        .header("accept", "multipart/related; type=application/octet-stream; transfer-syntax=*")
+        .send()
+        .await?;
+    if !r.status().is_success() {
+        bail!("the link's frame answered {}", r.status());
+    }
+    r.bytes().await?;
+    Ok((study_secs, frame_secs, metadata_secs, started.elapsed().as_secs_f64()))
 }
 
 /// `ferrum export --study` into a new ZIP; answers the seconds and the bytes written.
@@ -110,19 +140,31 @@ async fn main() -> anyhow::Result<()> {
     println!("|---|---|---|");
     let mut rows = Vec::new();
     for deid in [false, true] {
-        let (mut json_t, mut frame_t) = (Vec::new(), Vec::new());
+        let mut times: [Vec<f64>; 4] = Default::default();
         for _ in 0..args.runs {
-            let (j, f) = first_image(&client, &server, &study, deid).await?;
-            json_t.push(j);
-            frame_t.push(f);
+            let (j, f, m, w) = first_image(&client, &server, &study, deid).await?;
+            for (list, t) in times.iter_mut().zip([j, f, m, w]) {
+                list.push(t);
+            }
         }
-        rows.push((median(json_t), median(frame_t)));
+        let [j, f, m, w] = times.map(median);
+        rows.push((j, f, m, w));
     }
     println!("| link: study JSON (median) | {:.0} ms | {:.0} ms |", rows[0].0 * 1e3, rows[1].0 * 1e3);
     println!(
         "| link: first rendered frame after it (median) | {:.0} ms | {:.0} ms |",
         rows[0].1 * 1e3,
         rows[1].1 * 1e3
+    );
+    println!(
+        "| link: series metadata through its DICOMweb root (median) | {:.0} ms | {:.0} ms |",
+        rows[0].2 * 1e3,
+        rows[1].2 * 1e3
+    );
+    println!(
+        "| link: a frame through its DICOMweb root after that (median) | {:.0} ms | {:.0} ms |",
+        rows[0].3 * 1e3,
+        rows[1].3 * 1e3
     );
     let plain = export(&args, &server, &study, false, run)?;
     let deid = export(&args, &server, &study, true, run)?;

@@ -390,6 +390,8 @@ fn flatten(a: ferrum_dicom::InstanceAttributes) -> InstanceAttributes {
         slice_thickness: a.instance.slice_thickness,
         photometric_interpretation: a.instance.photometric_interpretation,
         bits_allocated: a.instance.bits_allocated,
-        burned_in_annotation: a.instance.burned_in_annotation,
+        // The header has been read: an object that does not say YES declares none (kept as
+        // NO, so that a de-identified view need not read the object again to find out).
+        burned_in_annotation: Some(a.instance.burned_in_annotation == Some(true)),
     }
 }
