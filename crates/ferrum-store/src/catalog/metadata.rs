@@ -66,6 +66,11 @@ where
     push_series_scope(qb, principal, "i.series_uid");
 }
 
+/// [`ORDER`] of a line.
+fn order_key(l: &MetadataLine) -> (&str, bool, Option<i64>, &str) {
+    (&l.series_instance_uid, l.instance_number.is_none(), l.instance_number, &l.sop_instance_uid)
+}
+
 fn parse_line(line: &str) -> Option<MetadataLine> {
     let mut f = line.splitn(LINE_FIELDS.len() + 1, FIELD);
     let mut text = || f.next().map(str::to_owned);
@@ -117,16 +122,20 @@ impl MetadataCatalog for SqlCatalog {
                 qb.push_bind(FIELD.to_string());
                 qb.push(if n + 1 == LINE_FIELDS.len() { " || COALESCE(m.dataset, '')" } else { " || " });
             }
-            qb.push(", ").push_bind(LINE.to_string());
-            qb.push(ORDER).push(")");
+            // Unordered: an ordered aggregate sorts every line, the kept metadata with it, in
+            // a temporary B-tree; the few fields of the order are sorted here instead.
+            qb.push(", ").push_bind(LINE.to_string()).push(")");
             push_scope(&mut qb, principal, scope);
             let all: Option<String> = qb.build_query_scalar().fetch_one(p).await?;
-            all.as_deref()
+            let mut lines = all
+                .as_deref()
                 .unwrap_or("")
                 .split(LINE)
                 .filter(|l| !l.is_empty())
                 .map(|l| parse_line(l).ok_or_else(|| StoreError::Other("a metadata line is cut short".into())))
-                .collect()
+                .collect::<Result<Vec<_>, _>>()?;
+            lines.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+            Ok(lines)
         })
     }
 

@@ -402,7 +402,7 @@ pub trait MetadataCatalog: Send + Sync {
     async fn metadata(&self, principal: &Principal, scope: &MetadataScope)
         -> Result<Vec<InstanceMetadata>, StoreError>;
     /// What [`metadata`](Self::metadata) answers, as a metadata answer needs it: the same
-    /// instances in the same order, read as one value (a series of a thousand instances is
+    /// instances in the same order (UIDs compared byte for byte), read as one value (a series of a thousand instances is
     /// one row from the catalog, not a thousand).
     async fn metadata_lines(
         &self,
