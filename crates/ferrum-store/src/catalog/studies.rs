@@ -127,7 +127,7 @@ impl super::StudyCatalog for SqlCatalog {
         let (total, total_exact) = if count <= EXACT_TOTAL_LIMIT {
             (count.max(0) as u64, true)
         } else {
-            (self.estimate_matches(principal, query, edge).await?.max(count) as u64, false)
+            (self.estimate_matches(&plan, principal, query, edge).await?.max(count) as u64, false)
         };
         let basis = basis(principal);
         let items = rows.into_iter().take(limit).map(|r| r.into_summary(basis)).collect();
@@ -413,14 +413,15 @@ impl SqlCatalog {
 
     /// How many studies match, when more than the exact limit do: PostgreSQL's planner
     /// estimate, or SQLite's count up to its cap.
+    /// `plan` is the page's: the filters are sized once a search.
     async fn estimate_matches(
         &self,
+        plan: &super::listing_plan::Plan,
         principal: &Principal,
         query: &StudyQuery,
         edge: Option<String>,
     ) -> Result<i64, StoreError> {
         let dialect = self.dialect();
-        let plan = self.search_plan(query).await?;
         Ok(match &self.pool {
             super::sql::Pool::Sqlite(p) if edge.is_some() => {
                 let mut qb = QueryBuilder::new("");
@@ -430,12 +431,12 @@ impl SqlCatalog {
             }
             super::sql::Pool::Sqlite(p) => {
                 let mut qb = QueryBuilder::new("");
-                build_estimate(&mut qb, dialect, &plan, principal, query);
+                build_estimate(&mut qb, dialect, plan, principal, query);
                 qb.build_query_scalar::<i64>().fetch_one(p).await?
             }
             super::sql::Pool::Postgres(p) => {
                 let mut qb = QueryBuilder::new("");
-                build_estimate(&mut qb, dialect, &plan, principal, query);
+                build_estimate(&mut qb, dialect, plan, principal, query);
                 let first: Option<String> = qb.build_query_scalar().fetch_optional(p).await?;
                 first.as_deref().and_then(plan_rows).unwrap_or(0)
             }
