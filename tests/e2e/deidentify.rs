@@ -12,6 +12,7 @@ use dicom_object::InMemDicomObject;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::dicomweb_retrieve::parts;
 use crate::fixtures::*;
 use crate::harness::{app, TestApp};
 use crate::links::create_link;
@@ -241,8 +242,9 @@ async fn fetch_everything(app: &TestApp, url: &str, served: &mut Served) -> (Val
     (study, entries)
 }
 
-#[tokio::test]
-async fn a_deidentified_link_serves_no_identifying_value_on_any_route() {
+/// A server with the identified study uploaded by [`UPLOADER`]: its UIDs, the uploader's
+/// token, the objects as uploaded, and every value none of the link's answers may hold.
+async fn identified_study() -> (TestApp, Uids, String, Vec<InMemDicomObject>, Vec<String>) {
     let app = app().spawn().await.logged_in_as_admin().await;
     let quincy = app.add_user(UPLOADER, "radiologist").await;
     let u = uids();
@@ -256,6 +258,12 @@ async fn a_deidentified_link_serves_no_identifying_value_on_any_route() {
         let (status, body) = app.upload_as(&quincy, "application/dicom", bytes).await;
         assert_eq!(status, 201, "{body}");
     }
+    (app, u, quincy, objects, needles)
+}
+
+#[tokio::test]
+async fn a_deidentified_link_serves_no_identifying_value_on_any_route() {
+    let (app, u, quincy, objects, needles) = identified_study().await;
 
     let (status, link) =
         create_link(&app, &quincy, &u.study, json!({"deidentify": true, "allow_download": true})).await;
@@ -411,44 +419,9 @@ async fn a_deidentified_link_keeps_pin_download_and_revocation_rules() {
     assert_eq!((status, body["error"].as_str()), (410, Some("link_revoked")));
 }
 
-/// The parts of a `multipart/related` body (each part's headers, then its bytes).
-fn multipart_parts(content_type: &str, body: &[u8]) -> Vec<Vec<u8>> {
-    let boundary = content_type.split("boundary=").nth(1).expect("a boundary").trim_matches('"');
-    let delimiter = format!("--{boundary}\r\n");
-    let mut out = Vec::new();
-    let mut at = 0;
-    while body[at..].starts_with(delimiter.as_bytes()) {
-        at += delimiter.len();
-        let end = at + body[at..].windows(4).position(|w| w == b"\r\n\r\n").expect("part headers");
-        let headers = String::from_utf8_lossy(&body[at..end]).to_ascii_lowercase();
-        let len: usize = headers
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:"))
-            .expect("a Content-Length")
-            .trim()
-            .parse()
-            .unwrap();
-        out.push(body[end + 4..end + 4 + len].to_vec());
-        at = end + 4 + len + 2;
-    }
-    assert_eq!(&body[at..], format!("--{boundary}--\r\n").as_bytes());
-    out
-}
-
 #[tokio::test]
 async fn a_deidentified_links_dicomweb_root_serves_what_its_viewer_and_archive_do() {
-    let app = app().spawn().await.logged_in_as_admin().await;
-    let quincy = app.add_user(UPLOADER, "radiologist").await;
-    let u = uids();
-    let objects: Vec<InMemDicomObject> = (0..4).map(|n| identified(&u, n)).collect();
-    let mut needles: Vec<String> = IDENTIFYING.iter().map(|s| (*s).to_owned()).collect();
-    needles.extend([u.study.clone(), u.series[0].clone(), u.series[1].clone(), u.frame_of_reference.clone()]);
-    needles.extend(u.sops.iter().cloned());
-    for (n, obj) in objects.iter().enumerate() {
-        let bytes = encode(obj.clone(), &u.sops[n]);
-        needles.push(hex::encode(Sha256::digest(&bytes)));
-        assert_eq!(app.upload_as(&quincy, "application/dicom", bytes).await.0, 201);
-    }
+    let (app, u, quincy, objects, needles) = identified_study().await;
     // What the view decides from without reading the objects again: NO unless one says YES.
     let (_, stored) = app.get_json(&format!("/api/studies/{}", u.study)).await;
     let flags: BTreeMap<String, Value> = stored["series"]
@@ -562,7 +535,7 @@ async fn a_deidentified_links_dicomweb_root_serves_what_its_viewer_and_archive_d
     assert_eq!(r.status(), 200);
     let content_type = r.headers()["content-type"].to_str().unwrap().to_owned();
     let body = r.bytes().await.unwrap().to_vec();
-    let parts = multipart_parts(&content_type, &body);
+    let parts: Vec<Vec<u8>> = parts(&content_type, &body).into_iter().map(|(_, bytes)| bytes).collect();
     served.add("retrieved study".into(), body);
     assert_eq!(parts.len(), 3);
     for part in parts {

@@ -103,7 +103,7 @@ fn run(script: &str, args: &[String]) -> String {
 }
 
 /// The parts of a `multipart/related` body, by each part's Content-Length.
-fn parts(content_type: &str, body: &[u8]) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn parts(content_type: &str, body: &[u8]) -> Vec<(String, Vec<u8>)> {
     let boundary = content_type.split("boundary=").nth(1).expect("a boundary").trim_matches('"').to_owned();
     let delimiter = format!("--{boundary}\r\n");
     let mut out = Vec::new();
