@@ -4,7 +4,7 @@
 //! where they differ (free text), [`Dialect`] says how.
 use sqlx::QueryBuilder;
 
-use super::access::{push_visible_set, scope_filter};
+use super::access::{push_visible, push_visible_set, scope_filter};
 use super::listing_plan::key_terms;
 use super::listing_plan::{Plan, Role, SetFilter};
 use super::sql::Dialect;
@@ -172,7 +172,11 @@ pub(crate) fn push_from_where<'a, DB: Binds<'a>>(
     i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
     qb.push(" FROM studies s WHERE 1 = 1");
-    push_visible_set(qb, principal, Level::Read);
+    if plan.checks_visibility() {
+        push_visible(qb, principal, Level::Read);
+    } else {
+        push_visible_set(qb, principal, Level::Read);
+    }
     qb.push(scope_filter(principal, query.scope));
     if let Some(m) = query.patient_id.as_deref().and_then(identifier_term) {
         push_key_match(qb, "s.patient_id_key", &m);

@@ -15,7 +15,7 @@ use super::listing::push_key_match;
 use super::sql::{Pool, SqlCatalog};
 use crate::model::StudyQuery;
 use crate::search::keys::KeyField;
-use crate::search::pattern::{name_terms, word_terms, KeyMatch};
+use crate::search::pattern::{identifier_term, name_terms, word_terms, KeyMatch};
 use crate::StoreError;
 
 /// A set filter with up to this many studies is listed first. Listing costs about 7 µs a
@@ -47,11 +47,23 @@ pub(crate) enum Role {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Plan {
     roles: HashMap<SetFilter, Role>,
+    /// An exact patient ID or accession names a handful of studies: what a principal may see
+    /// is then checked on each of them rather than listed (a radiologist's visible set is
+    /// otherwise read whole, and again for the count: 4–5 ms for no match at 1,000 visible
+    /// studies, 1.2–1.5 ms as a check). A listed name or word filter (up to 2,000 studies)
+    /// measured slower as a check than against the set, so it keeps the set.
+    narrow: bool,
 }
 
 impl Plan {
     pub(crate) fn role(&self, filter: SetFilter) -> Role {
         self.roles.get(&filter).cloned().unwrap_or(Role::List)
+    }
+
+    /// Whether visibility is a check on each candidate rather than the set the search
+    /// starts from.
+    pub(crate) fn checks_visibility(&self) -> bool {
+        self.narrow
     }
 }
 
@@ -107,6 +119,8 @@ async fn capped(pool: &SqlitePool, mut qb: QueryBuilder<'_, Sqlite>) -> Result<i
 /// Sizes each set filter of `query` on SQLite and gives it its role.
 pub(crate) async fn size(pool: &SqlitePool, query: &StudyQuery) -> Result<Plan, sqlx::Error> {
     let mut plan = Plan::default();
+    let exact = |v: &Option<String>| v.as_deref().and_then(identifier_term).is_some_and(|m| m.equals.is_some());
+    plan.narrow = exact(&query.patient_id) || exact(&query.accession);
     for (field, terms) in key_terms(query) {
         for (at, m) in terms.iter().enumerate() {
             let filter = SetFilter::Key(field, at);
