@@ -124,7 +124,7 @@ pub async fn shared(
         let view = crate::deid::DeidView::load(&state, &principal, &link.study_uid, context).await?;
         let study = view.json(&state).await?;
         let access = Access::new(principal.actor(), Action::ExportStudy, &req).study(&link.study_uid);
-        audit::record(&state, access.with("deidentified", true).with("left_out", view.left_out)).await?;
+        audit::record(&state, access.with("left_out", view.left_out)).await?;
         let filename = format!("study-{}.zip", view.context.uid(&view.study.summary.study_instance_uid));
         return Ok(HttpResponse::Ok()
             .content_type("application/zip")

@@ -124,14 +124,10 @@ async fn answer(
         .body(picture.bytes))
 }
 
-fn picture_access(req: &HttpRequest, actor: String, action: Action, i: &InstanceRecord, deid: bool) -> Access {
-    let access =
-        Access::new(actor, action, req).instance(&i.study_instance_uid, &i.series_instance_uid, &i.sop_instance_uid);
-    if deid {
-        access.with("deidentified", true)
-    } else {
-        access
-    }
+/// The audit event of a picture (a request through a de-identified link says so itself, see
+/// [`Access::new`]).
+fn picture_access(req: &HttpRequest, actor: String, action: Action, i: &InstanceRecord) -> Access {
+    Access::new(actor, action, req).instance(&i.study_instance_uid, &i.series_instance_uid, &i.sop_instance_uid)
 }
 
 pub async fn rendered(
@@ -178,7 +174,7 @@ pub(super) async fn render_instance(
         options.size.unwrap_or(0),
         options.format.content_type().trim_start_matches("image/")
     );
-    let access = picture_access(req, actor, Action::ViewImage, instance, deid.is_some());
+    let access = picture_access(req, actor, Action::ViewImage, instance);
     answer(req, state, access, etag, state.images.render(instance, options)).await
 }
 
@@ -211,7 +207,7 @@ pub(super) async fn values_of(
         return Err(ApiError::BadRequest("frame is numbered from 1".into()));
     }
     let etag = format!("\"{}-f{frame}-values\"", version(instance, deid));
-    let access = picture_access(req, actor, Action::ViewImage, instance, deid.is_some()).with("values", true);
+    let access = picture_access(req, actor, Action::ViewImage, instance).with("values", true);
     answer(req, state, access, etag, state.images.values(instance, frame - 1)).await
 }
 
@@ -231,7 +227,7 @@ pub(super) async fn thumbnail_of(
     };
     let etag =
         format!("\"{}-t{size}-{}\"", version(instance, deid), format.content_type().trim_start_matches("image/"));
-    let access = picture_access(req, actor, Action::ViewThumbnail, instance, deid.is_some());
+    let access = picture_access(req, actor, Action::ViewThumbnail, instance);
     answer(req, state, access, etag, state.images.thumbnail(instance, size, format)).await
 }
 

@@ -295,7 +295,7 @@ pub async fn study(
         let view = DeidView::load(&state, &principal, &link.study_uid, context).await?;
         let body = view.json(&state).await?;
         let access = Access::new(principal.actor(), Action::ViewStudy, &req).study(&link.study_uid);
-        audit::record(&state, access.with("deidentified", true)).await?;
+        audit::record(&state, access).await?;
         body
     } else {
         let study = state
