@@ -159,6 +159,75 @@ where
     qb.push(" >= ").push_bind(text.needed as i64);
 }
 
+/// A filter on one of the study's own indexed columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Range {
+    BirthDate,
+    StudyDate,
+    StudyTime,
+    Uploaded,
+}
+
+impl Range {
+    /// The ranges `query` filters on.
+    pub(crate) fn of(query: &StudyQuery) -> Vec<Range> {
+        let mut ranges = Vec::new();
+        if query.birth_date.is_some() {
+            ranges.push(Range::BirthDate);
+        }
+        if query.date_from.is_some() || query.date_to.is_some() {
+            ranges.push(Range::StudyDate);
+        }
+        if query.time_from.is_some() || query.time_to.is_some() {
+            ranges.push(Range::StudyTime);
+        }
+        if query.uploaded_from.is_some() || query.uploaded_to.is_some() {
+            ranges.push(Range::Uploaded);
+        }
+        ranges
+    }
+}
+
+/// Appends ` AND <the range's condition>`, written as its index's expression.
+pub(crate) fn push_range<'a, DB: Binds<'a>>(qb: &mut QueryBuilder<'a, DB>, query: &StudyQuery, range: Range)
+where
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    match range {
+        Range::BirthDate => {
+            if let Some(date) = &query.birth_date {
+                qb.push(" AND s.patient_birth_date = ").push_bind(date.clone());
+            }
+        }
+        Range::StudyDate => {
+            // Written as the sort index's expression; '0' is below every date and above ''.
+            qb.push(" AND COALESCE(s.study_date, '') >= ")
+                .push_bind(query.date_from.clone().unwrap_or_else(|| "0".into()));
+            if let Some(to) = &query.date_to {
+                qb.push(" AND COALESCE(s.study_date, '') <= ").push_bind(to.clone());
+            }
+        }
+        Range::StudyTime => {
+            if let Some(from) = &query.time_from {
+                qb.push(" AND s.study_time >= ").push_bind(from.clone());
+            }
+            if let Some(to) = &query.time_to {
+                // Inclusive of the fractions of the last second.
+                qb.push(" AND s.study_time < ").push_bind(format!("{to}~"));
+            }
+        }
+        Range::Uploaded => {
+            if let Some(from) = &query.uploaded_from {
+                qb.push(" AND s.uploaded_at >= ").push_bind(from.clone());
+            }
+            if let Some(to) = &query.uploaded_to {
+                qb.push(" AND s.uploaded_at <= ").push_bind(to.clone());
+            }
+        }
+    }
+}
+
 /// Appends ` FROM studies s … WHERE <visible> <filters>`: everything but the order.
 pub(crate) fn push_from_where<'a, DB: Binds<'a>>(
     qb: &mut QueryBuilder<'a, DB>,
@@ -184,9 +253,6 @@ pub(crate) fn push_from_where<'a, DB: Binds<'a>>(
     if let Some(m) = query.accession.as_deref().and_then(identifier_term) {
         push_key_match(qb, "COALESCE(s.accession_key, '')", &m);
     }
-    if let Some(date) = &query.birth_date {
-        qb.push(" AND s.patient_birth_date = ").push_bind(date.clone());
-    }
     if !query.modalities.is_empty() {
         if plan.role(SetFilter::Modalities) == Role::List {
             qb.push(" AND s.study_uid IN (SELECT se.study_uid FROM series se WHERE se.modality IN (");
@@ -199,31 +265,14 @@ pub(crate) fn push_from_where<'a, DB: Binds<'a>>(
         }
         qb.push("))");
     }
-    if query.date_from.is_some() || query.date_to.is_some() {
-        // Written as the sort index's expression; '0' is below every date and above ''.
-        qb.push(" AND COALESCE(s.study_date, '') >= ").push_bind(query.date_from.clone().unwrap_or_else(|| "0".into()));
-        if let Some(to) = &query.date_to {
-            qb.push(" AND COALESCE(s.study_date, '') <= ").push_bind(to.clone());
-        }
-    }
-    if let Some(from) = &query.time_from {
-        qb.push(" AND s.study_time >= ").push_bind(from.clone());
-    }
-    if let Some(to) = &query.time_to {
-        // Inclusive of the fractions of the last second.
-        qb.push(" AND s.study_time < ").push_bind(format!("{to}~"));
+    for range in Range::of(query) {
+        push_range(qb, query, range);
     }
     for (field, terms) in key_terms(query) {
         push_keys(qb, plan, field, &terms);
     }
     if let Some(u) = &query.uploader {
         qb.push(" AND s.uploaded_by = ").push_bind(u.clone());
-    }
-    if let Some(from) = &query.uploaded_from {
-        qb.push(" AND s.uploaded_at >= ").push_bind(from.clone());
-    }
-    if let Some(to) = &query.uploaded_to {
-        qb.push(" AND s.uploaded_at <= ").push_bind(to.clone());
     }
     match query.restricted {
         Some(true) => qb.push(" AND s.restricted_at IS NOT NULL"),

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::listing::push_key_match;
+use super::listing::{push_key_match, push_range, Range};
 use super::sql::{Pool, SqlCatalog};
 use crate::model::StudyQuery;
 use crate::search::keys::KeyField;
@@ -47,8 +47,10 @@ pub(crate) enum Role {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Plan {
     roles: HashMap<SetFilter, Role>,
-    /// An exact patient ID or accession names a handful of studies: what a principal may see
-    /// is then checked on each of them rather than listed (a radiologist's visible set is
+    /// An exact patient ID or accession names a handful of studies, and a range of the
+    /// study's own columns (birth date, study date or time, upload time) at most
+    /// [`DRIVE_LIMIT`]: what a principal may see is then checked on each of them rather
+    /// than listed (a radiologist's visible set is
     /// otherwise read whole, and again for the count: 4–5 ms for no match at 1,000 visible
     /// studies, 1.2–1.5 ms as a check). A listed name or word filter (up to 2,000 studies)
     /// measured slower as a check than against the set, so it keeps the set.
@@ -121,6 +123,18 @@ pub(crate) async fn size(pool: &SqlitePool, query: &StudyQuery) -> Result<Plan, 
     let mut plan = Plan::default();
     let exact = |v: &Option<String>| v.as_deref().and_then(identifier_term).is_some_and(|m| m.equals.is_some());
     plan.narrow = exact(&query.patient_id) || exact(&query.accession);
+    // A range of the study's own columns with few matches (an upload hour, a month of study
+    // dates) is read from its index with visibility checked on each study: at 1,000
+    // visible studies 0.2 ms for an upload range of 361 studies, against 5 ms through
+    // the visible set.
+    for range in Range::of(query) {
+        if plan.narrow {
+            break;
+        }
+        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM studies s WHERE 1 = 1");
+        push_range(&mut qb, query, range);
+        plan.narrow = capped(pool, qb).await? <= DRIVE_LIMIT;
+    }
     for (field, terms) in key_terms(query) {
         for (at, m) in terms.iter().enumerate() {
             let filter = SetFilter::Key(field, at);

@@ -112,6 +112,24 @@ async fn every_filter_uses_an_index(url: &str) {
     use ferrum_store::StudyCatalog;
     let seen = catalog.list_studies(&reader, &StudyQuery { limit: 500, ..Default::default() }).await.unwrap();
     assert_eq!((seen.total, seen.total_exact), (200, true), "the reader sees 1% of the archive");
+    // A range with few matches reads its own index and checks visibility on each study
+    // (not the visible set): the same studies as the reader's whole list, filtered here.
+    for (from, to) in [("20240101", "20240131"), ("20200101", "20241231")] {
+        let ranged =
+            StudyQuery { date_from: Some(from.into()), date_to: Some(to.into()), limit: 500, ..Default::default() };
+        let got = catalog.list_studies(&reader, &ranged).await.unwrap();
+        let mut got: Vec<&str> = got.items.iter().map(|s| s.study_instance_uid.as_str()).collect();
+        let mut expected: Vec<&str> = seen
+            .items
+            .iter()
+            .filter(|s| s.study_date.as_deref().is_some_and(|d| d >= from && d <= to))
+            .map(|s| s.study_instance_uid.as_str())
+            .collect();
+        got.sort_unstable();
+        expected.sort_unstable();
+        assert!(!expected.is_empty(), "the reader sees studies of {from}-{to}");
+        assert_eq!(got, expected, "the reader's studies of {from}-{to}");
+    }
 }
 
 #[tokio::test]
