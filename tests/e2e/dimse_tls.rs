@@ -93,7 +93,7 @@ async fn dicom_over_tls_serves_dcmtks_tls_clients_and_refuses_plain_ones() {
     // A plain DICOM client on the TLS port gets no association, and the listener goes on.
     let plain = dcmtk("echoscu", &["-aet", "MODALITY", "-aec", "FERRUM", "127.0.0.1", &port(&app)]);
     assert!(!plain.status.success(), "plain TCP on the TLS port: {}", text(&plain));
-    assert!(app.log_text().contains("tls_handshake"), "the refusal is logged by its kind: {}", app.log_text());
+    assert!(app.log_shows("tls_handshake").await, "the refusal is logged by its kind: {}", app.log_text());
     // A client that trusts another CA refuses the listener's certificate.
     let other = Pki::new("other");
     let other_ca = other.ca();

@@ -410,6 +410,18 @@ impl TestApp {
     pub fn log_text(&self) -> String {
         self.log.lock().unwrap().clone()
     }
+
+    /// Whether the server's log holds `needle` within five seconds: a line the server writes
+    /// after the client it answers has gone reaches the log on the server's own time.
+    pub async fn log_shows(&self, needle: &str) -> bool {
+        for _ in 0..100 {
+            if self.log_text().contains(needle) {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        false
+    }
 }
 
 impl Drop for TestApp {

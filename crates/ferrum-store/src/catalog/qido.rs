@@ -248,7 +248,7 @@ fn build<'a, DB: Binds<'a>>(
 impl QidoCatalog for SqlCatalog {
     async fn qido(&self, principal: &Principal, query: &QidoQuery) -> Result<Vec<QidoRow>, StoreError> {
         let dialect = self.dialect();
-        let plan = self.search_plan(&query.study).await?;
+        let plan = self.search_plan(principal, &query.study).await?;
         on_pool!(&self.pool, |p| {
             let mut qb = QueryBuilder::new("");
             build(&mut qb, dialect, &plan, principal, query);

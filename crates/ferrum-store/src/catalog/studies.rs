@@ -93,7 +93,7 @@ impl super::StudyCatalog for SqlCatalog {
     async fn list_studies(&self, principal: &Principal, query: &StudyQuery) -> Result<StudyPage, StoreError> {
         let dialect = self.dialect();
         let columns = study_select(principal);
-        let plan = self.search_plan(query).await?;
+        let plan = self.search_plan(principal, query).await?;
         #[allow(clippy::type_complexity)]
         let (rows, keys, limit, count, edge): (
             Vec<StudyRow>,
@@ -381,7 +381,7 @@ impl SqlCatalog {
     pub async fn explain_listing(&self, principal: &Principal, query: &StudyQuery) -> Result<Vec<String>, StoreError> {
         let dialect = self.dialect();
         let columns = study_select(principal);
-        let plan = self.search_plan(query).await?;
+        let plan = self.search_plan(principal, query).await?;
         let mut lines = Vec::new();
         let prefix = if dialect.fts5 { "EXPLAIN QUERY PLAN " } else { "EXPLAIN " };
         for part in 0..2 {
