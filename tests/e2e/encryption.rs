@@ -18,20 +18,6 @@ fn key_file(dir: &Path, text: &str) -> PathBuf {
     path
 }
 
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return out };
-    for entry in entries {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(files_under(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
-
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -66,7 +52,7 @@ async fn an_encrypted_blob_directory_holds_no_patient_bytes_serves_them_and_an_e
     }
 
     let blobs = app.data_dir.join("blobs");
-    let stored = files_under(&blobs);
+    let stored = file_paths_under(&blobs);
     assert!(stored.len() >= 3, "two objects and a thumbnail: {stored:?}");
     for path in &stored {
         let bytes = std::fs::read(path).unwrap();
@@ -74,7 +60,7 @@ async fn an_encrypted_blob_directory_holds_no_patient_bytes_serves_them_and_an_e
             assert!(!contains(&bytes, needle), "{} holds {:?}", path.display(), String::from_utf8_lossy(needle));
         }
     }
-    let key_files = files_under(&app.data_dir.join("keys"));
+    let key_files = file_paths_under(&app.data_dir.join("keys"));
     assert_eq!(key_files.len(), 2, "one data key per object: {key_files:?}");
 
     // Every route answers the plaintext.
@@ -97,7 +83,8 @@ async fn an_encrypted_blob_directory_holds_no_patient_bytes_serves_them_and_an_e
     let r = app.client.delete(app.url(&format!("/api/studies/{}", specs[0].study))).bearer_auth(app.token());
     assert_eq!(r.send().await.unwrap().status(), 200);
     let started = Instant::now();
-    while !files_under(&app.data_dir.join("keys")).is_empty() || !files_under(&blobs.join("dicom")).is_empty() {
+    while !file_paths_under(&app.data_dir.join("keys")).is_empty() || !file_paths_under(&blobs.join("dicom")).is_empty()
+    {
         assert!(started.elapsed() < Duration::from_secs(30), "keys and objects remain after the erase");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

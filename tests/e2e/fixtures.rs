@@ -207,9 +207,9 @@ pub fn related(objects: &[&[u8]]) -> (String, Vec<u8>) {
     (format!("multipart/related; type=\"application/dicom\"; boundary={boundary}"), body)
 }
 
-/// Files under `dir`, at any depth (0 when it does not exist).
-pub fn files_under(dir: &std::path::Path) -> usize {
-    let mut n = 0;
+/// The files under `dir`, at any depth (none when it does not exist).
+pub fn file_paths_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
     let mut stack = vec![dir.to_owned()];
     while let Some(d) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&d) else { continue };
@@ -217,9 +217,14 @@ pub fn files_under(dir: &std::path::Path) -> usize {
             if e.path().is_dir() {
                 stack.push(e.path());
             } else {
-                n += 1;
+                out.push(e.path());
             }
         }
     }
-    n
+    out
+}
+
+/// How many files are under `dir`, at any depth (0 when it does not exist).
+pub fn files_under(dir: &std::path::Path) -> usize {
+    file_paths_under(dir).len()
 }

@@ -272,6 +272,11 @@ impl TestApp {
         self.child = Some(child);
     }
 
+    /// A setting this server was started with (beyond the harness's defaults).
+    pub fn setting(&self, key: &str) -> Option<&str> {
+        self.env.get(key).map(String::as_str)
+    }
+
     /// Changes a setting for the next [`TestApp::restart`] (and the commands of [`TestApp::command`]).
     pub fn set_env(&mut self, key: &str, value: impl Into<String>) {
         self.env.insert(key.to_owned(), value.into());

@@ -5,6 +5,7 @@ mod archive;
 mod audit;
 mod auth;
 mod authz;
+mod backup;
 mod browser;
 mod browser_account;
 mod browser_app;

@@ -1,6 +1,6 @@
 //! The `ferrum` command line: `serve` (the default), `migrate`, `user add`, `user unlock`,
 //! `keys rotate`, `keys list`, `import`, `audit verify|export|prune`, `erase study|series|patient`,
-//! `export`, `dicom-node add|list|remove`, `config check`.
+//! `export`, `dicom-node add|list|remove`, `config check`, `backup`, `restore`.
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -55,6 +55,30 @@ pub enum Command {
     DicomNode {
         #[command(subcommand)]
         command: DicomNodeCommand,
+    },
+    /// Back up the embedded default (catalog snapshot, blobs, data keys, secrets) into an
+    /// encrypted repository; copies only content the repository lacks, then prunes snapshots
+    /// older than FERRUM_BACKUP_KEEP_DAYS. Safe while servers run. Audited as `system`.
+    Backup {
+        /// The repository (created when missing).
+        dir: PathBuf,
+        /// The key file: one 256-bit key per line as 64 hex digits, mode 600; the first seals.
+        #[arg(long, env = "FERRUM_BACKUP_KEY_FILE")]
+        key_file: Option<PathBuf>,
+        #[arg(long, env = "FERRUM_BACKUP_KEEP_DAYS", default_value_t = 7)]
+        keep_days: u32,
+    },
+    /// Restore a snapshot of DIR (the newest unless --snapshot) into FERRUM_DATA_DIR, which
+    /// must be empty or missing; every file is checked against its recorded SHA-256.
+    Restore {
+        dir: PathBuf,
+        #[arg(long, env = "FERRUM_BACKUP_KEY_FILE")]
+        key_file: Option<PathBuf>,
+        #[arg(long)]
+        snapshot: Option<String>,
+        /// Only list the snapshots, one JSON object a line.
+        #[arg(long)]
+        list: bool,
     },
     /// The effective configuration, and whether the server could run with it.
     Config {
@@ -398,6 +422,19 @@ pub async fn run() -> anyhow::Result<()> {
             if !crate::config_check::run(&settings, &clap_command, leaf).await {
                 std::process::exit(1);
             }
+        }
+        Command::Backup { dir, key_file, keep_days } => {
+            let summary = crate::backup::backup(&settings, &dir, key_file.as_deref(), keep_days).await?;
+            println!("{}", serde_json::to_string(&summary)?);
+        }
+        Command::Restore { dir, key_file, list: true, .. } => {
+            for snapshot in crate::backup::list(&dir, key_file.as_deref())? {
+                println!("{snapshot}");
+            }
+        }
+        Command::Restore { dir, key_file, snapshot, list: false } => {
+            let restored = crate::backup::restore(&settings, &dir, key_file.as_deref(), snapshot).await?;
+            println!("{}", serde_json::to_string(&restored)?);
         }
         Command::Audit { command } => {
             if !crate::audit::cli::run(&settings, command).await? {

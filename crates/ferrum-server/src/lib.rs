@@ -6,6 +6,7 @@
 pub mod archive;
 pub mod audit;
 pub mod auth;
+mod backup;
 pub mod cli;
 pub mod config;
 mod config_check;

@@ -114,6 +114,8 @@ actions! {
     DeleteDicomNode => "delete_dicom_node": SecurityChange,
     ListDicomNodes => "list_dicom_nodes": SecurityRead,
     DicomAssociation => "dicom_association": Authentication,
+    Backup => "backup": Export,
+    Restore => "restore": Import,
 }
 
 /// The DICOM audit message an action belongs to (PS3.15 A.5, DCM codes), for FHIR export.

@@ -18,6 +18,7 @@ const ACTIONS = [
   ['Sign-in and sessions', ['login', 'logout', 'token_refresh', 'mfa_recovery_used', 'session_end', 'unlock_link', 'dicom_association']],
   ['Patient data', ['search_studies', 'view_study', 'view_thumbnail', 'view_image', 'download_instance', 'export_study', 'open_link', 'request']],
   ['Import', ['upload', 'import']],
+  ['Backup', ['backup', 'restore']],
   ['Erasure and correction', ['erase_study', 'erase_series', 'erase_patient', 'rectify_study']],
   ['Security changes', ['mfa_enrol', 'mfa_enable', 'mfa_disable', 'mfa_policy_change', 'password_change', 'reset_password',
     'create_user', 'update_user', 'delete_user', 'account_disable', 'account_enable', 'account_unlock',

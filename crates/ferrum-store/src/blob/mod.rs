@@ -1,6 +1,6 @@
 //! The blob store: stored objects by opaque key.
 pub mod crypto;
-mod fs;
+pub mod fs;
 mod local;
 mod s3;
 

@@ -27,6 +27,7 @@ mod rows;
 pub(crate) mod search_columns;
 pub mod seed;
 mod settings;
+mod snapshot;
 mod sql;
 mod sqlite;
 mod studies;
@@ -38,6 +39,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use qido::{QidoCatalog, QidoLevel, QidoQuery, QidoRow};
+pub use snapshot::snapshot_sqlite;
 pub use sql::{PostgresCatalog, SqlCatalog, SqliteCatalog};
 pub use write_wait::{write_waits, WriteWaits};
 

@@ -112,6 +112,32 @@ fn damaged() -> std::io::Error {
     )
 }
 
+/// Decrypts a whole encrypted object from `src` into `dst`, one chunk in memory at a time,
+/// and returns the plaintext length; fails on any damage, and on bytes after the last chunk.
+pub fn decrypt(key: &DataKey, mut src: impl Read, mut dst: impl Write) -> std::io::Result<u64> {
+    let eof_is_damage = |e: std::io::Error| if e.kind() == std::io::ErrorKind::UnexpectedEof { damaged() } else { e };
+    let mut head = [0u8; HEADER_LEN];
+    src.read_exact(&mut head).map_err(eof_is_damage)?;
+    let header = Header::parse(&head).ok_or_else(damaged)?;
+    let cipher = Aes256Gcm::new_from_slice(key).expect("32-byte key");
+    let mut buf = vec![0u8; CHUNK + TAG_LEN];
+    for index in 0..header.chunks() {
+        let plain_len = header.plain_len(index);
+        let chunk = &mut buf[..plain_len + TAG_LEN];
+        src.read_exact(chunk).map_err(eof_is_damage)?;
+        let (plain, tag) = chunk.split_at_mut(plain_len);
+        let tag = Tag::from(<[u8; TAG_LEN]>::try_from(&*tag).expect("a tag's length"));
+        cipher
+            .decrypt_in_place_detached(&Nonce::from(header.nonce(index)), &header.aad(index), plain, &tag)
+            .map_err(|_| damaged())?;
+        dst.write_all(plain)?;
+    }
+    if src.read(&mut [0u8; 1])? != 0 {
+        return Err(damaged());
+    }
+    Ok(header.len)
+}
+
 /// The plaintext bytes `start..end` of an encrypted object, decrypted chunk by chunk as the
 /// stream is read: memory stays at one chunk whatever the range.
 pub fn decrypt_range(
@@ -220,6 +246,13 @@ mod tests {
         assert!(read(&key, &path, 0, (2 * CHUNK) as u64).await.is_err(), "shortened");
         std::fs::write(&path, &out).unwrap();
         assert!(read(&[1u8; 32], &path, 0, 10).await.is_err(), "wrong key");
+        let mut whole = Vec::new();
+        assert_eq!(decrypt(&key, &out[..], &mut whole).unwrap(), plain.len() as u64);
+        assert_eq!(whole, plain, "decrypted whole");
+        assert!(decrypt(&key, &flipped[..], Vec::new()).is_err(), "flipped bit, whole");
+        assert!(decrypt(&key, truncated, Vec::new()).is_err(), "truncated, whole");
+        assert!(decrypt(&key, &[&out[..], b"x"].concat()[..], Vec::new()).is_err(), "extended, whole");
+        assert!(decrypt(&[1u8; 32], &out[..], Vec::new()).is_err(), "wrong key, whole");
         assert!(encrypt(&key, &plain[..], plain.len() as u64 - 1, Vec::new()).is_err(), "source longer than said");
     }
 }

@@ -23,6 +23,8 @@ pub type DataKey = [u8; DATA_KEY_LEN];
 struct MasterKey {
     id: [u8; KEY_ID_LEN],
     cipher: Aes256Gcm,
+    /// Keys the names of content-addressed copies (backups), apart from the wrapping key.
+    naming: [u8; 32],
 }
 
 pub struct MasterKeys {
@@ -113,6 +115,16 @@ impl MasterKeys {
         wrapped.get(4..4 + KEY_ID_LEN) == Some(&self.keys[0].id[..])
     }
 
+    /// A name for content whose SHA-256 is `digest`, keyed by the current master key: equal
+    /// content gets equal names (so a copy is kept once), yet a name does not confirm a guess
+    /// of the content to whoever lacks the key.
+    pub fn name(&self, digest: &[u8]) -> String {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&self.keys[0].naming).expect("any key length");
+        mac.update(digest);
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     /// The current master key's id (hex), for the operator.
     pub fn current_id(&self) -> String {
         hex::encode(self.keys[0].id)
@@ -125,7 +137,8 @@ impl MasterKey {
         let digest = Sha256::new().chain_update(b"ferrum master key id").chain_update(bytes).finalize();
         let mut id = [0u8; KEY_ID_LEN];
         id.copy_from_slice(&digest[..KEY_ID_LEN]);
-        MasterKey { id, cipher: Aes256Gcm::new_from_slice(bytes).expect("32-byte key") }
+        let naming = Sha256::new().chain_update(b"ferrum content names").chain_update(bytes).finalize().into();
+        MasterKey { id, cipher: Aes256Gcm::new_from_slice(bytes).expect("32-byte key"), naming }
     }
 }
 

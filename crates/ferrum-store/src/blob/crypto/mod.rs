@@ -6,4 +6,4 @@ mod keystore;
 mod master;
 
 pub use keystore::{KeyStore, Rewrapped};
-pub use master::MasterKeys;
+pub use master::{MasterKeys, WRAPPED_LEN};
