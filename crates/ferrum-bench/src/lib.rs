@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod corpus;
+pub mod drill;
 pub mod find_client;
 pub mod production;
 pub mod render_bench;

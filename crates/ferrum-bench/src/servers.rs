@@ -10,7 +10,8 @@ use anyhow::{bail, Context};
 pub struct Server {
     pub base: String,
     child: Child,
-    _dir: tempfile::TempDir,
+    /// Taken by [`Server::crash`], which hands it on.
+    dir: Option<tempfile::TempDir>,
     /// Value of the `Authorization` header to send, if any.
     pub auth: Option<String>,
 }
@@ -32,13 +33,21 @@ impl Server {
         process_cpu_secs(self.child.id())
     }
 
+    /// Kills the process with SIGKILL, as a crash would, and hands back its data directory
+    /// for a server to start on again.
+    pub fn crash(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.dir.take().expect("the server has its directory")
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
 
     /// The server's data directory (its catalog and, on the embedded default, its blobs).
     pub fn data_dir(&self) -> &Path {
-        self._dir.path()
+        self.dir.as_ref().expect("the server has its directory").path()
     }
 
     /// Waits until the server has gone idle: less than 1% of a core used over a whole
@@ -146,7 +155,7 @@ pub async fn ferrum_in(binary: &Path, dir: tempfile::TempDir, extra_env: &[(&str
         .json()
         .await?;
     let token = login["access_token"].as_str().context("login answered no token")?.to_owned();
-    Ok(Server { base, child, _dir: dir, auth: Some(format!("Bearer {token}")) })
+    Ok(Server { base, child, dir: Some(dir), auth: Some(format!("Bearer {token}")) })
 }
 
 /// The Orthanc binary, when installed (`apt-get install orthanc`).
@@ -187,7 +196,7 @@ pub async fn orthanc(
         .spawn()
         .with_context(|| format!("starting {}", binary.display()))?;
     let base = format!("http://127.0.0.1:{port}");
-    let server = Server { base: base.clone(), child, _dir: dir, auth: None };
+    let server = Server { base: base.clone(), child, dir: Some(dir), auth: None };
     let client = reqwest::Client::new();
     let started = Instant::now();
     // Orthanc announces nothing on stdout; poll its system route until it answers.

@@ -29,6 +29,9 @@ const WRAPPED_LEN: usize = ferrum_store::blob::crypto::WRAPPED_LEN;
 pub struct Repository {
     root: PathBuf,
     keys: MasterKeys,
+    /// The fan-out directories that got new copies, synced once before the manifest that
+    /// names them is written rather than after every copy.
+    unsynced: std::sync::Mutex<std::collections::BTreeSet<PathBuf>>,
     _lock: File,
 }
 
@@ -45,7 +48,7 @@ impl Repository {
         let lock = std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(root.join("lock"))?;
         rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive)
             .map_err(|_| anyhow::anyhow!("another backup, prune or restore is using {}", root.display()))?;
-        Ok(Repository { root: root.to_path_buf(), keys, _lock: lock })
+        Ok(Repository { root: root.to_path_buf(), keys, unsynced: Default::default(), _lock: lock })
     }
 
     pub fn name_of(&self, sha256: &[u8]) -> String {
@@ -67,8 +70,11 @@ impl Repository {
     /// Seals `len` bytes of `src` as the object `name`.
     pub fn put(&self, name: &str, src: impl Read, len: u64) -> anyhow::Result<()> {
         let path = self.object_path(name);
-        ensure_dir(path.parent().expect("under objects/"))?;
-        seal(&self.keys, &format!("backup object {name}"), src, len, &path)
+        let dir = path.parent().expect("under objects/");
+        ensure_dir(dir)?;
+        seal(&self.keys, &format!("backup object {name}"), src, len, &path)?;
+        self.unsynced.lock().unwrap().insert(dir.to_path_buf());
+        Ok(())
     }
 
     /// Opens the object `name` into `dst`; fails on any damage or a missing key.
@@ -77,10 +83,16 @@ impl Repository {
         open(&self.keys, &format!("backup object {name}"), file, dst).with_context(|| format!("object {name}"))
     }
 
+    /// Writes a snapshot's manifest, once every copy it names is durable.
     pub fn write_manifest(&self, manifest: &Manifest) -> anyhow::Result<()> {
+        for dir in std::mem::take(&mut *self.unsynced.lock().unwrap()) {
+            sync_dir(&dir)?;
+        }
         let json = serde_json::to_vec(manifest)?;
         let path = self.manifest_path(&manifest.id);
-        seal(&self.keys, &format!("backup manifest {}", manifest.id), &json[..], json.len() as u64, &path)
+        seal(&self.keys, &format!("backup manifest {}", manifest.id), &json[..], json.len() as u64, &path)?;
+        sync_dir(path.parent().expect("under snapshots/"))?;
+        Ok(())
     }
 
     pub fn read_manifest(&self, id: &str) -> anyhow::Result<Manifest> {
@@ -133,7 +145,7 @@ impl Repository {
 }
 
 /// Writes `src` sealed under a fresh data key to a temporary file beside `path`, syncs it and
-/// renames it into place: a copy is whole or absent.
+/// renames it into place: a copy is whole or absent. The caller syncs the directory.
 fn seal(keys: &MasterKeys, context: &str, src: impl Read, len: u64, path: &Path) -> anyhow::Result<()> {
     let parent = path.parent().expect("a file in a directory");
     let tmp = parent.join(format!(".{}.tmp", uuid::Uuid::new_v4()));
@@ -145,7 +157,6 @@ fn seal(keys: &MasterKeys, context: &str, src: impl Read, len: u64, path: &Path)
         chunked::encrypt(&key, src, len, &mut out)?;
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         std::fs::rename(&tmp, path)?;
-        sync_dir(parent)?;
         Ok(())
     })();
     if written.is_err() {
