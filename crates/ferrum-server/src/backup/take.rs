@@ -105,8 +105,6 @@ fn copy_all(
             None => summary.vanished += 1,
         }
     }
-    summary.files = files.len() as u64 + 1;
-    summary.bytes = catalog.size + files.iter().map(|f| f.size).sum::<u64>();
     let manifest = Manifest {
         format: FORMAT,
         id: id.to_owned(),
@@ -115,6 +113,8 @@ fn copy_all(
         catalog,
         files,
     };
+    summary.files = manifest.files.len() as u64 + 1;
+    summary.bytes = manifest.bytes();
     Ok((manifest, summary))
 }
 
