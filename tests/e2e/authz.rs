@@ -44,9 +44,12 @@ fn declared_routes() -> BTreeSet<(String, String)> {
             if line.contains("fn tree(") {
                 roots = &["/dicomweb", "/share/{token}/dicomweb"];
             }
-            let Some((_, rest)) = line.split_once(".route(\"") else { continue };
-            let (path, rest) = rest.split_once('"').unwrap();
-            let method = rest.split("web::").nth(1).unwrap().split('(').next().unwrap().to_uppercase();
+            let Some((method, path)) = ["get", "post", "put", "patch", "delete"].iter().find_map(|m| {
+                let (_, rest) = line.split_once(&format!(".{m}(\""))?;
+                Some((m.to_uppercase(), rest.split_once('"')?.0))
+            }) else {
+                continue;
+            };
             for root in roots {
                 routes.insert((method.clone(), format!("{root}{prefix}{path}")));
             }
@@ -232,6 +235,8 @@ const fn row(method: &'static str, path: &'static str, codes: &'static str, audi
 /// anonymous expired forged owner reader sharer contributor grouped stranger admin
 const USER_ROWS: &[Row] = &[
     row("GET", "/healthz", "200 200 200 200 200 200 200 200 200 200", "-"),
+    row("GET", "/api/openapi.json", "200 200 200 200 200 200 200 200 200 200", "-"),
+    row("GET", "/api/docs", "200 200 200 200 200 200 200 200 200 200", "-"),
     row("GET", "/readyz", "200 200 200 200 200 200 200 200 200 200", "-"),
     row("GET", "/metrics", "200 200 200 200 200 200 200 200 200 200", "-"),
     row("GET", "/", "200 200 200 200 200 200 200 200 200 200", "-"),

@@ -21,6 +21,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod metrics;
 pub mod ohif;
+pub mod openapi;
 mod private_files;
 pub mod rectify;
 pub mod routes;

@@ -1,7 +1,7 @@
 //! The action each route records when its handler records nothing itself (a refusal before
 //! the handler ran, a not-found answer, an error). Every `/api` and `/v` route has one; any
 //! path under them that matches no route is a `request`. Public pages and probes (the web
-//! app's files, health, metrics) hold no patient data and record nothing.
+//! app's files, health, metrics, the API reference) hold no patient data and record nothing.
 use super::Action;
 
 pub fn action_for(method: &str, pattern: Option<&str>, path: &str) -> Option<Action> {
@@ -108,6 +108,8 @@ pub fn action_for(method: &str, pattern: Option<&str>, path: &str) -> Option<Act
             | "/dicomweb/studies/{study}/instances"
             | "/dicomweb/instances",
         ) => SearchStudies,
+        // The API reference is about the software, not anybody's data.
+        ("GET", "/api/openapi.json" | "/api/docs") => return None,
         _ if path.starts_with("/api/")
             || path.starts_with("/v/")
             || path.starts_with("/dicomweb/")

@@ -23,7 +23,9 @@ impl FreeText {
     pub fn parse(q: &str) -> Option<FreeText> {
         let folded = fold(q.trim());
         let mut trigrams: Vec<String> = Vec::new();
-        for word in folded.split_whitespace() {
+        // Control characters separate words: no document holds one, and a NUL inside an
+        // FTS5 string ends it early (SQLite reads the query as a C string).
+        for word in folded.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()) {
             let padded: Vec<char> = format!(" {word} ").chars().collect();
             for w in padded.windows(3) {
                 let t: String = w.iter().collect();
@@ -67,5 +69,7 @@ mod tests {
         assert_eq!(id.candidates, ["345", "234", "123", "012"]);
         assert_eq!(FreeText::parse("a").unwrap().trigrams, [" a "]);
         assert!(FreeText::parse("  ").is_none());
+        assert!(FreeText::parse("\0").is_none());
+        assert_eq!(FreeText::parse("true\0").unwrap().trigrams, [" tr", "tru", "rue", "ue "]);
     }
 }

@@ -18,38 +18,44 @@ pub(super) mod wado_uri;
 
 use actix_web::web;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(store(tree(web::scope("/dicomweb")))).service(tree(web::scope("/share/{token}/dicomweb")));
+use super::registry::{Log, Routes};
+
+/// The roots the read tree is served under, and the one STOW-RS is.
+pub const ROOTS: [&str; 2] = ["/dicomweb", "/share/{token}/dicomweb"];
+
+pub fn register(cfg: &mut web::ServiceConfig, log: &Log) {
+    let bearer = tree(store(Routes::new(web::scope(ROOTS[0]), ROOTS[0], log)));
+    cfg.service(bearer.done()).service(tree(Routes::new(web::scope(ROOTS[1]), ROOTS[1], log)).done());
 }
 
 // STOW-RS, for accounts only (a viewer link never writes): under `/dicomweb` alone.
 #[rustfmt::skip]
-fn store(root: actix_web::Scope) -> actix_web::Scope {
+fn store(root: Routes<actix_web::Scope>) -> Routes<actix_web::Scope> {
     root
-            .route("/studies", web::post().to(stow::studies))
-            .route("/studies/{study}", web::post().to(stow::study))
+            .post("/studies", stow::studies)
+            .post("/studies/{study}", stow::study)
 }
 
-// One route per line, as tests/e2e/authz.rs reads them from this file (each under both roots).
+// Served under both roots.
 #[rustfmt::skip]
-fn tree(root: actix_web::Scope) -> actix_web::Scope {
+fn tree(root: Routes<actix_web::Scope>) -> Routes<actix_web::Scope> {
     root
-            .route("/studies", web::get().to(qido::studies))
-            .route("/studies/{study}/series", web::get().to(qido::study_series))
-            .route("/series", web::get().to(qido::series))
-            .route("/studies/{study}/series/{series}/instances", web::get().to(qido::series_instances))
-            .route("/studies/{study}/instances", web::get().to(qido::study_instances))
-            .route("/instances", web::get().to(qido::instances))
-            .route("/studies/{study}/metadata", web::get().to(metadata::study))
-            .route("/studies/{study}/series/{series}/metadata", web::get().to(metadata::series))
-            .route("/studies/{study}/series/{series}/instances/{sop}/metadata", web::get().to(metadata::instance))
-            .route("/studies/{study}", web::get().to(retrieve::study))
-            .route("/studies/{study}/series/{series}", web::get().to(retrieve::series))
-            .route("/studies/{study}/series/{series}/instances/{sop}", web::get().to(retrieve::instance))
-            .route("/studies/{study}/series/{series}/instances/{sop}/frames/{frames}", web::get().to(frames::frames))
-            .route("/studies/{study}/series/{series}/instances/{sop}/rendered", web::get().to(pictures::instance_rendered))
-            .route("/studies/{study}/series/{series}/instances/{sop}/frames/{frame}/rendered", web::get().to(pictures::frame_rendered))
-            .route("/studies/{study}/thumbnail", web::get().to(pictures::study_thumbnail))
-            .route("/studies/{study}/series/{series}/thumbnail", web::get().to(pictures::series_thumbnail))
-            .route("/studies/{study}/series/{series}/instances/{sop}/thumbnail", web::get().to(pictures::instance_thumbnail))
+            .get("/studies", qido::studies)
+            .get("/studies/{study}/series", qido::study_series)
+            .get("/series", qido::series)
+            .get("/studies/{study}/series/{series}/instances", qido::series_instances)
+            .get("/studies/{study}/instances", qido::study_instances)
+            .get("/instances", qido::instances)
+            .get("/studies/{study}/metadata", metadata::study)
+            .get("/studies/{study}/series/{series}/metadata", metadata::series)
+            .get("/studies/{study}/series/{series}/instances/{sop}/metadata", metadata::instance)
+            .get("/studies/{study}", retrieve::study)
+            .get("/studies/{study}/series/{series}", retrieve::series)
+            .get("/studies/{study}/series/{series}/instances/{sop}", retrieve::instance)
+            .get("/studies/{study}/series/{series}/instances/{sop}/frames/{frames}", frames::frames)
+            .get("/studies/{study}/series/{series}/instances/{sop}/rendered", pictures::instance_rendered)
+            .get("/studies/{study}/series/{series}/instances/{sop}/frames/{frame}/rendered", pictures::frame_rendered)
+            .get("/studies/{study}/thumbnail", pictures::study_thumbnail)
+            .get("/studies/{study}/series/{series}/thumbnail", pictures::series_thumbnail)
+            .get("/studies/{study}/series/{series}/instances/{sop}/thumbnail", pictures::instance_thumbnail)
 }
