@@ -110,6 +110,18 @@ async fn metrics_count_routes_uploads_and_backlog_without_a_uid_token_or_patient
         v(series);
     }
     assert!(text.contains("# TYPE ferrum_jobs_completed counter"));
+    // The upload wrote its objects through the blob store.
+    let backend = if std::env::var("FERRUM_E2E_BLOBS").as_deref() == Ok("s3") { "s3" } else { "local" };
+    let calls = |call: &str| {
+        format!(r#"ferrum_blob_call_duration_seconds_count{{backend="{backend}",call="{call}",outcome="ok"}}"#)
+    };
+    assert!(v(&calls("put")) >= 1.0, "{text}");
+    assert!(v("ferrum_catalog_pool_max_connections") >= 1.0);
+    assert!(
+        v(r#"ferrum_catalog_pool_connections{state="idle"}"#) + v(r#"ferrum_catalog_pool_connections{state="in_use"}"#)
+            >= 1.0
+    );
+    assert!(text.contains("# TYPE ferrum_job_duration_seconds histogram"));
 
     let secrets = [
         ROOT,
@@ -131,7 +143,8 @@ async fn metrics_count_routes_uploads_and_backlog_without_a_uid_token_or_patient
             "method" => ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"].contains(&value.as_str()),
             "status" => value.parse::<u16>().is_ok(),
             "le" => value == "+Inf" || value.parse::<f64>().is_ok(),
-            "kind" | "outcome" => value.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+            "kind" | "outcome" | "call" | "state" => value.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+            "backend" => value == "s3" || value == "local",
             _ => false,
         };
         assert!(fine, "label {key}={value:?} in /metrics");

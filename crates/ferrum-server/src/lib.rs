@@ -19,6 +19,7 @@ pub mod images;
 mod import;
 pub mod ingest;
 pub mod jobs;
+pub mod measured_blobs;
 pub mod metrics;
 pub mod ohif;
 pub mod openapi;

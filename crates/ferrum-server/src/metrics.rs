@@ -26,6 +26,18 @@ struct RequestLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BlobCallLabels {
+    backend: &'static str,
+    call: &'static str,
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolLabel {
+    state: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OutcomeLabel {
     outcome: &'static str,
 }
@@ -56,6 +68,10 @@ pub struct Metrics {
     upload_bytes: Counter,
     ingest_in_flight: Gauge,
     audit_append_seconds: Histogram,
+    job_seconds: Histograms<KindLabel>,
+    blob_call_seconds: Histograms<BlobCallLabels>,
+    pool_connections: Family<PoolLabel, Gauge>,
+    pool_max: Gauge,
 }
 
 impl Default for Metrics {
@@ -129,6 +145,30 @@ impl Default for Metrics {
             "Time to append one audit event of its own (events committed with a change are not counted).",
             audit_append_seconds.clone(),
         );
+        let job_seconds: Histograms<KindLabel> = Family::new_with_constructor(request_histogram);
+        registry.register(
+            "ferrum_job_duration_seconds",
+            "Time a background job took on this instance, by kind (kind=\"thumbnail\" is thumbnail latency).",
+            job_seconds.clone(),
+        );
+        let blob_call_seconds: Histograms<BlobCallLabels> = Family::new_with_constructor(audit_histogram);
+        registry.register(
+            "ferrum_blob_call_duration_seconds",
+            "Blob store calls (S3 or the local directory) by backend, call and outcome: ok, not_found, unavailable, error.",
+            blob_call_seconds.clone(),
+        );
+        let pool_connections = Family::default();
+        registry.register(
+            "ferrum_catalog_pool_connections",
+            "The catalog's read pool: connections open, by state (in_use, idle), as of the scrape.",
+            pool_connections.clone(),
+        );
+        let pool_max = Gauge::default();
+        registry.register(
+            "ferrum_catalog_pool_max_connections",
+            "The most connections the catalog's read pool may open (FERRUM_DB_MAX_CONNECTIONS).",
+            pool_max.clone(),
+        );
         registry.register_collector(Box::new(CatalogWrites));
         Metrics {
             registry,
@@ -144,6 +184,10 @@ impl Default for Metrics {
             upload_bytes,
             ingest_in_flight,
             audit_append_seconds,
+            job_seconds,
+            blob_call_seconds,
+            pool_connections,
+            pool_max,
         }
     }
 }
@@ -176,6 +220,24 @@ impl Metrics {
     pub fn job_done(&self, kind: &str, ok: bool) {
         let family = if ok { &self.jobs_completed } else { &self.jobs_failed };
         family.get_or_create(&KindLabel { kind: kind.to_owned() }).inc();
+    }
+
+    pub fn job_took(&self, kind: &str, took: Duration) {
+        self.job_seconds.get_or_create(&KindLabel { kind: kind.to_owned() }).observe(took.as_secs_f64());
+    }
+
+    pub fn blob_call(&self, backend: &'static str, call: &'static str, outcome: &'static str, took: Duration) {
+        let labels = BlobCallLabels { backend, call, outcome };
+        self.blob_call_seconds.get_or_create(&labels).observe(took.as_secs_f64());
+    }
+
+    /// The catalog pool as it is at the scrape.
+    pub fn set_pool(&self, usage: ferrum_store::catalog::PoolUsage) {
+        self.pool_connections.get_or_create(&PoolLabel { state: "idle" }).set(i64::from(usage.idle));
+        self.pool_connections
+            .get_or_create(&PoolLabel { state: "in_use" })
+            .set(i64::from(usage.open.saturating_sub(usage.idle)));
+        self.pool_max.set(i64::from(usage.max));
     }
 
     pub fn outbox_key(&self, deleted: bool) {
@@ -296,7 +358,19 @@ mod tests {
         m.job_done("thumbnail", true);
         m.request("/api/studies/{study_uid}", "GET", 200, Duration::from_millis(3));
         m.request("/api/studies/{study_uid}", "BREW", 404, Duration::from_millis(3));
+        m.job_took("thumbnail", Duration::from_millis(40));
+        m.blob_call("s3", "get", "unavailable", Duration::from_millis(2));
+        m.set_pool(ferrum_store::catalog::PoolUsage { open: 3, idle: 1, max: 8 });
         let text = m.render();
+        assert!(text.contains("ferrum_job_duration_seconds_count{kind=\"thumbnail\"} 1\n"), "{text}");
+        assert!(
+            text.contains(
+                "ferrum_blob_call_duration_seconds_count{backend=\"s3\",call=\"get\",outcome=\"unavailable\"} 1\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("ferrum_catalog_pool_connections{state=\"in_use\"} 2\n"), "{text}");
+        assert!(text.contains("ferrum_catalog_pool_max_connections 8\n"), "{text}");
         assert!(text.contains("# TYPE ferrum_jobs_completed counter"), "{text}");
         assert!(text.contains("ferrum_jobs_completed_total{kind=\"thumbnail\"} 2\n"), "{text}");
         assert!(

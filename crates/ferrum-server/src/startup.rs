@@ -27,6 +27,7 @@ use crate::http::{body_timeout, cors, security_headers, tls};
 use crate::images::Images;
 use crate::ingest::{Ingestor, ZipLimits};
 use crate::jobs::{JobContext, ThumbnailQueue};
+use crate::measured_blobs::MeasuredBlobs;
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::telemetry::RedactedRootSpan;
@@ -49,11 +50,12 @@ impl Services {
         let catalog = ferrum_store::catalog::open(&settings.database_url(), settings.db_max_connections)
             .await
             .context("opening the catalog (DATABASE_URL)")?;
-        let blobs = open_blob_store(settings).await?;
+        let metrics = Arc::new(Metrics::default());
+        let backend = if settings.s3_bucket.is_some() { "s3" } else { "local" };
+        let blobs = MeasuredBlobs::wrap(open_blob_store(settings).await?, backend, metrics.clone());
         std::fs::create_dir_all(settings.spool_dir()).context("creating the upload spool directory")?;
         let jobs_wake = Arc::new(Notify::new());
         let thumbnails = Arc::new(ThumbnailQueue::start(catalog.clone(), jobs_wake.clone()));
-        let metrics = Arc::new(Metrics::default());
         let ingestor = Arc::new(Ingestor {
             metrics: metrics.clone(),
             catalog: catalog.clone(),

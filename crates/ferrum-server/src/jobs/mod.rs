@@ -118,6 +118,7 @@ async fn work(ctx: Arc<JobContext>, stop: CancellationToken) {
 }
 
 async fn run(ctx: &JobContext, job: Job) {
+    let started = std::time::Instant::now();
     // A handler answers the job to queue after it, for recurring work; queued only once
     // this one is complete, or completing it would count as "queued again while running".
     let result: anyhow::Result<Option<NewJob>> = match job.kind.as_str() {
@@ -128,6 +129,7 @@ async fn run(ctx: &JobContext, job: Job) {
         BACKFILL_METADATA => backfill_metadata::run(ctx).await,
         other => Err(anyhow::anyhow!("unknown job kind {other}")),
     };
+    ctx.metrics.job_took(&job.kind, started.elapsed());
     let recorded = match result {
         Ok(next) => {
             ctx.metrics.job_done(&job.kind, true);

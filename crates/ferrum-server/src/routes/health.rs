@@ -24,6 +24,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// OpenMetrics text (which Prometheus reads); nothing from a DICOM header, no UID or path.
 /// The job backlog is read from the catalog now; if it cannot be, its series are left out.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    state.metrics.set_pool(state.catalog.pool_usage());
     match state.catalog.job_backlog().await {
         Ok(backlog) => state.metrics.set_backlog(&backlog),
         Err(e) => {

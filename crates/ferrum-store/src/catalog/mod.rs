@@ -493,6 +493,16 @@ pub trait Catalog:
 {
     /// Answers once the database can be queried.
     async fn health(&self) -> Result<(), StoreError>;
+    /// The read pool's connections now, for `/metrics`.
+    fn pool_usage(&self) -> PoolUsage;
+}
+
+/// A connection pool's state: connections open, of those idle, and the most it may open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUsage {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
 }
 
 /// Opens the catalog a `DATABASE_URL` names and brings its schema up to date.

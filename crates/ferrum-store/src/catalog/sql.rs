@@ -263,6 +263,14 @@ pub(crate) fn now() -> String {
 
 #[async_trait::async_trait]
 impl super::Catalog for SqlCatalog {
+    fn pool_usage(&self) -> super::PoolUsage {
+        on_pool!(&self.pool, |p| super::PoolUsage {
+            open: p.size(),
+            idle: u32::try_from(p.num_idle()).unwrap_or(u32::MAX),
+            max: p.options().get_max_connections(),
+        })
+    }
+
     async fn health(&self) -> Result<(), StoreError> {
         on_pool!(&self.pool, |p| sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
